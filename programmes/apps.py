@@ -1,0 +1,10 @@
+"""App configuration for programmes, the base app every other app builds on."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "programmes"
+    verbose_name = _("Programmes")

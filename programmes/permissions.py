@@ -1,0 +1,49 @@
+"""Roles and what each may do: one table, checked through `has_perm` and `PermissionMixin`.
+
+Organisation access (which tenants a user may see) is decided in `selectors`; this table only
+answers "may this role do this at all". Templates may hide buttons with `perms`-style checks,
+but every decision that matters is made here.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CONSULTANCY_ADMIN = "consultancy_admin", _("Consultancy admin")
+    PROJECT_LEADER = "project_leader", _("Project leader")
+    CLIENT_STAFF = "client_staff", _("Client staff")
+    TEAM_MEMBER = "team_member", _("Team member")
+
+
+CONSULTANCY_ROLES = frozenset({Role.CONSULTANCY_ADMIN, Role.PROJECT_LEADER})
+
+
+class Perm(StrEnum):
+    WORKSPACE_VIEW = "workspace.view"
+    ORGANISATION_VIEW = "organisation.view"
+    ORGANISATION_MANAGE = "organisation.manage"
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    AUDIT_VIEW = "audit.view"
+    PORTAL_VIEW = "portal.view"
+    TEAM_APP_VIEW = "team_app.view"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.CONSULTANCY_ADMIN: frozenset(Perm),
+    Role.PROJECT_LEADER: frozenset(
+        {Perm.WORKSPACE_VIEW, Perm.ORGANISATION_VIEW, Perm.USER_VIEW, Perm.PORTAL_VIEW}
+    ),
+    Role.CLIENT_STAFF: frozenset({Perm.PORTAL_VIEW}),
+    Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW}),
+}
+
+
+def has_perm(user, perm: Perm) -> bool:
+    """Whether the user's role grants `perm`; inactive and anonymous users have none."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in ROLE_PERMISSIONS.get(user.role, frozenset())

@@ -1,0 +1,176 @@
+"""Every named URL of ours, for every role: the tenant-isolation and permission matrix.
+
+For each URL pattern this file declares who may open it. The test asserts, per role:
+anonymous -> redirect to login; a user of another organisation -> 404; the wrong role in the
+right organisation -> 403; the right role -> success. A URL without a declared rule fails.
+URL kwargs use canonical names (`org`, `invitation_pk`, `user_pk`, `token`).
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from programmes.models import Invitation
+from programmes.permissions import Role
+from programmes.services import invitation_create
+
+ADMIN, PL, STAFF, MEMBER = (
+    Role.CONSULTANCY_ADMIN,
+    Role.PROJECT_LEADER,
+    Role.CLIENT_STAFF,
+    Role.TEAM_MEMBER,
+)
+ALL_ROLES = frozenset(Role)
+PUBLIC = "public"
+
+ACCESS = {
+    "root": PUBLIC,
+    "health": PUBLIC,
+    "language_switch": PUBLIC,
+    "invitation_accept": PUBLIC,
+    "org_logo": PUBLIC,
+    "home": ALL_ROLES,
+    "workspace": {ADMIN, PL},
+    "client_list": {ADMIN, PL},
+    "client_create": {ADMIN},
+    "client_detail": {ADMIN, PL},
+    "client_update": {ADMIN},
+    "user_list": {ADMIN, PL},
+    "invitation_create": {ADMIN},
+    "user_block": {ADMIN},
+    "invitation_resend": {ADMIN},
+    "invitation_revoke": {ADMIN},
+    "audit_log": {ADMIN},
+    "portal_home": {ADMIN, PL, STAFF},
+    "team_home": {ADMIN, MEMBER},
+}
+
+OUR_APPS = ("programmes.", "recruitment.", "trainings.", "patrols.", "reporting.")
+
+
+def _walk(patterns, prefix_kwargs=()):
+    for p in patterns:
+        kwargs = tuple(prefix_kwargs) + tuple(re.findall(r"<(?:\w+:)?(\w+)>", str(p.pattern)))
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, kwargs)
+        elif isinstance(p, URLPattern) and p.name:
+            view = getattr(p.callback, "view_class", p.callback)
+            if view.__module__.startswith(OUR_APPS):
+                yield p.name, kwargs, view
+
+
+OUR_URLS = sorted({(name, kwargs, view) for name, kwargs, view in _walk(get_resolver().url_patterns)}, key=lambda x: x[0])
+
+
+def test_every_url_declares_an_access_rule():
+    undeclared = [name for name, _, _ in OUR_URLS if name not in ACCESS]
+    assert not undeclared, f"declare who may open these URLs in ACCESS: {undeclared}"
+    stale = set(ACCESS) - {name for name, _, _ in OUR_URLS}
+    assert not stale, f"ACCESS names URLs that no longer exist: {stale}"
+
+
+@pytest.fixture
+def objects(world, django_capture_on_commit_callbacks, mailoutbox):
+    """One object of each kind in `world`'s client, keyed by the canonical kwarg name."""
+    admin = world.users[ADMIN]
+    with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(
+            actor=admin, organisation=world.client, email="nieuw@example.org",
+            name="Nieuw Lid", role=STAFF,
+        )
+    token = re.search(r"/invitation/[\w-]+/([\w-]+)/", mailoutbox[-1].body).group(1)
+    from django.core.files.base import ContentFile
+
+    from programmes.management.commands.demo_data import _logo_png
+
+    world.client.logo.save("logo.png", ContentFile(_logo_png("GN", "#123456")))
+    return {
+        "org": world.client.slug,
+        "invitation_pk": invitation.pk,
+        "user_pk": world.users[STAFF].pk,
+        "token": token,
+    }
+
+
+def _request(client, name, kwargs, view, objects):
+    url = reverse(name, kwargs={k: objects[k] for k in kwargs})
+    allowed = getattr(view, "http_method_names", ["get"])
+    if "get" in allowed:
+        return client.get(url)
+    return client.post(url, {"next": "/", "language": "en"})
+
+
+def _is_login_redirect(response):
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+CASES = [(name, kwargs, view) for name, kwargs, view in OUR_URLS]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "view"), CASES, ids=[c[0] for c in CASES])
+def test_anonymous(client, objects, name, kwargs, view):
+    response = _request(client, name, kwargs, view, objects)
+    if ACCESS[name] == PUBLIC:
+        assert response.status_code in (200, 302)
+        if not getattr(view, "redirects", False):  # the root page sends visitors to login
+            assert not _is_login_redirect(response)
+    else:
+        assert _is_login_redirect(response), response.status_code
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+@pytest.mark.parametrize(("name", "kwargs", "view"), CASES, ids=[c[0] for c in CASES])
+def test_roles_in_own_organisation(client, world, objects, role, name, kwargs, view):
+    client.force_login(world.users[role])
+    response = _request(client, name, kwargs, view, objects)
+    rule = ACCESS[name]
+    if rule == PUBLIC or role in rule:
+        expected = (302,) if getattr(view, "redirects", False) or "get" not in view.http_method_names else (200,)
+        if rule == PUBLIC:
+            expected = (200, 302)
+        assert response.status_code in expected, (name, role, response.status_code)
+        assert not _is_login_redirect(response)
+    else:
+        assert response.status_code == 403, (name, role, response.status_code)
+
+
+TENANT_CASES = [c for c in CASES if c[1] and ACCESS[c[0]] != PUBLIC]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+@pytest.mark.parametrize(("name", "kwargs", "view"), TENANT_CASES, ids=[c[0] for c in TENANT_CASES])
+def test_other_organisation_gets_404(client, other_world, objects, role, name, kwargs, view):
+    """A user of another organisation, whatever their role, cannot tell the object exists."""
+    client.force_login(other_world.users[role])
+    response = _request(client, name, kwargs, view, objects)
+    rule = ACCESS[name]
+    if role in rule:
+        assert response.status_code == 404, (name, role, response.status_code)
+    else:
+        # The wrong role in another organisation: refused either way, never shown.
+        assert response.status_code in (403, 404), (name, role, response.status_code)
+
+
+def test_project_leader_sees_only_assigned_clients(client, world, objects):
+    """Within one consultancy, a project leader not assigned to a client gets 404 for it."""
+    client.force_login(world.users[PL])
+    assert client.get(reverse("client_detail", kwargs={"org": world.client.slug})).status_code == 200
+    assert client.get(reverse("client_detail", kwargs={"org": world.other_client.slug})).status_code == 404
+    assert client.get(reverse("portal_home", kwargs={"org": world.other_client.slug})).status_code == 404
+
+
+def test_consultancy_is_not_a_client_page(client, world, objects):
+    client.force_login(world.users[ADMIN])
+    assert client.get(reverse("client_detail", kwargs={"org": world.consultancy.slug})).status_code == 404
+    assert client.get(reverse("portal_home", kwargs={"org": world.consultancy.slug})).status_code == 404
+
+
+def test_invitation_of_other_tenant_is_invisible_in_lists(client, world, other_world, objects):
+    client.force_login(other_world.users[ADMIN])
+    page = client.get(reverse("user_list")).content.decode()
+    assert "nieuw@example.org" not in page
+    assert world.users[STAFF].email not in page
+    with scopes_disabled():
+        assert Invitation.objects.filter(email="nieuw@example.org").exists()
