@@ -21,7 +21,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Rendered without a request context: the failing request may be what broke.
-    from django.template import loader
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

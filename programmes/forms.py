@@ -29,7 +29,9 @@ class OrganisationForm(forms.ModelForm):
         widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
         help_texts = {
             "logo": _("PNG, JPEG or WebP, at most 2 MB. Shown on public pages, mails and PDFs."),
-            "brand_colour": _("Used for buttons and headings in this client's pages and documents."),
+            "brand_colour": _(
+                "Used for buttons and headings in this client's pages and documents."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

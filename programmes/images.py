@@ -29,9 +29,7 @@ def reencode_image(
             width, height = probe.size
             probe.verify()
         if fmt not in allowed:
-            raise ValidationError(
-                _("Upload a PNG, JPEG or WebP image."), code="invalid_image"
-            )
+            raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="invalid_image")
         if width * height > MAX_PIXELS:
             raise ValidationError(_("The image has too many pixels."))
         upload.seek(0)

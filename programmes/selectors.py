@@ -68,9 +68,7 @@ def get_user_for(*, user, pk: int) -> User:
 
 def invitations_for(*, user) -> QuerySet[Invitation]:
     """Invitations in the active scope (the user's organisations), newest first."""
-    return Invitation.objects.select_related("organisation", "invited_by").order_by(
-        "-created_at"
-    )
+    return Invitation.objects.select_related("organisation", "invited_by").order_by("-created_at")
 
 
 def get_invitation_for(*, user, pk: int) -> Invitation:

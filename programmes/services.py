@@ -56,7 +56,10 @@ def organisation_create(*, actor: User, consultancy: Organisation, **fields) -> 
     org.full_clean()
     org.save()
     audit_log(
-        actor=actor, organisation=org, action="organisation.created", obj=org,
+        actor=actor,
+        organisation=org,
+        action="organisation.created",
+        obj=org,
         data={"name": org.name, "kind": org.kind},
     )
     return org
@@ -76,7 +79,10 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields) ->
     organisation.full_clean()
     organisation.save(update_fields=changed)
     audit_log(
-        actor=actor, organisation=organisation, action="organisation.updated", obj=organisation,
+        actor=actor,
+        organisation=organisation,
+        action="organisation.updated",
+        obj=organisation,
         data={"fields": changed},
     )
     return organisation
@@ -159,7 +165,10 @@ def invitation_create(
             raise ValidationError({"assigned_clients": _("Choose clients of this consultancy.")})
         invitation.assigned_clients.set(assigned_clients)
     audit_log(
-        actor=actor, organisation=organisation, action="invitation.created", obj=invitation,
+        actor=actor,
+        organisation=organisation,
+        action="invitation.created",
+        obj=invitation,
         data={"email": email, "role": role},
     )
     _invitation_send(invitation=invitation, token=token)
@@ -176,7 +185,9 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
     audit_log(
-        actor=actor, organisation=invitation.organisation, action="invitation.resent",
+        actor=actor,
+        organisation=invitation.organisation,
+        action="invitation.resent",
         obj=invitation,
     )
     _invitation_send(invitation=invitation, token=token)
@@ -192,7 +203,9 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_log(
-            actor=actor, organisation=invitation.organisation, action="invitation.revoked",
+            actor=actor,
+            organisation=invitation.organisation,
+            action="invitation.revoked",
             obj=invitation,
         )
     return invitation
@@ -238,7 +251,9 @@ def invitation_accept(*, invitation: Invitation, name: str, password: str) -> Us
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
     audit_log(
-        actor=user, organisation=invitation.organisation, action="invitation.accepted",
+        actor=user,
+        organisation=invitation.organisation,
+        action="invitation.accepted",
         obj=invitation,
     )
     return user
@@ -253,8 +268,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
         audit_log(
-            actor=actor, organisation=user.organisation,
-            action="user.unblocked" if active else "user.blocked", obj=user,
+            actor=actor,
+            organisation=user.organisation,
+            action="user.unblocked" if active else "user.blocked",
+            obj=user,
         )
     return user
 

@@ -21,9 +21,7 @@ urlpatterns = [
     ),
     path("workspace/users/", views.UserListView.as_view(), name="user_list"),
     path("workspace/users/invite/", views.InvitationCreateView.as_view(), name="invitation_create"),
-    path(
-        "workspace/users/<int:user_pk>/block/", views.UserBlockView.as_view(), name="user_block"
-    ),
+    path("workspace/users/<int:user_pk>/block/", views.UserBlockView.as_view(), name="user_block"),
     path(
         "workspace/invitations/<int:invitation_pk>/resend/",
         views.InvitationResendView.as_view(),

@@ -182,7 +182,9 @@ class InvitationCreateView(PermissionMixin, FormView):
             org = selectors.organisations_for(user=self.request.user).filter(slug=slug).first()
             if org:
                 initial["organisation"] = org
-                initial["role"] = Role.CONSULTANCY_ADMIN if org.is_consultancy else Role.CLIENT_STAFF
+                initial["role"] = (
+                    Role.CONSULTANCY_ADMIN if org.is_consultancy else Role.CLIENT_STAFF
+                )
         return initial
 
     def form_valid(self, form):

@@ -25,16 +25,22 @@ class World:
 
 def _world(prefix: str) -> World:
     consultancy = ConsultancyFactory(name=f"{prefix} Advies", slug=f"{prefix}-advies")
-    client = ClientFactory(name=f"Gemeente {prefix}", slug=f"{prefix}-gemeente", consultancy=consultancy)
+    client = ClientFactory(
+        name=f"Gemeente {prefix}", slug=f"{prefix}-gemeente", consultancy=consultancy
+    )
     other = ClientFactory(
-        name=f"Woonstichting {prefix}", slug=f"{prefix}-wonen", consultancy=consultancy,
+        name=f"Woonstichting {prefix}",
+        slug=f"{prefix}-wonen",
+        consultancy=consultancy,
         kind="housing_corporation",
     )
     w = World(consultancy=consultancy, client=client, other_client=other)
     w.users[Role.CONSULTANCY_ADMIN] = UserFactory(
         email=f"admin@{prefix}.example", role=Role.CONSULTANCY_ADMIN, organisation=consultancy
     )
-    pl = UserFactory(email=f"pl@{prefix}.example", role=Role.PROJECT_LEADER, organisation=consultancy)
+    pl = UserFactory(
+        email=f"pl@{prefix}.example", role=Role.PROJECT_LEADER, organisation=consultancy
+    )
     pl.assigned_clients.set([client])
     w.users[Role.PROJECT_LEADER] = pl
     w.users[Role.CLIENT_STAFF] = UserFactory(
@@ -59,8 +65,14 @@ def other_world(db):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _isolated(settings, tmp_path):
+    """Each test gets its own media folder and an empty cache (rate limits count in it)."""
+    from django.core.cache import cache
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

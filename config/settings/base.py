@@ -141,6 +141,7 @@ CACHES = {
     )
 }
 
+
 # Mail: printed on the console by default; SMTP in production through the EMAIL_* variables.
 def mailers(default_backend: str) -> dict:
     backend = env("DJANGO_EMAIL_BACKEND", default_backend)

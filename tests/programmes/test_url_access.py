@@ -61,7 +61,10 @@ def _walk(patterns, prefix_kwargs=()):
                 yield p.name, kwargs, view
 
 
-OUR_URLS = sorted({(name, kwargs, view) for name, kwargs, view in _walk(get_resolver().url_patterns)}, key=lambda x: x[0])
+OUR_URLS = sorted(
+    {(name, kwargs, view) for name, kwargs, view in _walk(get_resolver().url_patterns)},
+    key=lambda x: x[0],
+)
 
 
 def test_every_url_declares_an_access_rule():
@@ -77,8 +80,11 @@ def objects(world, django_capture_on_commit_callbacks, mailoutbox):
     admin = world.users[ADMIN]
     with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
-            actor=admin, organisation=world.client, email="nieuw@example.org",
-            name="Nieuw Lid", role=STAFF,
+            actor=admin,
+            organisation=world.client,
+            email="nieuw@example.org",
+            name="Nieuw Lid",
+            role=STAFF,
         )
     token = re.search(r"/invitation/[\w-]+/([\w-]+)/", mailoutbox[-1].body).group(1)
     from django.core.files.base import ContentFile
@@ -127,7 +133,11 @@ def test_roles_in_own_organisation(client, world, objects, role, name, kwargs, v
     response = _request(client, name, kwargs, view, objects)
     rule = ACCESS[name]
     if rule == PUBLIC or role in rule:
-        expected = (302,) if getattr(view, "redirects", False) or "get" not in view.http_method_names else (200,)
+        expected = (
+            (302,)
+            if getattr(view, "redirects", False) or "get" not in view.http_method_names
+            else (200,)
+        )
         if rule == PUBLIC:
             expected = (200, 302)
         assert response.status_code in expected, (name, role, response.status_code)
@@ -156,15 +166,29 @@ def test_other_organisation_gets_404(client, other_world, objects, role, name, k
 def test_project_leader_sees_only_assigned_clients(client, world, objects):
     """Within one consultancy, a project leader not assigned to a client gets 404 for it."""
     client.force_login(world.users[PL])
-    assert client.get(reverse("client_detail", kwargs={"org": world.client.slug})).status_code == 200
-    assert client.get(reverse("client_detail", kwargs={"org": world.other_client.slug})).status_code == 404
-    assert client.get(reverse("portal_home", kwargs={"org": world.other_client.slug})).status_code == 404
+    assert (
+        client.get(reverse("client_detail", kwargs={"org": world.client.slug})).status_code == 200
+    )
+    assert (
+        client.get(reverse("client_detail", kwargs={"org": world.other_client.slug})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("portal_home", kwargs={"org": world.other_client.slug})).status_code
+        == 404
+    )
 
 
 def test_consultancy_is_not_a_client_page(client, world, objects):
     client.force_login(world.users[ADMIN])
-    assert client.get(reverse("client_detail", kwargs={"org": world.consultancy.slug})).status_code == 404
-    assert client.get(reverse("portal_home", kwargs={"org": world.consultancy.slug})).status_code == 404
+    assert (
+        client.get(reverse("client_detail", kwargs={"org": world.consultancy.slug})).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("portal_home", kwargs={"org": world.consultancy.slug})).status_code
+        == 404
+    )
 
 
 def test_invitation_of_other_tenant_is_invisible_in_lists(client, world, other_world, objects):

@@ -76,9 +76,7 @@ class Command(BaseCommand):
         # the explicit places where scoping is switched off.
         with scopes_disabled(), transaction.atomic():
             created = self._load()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready ({created} new objects).")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new objects)."))
 
     def _load(self) -> int:
         created = 0

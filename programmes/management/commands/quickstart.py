@@ -21,9 +21,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("demo_data")
         width = max(len(u[0]) for u in USERS)
-        lines = ["", "Demo logins (password for all: %s)" % DEMO_PASSWORD, ""]
+        lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD})", ""]
         for email, name, role, org in USERS:
-            lines.append(f"  {email.ljust(width)}  {role.label} ({org})")
+            lines.append(f"  {email.ljust(width)}  {name}, {role.label} ({org})")
         lines += [
             "",
             "Consultancy staff use two-factor authentication: in development the code 000000",

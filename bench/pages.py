@@ -1,0 +1,77 @@
+"""Time the logged-in pages against a trivial view, in one process and one run.
+
+Prints, per page: median and 95th percentile in ms, queries per request, and the ratio to the
+floor (the health view: one query, no template). Run: .venv/bin/python bench/pages.py [N]
+"""
+
+import sys
+
+from _setup import django_with_test_db, timed
+
+
+def main(n: int) -> None:
+    connection = django_with_test_db()
+    from django.db import reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_scopes import scopes_disabled
+
+    from programmes import services
+    from programmes.permissions import Role
+    from tests.factories import ClientFactory, ConsultancyFactory, UserFactory
+
+    with scopes_disabled():
+        consultancy = ConsultancyFactory()
+        admin = UserFactory(role=Role.CONSULTANCY_ADMIN, organisation=consultancy)
+        clients = [ClientFactory(consultancy=consultancy) for _ in range(50)]
+        staff = UserFactory(role=Role.CLIENT_STAFF, organisation=clients[0])
+        for i, org in enumerate(clients):
+            UserFactory(role=Role.TEAM_MEMBER, organisation=org)
+            services.invitation_create(
+                actor=admin,
+                organisation=org,
+                email=f"b{i}@example.org",
+                name="B",
+                role=Role.CLIENT_STAFF,
+            )
+            services.organisation_update(actor=admin, organisation=org, city=f"Stad {i}")
+
+    admin_client = Client()
+    admin_client.force_login(admin)
+    staff_client = Client()
+    staff_client.force_login(staff)
+    anonymous = Client()
+
+    cases = [
+        ("floor: /health/ (anonymous)", anonymous, "/health/"),
+        ("login page (anonymous)", anonymous, "/accounts/login/"),
+        ("workspace, 50 clients", admin_client, "/workspace/"),
+        ("client list, 50 clients", admin_client, "/workspace/clients/"),
+        ("users, 100 accounts + 50 invitations", admin_client, "/workspace/users/"),
+        ("audit log, page of 50", admin_client, "/workspace/audit/"),
+        ("client portal", staff_client, f"/portal/{clients[0].slug}/"),
+    ]
+    floor = None
+    print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'x floor':>8}")
+    for label, client, url in cases:
+
+        def get(client=client, url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        stats = timed(get, n)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        queries = len(ctx.captured_queries)
+        reset_queries()
+        floor = floor or stats["p50"]
+        ratio = stats["p50"] / floor
+        print(f"{label:40} {stats['p50']:8.2f} {stats['p95']:8.2f} {queries:8d} {ratio:8.1f}")
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process after {n * len(cases)} requests: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
