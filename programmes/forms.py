@@ -3,10 +3,20 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .images import reencode_image
-from .models import Organisation, User
+from .models import (
+    Goal,
+    Meeting,
+    Milestone,
+    Organisation,
+    Partner,
+    Programme,
+    TemplateMilestone,
+    User,
+)
 from .permissions import CONSULTANCY_ROLES, Role
 from .selectors import clients_for, organisations_for
 
@@ -130,3 +140,159 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+# --- Programmes ---------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "neighbourhood",
+            "municipality",
+            "postcode_areas",
+            "start_date",
+            "project_leaders",
+            "client_contacts",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "project_leaders": forms.CheckboxSelectMultiple,
+            "client_contacts": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, client: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project_leaders"].queryset = User.objects.filter(
+            organisation_id=client.consultancy_id, role__in=CONSULTANCY_ROLES, is_active=True
+        )
+        self.fields["client_contacts"].queryset = User.objects.filter(
+            organisation=client, role=Role.CLIENT_STAFF, is_active=True
+        )
+        self.fields["client_contacts"].required = False
+
+
+class IntakeForm(forms.Form):
+    vision = forms.CharField(
+        label=_("The client's vision"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Why does the client want a BewonersTeam in this neighbourhood?"),
+    )
+    starting_points = forms.CharField(
+        label=_("Starting points"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("The agreements the team works within (uitgangspunten)."),
+    )
+    complete = forms.BooleanField(label=_("The intake is complete"), required=False)
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["description", "measure"]
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "partner_organisation", "role", "email", "phone"]
+
+
+GoalFormSet = forms.formset_factory(GoalForm, extra=2, can_delete=True)
+PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, can_delete=True)
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["phase", "title", "due_date", "owner"]
+        widgets = {"due_date": DateInput()}
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        client = programme.organisation
+        self.fields["owner"].queryset = User.objects.filter(
+            Q(organisation=client, role=Role.CLIENT_STAFF)
+            | Q(organisation_id=client.consultancy_id, role__in=CONSULTANCY_ROLES),
+            is_active=True,
+        )
+        self.fields["owner"].required = False
+
+
+class TemplateMilestoneForm(forms.ModelForm):
+    class Meta:
+        model = TemplateMilestone
+        fields = ["phase", "title", "offset_days"]
+
+    def clean_offset_days(self):
+        days = self.cleaned_data["offset_days"]
+        if days > 365:
+            raise forms.ValidationError(_("Plan within a year of the start."))
+        return days
+
+
+TemplateMilestoneFormSet = forms.formset_factory(TemplateMilestoneForm, extra=3, can_delete=True)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "starts_at", "ends_at", "location", "capacity", "description"]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The meeting must end after it starts."))
+        return data
+
+
+class InviteeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial="nl", required=False
+    )
+
+
+class MeetingReplyForm(forms.Form):
+    attending = forms.TypedChoiceField(
+        label=_("Are you coming?"),
+        choices=[("yes", _("Yes, I am coming")), ("no", _("No, I cannot come"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    guests = forms.IntegerField(
+        label=_("How many people do you bring along?"),
+        min_value=0,
+        max_value=10,
+        initial=0,
+        required=False,
+        help_text=_("Not counting yourself."),
+    )
+
+    def clean_guests(self):
+        return self.cleaned_data.get("guests") or 0

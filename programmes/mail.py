@@ -1,18 +1,21 @@
-"""Rendering and sending mail in the recipient's language.
+"""Mail through the outbox: render in the recipient's language, store one row, send by task.
 
 Templates live in `templates/email/<app>/<name>_subject.txt`, `<name>.txt` and `<name>.html`.
-Messages are rendered at once (the recipient's language, the organisation's branding) and
-handed to a task after the transaction commits, so a rolled-back change never sends mail.
+The row is written in the caller's transaction and the send task queued only after commit, so
+a rolled-back change never sends mail and a crashed worker loses nothing (the row stays).
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .models import OutboxMessage
 
 
 def render_mail(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Return (subject, text body, html body) for `template` in `language`."""
-    ctx = {"site_url": settings.SITE_URL, **context}
+    ctx = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = render_to_string(f"email/{template}_subject.txt", ctx)
         text = render_to_string(f"email/{template}.txt", ctx)
@@ -20,9 +23,36 @@ def render_mail(*, template: str, context: dict, language: str) -> tuple[str, st
     return " ".join(subject.split()), text, html
 
 
-def mail_send(*, to: str, template: str, context: dict, language: str = "nl") -> None:
-    """Render a message and queue it for sending once the current transaction commits."""
-    from .tasks import send_rendered_mail
+def mail_queue(
+    *,
+    organisation,
+    to: str,
+    template: str,
+    context: dict,
+    language: str = "nl",
+    to_name: str = "",
+    programme=None,
+) -> OutboxMessage:
+    """Render a message into the outbox and send it once the current transaction commits."""
+    from .tasks import outbox_send
 
-    subject, text, html = render_mail(template=template, context=context, language=language)
-    send_rendered_mail.delay_on_commit(to=to, subject=subject, text=text, html=html)
+    subject, text, html = render_mail(
+        template=template,
+        context={"organisation": organisation, "programme": programme, **context},
+        language=language,
+    )
+    message = OutboxMessage.objects.create(
+        organisation=organisation,
+        programme=programme,
+        template=template,
+        to_email=to,
+        to_name=to_name,
+        language=language,
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+    )
+    transaction.on_commit(
+        lambda: outbox_send.delay(message_id=message.pk, organisation_id=organisation.pk)
+    )
+    return message

@@ -30,14 +30,26 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     PORTAL_VIEW = "portal.view"
     TEAM_APP_VIEW = "team_app.view"
+    PROGRAMME_VIEW = "programme.view"
+    PROGRAMME_MANAGE = "programme.manage"
+    PLAN_TEMPLATE_MANAGE = "plan_template.manage"
+    DOCUMENT_VIEW = "document.view"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CONSULTANCY_ADMIN: frozenset(Perm),
     Role.PROJECT_LEADER: frozenset(
-        {Perm.WORKSPACE_VIEW, Perm.ORGANISATION_VIEW, Perm.USER_VIEW, Perm.PORTAL_VIEW}
+        {
+            Perm.WORKSPACE_VIEW,
+            Perm.ORGANISATION_VIEW,
+            Perm.USER_VIEW,
+            Perm.PORTAL_VIEW,
+            Perm.PROGRAMME_VIEW,
+            Perm.PROGRAMME_MANAGE,
+            Perm.DOCUMENT_VIEW,
+        }
     ),
-    Role.CLIENT_STAFF: frozenset({Perm.PORTAL_VIEW}),
+    Role.CLIENT_STAFF: frozenset({Perm.PORTAL_VIEW, Perm.DOCUMENT_VIEW}),
     Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW}),
 }
 

@@ -4,10 +4,27 @@ Fetching by a URL id goes through `get_<thing>_for(user=..., ...)`, which answer
 "missing" and for "not yours", so an outsider cannot tell the two apart.
 """
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from collections import defaultdict
+from dataclasses import dataclass
 
-from .models import AuditEntry, Invitation, Organisation, User
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from .models import (
+    PHASE_ORDER,
+    AuditEntry,
+    Document,
+    Invitation,
+    Invitee,
+    Meeting,
+    Milestone,
+    Organisation,
+    OutboxMessage,
+    Phase,
+    Programme,
+    User,
+)
 from .permissions import Role
 
 
@@ -81,3 +98,127 @@ def get_invitation_for(*, user, pk: int) -> Invitation:
 def audit_entries_for(*, user) -> QuerySet[AuditEntry]:
     """Audit entries in the active scope, newest first, with their actor and organisation."""
     return AuditEntry.objects.select_related("actor", "organisation")
+
+
+# --- Programmes -------------------------------------------------------------------------
+
+
+def programmes_for(*, user) -> QuerySet[Programme]:
+    """Programmes `user` may see within the active scope: a project leader those they lead,
+    client staff their organisation's, a consultancy admin all of the consultancy's."""
+    qs = Programme.objects.select_related("organisation")
+    if user.role == Role.PROJECT_LEADER:
+        return qs.filter(project_leaders=user)
+    if user.role in (Role.CLIENT_STAFF, Role.TEAM_MEMBER):
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs
+
+
+def get_programme_for(*, user, pk: int, organisation=None) -> Programme:
+    qs = programmes_for(user=user)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass
+class PlanStatus:
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    phase: str = Phase.PREPARATION
+    next_meeting: Meeting | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def phase_label(self) -> str:
+        return Phase(self.phase).label
+
+
+def plan_status(milestones) -> PlanStatus:
+    """Progress, overdue count and current phase from an iterable of milestones (or rows with
+    phase, done_at and due_date): the current phase is the earliest with open milestones."""
+    today = timezone.localdate()
+    status = PlanStatus()
+    open_phases = []
+    for m in milestones:
+        status.total += 1
+        if m.done_at:
+            status.done += 1
+        else:
+            open_phases.append(m.phase)
+            if m.due_date < today:
+                status.overdue += 1
+    if open_phases:
+        status.phase = min(open_phases, key=PHASE_ORDER.__getitem__)
+    elif status.total:
+        status.phase = Phase.GUIDANCE
+    return status
+
+
+def programme_overview(programmes: list[Programme]) -> dict[int, PlanStatus]:
+    """Plan status and next meeting for many programmes in two queries, not two per row."""
+    ids = [p.pk for p in programmes]
+    rows = defaultdict(list)
+    for row in Milestone.objects.filter(programme_id__in=ids).only(
+        "programme_id", "phase", "done_at", "due_date"
+    ):
+        rows[row.programme_id].append(row)
+    result = {pk: plan_status(rows[pk]) for pk in ids}
+    for meeting in Meeting.objects.filter(
+        programme_id__in=ids, starts_at__gte=timezone.now()
+    ).order_by("starts_at"):
+        status = result[meeting.programme_id]
+        if status.next_meeting is None:
+            status.next_meeting = meeting
+    return result
+
+
+def meetings_for_programme(*, programme: Programme, upcoming_only: bool = False):
+    qs = programme.meetings.annotate(
+        n_accepted=Count("invitees", filter=Q(invitees__status="accepted")),
+        n_guests=Sum("invitees__guests", filter=Q(invitees__status="accepted")),
+        n_waiting=Count("invitees", filter=Q(invitees__status="waitlisted")),
+        n_invited=Count("invitees"),
+    )
+    if upcoming_only:
+        qs = qs.filter(ends_at__gte=timezone.now())
+    return qs.order_by("starts_at")
+
+
+def get_meeting_for(*, programme: Programme, pk: int) -> Meeting:
+    found = programme.meetings.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_milestone_for(*, programme: Programme, pk: int) -> Milestone:
+    found = programme.milestones.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_invitee_for(*, meeting: Meeting, pk: int) -> Invitee:
+    found = meeting.invitees.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_document_for(*, programme: Programme, pk: int) -> Document:
+    found = programme.documents.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def outbox_for_programme(*, programme: Programme):
+    return OutboxMessage.objects.filter(programme=programme).order_by("-created_at", "-id")

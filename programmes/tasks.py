@@ -4,17 +4,15 @@ Tasks are thin: they take ids, re-enter the tenant scope and call a service.
 """
 
 from celery import Task, shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 
 class TenantTask(Task):
     """Runs the task inside the scope of the organisation named by `organisation_id`.
 
     This is one of the three places a tenant scope is switched on (with the web middleware and
-    commented blocks in management commands). A task without `organisation_id` runs without a
-    scope, so any tenant query in it raises.
+    commented blocks in management commands and cross-tenant periodic jobs). A task without
+    `organisation_id` runs without a scope, so any tenant query in it raises.
     """
 
     abstract = True
@@ -29,21 +27,60 @@ class TenantTask(Task):
             return super().__call__(*args, **kwargs)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def send_rendered_mail(self, *, to: str, subject: str, text: str, html: str) -> None:
-    """Send one rendered message; connection errors are retried with backoff."""
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+OUTBOX_MAX_RETRIES = 8
+
+
+@shared_task(base=TenantTask, bind=True, max_retries=OUTBOX_MAX_RETRIES)
+def outbox_send(self, *, message_id: int, organisation_id: int) -> str:
+    """Send one outbox message; transient SMTP errors retry with exponential backoff.
+
+    Without a broker (tasks run in-process) there is nothing to schedule a retry on, so the
+    attempts follow each other at once, up to the same limit.
+    """
+    from .services.outbox import TransientMailError, outbox_deliver
+
+    attempt = self.request.retries
+    while True:
+        try:
+            return outbox_deliver(message_id=message_id, final_attempt=attempt >= self.max_retries)
+        except TransientMailError as error:
+            if not self.request.is_eager:
+                raise self.retry(countdown=min(600, 30 * 2**attempt), exc=error) from error
+            attempt += 1
+
+
+@shared_task(acks_late=True)
+def outbox_requeue_stale() -> int:
+    """Periodic: queue again messages a lost task or dead worker left behind."""
+    from .services.outbox import outbox_requeue_stale as requeue
+
+    # A sweep over every tenant's outbox: scoping is off on purpose, and the service only
+    # reads ids and queues tenant-scoped tasks.
+    with scopes_disabled():
+        return requeue()
+
+
+@shared_task(base=TenantTask, bind=True, max_retries=3)
+def document_render(self, *, document_id: int, organisation_id: int) -> str:
+    """Render one document (a PDF) in the background."""
+    from .services.documents import document_build
+
+    return document_build(document_id=document_id)
+
+
+@shared_task(acks_late=True)
+def meeting_reminders_send() -> int:
+    """Periodic: remind invitees the day before their meeting; idempotent per invitee."""
+    from .services.meetings import meeting_reminder_send, meeting_reminders_due
+
+    # Finding tomorrow's meetings spans every tenant: scoping is off for the look-up only;
+    # each reminder is then written inside its own organisation's scope.
+    with scopes_disabled():
+        due = list(meeting_reminders_due())
+    for invitee_id, organisation_id in due:
+        with scope(organisation=organisation_id):
+            meeting_reminder_send(invitee_id=invitee_id)
+    return len(due)
 
 
 @shared_task(base=TenantTask, bind=True)

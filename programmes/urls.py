@@ -1,9 +1,12 @@
 """URLs of the base app. Canonical kwarg names: `org` (an organisation's slug),
+`programme_pk`, `milestone_pk`, `meeting_pk`, `invitee_pk`, `message_pk`, `document_pk`,
 `invitation_pk`, `user_pk`, `token`; the tenant-isolation test relies on them."""
 
 from django.urls import path
 
-from . import views
+from .views import accounts as views
+from .views import documents, meeting_reply, portal
+from .views import programmes as pv
 
 urlpatterns = [
     path("", views.RootView.as_view(), name="root"),
@@ -41,4 +44,105 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("branding/<slug:org>/logo/", views.OrganisationLogoView.as_view(), name="org_logo"),
+    path("workspace/plan-template/", pv.PlanTemplateView.as_view(), name="plan_template"),
+    path(
+        "workspace/clients/<slug:org>/programmes/new/",
+        pv.ProgrammeCreateView.as_view(),
+        name="programme_create",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/",
+        pv.ProgrammeDetailView.as_view(),
+        name="programme_detail",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/edit/",
+        pv.ProgrammeUpdateView.as_view(),
+        name="programme_update",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/intake/",
+        pv.ProgrammeIntakeView.as_view(),
+        name="programme_intake",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/plan/",
+        pv.PlanView.as_view(),
+        name="programme_plan",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/plan/generate/",
+        pv.PlanGenerateView.as_view(),
+        name="plan_generate",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/plan/<int:milestone_pk>/",
+        pv.MilestoneUpdateView.as_view(),
+        name="milestone_update",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/plan/<int:milestone_pk>/done/",
+        pv.MilestoneDoneView.as_view(),
+        name="milestone_done",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/plan/<int:milestone_pk>/delete/",
+        pv.MilestoneDeleteView.as_view(),
+        name="milestone_delete",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/new/",
+        pv.MeetingCreateView.as_view(),
+        name="meeting_create",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/",
+        pv.MeetingDetailView.as_view(),
+        name="meeting_detail",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/edit/",
+        pv.MeetingUpdateView.as_view(),
+        name="meeting_update",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/invitees/<int:invitee_pk>/attendance/",
+        pv.AttendanceView.as_view(),
+        name="invitee_attendance",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/outbox/",
+        pv.OutboxView.as_view(),
+        name="programme_outbox",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/outbox/<int:message_pk>/retry/",
+        pv.OutboxRetryView.as_view(),
+        name="outbox_retry",
+    ),
+    path(
+        "documents/<slug:org>/<int:programme_pk>/plan/",
+        documents.DocumentRequestView.as_view(),
+        name="document_request",
+    ),
+    path(
+        "documents/<slug:org>/<int:programme_pk>/<int:document_pk>/",
+        documents.DocumentStatusView.as_view(),
+        name="document_status",
+    ),
+    path(
+        "documents/<slug:org>/<int:programme_pk>/<int:document_pk>/download/",
+        documents.DocumentDownloadView.as_view(),
+        name="document_download",
+    ),
+    path(
+        "portal/<slug:org>/programmes/<int:programme_pk>/",
+        portal.PortalProgrammeView.as_view(),
+        name="portal_programme",
+    ),
+    path(
+        "meeting/<slug:org>/<str:token>/",
+        meeting_reply.MeetingReplyView.as_view(),
+        name="meeting_reply",
+    ),
 ]

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .audit import audit_log
-from .mail import mail_send
-from .models import Invitation, Organisation, User
-from .permissions import CONSULTANCY_ROLES, Role
+from ..audit import audit_log
+from ..mail import mail_queue
+from ..models import Invitation, Organisation, User
+from ..permissions import CONSULTANCY_ROLES, Role
 
 ORGANISATION_FIELDS = (
     "name",
@@ -107,8 +107,10 @@ def _invitation_send(*, invitation: Invitation, token: str) -> None:
     link = settings.SITE_URL + reverse(
         "invitation_accept", kwargs={"org": invitation.organisation.slug, "token": token}
     )
-    mail_send(
+    mail_queue(
+        organisation=invitation.organisation,
         to=invitation.email,
+        to_name=invitation.name,
         template="programmes/invitation",
         language=invitation.language,
         context={

@@ -19,20 +19,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
-from .forms import AcceptInvitationForm, InvitationForm, OrganisationForm
-from .mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
-from .models import Invitation, Organisation
-from .permissions import Perm, Role
-
-
-def _form_errors_to(form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form that fed it."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
+from .. import selectors, services
+from ..forms import AcceptInvitationForm, InvitationForm, OrganisationForm
+from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
+from ..models import Invitation, Organisation, Phase
+from ..permissions import Perm, Role, has_perm
+from .common import ClientMixin, form_errors_to
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -50,21 +42,41 @@ class HomeView(LoginRequiredMixin, View):
 
 
 class WorkspaceView(PermissionMixin, TemplateView):
-    """The consultancy's desk: the clients the user works for, with their people."""
+    """The consultancy's desk: every programme the user may see across clients, with phase,
+    progress, overdue milestones and the next meeting; filter by client and phase, search."""
 
     permission = Perm.WORKSPACE_VIEW
     template_name = "programmes/workspace.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        clients = selectors.clients_for(user=user).annotate(
-            n_users=Count("members", filter=Q(members__is_active=True), distinct=True)
-        )
+        q = self.request.GET.get("q", "").strip()[:100]
+        client_slug = self.request.GET.get("client", "")
+        phase = self.request.GET.get("phase", "")
+        programmes = selectors.programmes_for(user=user).order_by("organisation__name", "name")
+        if q:
+            programmes = programmes.filter(
+                Q(name__icontains=q) | Q(neighbourhood__icontains=q) | Q(municipality__icontains=q)
+            )
+        if client_slug:
+            programmes = programmes.filter(organisation__slug=client_slug)
+        programmes = list(programmes)
+        overview = selectors.programme_overview(programmes)
+        rows = [(p, overview[p.pk]) for p in programmes]
+        if phase in Phase.values:
+            rows = [(p, s) for p, s in rows if s.phase == phase]
         return super().get_context_data(
-            clients=clients,
+            rows=rows,
+            clients=selectors.clients_for(user=user),
+            phases=Phase.choices,
+            q=q,
+            selected_client=client_slug,
+            selected_phase=phase,
             open_invitations=selectors.invitations_for(user=user)
             .filter(accepted_at__isnull=True, revoked_at__isnull=True)
-            .count(),
+            .count()
+            if has_perm(user, Perm.USER_MANAGE)
+            else 0,
             **kwargs,
         )
 
@@ -87,17 +99,6 @@ class ClientListView(PermissionMixin, TemplateView):
         return super().get_context_data(clients=clients, q=q, kind=kind, kinds=kinds, **kwargs)
 
 
-class _ClientMixin:
-    """The client from the URL (already access-checked by the middleware); never the
-    consultancy itself."""
-
-    def get_client(self) -> Organisation:
-        org = self.request.organisation
-        if org.is_consultancy:
-            raise Http404
-        return org
-
-
 class ClientCreateView(PermissionMixin, FormView):
     permission = Perm.ORGANISATION_MANAGE
     template_name = "programmes/client_form.html"
@@ -109,13 +110,13 @@ class ClientCreateView(PermissionMixin, FormView):
         try:
             org = services.organisation_create(actor=user, consultancy=user.organisation, **fields)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Client %(name)s was created.") % {"name": org.name})
         return redirect("client_detail", org=org.slug)
 
 
-class ClientDetailView(_ClientMixin, PermissionMixin, TemplateView):
+class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
     permission = Perm.ORGANISATION_VIEW
     template_name = "programmes/client_detail.html"
 
@@ -132,7 +133,7 @@ class ClientDetailView(_ClientMixin, PermissionMixin, TemplateView):
         )
 
 
-class ClientUpdateView(_ClientMixin, PermissionMixin, FormView):
+class ClientUpdateView(ClientMixin, PermissionMixin, FormView):
     permission = Perm.ORGANISATION_MANAGE
     template_name = "programmes/client_form.html"
     form_class = OrganisationForm
@@ -148,7 +149,7 @@ class ClientUpdateView(_ClientMixin, PermissionMixin, FormView):
             client.refresh_from_db()
             services.organisation_update(actor=self.request.user, organisation=client, **fields)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The changes were saved."))
         return redirect("client_detail", org=client.slug)
@@ -191,7 +192,7 @@ class InvitationCreateView(PermissionMixin, FormView):
         try:
             invitation = services.invitation_create(actor=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
@@ -269,7 +270,7 @@ class AuditLogView(PermissionMixin, TemplateView):
         )
 
 
-class PortalHomeView(_ClientMixin, PermissionMixin, TemplateView):
+class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
     """The client portal: calm, summary first, only the client's own organisation."""
 
     permission = Perm.PORTAL_VIEW
@@ -277,8 +278,13 @@ class PortalHomeView(_ClientMixin, PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         client = self.get_client()
+        programmes = list(
+            selectors.programmes_for(user=self.request.user).filter(organisation=client)
+        )
+        overview = selectors.programme_overview(programmes)
         return super().get_context_data(
             client=client,
+            rows=[(p, overview[p.pk]) for p in programmes],
             colleagues=selectors.users_for(user=self.request.user).filter(
                 organisation=client, role=Role.CLIENT_STAFF, is_active=True
             ),
@@ -340,7 +346,7 @@ class InvitationAcceptView(PublicMixin, View):
                     password=form.cleaned_data["password1"],
                 )
             except ValidationError as error:
-                _form_errors_to(form, error)
+                form_errors_to(form, error)
             else:
                 from allauth.account.utils import perform_login
 

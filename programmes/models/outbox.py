@@ -1,0 +1,58 @@
+"""The mail outbox: one row per message, so nothing is lost and every message can be seen."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .base import Organisation
+from .programme import Programme
+
+
+class OutboxMessage(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Will be retried")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    template = models.CharField(max_length=100)
+    to_email = models.EmailField(_("to"))
+    to_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, default="nl")
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to_email}: {self.subject}"
+
+    @property
+    def message_id(self) -> str:
+        """A stable Message-ID: a resend after a crash carries the same id, so receiving
+        servers and clients can recognise the duplicate."""
+        return f"<{self.uuid}@bewonersteam>"

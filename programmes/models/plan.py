@@ -1,0 +1,91 @@
+"""The plan of approach: phases and milestones, made from the consultancy's template."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .base import Organisation
+from .programme import Programme
+
+
+class Phase(models.TextChoices):
+    """The phases every programme runs through, in order (see the domain description)."""
+
+    PREPARATION = "preparation", _("Preparation and intake")
+    RECRUITMENT = "recruitment", _("Recruitment")
+    SURVEY = "survey", _("Neighbourhood survey")
+    TRAINING = "training", _("Training track")
+    KICKOFF = "kickoff", _("Kickoff")
+    INTRODUCTION = "introduction", _("Introduction in the neighbourhood")
+    GUIDANCE = "guidance", _("Guidance")
+
+
+PHASE_ORDER = {value: index for index, value in enumerate(Phase.values)}
+
+
+class TemplateMilestone(models.Model):
+    """One milestone of the consultancy's plan template; `offset_days` counts from the start."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("consultancy"),
+        on_delete=models.CASCADE,
+        related_name="template_milestones",
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    title = models.CharField(_("milestone"), max_length=200)
+    offset_days = models.PositiveSmallIntegerField(
+        _("days after the start"), help_text=_("The plan is rolled out within 3 months (91 days).")
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("template milestone")
+        verbose_name_plural = _("plan template")
+        ordering = ["offset_days", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    title = models.CharField(_("milestone"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["programme", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_date < timezone.localdate()

@@ -1,0 +1,106 @@
+"""A programme: one BewonersTeam in one neighbourhood for one client, with its intake."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .base import Organisation
+
+
+class Programme(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("client"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=200)
+    municipality = models.CharField(_("municipality"), max_length=100)
+    postcode_areas = models.CharField(
+        _("postcode areas"),
+        max_length=200,
+        blank=True,
+        help_text=_("Four-digit postcode areas, separated by commas, e.g. 3081, 3082."),
+    )
+    start_date = models.DateField(_("start date"))
+    project_leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project leaders"),
+        related_name="led_programmes",
+    )
+    client_contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("client contacts"),
+        related_name="contact_programmes",
+        blank=True,
+    )
+    # Intake (gesprek met opdrachtgever)
+    vision = models.TextField(_("the client's vision"), blank=True)
+    starting_points = models.TextField(_("starting points"), blank=True)
+    intake_completed_at = models.DateTimeField(_("intake completed"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-start_date", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Goal(models.Model):
+    """A goal of the team, measurable where possible."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(_("goal"), max_length=300)
+    measure = models.CharField(
+        _("how we measure it"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: fewer reports of bulky waste than last year."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Partner(models.Model):
+    """Someone the team works with: huismeester, wijkbeheerder, wijkagent, welzijn..."""
+
+    class Role(models.TextChoices):
+        CARETAKER = "caretaker", _("Caretaker (huismeester)")
+        NEIGHBOURHOOD_MANAGER = "neighbourhood_manager", _("Neighbourhood manager (wijkbeheerder)")
+        SOCIAL_MANAGEMENT = "social_management", _("Social management (sociaal beheer)")
+        COMMUNITY_OFFICER = "community_officer", _("Community police officer (wijkagent)")
+        WELFARE = "welfare", _("Welfare work (welzijn)")
+        OTHER = "other", _("Other")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("name"), max_length=200)
+    partner_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["role", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,71 @@
+"""The one PDF render function: an HTML template through WeasyPrint, offline.
+
+WeasyPrint is imported inside the function (importing it costs a second). Only local files
+under the static folders and media, and data: URLs, may be fetched: a document can never make
+the server reach out to the network.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+class PdfFetchRefused(Exception):
+    pass
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+    roots += [Path(settings.STATIC_ROOT).resolve(), Path(settings.MEDIA_ROOT).resolve()]
+    return roots
+
+
+def _url_fetcher(url: str, *args, **kwargs):
+    from weasyprint.urls import default_url_fetcher
+
+    if url.startswith("data:"):
+        return default_url_fetcher(url, *args, **kwargs)
+    if url.startswith("file://"):
+        path = Path(url[len("file://") :]).resolve()
+        if any(path.is_relative_to(root) for root in _allowed_roots()):
+            return default_url_fetcher(url, *args, **kwargs)
+    raise PdfFetchRefused(f"refused to fetch {url!r}: documents use local files only")
+
+
+def static_file_url(path: str) -> str:
+    """A file:// URL for a static file, for use in PDF templates."""
+    found = finders.find(path)
+    if not found:
+        raise FileNotFoundError(path)
+    return Path(found).resolve().as_uri()
+
+
+def media_file_url(field) -> str:
+    """A file:// URL for a stored file (a logo, a photo), or "" when there is none."""
+    if not field:
+        return ""
+    try:
+        return Path(field.path).resolve().as_uri()
+    except (ValueError, NotImplementedError):
+        return ""
+
+
+def render_html(*, template: str, context: dict, language: str = "nl") -> str:
+    ctx = {
+        "pdf_css": static_file_url("pdf/base.css"),
+        "LANGUAGE_CODE": language,
+        **context,
+    }
+    with translation.override(language):
+        return render_to_string(template, ctx)
+
+
+def render_pdf(*, template: str, context: dict, language: str = "nl") -> bytes:
+    """Render `template` (under templates/pdf/) with `context` to PDF bytes."""
+    from weasyprint import HTML
+
+    html = render_html(template=template, context=context, language=language)
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher).write_pdf()

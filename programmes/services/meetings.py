@@ -1,0 +1,254 @@
+"""Meetings, invitations with personal reply links, the waiting list and attendance.
+
+Later phases (information meeting, trainings, kickoff, team meetings) reuse these services.
+Seats count the invitee plus their guests. A reply that does not fit lands on the waiting
+list; when places free up, the waiting list moves up in order of arrival, each person who fits.
+All seat changes lock the meeting row, so two replies at once cannot overbook it.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..audit import audit_log
+from ..mail import mail_queue
+from ..models import Invitee, Meeting, Programme, User
+from ..tokens import new_token, token_hash
+
+MAX_GUESTS = 10
+
+
+@transaction.atomic
+def meeting_create(*, actor: User, programme: Programme, **fields) -> Meeting:
+    meeting = Meeting(organisation=programme.organisation, programme=programme, **fields)
+    meeting.full_clean()
+    if meeting.ends_at <= meeting.starts_at:
+        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+    meeting.save()
+    audit_log(
+        actor=actor, organisation=programme.organisation, action="meeting.created", obj=meeting
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, actor: User, meeting: Meeting, **fields) -> Meeting:
+    changed = [k for k, v in fields.items() if getattr(meeting, k) != v]
+    for k in changed:
+        setattr(meeting, k, fields[k])
+    if not changed:
+        return meeting
+    if meeting.ends_at <= meeting.starts_at:
+        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+    meeting.full_clean()
+    meeting.save(update_fields=changed)
+    audit_log(
+        actor=actor,
+        organisation=meeting.organisation,
+        action="meeting.updated",
+        obj=meeting,
+        data={"fields": changed},
+    )
+    if "capacity" in changed:
+        _promote_waiting(meeting=Meeting.objects.select_for_update().get(pk=meeting.pk))
+    return meeting
+
+
+def seats_taken(meeting: Meeting) -> int:
+    taken = (
+        meeting.invitees.filter(status=Invitee.Status.ACCEPTED).aggregate(n=Sum("guests"))["n"] or 0
+    )
+    return taken + meeting.invitees.filter(status=Invitee.Status.ACCEPTED).count()
+
+
+def _reply_link(invitee: Invitee, token: str) -> str:
+    return settings.SITE_URL + reverse(
+        "meeting_reply", kwargs={"org": invitee.organisation.slug, "token": token}
+    )
+
+
+def _mail(invitee: Invitee, template: str, **context) -> None:
+    mail_queue(
+        organisation=invitee.organisation,
+        programme=invitee.meeting.programme,
+        to=invitee.email,
+        to_name=invitee.name,
+        template=template,
+        language=invitee.language,
+        context={"invitee": invitee, "meeting": invitee.meeting, **context},
+    )
+
+
+@transaction.atomic
+def invitee_add(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    name: str,
+    email: str,
+    user: User | None = None,
+    language: str = "nl",
+) -> Invitee:
+    """Invite one person and mail them their personal reply link."""
+    email = email.strip().lower()
+    if meeting.invitees.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("%(email)s has already been invited.") % {"email": email}}
+        )
+    token, hashed = new_token()
+    invitee = Invitee(
+        organisation=meeting.organisation,
+        meeting=meeting,
+        name=name.strip(),
+        email=email,
+        user=user,
+        language=language,
+        token_hash=hashed,
+    )
+    invitee.full_clean()
+    invitee.save()
+    audit_log(
+        actor=actor,
+        organisation=meeting.organisation,
+        action="invitee.added",
+        obj=invitee,
+        data={"meeting": meeting.pk},
+    )
+    _mail(invitee, "programmes/meeting_invitation", link=_reply_link(invitee, token))
+    return invitee
+
+
+def invitee_by_token(*, token: str) -> Invitee | None:
+    """The invitee whose reply link carries `token`, in the active scope, or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitee.objects.select_related("meeting", "meeting__programme", "organisation")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def _promote_waiting(*, meeting: Meeting) -> list[Invitee]:
+    """Move people up from the waiting list, in order of arrival, while places are free.
+    The caller holds the meeting row lock."""
+    promoted = []
+    if meeting.capacity is None:
+        waiting = list(meeting.invitees.filter(status=Invitee.Status.WAITLISTED))
+    else:
+        free = meeting.capacity - seats_taken(meeting)
+        waiting = []
+        for invitee in meeting.invitees.filter(status=Invitee.Status.WAITLISTED).order_by(
+            "waitlisted_at", "id"
+        ):
+            if invitee.seats <= free:
+                waiting.append(invitee)
+                free -= invitee.seats
+    for invitee in waiting:
+        invitee.status = Invitee.Status.ACCEPTED
+        invitee.waitlisted_at = None
+        invitee.save(update_fields=["status", "waitlisted_at"])
+        audit_log(
+            actor=None, organisation=meeting.organisation, action="invitee.promoted", obj=invitee
+        )
+        _mail(invitee, "programmes/meeting_promoted")
+        promoted.append(invitee)
+    return promoted
+
+
+@transaction.atomic
+def meeting_reply(*, invitee: Invitee, attending: bool, guests: int = 0) -> Invitee:
+    """Record a yes or no. A yes that does not fit goes on the waiting list; a no frees the
+    places, which go to the waiting list."""
+    if guests < 0 or guests > MAX_GUESTS:
+        raise ValidationError({"guests": _("Bring at most %(n)s guests.") % {"n": MAX_GUESTS}})
+    meeting = Meeting.objects.select_for_update().get(pk=invitee.meeting_id)
+    invitee = Invitee.objects.select_for_update().get(pk=invitee.pk)
+    if meeting.ends_at < timezone.now():
+        raise ValidationError(_("This meeting has already taken place."))
+    previous = invitee.status
+    now = timezone.now()
+    invitee.responded_at = now
+    if not attending:
+        invitee.status = Invitee.Status.DECLINED
+        invitee.guests = 0
+        invitee.waitlisted_at = None
+    elif previous == Invitee.Status.ACCEPTED:
+        others = seats_taken(meeting) - invitee.seats
+        if meeting.capacity is not None and others + 1 + guests > meeting.capacity:
+            raise ValidationError(
+                {
+                    "guests": _(
+                        "There is no room for %(n)s guests; your place with %(old)s guests stays."
+                    )
+                    % {"n": guests, "old": invitee.guests}
+                }
+            )
+        invitee.guests = guests
+    elif previous == Invitee.Status.WAITLISTED:
+        invitee.guests = guests  # keeps its place in the queue
+    else:
+        invitee.guests = guests
+        someone_waiting = meeting.invitees.filter(status=Invitee.Status.WAITLISTED).exists()
+        fits = meeting.capacity is None or seats_taken(meeting) + invitee.seats <= meeting.capacity
+        if fits and not someone_waiting:
+            invitee.status = Invitee.Status.ACCEPTED
+        else:
+            invitee.status = Invitee.Status.WAITLISTED
+            invitee.waitlisted_at = now
+    invitee.save(update_fields=["status", "guests", "responded_at", "waitlisted_at"])
+    audit_log(
+        actor=invitee.user,
+        organisation=invitee.organisation,
+        action=f"invitee.{invitee.status}",
+        obj=invitee,
+        data={"guests": invitee.guests, "previous": previous},
+    )
+    promoted = _promote_waiting(meeting=meeting)
+    if invitee not in promoted:
+        _mail(invitee, "programmes/meeting_reply_received")
+    return invitee
+
+
+@transaction.atomic
+def invitee_set_attended(*, actor: User, invitee: Invitee, attended: bool | None) -> Invitee:
+    invitee.attended = attended
+    invitee.save(update_fields=["attended"])
+    audit_log(
+        actor=actor,
+        organisation=invitee.organisation,
+        action="invitee.attendance",
+        obj=invitee,
+        data={"attended": attended},
+    )
+    return invitee
+
+
+def meeting_reminders_due(*, now=None):
+    """(invitee id, organisation id) of people coming to a meeting that starts in the next
+    24 hours and who have not had a reminder."""
+    now = now or timezone.now()
+    return Invitee.objects.filter(
+        status=Invitee.Status.ACCEPTED,
+        reminder_sent_at__isnull=True,
+        meeting__starts_at__gt=now,
+        meeting__starts_at__lte=now + timedelta(hours=24),
+    ).values_list("pk", "organisation_id")
+
+
+@transaction.atomic
+def meeting_reminder_send(*, invitee_id: int) -> bool:
+    """Send the day-before reminder once; a second call sends nothing."""
+    invitee = Invitee.objects.select_for_update().filter(pk=invitee_id).first()
+    if invitee is None or invitee.reminder_sent_at or invitee.status != Invitee.Status.ACCEPTED:
+        return False
+    invitee.reminder_sent_at = timezone.now()
+    invitee.save(update_fields=["reminder_sent_at"])
+    _mail(invitee, "programmes/meeting_reminder")
+    return True

@@ -1,0 +1,138 @@
+"""Programmes and their intake."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..audit import audit_log
+from ..models import Goal, Organisation, Partner, Programme, User
+from ..permissions import CONSULTANCY_ROLES, Role
+
+PROGRAMME_FIELDS = ("name", "neighbourhood", "municipality", "postcode_areas", "start_date")
+
+
+def _check_people(*, client: Organisation, project_leaders, client_contacts) -> None:
+    if not project_leaders:
+        raise ValidationError({"project_leaders": _("Choose at least one project leader.")})
+    for user in project_leaders:
+        if user.role not in CONSULTANCY_ROLES or user.organisation_id != client.consultancy_id:
+            raise ValidationError(
+                {"project_leaders": _("%(name)s is not a project leader here.") % {"name": user}}
+            )
+    for user in client_contacts:
+        if user.role != Role.CLIENT_STAFF or user.organisation_id != client.pk:
+            raise ValidationError(
+                {"client_contacts": _("%(name)s does not work for this client.") % {"name": user}}
+            )
+
+
+def _normalise_postcodes(value: str) -> str:
+    areas = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    for area in areas:
+        if not (len(area) == 4 and area.isdigit()):
+            raise ValidationError(
+                {"postcode_areas": _("Use four-digit postcode areas, e.g. 3081, 3082.")}
+            )
+    return ", ".join(areas)
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: User, client: Organisation, project_leaders, client_contacts=(), **fields
+) -> Programme:
+    """Start a programme for `client`; its project leaders get access to the client."""
+    if client.is_consultancy:
+        raise ValidationError(_("A programme is run for a client."))
+    _check_people(client=client, project_leaders=project_leaders, client_contacts=client_contacts)
+    fields["postcode_areas"] = _normalise_postcodes(fields.get("postcode_areas", ""))
+    programme = Programme(organisation=client, **fields)
+    programme.full_clean()
+    programme.save()
+    programme.project_leaders.set(project_leaders)
+    programme.client_contacts.set(client_contacts)
+    for leader in project_leaders:
+        if leader.role == Role.PROJECT_LEADER:
+            leader.assigned_clients.add(client)
+    audit_log(actor=actor, organisation=client, action="programme.created", obj=programme)
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *, actor: User, programme: Programme, project_leaders=None, client_contacts=None, **fields
+) -> Programme:
+    if "postcode_areas" in fields:
+        fields["postcode_areas"] = _normalise_postcodes(fields["postcode_areas"])
+    changed = [k for k, v in fields.items() if getattr(programme, k) != v]
+    for k in changed:
+        setattr(programme, k, fields[k])
+    if project_leaders is not None or client_contacts is not None:
+        leaders = list(
+            project_leaders if project_leaders is not None else programme.project_leaders.all()
+        )
+        contacts = list(
+            client_contacts if client_contacts is not None else programme.client_contacts.all()
+        )
+        _check_people(
+            client=programme.organisation, project_leaders=leaders, client_contacts=contacts
+        )
+        programme.project_leaders.set(leaders)
+        programme.client_contacts.set(contacts)
+        for leader in leaders:
+            if leader.role == Role.PROJECT_LEADER:
+                leader.assigned_clients.add(programme.organisation)
+        changed.append("people")
+    if changed:
+        programme.full_clean()
+        programme.save(update_fields=[c for c in changed if c != "people"] or None)
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="programme.updated",
+            obj=programme,
+            data={"fields": changed},
+        )
+    return programme
+
+
+@transaction.atomic
+def programme_intake_save(
+    *,
+    actor: User,
+    programme: Programme,
+    vision: str,
+    starting_points: str,
+    goals: list[dict],
+    partners: list[dict],
+    complete: bool = False,
+) -> Programme:
+    """Save the intake: vision, starting points, goals and partners (replacing the lists)."""
+    programme.vision = vision.strip()
+    programme.starting_points = starting_points.strip()
+    if complete and not programme.intake_completed_at:
+        if not programme.vision or not goals:
+            raise ValidationError(
+                _("A completed intake needs at least the client's vision and one goal.")
+            )
+        programme.intake_completed_at = timezone.now()
+    programme.save(update_fields=["vision", "starting_points", "intake_completed_at"])
+    org = programme.organisation
+    Goal.objects.filter(programme=programme).delete()
+    Partner.objects.filter(programme=programme).delete()
+    goal_rows = [
+        Goal(organisation=org, programme=programme, position=i, **g) for i, g in enumerate(goals)
+    ]
+    partner_rows = [Partner(organisation=org, programme=programme, **p) for p in partners]
+    for row in [*goal_rows, *partner_rows]:
+        row.full_clean()
+    Goal.objects.bulk_create(goal_rows)
+    Partner.objects.bulk_create(partner_rows)
+    audit_log(
+        actor=actor,
+        organisation=org,
+        action="programme.intake_saved",
+        obj=programme,
+        data={"goals": len(goal_rows), "partners": len(partner_rows), "complete": complete},
+    )
+    return programme

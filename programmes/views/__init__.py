@@ -1,0 +1,1 @@
+"""Views of the base app, one module per area."""

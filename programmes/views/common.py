@@ -1,0 +1,26 @@
+"""Small helpers shared by the base app's views."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from ..models import Organisation
+
+
+def form_errors_to(form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form that fed it."""
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+class ClientMixin:
+    """The client from the URL (already access-checked by the middleware); never the
+    consultancy itself."""
+
+    def get_client(self) -> Organisation:
+        org = self.request.organisation
+        if org.is_consultancy:
+            raise Http404
+        return org
