@@ -6,6 +6,7 @@ the server reach out to the network.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -23,16 +24,26 @@ def _allowed_roots() -> list[Path]:
     return roots
 
 
-def _url_fetcher(url: str, *args, **kwargs):
-    from weasyprint.urls import default_url_fetcher
-
+def check_fetch_allowed(url: str) -> None:
+    """Raise PdfFetchRefused unless `url` is a data: URL or a file in the allowed folders."""
     if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
+        return
     if url.startswith("file://"):
-        path = Path(url[len("file://") :]).resolve()
+        path = Path(unquote(url[len("file://") :].split("?")[0])).resolve()
         if any(path.is_relative_to(root) for root in _allowed_roots()):
-            return default_url_fetcher(url, *args, **kwargs)
+            return
     raise PdfFetchRefused(f"refused to fetch {url!r}: documents use local files only")
+
+
+def _local_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            check_fetch_allowed(url)
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols={"file", "data"})
 
 
 def static_file_url(path: str) -> str:
@@ -68,4 +79,6 @@ def render_pdf(*, template: str, context: dict, language: str = "nl") -> bytes:
     from weasyprint import HTML
 
     html = render_html(template=template, context=context, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher).write_pdf()
+    return HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_fetcher()
+    ).write_pdf()

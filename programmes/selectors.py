@@ -181,7 +181,7 @@ def programme_overview(programmes: list[Programme]) -> dict[int, PlanStatus]:
 
 
 def meetings_for_programme(*, programme: Programme, upcoming_only: bool = False):
-    qs = programme.meetings.annotate(
+    qs = programme.meetings.select_related("organisation").annotate(
         n_accepted=Count("invitees", filter=Q(invitees__status="accepted")),
         n_guests=Sum("invitees__guests", filter=Q(invitees__status="accepted")),
         n_waiting=Count("invitees", filter=Q(invitees__status="waitlisted")),

@@ -6,13 +6,17 @@ right organisation -> 403; the right role -> success. A URL without a declared r
 URL kwargs use canonical names (`org`, `invitation_pk`, `user_pk`, `token`).
 """
 
+import datetime as dt
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from programmes.models import Invitation
+from programmes import services
+from programmes.models import Document, Invitation, OutboxMessage
 from programmes.permissions import Role
 from programmes.services import invitation_create
 
@@ -45,6 +49,27 @@ ACCESS = {
     "audit_log": {ADMIN},
     "portal_home": {ADMIN, PL, STAFF},
     "team_home": {ADMIN, MEMBER},
+    "plan_template": {ADMIN},
+    "programme_create": {ADMIN, PL},
+    "programme_detail": {ADMIN, PL},
+    "programme_update": {ADMIN, PL},
+    "programme_intake": {ADMIN, PL},
+    "programme_plan": {ADMIN, PL},
+    "plan_generate": {ADMIN, PL},
+    "milestone_update": {ADMIN, PL},
+    "milestone_done": {ADMIN, PL},
+    "milestone_delete": {ADMIN, PL},
+    "meeting_create": {ADMIN, PL},
+    "meeting_detail": {ADMIN, PL},
+    "meeting_update": {ADMIN, PL},
+    "invitee_attendance": {ADMIN, PL},
+    "programme_outbox": {ADMIN, PL},
+    "outbox_retry": {ADMIN, PL},
+    "document_request": {ADMIN, PL, STAFF},
+    "document_status": {ADMIN, PL, STAFF},
+    "document_download": {ADMIN, PL, STAFF},
+    "portal_programme": {ADMIN, PL, STAFF},
+    "meeting_reply": PUBLIC,
 }
 
 OUR_APPS = ("programmes.", "recruitment.", "trainings.", "patrols.", "reporting.")
@@ -75,8 +100,11 @@ def test_every_url_declares_an_access_rule():
 
 
 @pytest.fixture
-def objects(world, django_capture_on_commit_callbacks, mailoutbox):
-    """One object of each kind in `world`'s client, keyed by the canonical kwarg name."""
+def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
+    """One object of each kind in `world`'s client, keyed by the canonical kwarg name
+    (`<url name>:<kwarg>` where one name means different objects on different URLs)."""
+    from programmes.management.commands.demo_data import _logo_png
+
     admin = world.users[ADMIN]
     with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
@@ -87,21 +115,51 @@ def objects(world, django_capture_on_commit_callbacks, mailoutbox):
             role=STAFF,
         )
     token = re.search(r"/invitation/[\w-]+/([\w-]+)/", mailoutbox[-1].body).group(1)
-    from django.core.files.base import ContentFile
-
-    from programmes.management.commands.demo_data import _logo_png
-
+    with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        (milestone, *_) = services.plan_generate(actor=admin, programme=programme)
+        start = timezone.now() + dt.timedelta(days=3)
+        meeting = services.meeting_create(
+            actor=admin,
+            programme=programme,
+            kind="team",
+            title="Teamoverleg",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+            location="Buurthuis",
+        )
+        invitee = services.invitee_add(
+            actor=admin, meeting=meeting, name="Bewoner", email="bewoner@example.org"
+        )
+    meeting_token = re.search(r"/meeting/[\w-]+/([\w-]+)/", mailoutbox[-1].body).group(1)
+    with scopes_disabled():
+        message = OutboxMessage.objects.filter(programme=programme).first()
+        message.status = OutboxMessage.Status.FAILED
+        message.save(update_fields=["status"])
+        document = Document.objects.create(
+            organisation=world.client,
+            programme=programme,
+            kind="plan",
+            status=Document.Status.READY,
+        )
+        document.file.save("plan.pdf", ContentFile(b"%PDF-1.7 test"))
     world.client.logo.save("logo.png", ContentFile(_logo_png("GN", "#123456")))
     return {
         "org": world.client.slug,
         "invitation_pk": invitation.pk,
         "user_pk": world.users[STAFF].pk,
         "token": token,
+        "meeting_reply:token": meeting_token,
+        "programme_pk": programme.pk,
+        "milestone_pk": milestone.pk,
+        "meeting_pk": meeting.pk,
+        "invitee_pk": invitee.pk,
+        "message_pk": message.pk,
+        "document_pk": document.pk,
     }
 
 
 def _request(client, name, kwargs, view, objects):
-    url = reverse(name, kwargs={k: objects[k] for k in kwargs})
+    url = reverse(name, kwargs={k: objects.get(f"{name}:{k}", objects.get(k)) for k in kwargs})
     allowed = getattr(view, "http_method_names", ["get"])
     if "get" in allowed:
         return client.get(url)
@@ -198,3 +256,20 @@ def test_invitation_of_other_tenant_is_invisible_in_lists(client, world, other_w
     assert world.users[STAFF].email not in page
     with scopes_disabled():
         assert Invitation.objects.filter(email="nieuw@example.org").exists()
+
+
+def test_project_leader_who_does_not_lead_the_programme_gets_404(client, world, objects):
+    with scopes_disabled():
+        from ..factories import UserFactory
+
+        other_pl = UserFactory(role=PL, organisation=world.consultancy)
+        other_pl.assigned_clients.set([world.client])
+    client.force_login(other_pl)
+    url = reverse(
+        "programme_detail",
+        kwargs={"org": world.client.slug, "programme_pk": objects["programme_pk"]},
+    )
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("client_detail", kwargs={"org": world.client.slug})).status_code == 200
+    )
