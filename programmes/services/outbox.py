@@ -9,6 +9,7 @@ show it once.
 """
 
 import smtplib
+from email.utils import formataddr
 from datetime import timedelta
 
 from django.conf import settings
@@ -59,7 +60,9 @@ def outbox_deliver(*, message_id: int, final_attempt: bool = False) -> str:
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[f"{message.to_name} <{message.to_email}>" if message.to_name else message.to_email],
+        to=[
+            formataddr((message.to_name, message.to_email)) if message.to_name else message.to_email
+        ],
         headers={"Message-ID": message.message_id},
     )
     if message.body_html:
