@@ -9,8 +9,8 @@ show it once.
 """
 
 import smtplib
-from email.utils import formataddr
 from datetime import timedelta
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
