@@ -4,6 +4,7 @@ Running it again changes nothing: every object is looked up by its natural key f
 """
 
 import io
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -11,12 +12,14 @@ from allauth.mfa.utils import encrypt
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from programmes import services
-from programmes.models import Organisation, User
+from programmes.models import Organisation, Programme, User
 from programmes.permissions import Role
 
+DEMO_PROGRAMME = "BewonersTeam Tarwewijk"
 DEMO_PASSWORD = "bewonersteam-demo"  # noqa: S105 - printed on purpose: demo accounts only
 # Demo staff get two-factor authentication with this secret; add it to an authenticator app,
 # or in development type 000000 (accepted only with DEBUG on).
@@ -112,4 +115,77 @@ class Command(BaseCommand):
                         type=Authenticator.Type.TOTP,
                         data={"secret": encrypt(DEMO_TOTP_SECRET)},
                     )
+        created += self._programme(orgs)
         return created
+
+    def _programme(self, orgs) -> int:
+        """A programme a month under way: intake done, plan partly ticked off, a meeting."""
+        client = orgs["gemeente-zuidstad"]
+        if Programme.objects.filter(organisation=client, name=DEMO_PROGRAMME).exists():
+            return 0
+        leader = User.objects.get(email="projectleider@swa.example")
+        contact = User.objects.get(email="wijkbeheerder@zuidstad.example")
+        today = timezone.localdate()
+        programme = services.programme_create(
+            actor=leader,
+            client=client,
+            project_leaders=[leader],
+            client_contacts=[contact],
+            name=DEMO_PROGRAMME,
+            neighbourhood="Tarwewijk",
+            municipality="Zuidstad",
+            postcode_areas="3081, 3082",
+            start_date=today - timedelta(days=30),
+        )
+        services.programme_intake_save(
+            actor=leader,
+            programme=programme,
+            vision="Een schone en veilige Tarwewijk waarin bewoners elkaar kennen en aanspreken.",
+            starting_points="Vrijwillig, maar niet vrijblijvend.\n"
+            "Het team werkt samen met de wijkbeheerder en de wijkagent.",
+            goals=[
+                {"description": "Minder grofvuil op straat", "measure": "30% minder meldingen"},
+                {
+                    "description": "Bewoners kennen het team",
+                    "measure": "Buurtonderzoek na een jaar",
+                },
+            ],
+            partners=[
+                {
+                    "name": "Sanne Visser",
+                    "partner_organisation": "Gemeente Zuidstad",
+                    "role": "neighbourhood_manager",
+                    "email": "wijkbeheerder@zuidstad.example",
+                    "phone": "",
+                },
+                {
+                    "name": "Bas Koster",
+                    "partner_organisation": "Politie",
+                    "role": "community_officer",
+                    "email": "",
+                    "phone": "",
+                },
+            ],
+            complete=True,
+        )
+        for milestone in services.plan_generate(actor=leader, programme=programme)[:4]:
+            services.milestone_set_done(actor=leader, milestone=milestone, done=True)
+        starts = timezone.make_aware(datetime.combine(today + timedelta(days=5), time(19, 30)))
+        meeting = services.meeting_create(
+            actor=leader,
+            programme=programme,
+            kind="information",
+            title="Informatiebijeenkomst BewonersTeam Tarwewijk",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1, minutes=30),
+            location="Buurthuis De Tarwe, Tarwestraat 12",
+            capacity=30,
+            description="Kom horen wat een BewonersTeam doet en meld je aan.",
+        )
+        for name, email in [
+            ("Ans Smit", "ans@example.org"),
+            ("Youssef Amrani", "youssef@example.org"),
+        ]:
+            invitee = services.invitee_add(actor=leader, meeting=meeting, name=name, email=email)
+            services.meeting_reply(invitee=invitee, attending=True, guests=1)
+        return 1

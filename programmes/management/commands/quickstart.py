@@ -3,6 +3,8 @@
 Uses the embedded defaults (SQLite, tasks in-process, mail printed on the console).
 """
 
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -18,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set up only; do not serve.")
 
     def handle(self, *args, addrport, no_serve, **options):
+        if os.environ.get("RUN_MAIN") == "true":
+            # The autoreloader's child process: the parent already set up and printed.
+            call_command("runserver", addrport)
+            return
         call_command("migrate", interactive=False, verbosity=0)
         call_command("demo_data")
         width = max(len(u[0]) for u in USERS)
