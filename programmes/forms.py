@@ -19,23 +19,13 @@ from .models import (
 )
 from .permissions import CONSULTANCY_ROLES, Role
 from .selectors import clients_for, organisations_for
+from .services.accounts import ORGANISATION_FIELDS
 
 
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "kind",
-            "logo",
-            "brand_colour",
-            "street_address",
-            "postcode",
-            "city",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-        ]
+        fields = list(ORGANISATION_FIELDS)
         widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
         help_texts = {
             "logo": _("PNG, JPEG or WebP, at most 2 MB. Shown on public pages, mails and PDFs."),

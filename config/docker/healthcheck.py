@@ -15,7 +15,11 @@ URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000/health/"
 def main() -> int:
     hosts = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",")]
     host = next((h.lstrip(".") for h in hosts if h and h != "*"), "localhost")
-    request = urllib.request.Request(URL, headers={"Host": host, "X-Forwarded-Proto": "https"})
+    if not URL.startswith(("http://", "https://")):
+        print(f"not an HTTP address: {URL}", file=sys.stderr)
+        return 2
+    headers = {"Host": host, "X-Forwarded-Proto": "https"}
+    request = urllib.request.Request(URL, headers=headers)  # noqa: S310 (scheme checked above)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return 0 if response.status == 200 else 1

@@ -21,6 +21,7 @@ from ..audit import audit_log
 from ..mail import mail_queue
 from ..models import Invitation, Organisation, User
 from ..permissions import CONSULTANCY_ROLES, Role
+from .common import apply_changes
 
 ORGANISATION_FIELDS = (
     "name",
@@ -47,9 +48,8 @@ def _unique_slug(name: str) -> str:
 @transaction.atomic
 def organisation_create(*, actor: User, consultancy: Organisation, **fields) -> Organisation:
     """Create a client organisation of `consultancy`."""
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if set(fields) - set(ORGANISATION_FIELDS):
+        raise TypeError(f"unknown fields: {sorted(set(fields) - set(ORGANISATION_FIELDS))}")
     if fields.get("kind") == Organisation.Kind.CONSULTANCY:
         raise ValidationError({"kind": _("A client cannot be a consultancy.")})
     org = Organisation(consultancy=consultancy, slug=_unique_slug(fields.get("name", "")), **fields)
@@ -68,12 +68,7 @@ def organisation_create(*, actor: User, consultancy: Organisation, **fields) -> 
 @transaction.atomic
 def organisation_update(*, actor: User, organisation: Organisation, **fields) -> Organisation:
     """Change an organisation's details; the audit entry lists the fields that changed."""
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown fields: {sorted(unknown)}")
-    changed = [name for name, value in fields.items() if getattr(organisation, name) != value]
-    for name in changed:
-        setattr(organisation, name, fields[name])
+    changed = apply_changes(organisation, fields, allowed=ORGANISATION_FIELDS)
     if not changed:
         return organisation
     organisation.full_clean()

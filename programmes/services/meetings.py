@@ -20,8 +20,10 @@ from ..audit import audit_log
 from ..mail import mail_queue
 from ..models import Invitee, Meeting, Programme, User
 from ..tokens import new_token, token_hash
+from .common import apply_changes
 
 MAX_GUESTS = 10
+MEETING_FIELDS = ("kind", "title", "starts_at", "ends_at", "location", "capacity", "description")
 
 
 @transaction.atomic
@@ -39,9 +41,7 @@ def meeting_create(*, actor: User, programme: Programme, **fields) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, actor: User, meeting: Meeting, **fields) -> Meeting:
-    changed = [k for k, v in fields.items() if getattr(meeting, k) != v]
-    for k in changed:
-        setattr(meeting, k, fields[k])
+    changed = apply_changes(meeting, fields, allowed=MEETING_FIELDS)
     if not changed:
         return meeting
     if meeting.ends_at <= meeting.starts_at:

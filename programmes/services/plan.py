@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from ..audit import audit_log
 from ..models import Milestone, Organisation, Phase, Programme, TemplateMilestone, User
+from .common import apply_changes
 
 ROLLOUT_DAYS = 91  # the plan is rolled out within 3 months
 
@@ -142,13 +143,8 @@ def milestone_create(
 @transaction.atomic
 def milestone_update(*, actor: User, milestone: Milestone, **fields) -> Milestone:
     """Change title, phase, due date (moving it) or owner."""
-    allowed = {"title", "phase", "due_date", "owner"}
-    if set(fields) - allowed:
-        raise TypeError(f"unknown fields: {sorted(set(fields) - allowed)}")
     old_due = milestone.due_date
-    changed = [k for k, v in fields.items() if getattr(milestone, k) != v]
-    for k in changed:
-        setattr(milestone, k, fields[k])
+    changed = apply_changes(milestone, fields, allowed=("title", "phase", "due_date", "owner"))
     if not changed:
         return milestone
     _milestone_check(milestone)

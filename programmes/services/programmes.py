@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ..audit import audit_log
 from ..models import Goal, Organisation, Partner, Programme, User
 from ..permissions import CONSULTANCY_ROLES, Role
+from .common import apply_changes
 
 PROGRAMME_FIELDS = ("name", "neighbourhood", "municipality", "postcode_areas", "start_date")
 
@@ -64,9 +65,7 @@ def programme_update(
 ) -> Programme:
     if "postcode_areas" in fields:
         fields["postcode_areas"] = _normalise_postcodes(fields["postcode_areas"])
-    changed = [k for k, v in fields.items() if getattr(programme, k) != v]
-    for k in changed:
-        setattr(programme, k, fields[k])
+    changed = apply_changes(programme, fields, allowed=PROGRAMME_FIELDS)
     if project_leaders is not None or client_contacts is not None:
         leaders = list(
             project_leaders if project_leaders is not None else programme.project_leaders.all()

@@ -46,6 +46,11 @@ class ProgrammeMixin(ClientMixin, PermissionMixin):
             client=self.get_client(), programme=self.get_programme(), **kwargs
         )
 
+    def redirect_to(self, name: str, **kwargs):
+        """Redirect to another page of this programme."""
+        programme = self.get_programme()
+        return redirect(name, org=programme.organisation.slug, programme_pk=programme.pk, **kwargs)
+
 
 class ProgrammeCreateView(ClientMixin, PermissionMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
@@ -110,9 +115,7 @@ class ProgrammeUpdateView(ProgrammeMixin, FormView):
             form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The changes were saved."))
-        return redirect(
-            "programme_detail", org=programme.organisation.slug, programme_pk=programme.pk
-        )
+        return self.redirect_to("programme_detail")
 
 
 class ProgrammeDetailView(ProgrammeMixin, TemplateView):
@@ -264,9 +267,7 @@ class PlanGenerateView(ProgrammeMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The plan was made from the template."))
-        return redirect(
-            "programme_plan", org=programme.organisation.slug, programme_pk=programme.pk
-        )
+        return self.redirect_to("programme_plan")
 
 
 class MilestoneUpdateView(ProgrammeMixin, FormView):
@@ -298,10 +299,7 @@ class MilestoneUpdateView(ProgrammeMixin, FormView):
             form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The milestone was saved."))
-        programme = self.get_programme()
-        return redirect(
-            "programme_plan", org=programme.organisation.slug, programme_pk=programme.pk
-        )
+        return self.redirect_to("programme_plan")
 
 
 class MilestoneDoneView(ProgrammeMixin, View):
@@ -327,9 +325,7 @@ class MilestoneDoneView(ProgrammeMixin, View):
                     "can_manage": True,
                 },
             )
-        return redirect(
-            "programme_plan", org=programme.organisation.slug, programme_pk=programme.pk
-        )
+        return self.redirect_to("programme_plan")
 
 
 class MilestoneDeleteView(ProgrammeMixin, View):
@@ -341,9 +337,7 @@ class MilestoneDeleteView(ProgrammeMixin, View):
         milestone = selectors.get_milestone_for(programme=programme, pk=kwargs["milestone_pk"])
         services.milestone_delete(actor=request.user, milestone=milestone)
         messages.success(request, _("The milestone was removed."))
-        return redirect(
-            "programme_plan", org=programme.organisation.slug, programme_pk=programme.pk
-        )
+        return self.redirect_to("programme_plan")
 
 
 class PlanTemplateView(PermissionMixin, TemplateView):
@@ -547,6 +541,4 @@ class OutboxRetryView(ProgrammeMixin, View):
             raise Http404
         services.outbox_retry(message=message)
         messages.success(request, _("The message will be sent again."))
-        return redirect(
-            "programme_outbox", org=programme.organisation.slug, programme_pk=programme.pk
-        )
+        return self.redirect_to("programme_outbox")
