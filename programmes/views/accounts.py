@@ -24,7 +24,7 @@ from ..forms import AcceptInvitationForm, InvitationForm, OrganisationForm
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Invitation, Organisation, Phase
 from ..permissions import Perm, Role, has_perm
-from .common import ClientMixin, form_errors_to
+from .common import ClientMixin, form_errors_to, query_param
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -50,9 +50,9 @@ class WorkspaceView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        q = self.request.GET.get("q", "").strip()[:100]
-        client_slug = self.request.GET.get("client", "")
-        phase = self.request.GET.get("phase", "")
+        q = query_param(self.request, "q")
+        client_slug = query_param(self.request, "client")
+        phase = query_param(self.request, "phase")
         programmes = selectors.programmes_for(user=user).order_by("organisation__name", "name")
         if q:
             programmes = programmes.filter(
@@ -86,8 +86,8 @@ class ClientListView(PermissionMixin, TemplateView):
     template_name = "programmes/client_list.html"
 
     def get_context_data(self, **kwargs):
-        q = self.request.GET.get("q", "").strip()[:100]
-        kind = self.request.GET.get("kind", "")
+        q = query_param(self.request, "q")
+        kind = query_param(self.request, "kind")
         clients = selectors.clients_for(user=self.request.user).annotate(
             n_users=Count("members", filter=Q(members__is_active=True), distinct=True)
         )
@@ -177,7 +177,7 @@ class InvitationCreateView(PermissionMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        slug = self.request.GET.get("org")
+        slug = query_param(self.request, "org")
         initial = {"language": "nl"}
         if slug:
             org = selectors.organisations_for(user=self.request.user).filter(slug=slug).first()
@@ -261,7 +261,7 @@ class AuditLogView(PermissionMixin, TemplateView):
         user = self.request.user
         entries = selectors.audit_entries_for(user=user)
         organisations = selectors.organisations_for(user=user)
-        slug = self.request.GET.get("org", "")
+        slug = query_param(self.request, "org")
         if slug:
             entries = entries.filter(organisation__slug=slug)
         page = Paginator(entries, self.paginate_by).get_page(self.request.GET.get("page"))

@@ -24,3 +24,10 @@ class ClientMixin:
         if org.is_consultancy:
             raise Http404
         return org
+
+
+def query_param(request, name: str, max_length: int = 100) -> str:
+    """A GET parameter as a clean search or filter value: no control characters (PostgreSQL
+    refuses NUL bytes in text), trimmed and cut to `max_length`."""
+    value = request.GET.get(name, "")
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:max_length]

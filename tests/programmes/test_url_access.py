@@ -273,3 +273,41 @@ def test_project_leader_who_does_not_lead_the_programme_gets_404(client, world, 
     assert (
         client.get(reverse("client_detail", kwargs={"org": world.client.slug})).status_code == 200
     )
+
+
+JUNK = {
+    "name": "x" * 5000,
+    "email": "not-an-email",
+    "start_date": "31-02-2026",
+    "starts_at": "gisteren",
+    "ends_at": "\x00",
+    "capacity": "-1",
+    "guests": "veel",
+    "attending": "misschien",
+    "phase": "nonsense",
+    "due_date": "2026-13-45",
+    "role": "superuser",
+    "organisation": "999999",
+    "project_leaders": ["abc"],
+    "language": "xx",
+    "kind": "<script>",
+    "done": "maybe",
+    "attended": "2",
+    "active": "yes please",
+    "replace": "1; DROP TABLE",
+    "goals-TOTAL_FORMS": "banana",
+    "rows-TOTAL_FORMS": "-5",
+    "next": "javascript:alert(1)",
+}
+
+
+@pytest.mark.parametrize(("name", "kwargs", "view"), CASES, ids=[c[0] for c in CASES])
+def test_junk_input_never_answers_500(client, world, objects, name, kwargs, view):
+    """Whatever is posted, by the most powerful user, the answer is a page, not a crash."""
+    client.force_login(world.users[ADMIN])
+    url = reverse(name, kwargs={k: objects.get(f"{name}:{k}", objects.get(k)) for k in kwargs})
+    client.raise_request_exception = False
+    response = client.post(url, JUNK)
+    assert response.status_code < 500, (name, response.status_code)
+    response = client.get(url, {"page": "-1", "q": "\x00" * 3, "org": "../../", "kind": "'"})
+    assert response.status_code < 500, (name, response.status_code)
