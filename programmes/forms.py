@@ -231,6 +231,11 @@ class TemplateMilestoneForm(forms.ModelForm):
     class Meta:
         model = TemplateMilestone
         fields = ["phase", "title", "offset_days"]
+        widgets = {
+            "phase": forms.Select(attrs={"class": "form-select"}),
+            "title": forms.TextInput(attrs={"class": "form-control"}),
+            "offset_days": forms.NumberInput(attrs={"class": "form-control", "min": 0, "max": 365}),
+        }
 
     def clean_offset_days(self):
         days = self.cleaned_data["offset_days"]
@@ -240,6 +245,7 @@ class TemplateMilestoneForm(forms.ModelForm):
 
 
 TemplateMilestoneFormSet = forms.formset_factory(TemplateMilestoneForm, extra=3, can_delete=True)
+TemplateMilestoneFormSet.deletion_widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
 
 
 class MeetingForm(forms.ModelForm):

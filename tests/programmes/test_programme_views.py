@@ -161,3 +161,31 @@ def test_client_staff_cannot_use_workspace_programme_pages(client, world, progra
         ).status_code
         == 200
     )
+
+
+def test_admin_edits_the_plan_template(client, world, unscoped):
+    from programmes.models import TemplateMilestone
+
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    page = client.get(reverse("plan_template"))
+    assert "Intakegesprek met de opdrachtgever" in page.content.decode()
+    rows = {
+        "rows-TOTAL_FORMS": "2",
+        "rows-INITIAL_FORMS": "0",
+        "rows-0-phase": "recruitment",
+        "rows-0-title": "Flyers",
+        "rows-0-offset_days": "10",
+        "rows-1-phase": "kickoff",
+        "rows-1-title": "Feest",
+        "rows-1-offset_days": "-1",
+    }
+    bad = client.post(reverse("plan_template"), rows)
+    assert "Zorg ervoor dat deze waarde minstens 0 is." in bad.content.decode()
+    rows["rows-1-offset_days"] = "80"
+    assert client.post(reverse("plan_template"), rows).status_code == 302
+    titles = list(
+        TemplateMilestone.objects.filter(organisation=world.consultancy).values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == ["Flyers", "Feest"]
