@@ -1,7 +1,9 @@
 """Throughput of real tasks through Redis and a real worker, against a trivial task.
 
-Starts a Celery worker (2 prefork processes) on the project's code, sends N trivial tasks
-(the floor) and N tenant-scoped tasks that query the database, and prints tasks per second.
+Starts a Celery worker (2 prefork processes) on the project's code and sends, in one run:
+N trivial tasks (the floor), N tenant-scoped tasks that query the database, N outbox messages
+(rendered, claimed under a row lock, sent to an in-memory mail backend) and N/10 plan-of-
+approach PDFs (WeasyPrint). Prints tasks per second and the ratio to the floor.
 Needs Redis: REDIS_URL, or Redis on 127.0.0.1:6379. Run: .venv/bin/python bench/tasks.py [N]
 """
 
@@ -16,15 +18,60 @@ from _setup import ROOT, django_with_test_db
 
 def main(n: int) -> None:
     connection = django_with_test_db()
-    from celery import Celery
+    import datetime as dt
 
-    from programmes.models import Organisation
+    from celery import Celery
+    from django_scopes import scopes_disabled
+
+    from programmes import services
+    from programmes.mail import render_mail
+    from programmes.models import Document, Organisation, OutboxMessage
+    from tests.factories import UserFactory
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
-    consultancy = Organisation.objects.create(name="Bureau", slug="bureau", kind="consultancy")
-    org = Organisation.objects.create(
-        name="Gemeente", slug="gemeente", kind="municipality", consultancy=consultancy
-    )
+    n_pdf = max(10, n // 10)
+    with scopes_disabled():
+        consultancy = Organisation.objects.create(name="Bureau", slug="bureau", kind="consultancy")
+        org = Organisation.objects.create(
+            name="Gemeente", slug="gemeente", kind="municipality", consultancy=consultancy
+        )
+        leader = UserFactory(role="project_leader", organisation=consultancy)
+        programme = services.programme_create(
+            actor=leader,
+            client=org,
+            project_leaders=[leader],
+            name="Team",
+            neighbourhood="Wijk",
+            municipality="Stad",
+            start_date=dt.date(2026, 9, 7),
+        )
+        services.plan_generate(actor=leader, programme=programme)
+        subject, text, html = render_mail(
+            template="programmes/invitation",
+            context={
+                "invitation": {"name": "B"},
+                "organisation": org,
+                "link": "x",
+                "role": "r",
+                "valid_days": 14,
+            },
+            language="nl",
+        )
+        messages = OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                organisation=org,
+                programme=programme,
+                template="bench",
+                to_email=f"b{i}@example.org",
+                subject=subject,
+                body_text=text,
+                body_html=html,
+            )
+            for i in range(n)
+        )
+        documents = Document.objects.bulk_create(
+            Document(organisation=org, programme=programme, kind="plan") for _ in range(n_pdf)
+        )
     s = connection.settings_dict
     if s["ENGINE"].endswith("sqlite3"):
         db_url = f"sqlite:///{s['NAME']}"
@@ -39,6 +86,7 @@ def main(n: int) -> None:
         "CELERY_BROKER_URL": redis_url,
         "CELERY_RESULT_BACKEND": redis_url,
         "DATABASE_URL": db_url,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     worker = subprocess.Popen(
         [
@@ -64,22 +112,35 @@ def main(n: int) -> None:
         sender.send_task("programmes.tasks.noop", queue=queue).get(timeout=60)  # warm up
         print(f"{'task':44} {'tasks/s':>8} {'ms/task':>8} {'x floor':>8}")
         floor = None
-        for label, name, kwargs in [
-            ("floor: noop", "programmes.tasks.noop", {}),
+        cases = [
+            ("floor: noop", "programmes.tasks.noop", [{}] * n),
             (
                 "organisation_summary (scope + 3 queries)",
                 "programmes.tasks.organisation_summary",
-                {"organisation_id": org.pk},
+                [{"organisation_id": org.pk}] * n,
             ),
-        ]:
+            (
+                "outbox_send (claim, send, mark sent)",
+                "programmes.tasks.outbox_send",
+                [{"message_id": m.pk, "organisation_id": org.pk} for m in messages],
+            ),
+            (
+                f"document_render: plan PDF (x{n_pdf})",
+                "programmes.tasks.document_render",
+                [{"document_id": d.pk, "organisation_id": org.pk} for d in documents],
+            ),
+        ]
+        for label, name, kwargs_list in cases:
             start = time.perf_counter()
-            results = [sender.send_task(name, kwargs=kwargs, queue=queue) for _ in range(n)]
-            for r in results:
-                r.get(timeout=120)
+            results = [sender.send_task(name, kwargs=kw, queue=queue) for kw in kwargs_list]
+            outcomes = [r.get(timeout=300) for r in results]
             elapsed = time.perf_counter() - start
-            per = elapsed / n * 1000
+            count = len(kwargs_list)
+            per = elapsed / count * 1000
             floor = floor or per
-            print(f"{label:44} {n / elapsed:8.0f} {per:8.2f} {per / floor:8.1f}")
+            print(f"{label:44} {count / elapsed:8.0f} {per:8.2f} {per / floor:8.1f}")
+            if name.endswith(("outbox_send", "document_render")):
+                assert set(outcomes) <= {"sent", "ready"}, set(outcomes)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
