@@ -11,9 +11,12 @@ from _setup import django_with_test_db, timed
 
 def main(n: int) -> None:
     connection = django_with_test_db()
+    import datetime as dt
+
     from django.db import reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
     from django_scopes import scopes_disabled
 
     from programmes import services
@@ -35,6 +38,29 @@ def main(n: int) -> None:
                 role=Role.CLIENT_STAFF,
             )
             services.organisation_update(actor=admin, organisation=org, city=f"Stad {i}")
+        # 50 programmes of the first client, each with its 14-milestone plan and a meeting.
+        start = timezone.now() + dt.timedelta(days=3)
+        for i in range(50):
+            programme = services.programme_create(
+                actor=admin,
+                client=clients[0],
+                project_leaders=[admin],
+                client_contacts=[staff],
+                name=f"Team {i}",
+                neighbourhood="Wijk",
+                municipality="Stad",
+                start_date=dt.date(2026, 9, 7),
+            )
+            services.plan_generate(actor=admin, programme=programme)
+            services.meeting_create(
+                actor=admin,
+                programme=programme,
+                kind="team",
+                title="Overleg",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+                location="Buurthuis",
+            )
 
     admin_client = Client()
     admin_client.force_login(admin)
@@ -45,11 +71,27 @@ def main(n: int) -> None:
     cases = [
         ("floor: /health/ (anonymous)", anonymous, "/health/"),
         ("login page (anonymous)", anonymous, "/accounts/login/"),
-        ("workspace, 50 clients", admin_client, "/workspace/"),
+        ("workspace, 50 programmes", admin_client, "/workspace/"),
         ("client list, 50 clients", admin_client, "/workspace/clients/"),
         ("users, 100 accounts + 50 invitations", admin_client, "/workspace/users/"),
         ("audit log, page of 50", admin_client, "/workspace/audit/"),
-        ("client portal", staff_client, f"/portal/{clients[0].slug}/"),
+        ("client portal, 50 programmes", staff_client, f"/portal/{clients[0].slug}/"),
+        ("workspace programmes, filter by phase", admin_client, "/workspace/?phase=preparation"),
+        (
+            "programme overview",
+            admin_client,
+            f"/workspace/clients/{clients[0].slug}/programmes/{programme.pk}/",
+        ),
+        (
+            "plan of approach, 14 milestones",
+            admin_client,
+            f"/workspace/clients/{clients[0].slug}/programmes/{programme.pk}/plan/",
+        ),
+        (
+            "portal programme page",
+            staff_client,
+            f"/portal/{clients[0].slug}/programmes/{programme.pk}/",
+        ),
     ]
     floor = None
     print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'x floor':>8}")
