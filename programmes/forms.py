@@ -69,6 +69,12 @@ class InvitationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    programme = forms.ModelChoiceField(
+        label=_("Programme (team members only)"),
+        queryset=Programme.objects.none(),
+        required=False,
+        help_text=_("The team this person joins."),
+    )
     language = forms.ChoiceField(
         label=_("Language of the invitation"), choices=settings.LANGUAGES, initial="nl"
     )
@@ -77,6 +83,10 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_for(user=user)
         self.fields["assigned_clients"].queryset = clients_for(user=user)
+        self.fields["programme"].queryset = Programme.objects.filter(
+            organisation__in=clients_for(user=user)
+        ).select_related("organisation")
+        self.fields["programme"].label_from_instance = lambda p: f"{p.organisation} · {p}"
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -99,6 +109,14 @@ class InvitationForm(forms.Form):
                 )
         if role != Role.PROJECT_LEADER:
             data["assigned_clients"] = []
+        programme = data.get("programme")
+        if role == Role.TEAM_MEMBER:
+            if programme is None:
+                self.add_error("programme", _("Choose the programme whose team this person joins."))
+            elif org and programme.organisation_id != org.pk:
+                self.add_error("programme", _("This programme belongs to another organisation."))
+        else:
+            data["programme"] = None
         return data
 
 

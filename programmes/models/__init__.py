@@ -5,7 +5,7 @@ from .documents import Document
 from .meetings import Invitee, Meeting
 from .outbox import OutboxMessage
 from .plan import PHASE_ORDER, Milestone, Phase, TemplateMilestone
-from .programme import Goal, Partner, Programme
+from .programme import Goal, Partner, Programme, TeamMember
 
 __all__ = [
     "PHASE_ORDER",
@@ -21,6 +21,7 @@ __all__ = [
     "Partner",
     "Phase",
     "Programme",
+    "TeamMember",
     "TemplateMilestone",
     "User",
     "UserManager",

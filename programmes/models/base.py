@@ -180,6 +180,15 @@ class Invitation(models.Model):
     assigned_clients = models.ManyToManyField(
         Organisation, blank=True, related_name="+", verbose_name=_("clients")
     )
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Team members join the team of one programme."),
+    )
 
     objects = ScopedManager(organisation="organisation")
 

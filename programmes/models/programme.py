@@ -104,3 +104,42 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamMember(models.Model):
+    """A volunteer on the team roster of a programme.
+
+    Whether a member may walk rounds lives here (`ready_for_rounds`), so the patrols app reads
+    the roster and never depends on how readiness is earned (the training track sets it, or a
+    project leader overrides it with a reason).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    is_active = models.BooleanField(_("active"), default=True)
+    ready_for_rounds = models.BooleanField(_("ready for rounds"), default=False)
+    ready_reason = models.CharField(
+        _("reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the member may walk rounds before finishing the training track."),
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team")
+        ordering = ["user__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "user"], name="one_membership_per_programme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)

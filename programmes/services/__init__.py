@@ -32,7 +32,13 @@ from .plan import (
     plan_template_ensure,
     plan_template_save,
 )
-from .programmes import programme_create, programme_intake_save, programme_update
+from .programmes import (
+    programme_create,
+    programme_intake_save,
+    programme_update,
+    team_member_add,
+    team_member_set_ready,
+)
 
 __all__ = [
     "document_build",
@@ -66,6 +72,8 @@ __all__ = [
     "programme_update",
     "register_builder",
     "seats_taken",
+    "team_member_add",
+    "team_member_set_ready",
     "user_set_active",
     "user_set_language",
 ]

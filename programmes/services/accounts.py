@@ -22,6 +22,7 @@ from ..mail import mail_queue
 from ..models import Invitation, Organisation, User
 from ..permissions import CONSULTANCY_ROLES, Role
 from .common import apply_changes
+from .programmes import team_member_add
 
 ORGANISATION_FIELDS = (
     "name",
@@ -128,6 +129,7 @@ def invitation_create(
     role: str,
     language: str = "nl",
     assigned_clients=(),
+    programme=None,
 ) -> Invitation:
     """Invite someone by e-mail to an account with `role` in `organisation`.
 
@@ -136,6 +138,13 @@ def invitation_create(
     """
     email = email.strip().lower()
     _invitation_check_role(organisation=organisation, role=role)
+    if role == Role.TEAM_MEMBER:
+        if programme is None or programme.organisation_id != organisation.pk:
+            raise ValidationError(
+                {"programme": _("Choose the programme whose team this person joins.")}
+            )
+    else:
+        programme = None
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("There is already an account with this e-mail address.")})
     now = timezone.now()
@@ -154,6 +163,7 @@ def invitation_create(
         token_hash=_token_hash(token),
         invited_by=actor,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        programme=programme,
     )
     invitation.full_clean()
     invitation.save()
@@ -242,6 +252,8 @@ def invitation_accept(*, invitation: Invitation, name: str, password: str) -> Us
     user.save()
     if invitation.role == Role.PROJECT_LEADER:
         user.assigned_clients.set(invitation.assigned_clients.all())
+    if invitation.programme_id:
+        team_member_add(actor=user, programme=invitation.programme, user=user)
     # The invitation proved the address: allauth may use it for resets and login codes.
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     invitation.accepted_at = timezone.now()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
-from ..models import Goal, Organisation, Partner, Programme, User
+from ..models import Goal, Organisation, Partner, Programme, TeamMember, User
 from ..permissions import CONSULTANCY_ROLES, Role
 from .common import apply_changes
 
@@ -135,3 +135,45 @@ def programme_intake_save(
         data={"goals": len(goal_rows), "partners": len(partner_rows), "complete": complete},
     )
     return programme
+
+
+@transaction.atomic
+def team_member_add(*, actor: User, programme: Programme, user: User) -> TeamMember:
+    """Put a team member on the programme's roster (again, if they had left)."""
+    if user.role != Role.TEAM_MEMBER or user.organisation_id != programme.organisation_id:
+        raise ValidationError(_("Only team members of this client can join its team."))
+    member, created = TeamMember.objects.get_or_create(
+        organisation=programme.organisation, programme=programme, user=user
+    )
+    if not created and not member.is_active:
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+    if created or not member.is_active:
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="team.member_added",
+            obj=member,
+        )
+    return member
+
+
+@transaction.atomic
+def team_member_set_ready(
+    *, actor: User, member: TeamMember, ready: bool, reason: str = ""
+) -> TeamMember:
+    """Mark a member ready (or not) to walk rounds. The training track calls this when the
+    track is complete; a project leader may override it, and must say why."""
+    if ready == member.ready_for_rounds and reason == member.ready_reason:
+        return member
+    member.ready_for_rounds = ready
+    member.ready_reason = reason.strip()
+    member.save(update_fields=["ready_for_rounds", "ready_reason"])
+    audit_log(
+        actor=actor,
+        organisation=member.organisation,
+        action="team.readiness",
+        obj=member,
+        data={"ready": ready, "reason": member.ready_reason},
+    )
+    return member

@@ -16,9 +16,19 @@
     if (form.dataset.submitted) { event.preventDefault(); return; }
     form.dataset.submitted = "1";
     window.setTimeout(function () {
-      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+      form.querySelectorAll("button:not([type]), button[type=submit], input[type=submit]").forEach(function (b) {
         b.disabled = true;
       });
     }, 0);
+  });
+  // Back button: a page restored from the cache must not keep its buttons disabled.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("button:not([type]), button[type=submit], input[type=submit]").forEach(function (b) {
+        b.disabled = false;
+      });
+    });
   });
 })();

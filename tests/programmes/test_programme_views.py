@@ -189,3 +189,34 @@ def test_admin_edits_the_plan_template(client, world, unscoped):
         )
     )
     assert titles == ["Flyers", "Feest"]
+
+
+def test_team_member_invited_into_a_programme_joins_its_team(
+    client, world, programme, unscoped, mailoutbox, django_capture_on_commit_callbacks
+):
+    import re
+
+    from programmes.models import TeamMember
+
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    data = {
+        "name": "Tineke",
+        "email": "tineke@example.org",
+        "role": "team_member",
+        "organisation": world.client.pk,
+        "language": "nl",
+    }
+    missing = client.post(reverse("invitation_create"), data)
+    assert "Kies het programma van het team" in missing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(reverse("invitation_create"), {**data, "programme": programme.pk})
+    assert ok.status_code == 302
+    client.logout()
+    path = re.search(r"/invitation/\S+/", mailoutbox[-1].body).group(0)
+    client.post(
+        path, {"name": "Tineke", "password1": "Buurt-Team-2026!", "password2": "Buurt-Team-2026!"}
+    )
+    member = TeamMember.objects.get(user__email="tineke@example.org")
+    assert member.programme == programme and not member.ready_for_rounds
+    page = client.get(reverse("team_home", kwargs={"org": world.client.slug})).content.decode()
+    assert programme.name in page

@@ -24,7 +24,7 @@ def _grow(world, n):
                 organisation=org,
                 email=f"inv{i}-{org.pk}@example.org",
                 name="I",
-                role=Role.TEAM_MEMBER,
+                role=Role.CLIENT_STAFF,
             )
             services.organisation_update(actor=admin, organisation=org, city=f"Stad {i}")
 

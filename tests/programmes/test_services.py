@@ -158,7 +158,7 @@ def test_expired_and_revoked_invitations_cannot_be_accepted(world, unscoped):
         organisation=world.client,
         email="late@example.org",
         name="Laat",
-        role=Role.TEAM_MEMBER,
+        role=Role.CLIENT_STAFF,
     )
     Invitation.objects.filter(pk=inv.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     inv.refresh_from_db()
@@ -206,7 +206,7 @@ def test_new_invitation_revokes_the_open_one(world, unscoped):
         organisation=world.client,
         email="twice@example.org",
         name="T",
-        role=Role.TEAM_MEMBER,
+        role=Role.CLIENT_STAFF,
     )
     first.refresh_from_db()
     assert first.status == Invitation.Status.REVOKED

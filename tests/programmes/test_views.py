@@ -237,7 +237,7 @@ def test_expired_and_unknown_invitation_links(
             organisation=world.client,
             email="oud@example.org",
             name="Oud",
-            role=Role.TEAM_MEMBER,
+            role=Role.CLIENT_STAFF,
         )
         Invitation.objects.filter(pk=inv.pk).update(expires_at=timezone.now() - timedelta(days=1))
     path = re.search(r"/invitation/\S+/", mailoutbox[0].body).group(0)
