@@ -14,10 +14,19 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_PIXELS = 25_000_000
 
 
+FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "HEIF": "HEIC"}
+
+
 def reencode_image(
-    upload, *, max_bytes: int, max_side: int, allowed=("PNG", "JPEG", "WEBP")
+    upload, *, max_bytes: int, max_side: int, allowed=("PNG", "JPEG", "WEBP"), output="PNG"
 ) -> SimpleUploadedFile:
-    """Validate `upload` as an image and return it re-encoded as PNG, at most `max_side` px."""
+    """Validate `upload` as an image and return it re-encoded (`output`: PNG or JPEG), at most
+    `max_side` pixels on its longest side."""
+    if "HEIF" in allowed:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    names = ", ".join(FORMAT_NAMES.get(f, f) for f in allowed)
     if upload.size > max_bytes:
         raise ValidationError(
             _("The file is too large (at most %(mb)s MB).") % {"mb": max_bytes // (1024 * 1024)}
@@ -27,23 +36,36 @@ def reencode_image(
         with Image.open(upload) as probe:
             fmt = probe.format
             width, height = probe.size
+            if width * height > MAX_PIXELS:  # before reading any pixel data
+                raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
             probe.verify()
         if fmt not in allowed:
-            raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="invalid_image")
-        if width * height > MAX_PIXELS:
-            raise ValidationError(_("The image has too many pixels."))
+            raise ValidationError(
+                _("Upload an image of one of these kinds: %(kinds)s.") % {"kinds": names},
+                code="invalid_image",
+            )
         upload.seek(0)
         with Image.open(upload) as image:
             image = ImageOps.exif_transpose(image)
             image.thumbnail((max_side, max_side))
-            if image.mode not in ("RGB", "RGBA"):
-                image = image.convert("RGBA")
             out = io.BytesIO()
-            image.save(out, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            if output == "JPEG":
+                image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+            else:
+                if image.mode not in ("RGB", "RGBA"):
+                    image = image.convert("RGBA")
+                image.save(out, format="PNG", optimize=True)
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(_("The image has too many pixels."), code="too_many_pixels") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ValidationError(
-            _("This file is not an image we can read. Upload a PNG, JPEG or WebP image."),
+            _(
+                "This file is not an image we can read. Upload an image of one of these kinds: "
+                "%(kinds)s."
+            )
+            % {"kinds": names},
             code="invalid_image",
         ) from exc
     stem = (upload.name or "image").rsplit(".", 1)[0][:50]
-    return SimpleUploadedFile(f"{stem}.png", out.getvalue(), content_type="image/png")
+    ext, mime = ("jpg", "image/jpeg") if output == "JPEG" else ("png", "image/png")
+    return SimpleUploadedFile(f"{stem}.{ext}", out.getvalue(), content_type=mime)

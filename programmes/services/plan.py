@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from django_scopes import scope
 
 from ..audit import audit_log
+from ..calendar import working_day
 from ..models import Milestone, Organisation, Phase, Programme, TemplateMilestone, User
 from .common import apply_changes
 
@@ -33,13 +34,6 @@ DEFAULT_TEMPLATE = [
     (Phase.INTRODUCTION, gettext_noop("Flyer and poster with the team photo delivered"), 86),
     (Phase.GUIDANCE, gettext_noop("First evaluation with the team and the client"), 91),
 ]
-
-
-def working_day(day: date) -> date:
-    """The day itself, or the Monday after when it falls in a weekend."""
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 @transaction.atomic

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from programmes import services
+from programmes.calendar import add_working_days, working_day
 from programmes.models import AuditEntry, Milestone, Phase, TemplateMilestone
 from programmes.permissions import Role
 from programmes.selectors import plan_status, programme_overview
-from programmes.services.plan import DEFAULT_TEMPLATE, working_day
+from programmes.services.plan import DEFAULT_TEMPLATE
 
 
 def test_create_programme_gives_leaders_access_and_audits(world, programme, unscoped):
@@ -84,9 +85,12 @@ def test_edited_template_is_used(world, programme, unscoped):
         services.plan_template_save(actor=None, consultancy=world.consultancy, rows=[])
 
 
-def test_working_day():
+def test_working_days():
     assert working_day(dt.date(2026, 11, 21)) == dt.date(2026, 11, 23)  # Saturday -> Monday
     assert working_day(dt.date(2026, 11, 24)) == dt.date(2026, 11, 24)
+    assert add_working_days(dt.date(2026, 11, 20), 1) == dt.date(2026, 11, 23)  # Fri + 1
+    assert add_working_days(dt.date(2026, 11, 23), 5) == dt.date(2026, 11, 30)
+    assert add_working_days(dt.date(2026, 11, 21), 0) == dt.date(2026, 11, 21)
 
 
 def test_overdue_and_current_phase(world, programme, unscoped):

@@ -1,0 +1,308 @@
+"""Patrol rounds, signals, conversations and the effort obligation.
+
+Records made on a phone carry a `uuid` the phone made; the server stores each once however
+often it is sent, and keeps a hash of what was sent to tell a resend from a different record.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from programmes.models import Organisation, Programme
+
+from .workflow import Status
+
+
+class SignalCategory(models.Model):
+    """A kind of signal, in two levels (a main category and its sub-categories)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="signal_categories"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("main category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    handling_days = models.PositiveSmallIntegerField(_("handling time in working days"), default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("signal category")
+        verbose_name_plural = _("signal categories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+
+class EffortRule(models.Model):
+    """The effort obligation of a programme's members per calendar month, and the reward."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="effort_rule"
+    )
+    min_rounds = models.PositiveSmallIntegerField(_("rounds a month"), default=2)
+    min_hours = models.DecimalField(_("hours a month"), max_digits=5, decimal_places=1, default=0)
+    min_team_meetings = models.PositiveSmallIntegerField(_("team meetings a month"), default=0)
+    reward = models.CharField(_("reward"), max_length=300, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("effort obligation")
+        verbose_name_plural = _("effort obligations")
+
+    def __str__(self) -> str:
+        return str(self.programme)
+
+
+class RoundSlot(models.Model):
+    """A scheduled round that team members sign up for."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="round_slots")
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=90)
+    meeting_point = models.CharField(_("meeting point"), max_length=200)
+    area = models.CharField(_("area"), max_length=200, blank=True)
+    min_walkers = models.PositiveSmallIntegerField(_("minimum number of walkers"), default=2)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("scheduled round")
+        verbose_name_plural = _("scheduled rounds")
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.meeting_point}"
+
+
+class RoundSignup(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    slot = models.ForeignKey(RoundSlot, on_delete=models.CASCADE, related_name="signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="round_signups"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["slot", "user"], name="one_signup_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.slot}"
+
+
+class PhoneRecord(models.Model):
+    """Fields of every record a phone sends: its own id and a hash of what it sent."""
+
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    payload_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Round(PhoneRecord):
+    """A round walked: who walked it, when it started and ended."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
+    slot = models.ForeignKey(
+        RoundSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    walkers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rounds_walked")
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        return (self.ended_at - self.started_at) if self.ended_at else None
+
+
+class Signal(PhoneRecord):
+    """Something a team member saw that needs follow-up by the client."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="signals")
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="signals"
+    )
+    category = models.ForeignKey(
+        SignalCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    house_number = models.CharField(_("house number"), max_length=20, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signals_reported"
+    )
+    reported_at = models.DateTimeField(_("reported"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signals_assigned",
+    )
+    due_date = models.DateField(_("to be handled by"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-reported_at"]
+        indexes = [models.Index(fields=["programme", "status", "-reported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.description[:40]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from .workflow import CLOSED
+
+        return self.status not in CLOSED and self.due_date < timezone.localdate()
+
+
+class SignalPhoto(PhoneRecord):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="signals/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    objects = ScopedManager(organisation="organisation")
+
+    def __str__(self) -> str:
+        return f"photo {self.uuid}"
+
+
+class SignalEvent(models.Model):
+    """One step in a signal's history: append-only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class Conversation(PhoneRecord):
+    """A team member addressed a resident; who the resident is, is not asked."""
+
+    class Topic(models.TextChoices):
+        LITTER = "litter", _("Litter or bulky waste")
+        NOISE = "noise", _("Noise")
+        PARKING = "parking", _("Parking or bikes")
+        BEHAVIOUR = "behaviour", _("Behaviour in shared spaces")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        GOOD = "good", _("Went well")
+        NEUTRAL = "neutral", _("Neutral")
+        BAD = "bad", _("Did not go well")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="conversations")
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    outcome = models.CharField(_("how it went"), max_length=20, choices=Outcome.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    aggression = models.BooleanField(_("aggression"), default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported"))
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-reported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} ({self.get_outcome_display()})"
+
+
+class RewardHandout(models.Model):
+    """The reward of one month handed to a member who met the effort obligation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    handed_out_at = models.DateTimeField(default=timezone.now)
+    handed_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "user", "month"], name="one_reward_a_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.month:%Y-%m}"
