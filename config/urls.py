@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("programmes.urls")),
+    path("", include("patrols.urls")),
 ]
 
 handler400 = "programmes.errors.bad_request"

@@ -37,7 +37,6 @@ urlpatterns = [
     ),
     path("workspace/audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("portal/<slug:org>/", views.PortalHomeView.as_view(), name="portal_home"),
-    path("team/<slug:org>/", views.TeamHomeView.as_view(), name="team_home"),
     path(
         "invitation/<slug:org>/<str:token>/",
         views.InvitationAcceptView.as_view(),

@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 from .. import selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm, OrganisationForm
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
-from ..models import Invitation, Organisation, Phase, TeamMember
+from ..models import Invitation, Organisation, Phase
 from ..permissions import Perm, Role, has_perm
 from .common import ClientMixin, form_errors_to, query_param
 
@@ -289,23 +289,6 @@ class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
                 organisation=client, role=Role.CLIENT_STAFF, is_active=True
             ),
             **kwargs,
-        )
-
-
-class TeamHomeView(PermissionMixin, TemplateView):
-    """The team member's phone-first home."""
-
-    permission = Perm.TEAM_APP_VIEW
-    template_name = "programmes/team_home.html"
-
-    def get_context_data(self, **kwargs):
-        memberships = (
-            TeamMember.objects.filter(user=self.request.user, is_active=True)
-            .select_related("programme")
-            .order_by("-programme__start_date")
-        )
-        return super().get_context_data(
-            client=self.request.organisation, memberships=memberships, **kwargs
         )
 
 

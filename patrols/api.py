@@ -1,0 +1,210 @@
+"""The phone app's JSON endpoints: every record carries an id made on the phone.
+
+Answers: 201 with the stored record when new, 200 with the stored record for an identical
+resend, 409 when the id is used for something else, 400 with Dutch messages per field for
+bad input, 403/404 as everywhere else. Sessions and CSRF protect them like any form post.
+"""
+
+import json
+import uuid as uuidlib
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from programmes.mixins import PermissionMixin
+from programmes.permissions import Perm
+
+from . import selectors, services
+
+
+class BadInput(Exception):
+    def __init__(self, errors: dict):
+        self.errors = errors
+
+
+def _uuid(value, field="id"):
+    try:
+        return uuidlib.UUID(str(value))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise BadInput({field: [_("This is not a valid id.")]}) from exc
+
+
+def _moment(value, field):
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError) as exc:
+        raise BadInput({field: [_("Enter a valid date and time.")]}) from exc
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now() + timezone.timedelta(minutes=10):
+        raise BadInput({field: [_("This moment lies in the future.")]})
+    return moment
+
+
+def _coordinate(value, field, low, high):
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise BadInput({field: [_("Enter a number.")]}) from exc
+    if not low <= number <= high:
+        raise BadInput({field: [_("This position is not on the map.")]})
+    return number
+
+
+def _text(data, field, max_length, required=False):
+    value = data.get(field) or ""
+    if not isinstance(value, str):
+        raise BadInput({field: [_("Enter text.")]})
+    value = "".join(ch for ch in value if ch == "\n" or ch.isprintable()).strip()
+    if required and not value:
+        raise BadInput({field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise BadInput({field: [_("Use at most %(n)s characters.") % {"n": max_length}]})
+    return value
+
+
+def record_json(record) -> dict:
+    data = {"id": str(record.uuid), "created_at": record.created_at.isoformat()}
+    if hasattr(record, "status"):
+        data["status"] = record.status
+        data["status_label"] = record.get_status_display()
+    if hasattr(record, "ended_at"):
+        data["ended_at"] = record.ended_at.isoformat() if record.ended_at else None
+    return data
+
+
+class PhoneApiView(PermissionMixin, View):
+    permission = Perm.TEAM_APP_VIEW
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not selectors.memberships_for(user=request.user).exists():
+            raise PermissionDenied  # only members of a team send records
+        kwargs.pop("org", None)  # the tenancy middleware has already scoped the request
+        try:
+            data = self.parse(request)
+            record, created = self.store(request, data, **kwargs)
+        except BadInput as bad:
+            return JsonResponse({"errors": bad.errors}, status=400)
+        except ValidationError as error:
+            errors = (
+                error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            )
+            return JsonResponse({"errors": errors}, status=400)
+        except services.Conflict:
+            return JsonResponse(
+                {"errors": {"id": [_("This id is already used for another record.")]}}, status=409
+            )
+        return JsonResponse(record_json(record), status=201 if created else 200)
+
+    def parse(self, request) -> dict:
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadInput({"__all__": [_("The request could not be read.")]}) from exc
+        if not isinstance(data, dict):
+            raise BadInput({"__all__": [_("The request could not be read.")]})
+        return data
+
+    def programme(self, request, data):
+        try:
+            pk = int(data.get("programme"))
+        except (TypeError, ValueError) as exc:
+            raise BadInput({"programme": [_("Choose your team.")]}) from exc
+        return selectors.get_member_programme(user=request.user, pk=pk)
+
+    def round_of(self, programme, data):
+        if not data.get("round"):
+            return None
+        found = selectors.get_round_by_uuid(programme=programme, uuid=_uuid(data["round"], "round"))
+        if found is None:
+            raise BadInput({"round": [_("This round is not known (yet).")]})
+        return found
+
+
+class RoundStartApi(PhoneApiView):
+    def store(self, request, data):
+        programme = self.programme(request, data)
+        return services.round_start(
+            actor=request.user,
+            programme=programme,
+            uuid=_uuid(data.get("id")),
+            started_at=_moment(data.get("started_at"), "started_at"),
+        )
+
+
+class RoundEndApi(PhoneApiView):
+    def store(self, request, data, round_uuid):
+        programme = self.programme(request, data)
+        found = selectors.get_round_by_uuid(programme=programme, uuid=_uuid(round_uuid))
+        if found is None:
+            raise BadInput({"round": [_("This round is not known (yet).")]})
+        return services.round_end(
+            actor=request.user, round_=found, ended_at=_moment(data.get("ended_at"), "ended_at")
+        ), False
+
+
+class SignalApi(PhoneApiView):
+    def store(self, request, data):
+        programme = self.programme(request, data)
+        try:
+            category = selectors.get_category(programme=programme, pk=int(data.get("category")))
+        except (TypeError, ValueError) as exc:
+            raise BadInput({"category": [_("Choose a category.")]}) from exc
+        return services.signal_report(
+            actor=request.user,
+            programme=programme,
+            uuid=_uuid(data.get("id")),
+            category=category,
+            description=_text(data, "description", 2000, required=True),
+            reported_at=_moment(data.get("reported_at"), "reported_at"),
+            urgent=data.get("urgent") is True,
+            latitude=_coordinate(data.get("latitude"), "latitude", 50.5, 53.7),
+            longitude=_coordinate(data.get("longitude"), "longitude", 3.2, 7.3),
+            street=_text(data, "street", 200),
+            house_number=_text(data, "house_number", 20),
+            round_=self.round_of(programme, data),
+        )
+
+
+class SignalPhotoApi(PhoneApiView):
+    def parse(self, request) -> dict:
+        return request.POST
+
+    def store(self, request, data, signal_uuid):
+        signal = selectors.get_own_signal_by_uuid(user=request.user, uuid=_uuid(signal_uuid))
+        upload = request.FILES.get("image")
+        if upload is None:
+            raise BadInput({"image": [_("Choose a photo.")]})
+        return services.signal_photo_add(
+            actor=request.user, signal=signal, uuid=_uuid(data.get("id")), upload=upload
+        )
+
+
+class ConversationApi(PhoneApiView):
+    def store(self, request, data):
+        from .models import Conversation
+
+        programme = self.programme(request, data)
+        topic, outcome = data.get("topic"), data.get("outcome")
+        if topic not in Conversation.Topic.values:
+            raise BadInput({"topic": [_("Choose a topic.")]})
+        if outcome not in Conversation.Outcome.values:
+            raise BadInput({"outcome": [_("Say how it went.")]})
+        return services.conversation_report(
+            actor=request.user,
+            programme=programme,
+            uuid=_uuid(data.get("id")),
+            topic=topic,
+            outcome=outcome,
+            aggression=data.get("aggression") is True,
+            note=_text(data, "note", 2000),
+            reported_at=_moment(data.get("reported_at"), "reported_at"),
+            round_=self.round_of(programme, data),
+        )

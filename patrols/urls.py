@@ -1,0 +1,38 @@
+"""URLs of the phone app. Canonical kwargs: `org`, `slot_pk`, `round_uuid`, `signal_uuid`."""
+
+from django.urls import path
+
+from . import api, views
+
+urlpatterns = [
+    path("team/sw.js", views.ServiceWorkerView.as_view(), name="team_sw"),
+    path("team/<slug:org>/", views.TeamHomeView.as_view(), name="team_home"),
+    path("team/<slug:org>/round/", views.RoundScreenView.as_view(), name="team_round"),
+    path(
+        "team/<slug:org>/manifest.webmanifest",
+        views.ManifestView.as_view(),
+        name="team_manifest",
+    ),
+    path(
+        "team/<slug:org>/rounds/<int:slot_pk>/signup/",
+        views.SignupView.as_view(),
+        name="round_signup",
+    ),
+    path("team/<slug:org>/api/rounds/", api.RoundStartApi.as_view(), name="api_round_start"),
+    path(
+        "team/<slug:org>/api/rounds/<str:round_uuid>/end/",
+        api.RoundEndApi.as_view(),
+        name="api_round_end",
+    ),
+    path("team/<slug:org>/api/signals/", api.SignalApi.as_view(), name="api_signal"),
+    path(
+        "team/<slug:org>/api/signals/<str:signal_uuid>/photos/",
+        api.SignalPhotoApi.as_view(),
+        name="api_signal_photo",
+    ),
+    path(
+        "team/<slug:org>/api/conversations/",
+        api.ConversationApi.as_view(),
+        name="api_conversation",
+    ),
+]

@@ -1,0 +1,170 @@
+"""The team member's phone app: home, the round screen, signing up; and the service worker.
+
+The pages are server-rendered; `static/js/team-app.js` keeps an outbox in IndexedDB so records
+made without a connection are sent when it returns.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from programmes.mixins import PermissionMixin, PublicMixin
+from programmes.permissions import Perm
+
+from . import selectors, services
+from .models import Conversation, RoundSlot
+
+
+def _categories_json(programme) -> list[dict]:
+    return [
+        {"id": c.pk, "name": str(c), "parent": c.parent_id}
+        for c in selectors.categories_for(programme=programme)
+    ]
+
+
+class TeamHomeView(PermissionMixin, TemplateView):
+    """The team member's phone-first home: next rounds, start a round, my signals, my effort."""
+
+    permission = Perm.TEAM_APP_VIEW
+    template_name = "patrols/team_home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        memberships = list(selectors.memberships_for(user=user))
+        programme = memberships[0].programme if memberships else None
+        today = timezone.localdate()
+        effort = None
+        if programme:
+            effort = next(
+                (
+                    e
+                    for e in services.effort_for_month(
+                        programme=programme, year=today.year, month=today.month
+                    )
+                    if e.user.pk == user.pk
+                ),
+                None,
+            )
+        slots = list(selectors.upcoming_slots(programme=programme)) if programme else []
+        return super().get_context_data(
+            client=self.request.organisation,
+            memberships=memberships,
+            programme=programme,
+            member=memberships[0] if memberships else None,
+            slots=slots,
+            signed_slots={
+                s.pk for s in slots if any(x.user_id == user.pk for x in s.signups.all())
+            },
+            my_signals=selectors.signals_of_member(user=user),
+            effort=effort,
+            rule=getattr(programme, "effort_rule", None) if programme else None,
+            **kwargs,
+        )
+
+
+class RoundScreenView(PermissionMixin, TemplateView):
+    """The screen used during a round; works offline once visited (service worker)."""
+
+    permission = Perm.TEAM_APP_VIEW
+    template_name = "patrols/round.html"
+
+    def get_context_data(self, **kwargs):
+        memberships = list(selectors.memberships_for(user=self.request.user))
+        if not memberships:
+            raise PermissionDenied  # only members of a team walk rounds
+        programme = memberships[0].programme
+        services.categories_ensure(programme=programme)
+        return super().get_context_data(
+            client=self.request.organisation,
+            programme=programme,
+            app_config={
+                "programme": programme.pk,
+                "categories": _categories_json(programme),
+                "api": {
+                    "rounds": f"/team/{self.request.organisation.slug}/api/rounds/",
+                    "signals": f"/team/{self.request.organisation.slug}/api/signals/",
+                    "conversations": f"/team/{self.request.organisation.slug}/api/conversations/",
+                },
+            },
+            topics=Conversation.Topic.choices,
+            outcomes=Conversation.Outcome.choices,
+            **kwargs,
+        )
+
+
+class SignupView(PermissionMixin, View):
+    permission = Perm.TEAM_APP_VIEW
+    http_method_names = ["post"]
+
+    def post(self, request, org, slot_pk):
+        if not selectors.memberships_for(user=request.user).exists():
+            raise PermissionDenied
+        slot = RoundSlot.objects.filter(pk=slot_pk).select_related("programme").first()
+        if slot is None:
+            raise Http404
+        selectors.get_member_programme(user=request.user, pk=slot.programme_id)
+        try:
+            services.round_signup(
+                actor=request.user, slot=slot, signed_up=request.POST.get("signup") == "1"
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your sign-up was saved."))
+        return redirect("team_home", org=org)
+
+
+class ManifestView(PublicMixin, View):
+    """The web app manifest, in the client's colour, so members can install the app."""
+
+    def get(self, request, org):
+        client = request.organisation
+        data = {
+            "name": f"BewonersTeam {client.name}",
+            "short_name": "BewonersTeam",
+            "start_url": f"/team/{client.slug}/",
+            "scope": "/team/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": client.brand_colour,
+            "lang": "nl",
+            "icons": [
+                {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            ],
+        }
+        return JsonResponse(data, content_type="application/manifest+json")
+
+
+class ServiceWorkerView(PublicMixin, View):
+    """The service worker, served from /team/ so that it may control the phone app's pages."""
+
+    def get(self, request):
+        from django.contrib.staticfiles import finders
+
+        path = finders.find("js/team-sw.js")
+        with open(path, encoding="utf-8") as fh:
+            body = fh.read()
+        body = body.replace(
+            "__STATIC_ASSETS__",
+            ",".join(
+                f'"{static(p)}"'
+                for p in (
+                    "vendor/bootstrap/css/bootstrap.min.css",
+                    "css/app.css",
+                    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+                    "vendor/htmx/htmx.min.js",
+                    "js/app.js",
+                    "js/team-app.js",
+                )
+            ),
+        )
+        response = HttpResponse(body, content_type="application/javascript")
+        response["Cache-Control"] = "no-cache"
+        return response

@@ -1,0 +1,34 @@
+/* Service worker of the team member's app: the pages and their assets stay available without
+ * a connection. Pages: network first, the last copy when offline. Assets: cache first.
+ * It never caches API calls: records travel through the page's outbox instead. */
+"use strict";
+var CACHE = "bewonersteam-v1";
+var ASSETS = [__STATIC_ASSETS__];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));
+});
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+self.addEventListener("fetch", function (event) {
+  var request = event.request, url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/api/") !== -1) return;
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok && !response.redirected) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(request).then(function (hit) { return hit || Response.error(); });
+    }));
+    return;
+  }
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+  }
+});
