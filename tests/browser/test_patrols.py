@@ -1,0 +1,130 @@
+"""A round walked without a connection: records wait on the phone, survive a reload and arrive
+exactly once when the connection returns."""
+
+
+import pytest
+from django_scopes import scopes_disabled
+from playwright.sync_api import expect
+
+from patrols import services as patrols
+from patrols.models import Conversation, Round, Signal, SignalPhoto
+from programmes import services
+from programmes.permissions import Role
+
+from ..factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def unscoped():
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def team(world, unscoped):
+    import datetime as dt
+
+    pl = world.users[Role.PROJECT_LEADER]
+    programme = services.programme_create(
+        actor=pl,
+        client=world.client,
+        project_leaders=[pl],
+        name="BewonersTeam Noord",
+        neighbourhood="Noord",
+        municipality="Noordstad",
+        start_date=dt.date(2026, 9, 7),
+    )
+    member = world.users[Role.TEAM_MEMBER]
+    roster = services.team_member_add(actor=pl, programme=programme, user=member)
+    services.team_member_set_ready(actor=pl, member=roster, ready=True)
+    patrols.categories_ensure(programme=programme)
+    return programme, member
+
+
+def _photo(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "grofvuil.jpg"
+    Image.new("RGB", (2400, 1800), "#7a5c3a").save(path, format="JPEG")
+    return path
+
+
+def test_offline_round_arrives_once(
+    live_server, browser, playwright, world, team, shot, tmp_path, unscoped
+):
+    programme, member = team
+    device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
+    context = browser.new_context(**device, locale="nl-NL")
+    phone = context.new_page()
+    base = live_server.url
+    phone.goto(base + "/accounts/login/")
+    phone.get_by_label("E-mailadres").fill(member.email)
+    phone.get_by_label("Wachtwoord").fill(PASSWORD)
+    phone.get_by_role("button", name="Inloggen").click()
+    expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
+    # The service worker takes control; then the round screen is visited once with a connection.
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.reload()
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.get_by_role("link", name="Ronde starten").click()
+    expect(phone.get_by_role("button", name="Ronde starten")).to_be_visible()
+
+    context.set_offline(True)
+    phone.get_by_role("button", name="Ronde starten").click()
+    expect(phone.get_by_text("Ronde bezig sinds")).to_be_visible()
+
+    phone.get_by_role("button", name="Iets melden").click()
+    phone.get_by_role("button", name="Melding opslaan").click()
+    expect(phone.get_by_text("Kies een categorie.")).to_be_visible()
+    phone.get_by_label("Wat is het?").select_option(label="Zwerfvuil en grofvuil › Grofvuil")
+    phone.get_by_label("Korte beschrijving").fill("Bank en matras naast de container")
+    phone.get_by_label("Straat").fill("Lindelaan")
+    phone.get_by_label("Nummer").fill("12")
+    phone.get_by_label("Foto's (mag)").set_input_files(str(_photo(tmp_path)))
+    shot(phone, "30-phone-signal-offline")
+    phone.get_by_role("button", name="Melding opslaan").click()
+    expect(phone.get_by_text("Melding bewaard.")).to_be_visible()
+
+    phone.get_by_role("button", name="Iets melden").click()
+    phone.get_by_label("Wat is het?").select_option(label="Verlichting")
+    phone.get_by_label("Korte beschrijving").fill("Lantaarnpaal bij het speeltuintje is kapot")
+    phone.get_by_label("Straat").fill("Speelpad")
+    phone.get_by_label("Dringend: vandaag actie nodig").check()
+    phone.get_by_role("button", name="Melding opslaan").click()
+
+    phone.get_by_role("button", name="Ik heb iemand aangesproken").click()
+    phone.get_by_label("Onderwerp").select_option("litter")
+    phone.get_by_label("Ging goed").check()
+    phone.get_by_role("button", name="Gesprek opslaan").click()
+    expect(phone.get_by_text("2 meldingen · 1 gesprekken")).to_be_visible()
+
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="Ronde afsluiten").click()
+    expect(phone.get_by_text("Ronde afgesloten. Dank je wel!")).to_be_visible()
+    # round start, 2 signals, 1 photo, 1 conversation, round end
+    expect(phone.locator("[data-outbox-count]").first).to_have_text("6")
+    shot(phone, "31-phone-waiting")
+    assert Signal.objects.count() == 0 and Round.objects.count() == 0
+
+    phone.reload()  # still offline: the page comes from the service worker's cache
+    expect(phone.get_by_role("button", name="Ronde starten")).to_be_visible()
+    expect(phone.locator("[data-outbox-count]").first).to_have_text("6")
+    expect(phone.get_by_text("Geen verbinding.")).to_be_visible()
+    shot(phone, "32-phone-reloaded-offline")
+
+    context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(phone.locator("[data-outbox-banner]").first).to_be_hidden(timeout=20000)
+    shot(phone, "33-phone-sent")
+    assert Round.objects.count() == 1 and Round.objects.get().ended_at is not None
+    assert Signal.objects.count() == 2 and SignalPhoto.objects.count() == 1
+    assert Conversation.objects.count() == 1
+    photo = SignalPhoto.objects.get()
+    assert max(photo.width, photo.height) <= 1600  # made smaller on the phone
+    assert Signal.objects.filter(round__isnull=False).count() == 2
+    # Sending again changes nothing: the outbox is empty and the server keeps one of each.
+    phone.evaluate("window.BewonersTeamOutbox.flush()")
+    assert Signal.objects.count() == 2 and Round.objects.count() == 1
+    context.close()
