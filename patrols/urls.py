@@ -1,8 +1,9 @@
-"""URLs of the phone app. Canonical kwargs: `org`, `slot_pk`, `round_uuid`, `signal_uuid`."""
+"""URLs of the phone app and the client's follow-up. Canonical kwargs: `org`, `slot_pk`,
+`round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`."""
 
 from django.urls import path
 
-from . import api, views
+from . import api, portal, views
 
 urlpatterns = [
     path("team/sw.js", views.ServiceWorkerView.as_view(), name="team_sw"),
@@ -34,5 +35,21 @@ urlpatterns = [
         "team/<slug:org>/api/conversations/",
         api.ConversationApi.as_view(),
         name="api_conversation",
+    ),
+    path("portal/<slug:org>/signals/", portal.SignalListView.as_view(), name="portal_signals"),
+    path(
+        "portal/<slug:org>/signals/map.json",
+        portal.SignalMapDataView.as_view(),
+        name="portal_signal_map",
+    ),
+    path(
+        "portal/<slug:org>/signals/<int:signal_pk>/",
+        portal.SignalDetailView.as_view(),
+        name="portal_signal",
+    ),
+    path(
+        "portal/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",
+        portal.SignalPhotoView.as_view(),
+        name="portal_signal_photo",
     ),
 ]

@@ -34,6 +34,8 @@ class Perm(StrEnum):
     PROGRAMME_MANAGE = "programme.manage"
     PLAN_TEMPLATE_MANAGE = "plan_template.manage"
     DOCUMENT_VIEW = "document.view"
+    SIGNAL_VIEW = "signal.view"
+    SIGNAL_HANDLE = "signal.handle"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -47,9 +49,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PROGRAMME_VIEW,
             Perm.PROGRAMME_MANAGE,
             Perm.DOCUMENT_VIEW,
+            Perm.SIGNAL_VIEW,
         }
     ),
-    Role.CLIENT_STAFF: frozenset({Perm.PORTAL_VIEW, Perm.DOCUMENT_VIEW}),
+    Role.CLIENT_STAFF: frozenset(
+        {Perm.PORTAL_VIEW, Perm.DOCUMENT_VIEW, Perm.SIGNAL_VIEW, Perm.SIGNAL_HANDLE}
+    ),
     Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW}),
 }
 

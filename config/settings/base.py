@@ -217,13 +217,25 @@ MFA_TOTP_ISSUER = "BewonersTeam"
 
 INVITATION_VALID_DAYS = 14
 
+# Map tiles for the signal map: the Dutch PDOK BRT base map by default; any XYZ tile URL works.
+# Empty: the map shows the signals without a background (tests, offline installations).
+MAP_TILE_URL = env(
+    "MAP_TILE_URL",
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+)
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "Kaartgegevens &copy; Kadaster (PDOK)")
+
 # Content Security Policy (Django's own middleware): scripts only from ourselves or with the
-# request's nonce; no inline scripts or styles without it.
+# request's nonce; no inline scripts or styles without it. Images may also come from the map's
+# tile server.
+_TILE_ORIGIN = (
+    "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else None
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", "blob:"],
+    "img-src": [CSP.SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -17,3 +17,6 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # worker process that must see the same database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+
+# Tests never reach out to a tile server.
+MAP_TILE_URL = ""

@@ -1,7 +1,6 @@
 """A round walked without a connection: records wait on the phone, survive a reload and arrive
 exactly once when the connection returns."""
 
-
 import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect

@@ -79,6 +79,10 @@ ACCESS = {
     "api_signal": {MEMBER},
     "api_signal_photo": {MEMBER},
     "api_conversation": {MEMBER},
+    "portal_signals": {ADMIN, PL, STAFF},
+    "portal_signal_map": {ADMIN, PL, STAFF},
+    "portal_signal": {ADMIN, PL, STAFF},
+    "portal_signal_photo": {ADMIN, PL, STAFF},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:
@@ -195,7 +199,22 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             reported_at=timezone.now(),
             street="Lindelaan",
         )
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        jpeg = io.BytesIO()
+        Image.new("RGB", (40, 30), "#336699").save(jpeg, format="JPEG")
+        photo, _ = patrols.signal_photo_add(
+            actor=member,
+            signal=signal,
+            uuid=uuidlib.uuid4(),
+            upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
+        )
     return {
+        "signal_pk": signal.pk,
+        "photo_pk": photo.pk,
         "slot_pk": slot.pk,
         "round_uuid": str(round_.uuid),
         "signal_uuid": str(signal.uuid),

@@ -1,0 +1,84 @@
+"""Forms of the patrols app: the client's filters and follow-up."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import User
+from programmes.permissions import Role
+
+from .workflow import Status, allowed_next
+
+
+class SignalFilterForm(forms.Form):
+    """Filters of the signal list and map; a wrong value is ignored, never an error page."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Open")), *Status.choices],
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category"), required=False, coerce=int, empty_value=None
+    )
+    programme = forms.TypedChoiceField(
+        label=_("Neighbourhood"), required=False, coerce=int, empty_value=None
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, categories, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All"))] + [(c.pk, str(c)) for c in categories]
+        self.fields["programme"].choices = [("", _("All"))] + [
+            (p.pk, f"{p.neighbourhood} ({p.name})") for p in programmes
+        ]
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data.get("status") == "open":
+            qs = qs.exclude(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])
+        elif data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("category"):
+            qs = qs.filter(
+                Q(category_id=data["category"]) | Q(category__parent_id=data["category"])
+            )
+        if data.get("programme"):
+            qs = qs.filter(programme_id=data["programme"])
+        if data.get("start"):
+            qs = qs.filter(reported_at__date__gte=data["start"])
+        if data.get("end"):
+            qs = qs.filter(reported_at__date__lte=data["end"])
+        return qs
+
+
+class SignalFollowUpForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    assigned_to = forms.ModelChoiceField(
+        label=_("Handled by"), queryset=User.objects.none(), required=False
+    )
+    text = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Required when you close the signal: the team member reads it."),
+    )
+
+    def __init__(self, *args, signal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(signal.status, Status(signal.status).label)] + [
+            (s, Status(s).label) for s in allowed_next(signal.status)
+        ]
+        self.fields["status"].initial = signal.status
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            organisation_id=signal.organisation_id, role=Role.CLIENT_STAFF, is_active=True
+        )
+        self.fields["assigned_to"].initial = signal.assigned_to_id

@@ -1,0 +1,155 @@
+"""The client's follow-up of signals in the portal: list, map, detail, workflow, photos."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from programmes.mixins import PermissionMixin
+from programmes.permissions import Perm, has_perm
+from programmes.views.common import ClientMixin, form_errors_to
+
+from . import selectors, services
+from .forms import SignalFilterForm, SignalFollowUpForm
+from .models import Signal, SignalCategory
+
+
+class _SignalsMixin(ClientMixin, PermissionMixin):
+    permission = Perm.SIGNAL_VIEW
+
+    def filter_form(self):
+        client = self.get_client()
+        programmes = client.programmes.order_by("neighbourhood")
+        categories = SignalCategory.objects.filter(
+            programme__organisation=client, parent__isnull=True
+        ).order_by("name")
+        return SignalFilterForm(
+            self.request.GET or None, categories=categories, programmes=programmes
+        )
+
+    def signals(self):
+        qs = selectors.signals_for_client(user=self.request.user, organisation=self.get_client())
+        return self.filter_form().filter(qs)
+
+
+class SignalListView(_SignalsMixin, TemplateView):
+    template_name = "patrols/portal_signals.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(self.signals().order_by("-reported_at"), 50).get_page(
+            self.request.GET.get("page")
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            client=self.get_client(),
+            filters=self.filter_form(),
+            page=page,
+            query=query.urlencode(),
+            map_config={
+                "data": self.request.path + "map.json?" + query.urlencode(),
+                "tiles": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+            },
+            **kwargs,
+        )
+
+
+class SignalMapDataView(_SignalsMixin, View):
+    """The filtered signals with a position, for the map (at most 2,000, newest first)."""
+
+    def get(self, request, org):
+        rows = (
+            self.signals()
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .order_by("-reported_at")
+            .values("pk", "latitude", "longitude", "status", "category__name", "description")[:2000]
+        )
+        base = request.path.rsplit("map.json", 1)[0]
+        return JsonResponse(
+            {
+                "signals": [
+                    {
+                        "id": r["pk"],
+                        "lat": float(r["latitude"]),
+                        "lng": float(r["longitude"]),
+                        "status": r["status"],
+                        "title": r["category__name"],
+                        "text": r["description"][:80],
+                        "url": f"{base}{r['pk']}/",
+                    }
+                    for r in rows
+                ]
+            }
+        )
+
+
+class SignalDetailView(_SignalsMixin, TemplateView):
+    template_name = "patrols/portal_signal.html"
+
+    def get_signal(self) -> Signal:
+        found = (
+            selectors.signals_for_client(user=self.request.user, organisation=self.get_client())
+            .filter(pk=self.kwargs["signal_pk"])
+            .first()
+        )
+        if found is None:
+            raise Http404
+        return found
+
+    def get_context_data(self, form=None, **kwargs):
+        signal = self.get_signal()
+        can_handle = has_perm(self.request.user, Perm.SIGNAL_HANDLE)
+        return super().get_context_data(
+            client=self.get_client(),
+            signal=signal,
+            events=signal.events.select_related("actor", "assigned_to"),
+            photos=signal.photos.all(),
+            form=(form or SignalFollowUpForm(signal=signal)) if can_handle else None,
+            **kwargs,
+        )
+
+    def post(self, request, org, signal_pk):
+        if not has_perm(request.user, Perm.SIGNAL_HANDLE):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        signal = self.get_signal()
+        form = SignalFollowUpForm(request.POST, signal=signal)
+        if form.is_valid():
+            try:
+                services.signal_transition(
+                    actor=request.user,
+                    signal=signal,
+                    status=form.cleaned_data["status"],
+                    text=form.cleaned_data["text"],
+                    assigned_to=form.cleaned_data["assigned_to"],
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(request, _("The signal was updated."))
+                return redirect("portal_signal", org=org, signal_pk=signal.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class SignalPhotoView(_SignalsMixin, View):
+    """A signal's photo, only for people who may see the signal."""
+
+    def get(self, request, org, signal_pk, photo_pk):
+        signal = (
+            selectors.signals_for_client(user=request.user, organisation=self.get_client())
+            .filter(pk=signal_pk)
+            .first()
+        )
+        photo = signal.photos.filter(pk=photo_pk).first() if signal else None
+        if photo is None:
+            raise Http404
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
