@@ -1,6 +1,8 @@
 """A round walked without a connection: records wait on the phone, survive a reload and arrive
 exactly once when the connection returns."""
 
+import re
+
 import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
@@ -126,4 +128,34 @@ def test_offline_round_arrives_once(
     # Sending again changes nothing: the outbox is empty and the server keeps one of each.
     phone.evaluate("window.BewonersTeamOutbox.flush()")
     assert Signal.objects.count() == 2 and Round.objects.count() == 1
+
+    # The client follows up and resolves the bulky waste; the member sees it resolved.
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    portal = desk.new_page()
+    portal.goto(base + "/accounts/login/")
+    portal.get_by_label("E-mailadres").fill(world.users[Role.CLIENT_STAFF].email)
+    portal.get_by_label("Wachtwoord").fill(PASSWORD)
+    portal.get_by_role("button", name="Inloggen").click()
+    portal.get_by_role("link", name="Meldingen van het team").click()
+    expect(portal.get_by_role("link", name=re.compile("Grofvuil"))).to_be_visible()
+    shot(portal, "34-portal-signals")
+    portal.get_by_role("link", name=re.compile("Grofvuil")).click()
+    expect(portal.get_by_role("img", name=re.compile("Foto 1"))).to_be_visible()
+    portal.get_by_label("Nieuwe status").select_option("resolved")
+    portal.get_by_role("button", name="Opslaan").click()
+    expect(
+        portal.get_by_text("Zeg wat er gedaan is voordat je de melding afsluit.")
+    ).to_be_visible()
+    portal.get_by_label("Nieuwe status").select_option("resolved")
+    portal.get_by_label("Notitie").fill("Opgehaald door de reiniging.")
+    portal.get_by_role("button", name="Opslaan").click()
+    expect(portal.get_by_text("De melding is bijgewerkt.")).to_be_visible()
+    shot(portal, "35-portal-signal-resolved")
+
+    phone.goto(f"{base}/team/{world.client.slug}/")
+    bulky = phone.locator("div.border-bottom", has_text="Grofvuil")
+    expect(bulky.get_by_text("Opgelost")).to_be_visible()
+    shot(phone, "36-phone-signal-resolved")
+    assert Signal.objects.get(description__startswith="Bank").status == "resolved"
+    desk.close()
     context.close()
