@@ -82,3 +82,49 @@ class SignalFollowUpForm(forms.Form):
             organisation_id=signal.organisation_id, role=Role.CLIENT_STAFF, is_active=True
         )
         self.fields["assigned_to"].initial = signal.assigned_to_id
+
+
+class RoundSlotForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration in minutes"), min_value=15, max_value=480, initial=90
+    )
+    meeting_point = forms.CharField(label=_("Meeting point"), max_length=200)
+    area = forms.CharField(label=_("Area"), max_length=200, required=False)
+    min_walkers = forms.IntegerField(
+        label=_("Minimum number of walkers"), min_value=1, max_value=20, initial=2
+    )
+    weeks = forms.IntegerField(
+        label=_("Repeat weekly"),
+        min_value=1,
+        max_value=52,
+        initial=1,
+        help_text=_("1 is once; 8 is the same round every week for eight weeks."),
+    )
+
+    def clean_starts_at(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data["starts_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("Plan the round in the future."))
+        return value
+
+
+class EffortRuleForm(forms.ModelForm):
+    class Meta:
+        from .models import EffortRule
+
+        model = EffortRule
+        fields = ["min_rounds", "min_hours", "min_team_meetings", "reward"]
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        from .models import SignalCategory
+
+        model = SignalCategory
+        fields = ["name", "handling_days", "is_active"]

@@ -80,7 +80,6 @@ class RoundSlot(models.Model):
     meeting_point = models.CharField(_("meeting point"), max_length=200)
     area = models.CharField(_("area"), max_length=200, blank=True)
     min_walkers = models.PositiveSmallIntegerField(_("minimum number of walkers"), default=2)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(organisation="organisation")
@@ -101,6 +100,7 @@ class RoundSignup(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="round_signups"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organisation="organisation")
 
@@ -150,6 +150,10 @@ class Round(PhoneRecord):
     @property
     def duration(self):
         return (self.ended_at - self.started_at) if self.ended_at else None
+
+    @property
+    def minutes(self) -> int | None:
+        return round(self.duration.total_seconds() / 60) if self.ended_at else None
 
 
 class Signal(PhoneRecord):

@@ -524,3 +524,121 @@ def effort_for_month(*, programme: Programme, year: int, month: int) -> list[Eff
             and effort.team_meetings >= rule.min_team_meetings
         )
     return sorted(members.values(), key=lambda e: e.user.name)
+
+
+@transaction.atomic
+def effort_rule_save(*, actor: User, programme: Programme, **fields):
+    """Set the effort obligation and reward of a programme."""
+    from .models import EffortRule
+
+    rule, _created = EffortRule.objects.get_or_create(
+        organisation=programme.organisation, programme=programme
+    )
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean(exclude=["organisation", "programme"])
+    rule.save()
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="effort_rule.saved",
+        obj=rule,
+        data={k: str(v) for k, v in fields.items()},
+    )
+    return rule
+
+
+@transaction.atomic
+def reward_hand_out(
+    *, actor: User, programme: Programme, user: User, year: int, month: int, handed_out: bool = True
+):
+    """Mark (or unmark) a member's reward for a month as handed out; only for a member who met
+    the effort obligation that month."""
+    import datetime as dt
+
+    from .models import RewardHandout
+
+    first = dt.date(year, month, 1)
+    if not handed_out:
+        RewardHandout.objects.filter(programme=programme, user=user, month=first).delete()
+        return None
+    effort = next(
+        (
+            e
+            for e in effort_for_month(programme=programme, year=year, month=month)
+            if e.user.pk == user.pk
+        ),
+        None,
+    )
+    if effort is None or not effort.met:
+        raise ValidationError(_("This member did not meet the effort obligation that month."))
+    handout, created = RewardHandout.objects.get_or_create(
+        organisation=programme.organisation,
+        programme=programme,
+        user=user,
+        month=first,
+        defaults={"handed_out_by": actor},
+    )
+    if created:
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="reward.handed_out",
+            obj=handout,
+        )
+    return handout
+
+
+@transaction.atomic
+def category_save(*, actor: User, programme: Programme, category=None, parent=None, **fields):
+    """Add or change a signal category of a programme."""
+    if category is None:
+        category = SignalCategory(
+            organisation=programme.organisation, programme=programme, parent=parent
+        )
+    for name, value in fields.items():
+        setattr(category, name, value)
+    if category.parent_id and category.parent.programme_id != programme.pk:
+        raise ValidationError({"parent": _("Choose a category of this team.")})
+    category.full_clean(exclude=["organisation", "programme"])
+    category.save()
+    audit_log(
+        actor=actor, organisation=programme.organisation, action="category.saved", obj=category
+    )
+    return category
+
+
+def round_reminders_due(*, now=None):
+    """(signup id, organisation id) for rounds in the next 24 hours not yet reminded."""
+    now = now or timezone.now()
+    return RoundSignup.objects.filter(
+        slot__starts_at__gt=now,
+        slot__starts_at__lte=now + timezone.timedelta(hours=24),
+        reminded_at__isnull=True,
+    ).values_list("pk", "organisation_id")
+
+
+@transaction.atomic
+def round_reminder_send(*, signup_id: int) -> bool:
+    """Remind one walker the day before; a second call sends nothing."""
+    signup = (
+        RoundSignup.objects.select_for_update()
+        .select_related("slot", "slot__programme", "user")
+        .filter(pk=signup_id)
+        .first()
+    )
+    if signup is None or signup.reminded_at:
+        return False
+    signup.reminded_at = timezone.now()
+    signup.save(update_fields=["reminded_at"])
+    user = signup.user
+    mail_queue(
+        organisation=signup.organisation,
+        programme=signup.slot.programme,
+        to=user.email,
+        to_name=user.name,
+        language=user.language,
+        template="patrols/round_reminder",
+        context={"slot": signup.slot, "member": user},
+    )
+    return True

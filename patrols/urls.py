@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import api, portal, views
+from . import api, portal, views, workspace
 
 urlpatterns = [
     path("team/sw.js", views.ServiceWorkerView.as_view(), name="team_sw"),
@@ -51,5 +51,25 @@ urlpatterns = [
         "portal/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",
         portal.SignalPhotoView.as_view(),
         name="portal_signal_photo",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/rounds/",
+        workspace.RoundsView.as_view(),
+        name="programme_rounds",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/categories/",
+        workspace.CategoriesView.as_view(),
+        name="programme_categories",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/effort/",
+        workspace.EffortView.as_view(),
+        name="programme_effort",
+    ),
+    path(
+        "portal/<slug:org>/programmes/<int:programme_pk>/effort/",
+        workspace.PortalEffortView.as_view(),
+        name="portal_effort",
     ),
 ]

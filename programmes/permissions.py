@@ -36,6 +36,7 @@ class Perm(StrEnum):
     DOCUMENT_VIEW = "document.view"
     SIGNAL_VIEW = "signal.view"
     SIGNAL_HANDLE = "signal.handle"
+    REWARD_MANAGE = "reward.manage"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -50,10 +51,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PROGRAMME_MANAGE,
             Perm.DOCUMENT_VIEW,
             Perm.SIGNAL_VIEW,
+            Perm.REWARD_MANAGE,
         }
     ),
     Role.CLIENT_STAFF: frozenset(
-        {Perm.PORTAL_VIEW, Perm.DOCUMENT_VIEW, Perm.SIGNAL_VIEW, Perm.SIGNAL_HANDLE}
+        {
+            Perm.PORTAL_VIEW,
+            Perm.DOCUMENT_VIEW,
+            Perm.SIGNAL_VIEW,
+            Perm.SIGNAL_HANDLE,
+            Perm.REWARD_MANAGE,
+        }
     ),
     Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW}),
 }

@@ -184,6 +184,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "programmes.tasks.meeting_reminders_send", "schedule": 15 * 60},
     "outbox-requeue-stale": {"task": "programmes.tasks.outbox_requeue_stale", "schedule": 5 * 60},
+    "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
 }
 
 # Forms

@@ -83,6 +83,10 @@ ACCESS = {
     "portal_signal_map": {ADMIN, PL, STAFF},
     "portal_signal": {ADMIN, PL, STAFF},
     "portal_signal_photo": {ADMIN, PL, STAFF},
+    "programme_rounds": {ADMIN, PL},
+    "programme_categories": {ADMIN, PL},
+    "programme_effort": {ADMIN, PL},
+    "portal_effort": {ADMIN, PL, STAFF},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:

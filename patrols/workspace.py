@@ -1,0 +1,207 @@
+"""The project leader's patrol pages of a programme: schedule rounds, categories, effort; and
+the effort overview the client sees in the portal."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from programmes.models import User
+from programmes.permissions import Perm, has_perm
+from programmes.views.common import form_errors_to
+from programmes.views.programmes import ProgrammeMixin
+
+from . import services
+from .forms import CategoryForm, EffortRuleForm, RoundSlotForm
+from .models import Conversation, Round, RoundSlot, Signal, SignalCategory
+from .workflow import Status
+
+
+class RoundsView(ProgrammeMixin, TemplateView):
+    """Schedule rounds (once or weekly) and see what the team walked and reported."""
+
+    template_name = "patrols/workspace_rounds.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        programme = self.get_programme()
+        return super().get_context_data(
+            form=form or RoundSlotForm(),
+            slots=RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
+            .annotate(n_signups=Count("signups"))
+            .order_by("starts_at")[:20],
+            rounds=Round.objects.filter(programme=programme)
+            .annotate(
+                n_walkers=Count("walkers", distinct=True), n_signals=Count("signals", distinct=True)
+            )
+            .order_by("-started_at")[:20],
+            conversations=Conversation.objects.filter(programme=programme)
+            .select_related("reported_by")
+            .order_by("-reported_at")[:20],
+            signal_counts=Signal.objects.filter(programme=programme)
+            .values("status")
+            .annotate(n=Count("id"))
+            .order_by("status"),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
+        form = RoundSlotForm(request.POST)
+        if form.is_valid():
+            try:
+                slots = services.round_slot_create(
+                    actor=request.user, programme=self.get_programme(), **form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(request, _("%(n)s round(s) planned.") % {"n": len(slots)})
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CategoriesView(ProgrammeMixin, TemplateView):
+    template_name = "patrols/workspace_categories.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        programme = self.get_programme()
+        services.categories_ensure(programme=programme)
+        return super().get_context_data(
+            categories=SignalCategory.objects.filter(programme=programme)
+            .select_related("parent")
+            .order_by("parent__position", "parent__name", "position", "name"),
+            parents=SignalCategory.objects.filter(programme=programme, parent__isnull=True),
+            form=form or CategoryForm(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
+        programme = self.get_programme()
+        toggle = request.POST.get("toggle")
+        if toggle:
+            category = SignalCategory.objects.filter(programme=programme, pk=toggle).first()
+            if category is not None:
+                services.category_save(
+                    actor=request.user,
+                    programme=programme,
+                    category=category,
+                    is_active=not category.is_active,
+                )
+            return redirect(request.path)
+        form = CategoryForm(request.POST)
+        parent = SignalCategory.objects.filter(
+            programme=programme, parent__isnull=True, pk=request.POST.get("parent") or 0
+        ).first()
+        if form.is_valid():
+            try:
+                services.category_save(
+                    actor=request.user, programme=programme, parent=parent, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(request, _("The category was added."))
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+def _month(value: str) -> tuple[int, int]:
+    """A "YYYY-MM" value as (year, month); this month when it is not one."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        return today.year, today.month
+    return year, month
+
+
+class EffortView(ProgrammeMixin, TemplateView):
+    """Who met the effort obligation in a month, and whether their reward was handed out.
+    The project leader also sets the obligation here."""
+
+    template_name = "patrols/effort.html"
+
+    def get_context_data(self, rule_form=None, **kwargs):
+        from .models import EffortRule, RewardHandout
+
+        programme = self.get_programme()
+        year, month = _month(self.request.GET.get("month", ""))
+        rule = EffortRule.objects.filter(programme=programme).first()
+        handed = set(
+            RewardHandout.objects.filter(
+                programme=programme, month=dt.date(year, month, 1)
+            ).values_list("user_id", flat=True)
+        )
+        first = dt.date(year, month, 1)
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        signals = Signal.objects.filter(
+            programme=programme, reported_at__year=year, reported_at__month=month
+        )
+        return super().get_context_data(
+            month=first,
+            previous=previous,
+            following=following if following <= timezone.localdate() else None,
+            efforts=services.effort_for_month(programme=programme, year=year, month=month),
+            handed=handed,
+            rule=rule,
+            rule_form=rule_form
+            or (EffortRuleForm(instance=rule) if self.can_edit_rule() else None),
+            can_reward=has_perm(self.request.user, Perm.REWARD_MANAGE),
+            by_category=signals.values("category__name")
+            .annotate(
+                n=Count("id"),
+                open=Count("id", filter=~Q(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])),
+            )
+            .order_by("-n"),
+            base_template=self.base_template,
+            **kwargs,
+        )
+
+    base_template = "base.html"
+
+    def can_edit_rule(self) -> bool:
+        return has_perm(self.request.user, Perm.PROGRAMME_MANAGE)
+
+    def post(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        if "reward_user" in request.POST:
+            if not has_perm(request.user, Perm.REWARD_MANAGE):
+                raise PermissionDenied
+            year, month = _month(request.POST.get("month", ""))
+            user = User.objects.filter(pk=request.POST.get("reward_user") or 0).first()
+            if user is None:
+                raise PermissionDenied
+            try:
+                services.reward_hand_out(
+                    actor=request.user,
+                    programme=programme,
+                    user=user,
+                    year=year,
+                    month=month,
+                    handed_out=request.POST.get("handed_out") == "1",
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect(f"{request.path}?month={year}-{month:02d}")
+        if not self.can_edit_rule():
+            raise PermissionDenied
+        form = EffortRuleForm(request.POST)
+        if form.is_valid():
+            services.effort_rule_save(actor=request.user, programme=programme, **form.cleaned_data)
+            messages.success(request, _("The effort obligation was saved."))
+            return redirect(request.path)
+        return self.render_to_response(self.get_context_data(rule_form=form))
+
+
+class PortalEffortView(EffortView):
+    permission = Perm.PORTAL_VIEW
