@@ -130,12 +130,21 @@ class PhoneApiView(PermissionMixin, View):
 
 class RoundStartApi(PhoneApiView):
     def store(self, request, data):
+        from programmes.models import User
+
         programme = self.programme(request, data)
+        walker_ids = data.get("walkers") or []
+        if not isinstance(walker_ids, list) or not all(isinstance(i, int) for i in walker_ids):
+            raise BadInput({"walkers": [_("Choose the members who walk along.")]})
+        walkers = list(User.objects.filter(pk__in=walker_ids))
+        if len(walkers) != len(set(walker_ids)):
+            raise BadInput({"walkers": [_("Choose the members who walk along.")]})
         return services.round_start(
             actor=request.user,
             programme=programme,
             uuid=_uuid(data.get("id")),
             started_at=_moment(data.get("started_at"), "started_at"),
+            walkers=walkers,
         )
 
 

@@ -80,9 +80,16 @@ class RoundScreenView(PermissionMixin, TemplateView):
             raise PermissionDenied  # only members of a team walk rounds
         programme = memberships[0].programme
         services.categories_ensure(programme=programme)
+        mates = (
+            programme.team.filter(is_active=True)
+            .exclude(user=self.request.user)
+            .select_related("user")
+            .order_by("user__name")
+        )
         return super().get_context_data(
             client=self.request.organisation,
             programme=programme,
+            mates=mates,
             app_config={
                 "programme": programme.pk,
                 "categories": _categories_json(programme),

@@ -158,8 +158,9 @@
       if (!action) return;
       var name = action.dataset.action;
       if (name === "start") {
+        var walkers = Array.prototype.map.call(root.querySelectorAll("[name=walkers]:checked"), function (box) { return Number(box.value); });
         state = { id: crypto.randomUUID(), programme: config.programme, startedAt: new Date().toISOString(), signals: 0, conversations: 0 };
-        queue({ id: state.id, url: config.api.rounds, body: { id: state.id, programme: config.programme, started_at: state.startedAt } });
+        queue({ id: state.id, url: config.api.rounds, body: { id: state.id, programme: config.programme, started_at: state.startedAt, walkers: walkers } });
         save();
       } else if (name === "end") {
         if (!window.confirm(text("confirm-end"))) return;

@@ -180,3 +180,62 @@ def test_team_pages(client, world, team):
         manifest["start_url"] == f"/team/{world.client.slug}/"
         and manifest["display"] == "standalone"
     )
+
+
+def test_round_with_walkers(client, world, team):
+    from programmes import services
+
+    from ..factories import UserFactory
+
+    programme, member, _ = team
+    mate = UserFactory(role=Role.TEAM_MEMBER, organisation=world.client)
+    services.team_member_add(actor=None, programme=programme, user=mate)
+    client.force_login(member)
+    body = {
+        "id": str(uuid.uuid4()),
+        "programme": programme.pk,
+        "started_at": timezone.now().isoformat(),
+        "walkers": [mate.pk],
+    }
+    assert _post(client, "api_round_start", world, body).status_code == 201
+    assert set(Round.objects.get(uuid=body["id"]).walkers.values_list("pk", flat=True)) == {
+        member.pk,
+        mate.pk,
+    }
+    outsider = world.users[Role.CLIENT_STAFF]
+    bad = _post(
+        client,
+        "api_round_start",
+        world,
+        {**body, "id": str(uuid.uuid4()), "walkers": [outsider.pk]},
+    )
+    assert bad.status_code == 400
+    junk = _post(
+        client, "api_round_start", world, {**body, "id": str(uuid.uuid4()), "walkers": "iedereen"}
+    )
+    assert junk.status_code == 400
+
+
+def test_heic_photo_is_accepted(client, world, team):
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "#336699").save(out, format="HEIF")
+    client.force_login(team[1])
+    body = _signal_body(team)
+    _post(client, "api_signal", world, body)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("api_signal_photo", kwargs={"org": world.client.slug, "signal_uuid": body["id"]})
+    response = client.post(
+        url,
+        {
+            "id": str(uuid.uuid4()),
+            "image": SimpleUploadedFile("IMG.HEIC", out.getvalue(), "image/heic"),
+        },
+    )
+    assert response.status_code == 201
+    photo = SignalPhoto.objects.get(signal__uuid=body["id"])
+    with photo.image.open("rb") as fh:
+        assert fh.read(3) == b"\xff\xd8\xff"  # stored as JPEG

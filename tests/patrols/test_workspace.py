@@ -88,11 +88,15 @@ def test_effort_rule_and_reward(client, world, team):
     assert client.get(portal, {"month": "junk"}).status_code == 200
 
 
-def test_round_reminder_the_day_before_once(world, team, mailoutbox, django_capture_on_commit_callbacks):
+def test_round_reminder_the_day_before_once(
+    world, team, mailoutbox, django_capture_on_commit_callbacks
+):
     programme, member, _ = team
     (slot,) = patrols.round_slot_create(
-        actor=world.users[Role.PROJECT_LEADER], programme=programme,
-        starts_at=timezone.now() + dt.timedelta(hours=20), meeting_point="Plein",
+        actor=world.users[Role.PROJECT_LEADER],
+        programme=programme,
+        starts_at=timezone.now() + dt.timedelta(hours=20),
+        meeting_point="Plein",
     )
     patrols.round_signup(actor=member, slot=slot)
     from patrols.tasks import round_reminders_send
