@@ -4,6 +4,7 @@ The pages are server-rendered; `static/js/team-app.js` keeps an outbox in Indexe
 made without a connection are sent when it returns.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -92,6 +93,8 @@ class RoundScreenView(PermissionMixin, TemplateView):
             mates=mates,
             app_config={
                 "programme": programme.pk,
+                "tiles": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
                 "categories": _categories_json(programme),
                 "api": {
                     "rounds": f"/team/{self.request.organisation.slug}/api/rounds/",
@@ -167,6 +170,10 @@ class ServiceWorkerView(PublicMixin, View):
                     "css/app.css",
                     "vendor/bootstrap/js/bootstrap.bundle.min.js",
                     "vendor/htmx/htmx.min.js",
+                    "vendor/leaflet/leaflet.js",
+                    "vendor/leaflet/leaflet.css",
+                    "vendor/leaflet/images/marker-icon.png",
+                    "vendor/leaflet/images/marker-shadow.png",
                     "js/app.js",
                     "js/team-app.js",
                 )

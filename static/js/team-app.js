@@ -145,6 +145,21 @@
       }
     }
     function save() { localStorage.setItem(ROUND_KEY, JSON.stringify(state)); render(); }
+    var map = null, marker = null;
+    function setupMap() {
+      // A tap on the map gives the position; only with a connection and a tile server.
+      var element = sel("[data-map]");
+      if (map || !element || !window.L || !config.tiles || !navigator.onLine) return;
+      element.classList.remove("d-none");
+      L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
+      map = L.map(element).setView([52.1, 5.3], 8);
+      L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.attribution }).addTo(map);
+      map.on("click", function (e) {
+        position = { latitude: e.latlng.lat.toFixed(6), longitude: e.latlng.lng.toFixed(6) };
+        if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(map); }
+        sel("[data-location-status]").textContent = text("located");
+      });
+    }
     function showForm(name) {
       root.querySelectorAll("[data-form]").forEach(function (f) { f.classList.toggle("d-none", f.dataset.form !== name); });
       var form = sel('[data-form="' + name + '"]'); form.scrollIntoView({ behavior: "smooth" });
@@ -166,13 +181,18 @@
         if (!window.confirm(text("confirm-end"))) return;
         queue({ id: state.id + "-end", url: config.api.rounds + state.id + "/end/", body: { programme: config.programme, ended_at: new Date().toISOString() } });
         state = null; save(); flash(text("round-ended"));
-      } else if (name === "show-signal") { showForm("signal"); }
+      } else if (name === "show-signal") { showForm("signal"); setupMap(); }
       else if (name === "show-conversation") { showForm("conversation"); }
       else if (name === "locate") {
         var status = sel("[data-location-status]");
         navigator.geolocation.getCurrentPosition(function (p) {
           position = { latitude: p.coords.latitude.toFixed(6), longitude: p.coords.longitude.toFixed(6) };
           status.textContent = text("located");
+          if (map) {
+            var here = [p.coords.latitude, p.coords.longitude];
+            map.setView(here, 17);
+            if (marker) { marker.setLatLng(here); } else { marker = L.marker(here).addTo(map); }
+          }
         }, function () { position = null; status.textContent = text("not-located"); }, { enableHighAccuracy: true, timeout: 15000 });
       }
     });
@@ -201,6 +221,7 @@
         }, Promise.resolve());
       }).then(flush);
       state.signals += 1; save(); form.reset(); position = null;
+      if (marker) { marker.remove(); marker = null; }
       form.classList.add("d-none"); flash(text("signal-saved"));
     });
     sel('[data-form="conversation"]').addEventListener("submit", function (event) {

@@ -159,3 +159,35 @@ def test_offline_round_arrives_once(
     assert Signal.objects.get(description__startswith="Bank").status == "resolved"
     desk.close()
     context.close()
+
+
+def test_tap_on_the_map_gives_the_position(
+    live_server, browser, playwright, world, team, settings, shot, unscoped
+):
+    """With a connection, a tap on the map sets the signal's position. The tiles here are a
+    local image: tests never reach an outside tile server."""
+    settings.MAP_TILE_URL = "/static/img/icon-192.png?z={z}&x={x}&y={y}"
+    programme, member = team
+    device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
+    context = browser.new_context(**device, locale="nl-NL")
+    phone = context.new_page()
+    phone.goto(live_server.url + "/accounts/login/")
+    phone.get_by_label("E-mailadres").fill(member.email)
+    phone.get_by_label("Wachtwoord").fill(PASSWORD)
+    phone.get_by_role("button", name="Inloggen").click()
+    phone.get_by_role("link", name="Ronde starten").click()
+    phone.get_by_role("button", name="Ronde starten").click()
+    phone.get_by_role("button", name="Iets melden").click()
+    map_box = phone.get_by_role("application", name="Kaart: tik aan waar het is")
+    expect(map_box).to_be_visible()
+    map_box.click(position={"x": 120, "y": 80})
+    expect(phone.get_by_text("Positie gevonden.")).to_be_visible()
+    phone.get_by_label("Wat is het?").select_option(label="Verlichting")
+    phone.get_by_label("Korte beschrijving").fill("Lamp kapot")
+    shot(phone, "37-phone-map-tap")
+    phone.get_by_role("button", name="Melding opslaan").click()
+    expect(phone.get_by_text("Melding bewaard.")).to_be_visible()
+    expect(phone.locator("[data-outbox-banner]").first).to_be_hidden(timeout=10000)
+    signal = Signal.objects.get(description="Lamp kapot")
+    assert signal.latitude is not None and signal.street == ""
+    context.close()
