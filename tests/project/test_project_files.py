@@ -54,7 +54,7 @@ def test_env_example_names_every_production_variable():
         if line and not line.startswith("#")
     }
     settings_text = "".join(p.read_text() for p in (ROOT / "config" / "settings").glob("*.py"))
-    used = set(re.findall(r'env(?:_bool|_list)?\("([A-Z_]+)"', settings_text))
+    used = set(re.findall(r"env(?:_bool|_list)?\(\s*\"([A-Z_]+)\"", settings_text))
     optional = {
         "DJANGO_DEBUG",
         "DJANGO_LOG_LEVEL",
