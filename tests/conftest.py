@@ -84,3 +84,36 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def unscoped():
+    """The test's own ORM work looks across tenants; requests still run in their own scope
+    (the live server's thread does not share this context)."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def team(world, unscoped):
+    """(programme, team member, signal categories): a programme of `world`'s client whose
+    team member is on the roster and ready for rounds."""
+    import datetime as dt
+
+    from patrols import services as patrols
+    from programmes import services
+
+    pl = world.users[Role.PROJECT_LEADER]
+    programme = services.programme_create(
+        actor=pl,
+        client=world.client,
+        project_leaders=[pl],
+        name="Team Noord",
+        neighbourhood="Noord",
+        municipality="Noordstad",
+        start_date=dt.date(2026, 9, 7),
+    )
+    member = world.users[Role.TEAM_MEMBER]
+    roster = services.team_member_add(actor=pl, programme=programme, user=member)
+    services.team_member_set_ready(actor=pl, member=roster, ready=True)
+    return programme, member, patrols.categories_ensure(programme=programme)

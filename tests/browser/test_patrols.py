@@ -4,44 +4,14 @@ exactly once when the connection returns."""
 import re
 
 import pytest
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
-from patrols import services as patrols
 from patrols.models import Conversation, Round, Signal, SignalPhoto
-from programmes import services
 from programmes.permissions import Role
 
 from ..factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def unscoped():
-    with scopes_disabled():
-        yield
-
-
-@pytest.fixture
-def team(world, unscoped):
-    import datetime as dt
-
-    pl = world.users[Role.PROJECT_LEADER]
-    programme = services.programme_create(
-        actor=pl,
-        client=world.client,
-        project_leaders=[pl],
-        name="BewonersTeam Noord",
-        neighbourhood="Noord",
-        municipality="Noordstad",
-        start_date=dt.date(2026, 9, 7),
-    )
-    member = world.users[Role.TEAM_MEMBER]
-    roster = services.team_member_add(actor=pl, programme=programme, user=member)
-    services.team_member_set_ready(actor=pl, member=roster, ready=True)
-    patrols.categories_ensure(programme=programme)
-    return programme, member
 
 
 def _photo(tmp_path):
@@ -55,7 +25,7 @@ def _photo(tmp_path):
 def test_offline_round_arrives_once(
     live_server, browser, playwright, world, team, shot, tmp_path, unscoped
 ):
-    programme, member = team
+    programme, member, _categories = team
     device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
     context = browser.new_context(**device, locale="nl-NL")
     phone = context.new_page()
@@ -167,7 +137,7 @@ def test_tap_on_the_map_gives_the_position(
     """With a connection, a tap on the map sets the signal's position. The tiles here are a
     local image: tests never reach an outside tile server."""
     settings.MAP_TILE_URL = "/static/img/icon-192.png?z={z}&x={x}&y={y}"
-    programme, member = team
+    programme, member, _categories = team
     device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
     context = browser.new_context(**device, locale="nl-NL")
     phone = context.new_page()

@@ -48,15 +48,6 @@ def _reply_links():
     }
 
 
-@pytest.fixture
-def unscoped():
-    """The test's own ORM checks look across tenants; the server thread keeps its scopes."""
-    from django_scopes import scopes_disabled
-
-    with scopes_disabled():
-        yield
-
-
 def test_programme_from_intake_to_portal_pdf(
     live_server, browser, playwright, world, shot, settings, unscoped
 ):

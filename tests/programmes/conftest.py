@@ -23,9 +23,3 @@ def programme(world):
             postcode_areas="3031, 3032",
             start_date=dt.date(2026, 9, 7),  # a Monday
         )
-
-
-@pytest.fixture
-def unscoped():
-    with scopes_disabled():
-        yield
