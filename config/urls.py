@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("programmes.urls")),
     path("", include("patrols.urls")),
+    path("", include("recruitment.urls")),
 ]
 
 handler400 = "programmes.errors.bad_request"

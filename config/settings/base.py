@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "programmes.tasks.meeting_reminders_send", "schedule": 15 * 60},
     "outbox-requeue-stale": {"task": "programmes.tasks.outbox_requeue_stale", "schedule": 5 * 60},
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
+    "applications-retention": {
+        "task": "recruitment.tasks.applications_delete_expired",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Forms

@@ -87,6 +87,9 @@ ACCESS = {
     "programme_categories": {ADMIN, PL},
     "programme_effort": {ADMIN, PL},
     "portal_effort": {ADMIN, PL, STAFF},
+    "apply": PUBLIC,
+    "programme_selection": {ADMIN, PL},
+    "portal_candidates": {ADMIN, PL, STAFF},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:

@@ -1,0 +1,103 @@
+"""Recruitment: the campaign of a programme, applications from residents, the selection.
+
+Applicants give personal data for one purpose, the selection; the consent text they saw is
+stored with the moment they gave it, and every application says until when it is kept.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from programmes.models import Organisation, Programme
+
+from .workflow import Stage
+
+
+class Campaign(models.Model):
+    """How a programme recruits: whether the public application page is open, what it says."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="campaign")
+    is_open = models.BooleanField(_("the application page is open"), default=False)
+    intro = models.TextField(
+        _("introduction on the application page"),
+        blank=True,
+        help_text=_("Why join the BewonersTeam, in a few sentences."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep applications for (months)"),
+        default=12,
+        help_text=_("Applications of people who are not selected are deleted after this."),
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("recruitment campaign")
+        verbose_name_plural = _("recruitment campaigns")
+
+    def __str__(self) -> str:
+        return str(self.programme)
+
+
+class Application(models.Model):
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("On paper")
+        DOOR = "door", _("At the door")
+        SURVEY = "survey", _("Neighbourhood survey")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="applications")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    street = models.CharField(_("street"), max_length=200)
+    house_number = models.CharField(_("house number"), max_length=20)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    motivation = models.TextField(_("why do you want to join?"), max_length=3000)
+    availability = models.CharField(_("when are you available?"), max_length=300, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    consent_text = models.TextField(_("consent given"))
+    consent_at = models.DateTimeField(_("consent given at"))
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLIED
+    )
+    advice = models.TextField(_("project leader's advice"), blank=True)
+    client_reason = models.TextField(_("client's reason"), blank=True)
+    keep_until = models.DateField(_("kept until"))
+    created_at = models.DateTimeField(_("applied at"), default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationEvent(models.Model):
+    """One step of an application: append-only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} -> {self.to_stage}"
