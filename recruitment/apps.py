@@ -8,3 +8,6 @@ class RecruitmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recruitment"
     verbose_name = _("Recruitment")
+
+    def ready(self):
+        from . import documents  # noqa: F401 - registers the flyer and poster builders

@@ -60,8 +60,26 @@ class ApplicationForm(forms.ModelForm):
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["is_open", "intro", "retention_months"]
-        widgets = {"intro": forms.Textarea(attrs={"rows": 3})}
+        fields = ["is_open", "intro", "headline", "material_text", "photo", "retention_months"]
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 3}),
+            "material_text": forms.Textarea(attrs={"rows": 4}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        }
+
+    def clean_photo(self):
+        from programmes.images import reencode_image
+
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            return reencode_image(
+                photo,
+                max_bytes=10 * 1024 * 1024,
+                max_side=2400,
+                allowed=("JPEG", "PNG"),
+                output="JPEG",
+            )
+        return photo
 
 
 class MoveForm(forms.Form):

@@ -26,6 +26,16 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Why join the BewonersTeam, in a few sentences."),
     )
+    headline = models.CharField(
+        _("headline on flyer and poster"), max_length=120, default="Doe mee met het BewonersTeam!"
+    )
+    material_text = models.TextField(
+        _("text on flyer and poster"),
+        default="Samen zorgen we voor een schone, veilige en gezellige buurt. "
+        "Je loopt af en toe een ronde, meldt wat er mis is en spreekt buren aan. "
+        "Je krijgt een training en een beloning.",
+    )
+    photo = models.ImageField(_("photo on flyer and poster"), upload_to="recruitment/", blank=True)
     retention_months = models.PositiveSmallIntegerField(
         _("keep applications for (months)"),
         default=12,

@@ -113,6 +113,8 @@ class SelectionView(ProgrammeMixin, TemplateView):
             by_stage=by_stage,
             campaign_form=campaign_form
             or CampaignForm(instance=services.campaign_for(programme=programme)),
+            flyer=programme.documents.filter(kind="recruitment_flyer").first(),
+            poster=programme.documents.filter(kind="recruitment_poster").first(),
             **kwargs,
         )
 
@@ -121,10 +123,14 @@ class SelectionView(ProgrammeMixin, TemplateView):
             raise PermissionDenied
         programme = self.get_programme()
         if "campaign" in request.POST:
-            form = CampaignForm(request.POST)
+            campaign = services.campaign_for(programme=programme)
+            form = CampaignForm(request.POST, request.FILES, instance=campaign)
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(campaign_form=form))
-            services.campaign_save(actor=request.user, programme=programme, **form.cleaned_data)
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "photo" or v is not None}
+            if fields.get("photo") is False:  # "clear" ticked
+                fields["photo"] = ""
+            services.campaign_save(actor=request.user, programme=programme, **fields)
             messages.success(request, _("The recruitment settings were saved."))
             return redirect(request.path)
         application = Application.objects.filter(

@@ -16,6 +16,8 @@ from .programme import Programme
 class Document(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", _("Plan of approach")
+        RECRUITMENT_FLYER = "recruitment_flyer", _("Recruitment flyer (A5)")
+        RECRUITMENT_POSTER = "recruitment_poster", _("Recruitment poster (A3)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being made")

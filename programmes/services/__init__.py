@@ -11,7 +11,7 @@ from .accounts import (
     user_set_active,
     user_set_language,
 )
-from .documents import document_build, document_request, register_builder
+from .documents import document_build, document_request, documents_available, register_builder
 from .meetings import (
     invitee_add,
     invitee_by_token,
@@ -43,6 +43,7 @@ from .programmes import (
 __all__ = [
     "document_build",
     "document_request",
+    "documents_available",
     "invitation_accept",
     "invitation_by_token",
     "invitation_create",

@@ -29,6 +29,11 @@ def register_builder(kind: str):
     return decorator
 
 
+def documents_available() -> frozenset[str]:
+    """The kinds of document that can be made (each app registers its own)."""
+    return frozenset(BUILDERS)
+
+
 @transaction.atomic
 def document_request(*, actor, organisation, kind: str, programme=None) -> Document:
     """Ask for a document; it is made in the background once this transaction commits."""

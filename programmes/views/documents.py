@@ -35,11 +35,14 @@ class DocumentRequestView(_DocumentMixin, View):
 
     def post(self, request, *args, **kwargs):
         programme = self.get_programme()
+        kind = request.POST.get("kind", Document.Kind.PLAN)
+        if kind not in services.documents_available():
+            raise Http404
         document = services.document_request(
             actor=request.user,
             organisation=programme.organisation,
             programme=programme,
-            kind=Document.Kind.PLAN,
+            kind=kind,
         )
         document.refresh_from_db()
         if request.headers.get("HX-Request"):

@@ -24,8 +24,14 @@ def _login(page, base, user):
     page.get_by_role("button", name="Inloggen").click()
 
 
-def test_application_to_team_member(live_server, browser, playwright, world, team, shot, settings, unscoped):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+def test_application_to_team_member(
+    live_server, browser, playwright, world, team, shot, settings, unscoped
+):
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
     from ..factories import TOTP_SECRET
 
@@ -33,7 +39,12 @@ def test_application_to_team_member(live_server, browser, playwright, world, tea
     programme = team[0]
     programme.postcode_areas = "3031"
     programme.save(update_fields=["postcode_areas"])
-    services.campaign_save(actor=None, programme=programme, is_open=True, intro="Samen houden we de Lindebuurt schoon en veilig.")
+    services.campaign_save(
+        actor=None,
+        programme=programme,
+        is_open=True,
+        intro="Samen houden we de Lindebuurt schoon en veilig.",
+    )
     device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
     resident_ctx = browser.new_context(**device, locale="nl-NL")
     phone = resident_ctx.new_page()
@@ -47,9 +58,15 @@ def test_application_to_team_member(live_server, browser, playwright, world, tea
     phone.get_by_label("Waarom wil je meedoen?").fill("Ik woon hier al twintig jaar.")
     phone.get_by_role("button", name="Mijn aanmelding versturen").click()
     expect(phone.get_by_text("Voer een geldig e-mailadres in.")).to_be_visible()
-    expect(phone.get_by_text("Dit team is voor bewoners van de wijk (postcode 3031).")).to_be_visible()
-    expect(phone.get_by_text("Zonder je toestemming kunnen we je aanmelding niet behandelen.")).to_be_visible()
-    expect(phone.get_by_label("Waarom wil je meedoen?")).to_have_value("Ik woon hier al twintig jaar.")
+    expect(
+        phone.get_by_text("Dit team is voor bewoners van de wijk (postcode 3031).")
+    ).to_be_visible()
+    expect(
+        phone.get_by_text("Zonder je toestemming kunnen we je aanmelding niet behandelen.")
+    ).to_be_visible()
+    expect(phone.get_by_label("Waarom wil je meedoen?")).to_have_value(
+        "Ik woon hier al twintig jaar."
+    )
     shot(phone, "40-apply-errors")
     phone.get_by_label("E-mailadres").fill("fatma@example.org")
     phone.get_by_label("Postcode").fill("3031 AB")
@@ -62,10 +79,19 @@ def test_application_to_team_member(live_server, browser, playwright, world, tea
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = desk.new_page()
     _login(page, live_server.url, world.users[Role.PROJECT_LEADER])
-    page.get_by_label("Code").fill(format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time()))))
-    page.get_by_role("button").filter(has_text=re.compile("Bevestig|Inloggen|Aanmelden")).first.click()
-    page.goto(f"{live_server.url}/workspace/clients/{world.client.slug}/programmes/{programme.pk}/selection/")
-    for stage, advice in (("interview", ""), ("proposed", "Betrokken bewoner, kent de buurt goed.")):
+    page.get_by_label("Code").fill(
+        format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
+    )
+    page.get_by_role("button").filter(
+        has_text=re.compile("Bevestig|Inloggen|Aanmelden")
+    ).first.click()
+    page.goto(
+        f"{live_server.url}/workspace/clients/{world.client.slug}/programmes/{programme.pk}/selection/"
+    )
+    for stage, advice in (
+        ("interview", ""),
+        ("proposed", "Betrokken bewoner, kent de buurt goed."),
+    ):
         page.get_by_text("Volgende stap voor Fatma Yilmaz").click()
         page.get_by_label("Volgende stap").select_option(stage)
         if advice:
@@ -77,7 +103,9 @@ def test_application_to_team_member(live_server, browser, playwright, world, tea
     portal_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     portal = portal_ctx.new_page()
     _login(portal, live_server.url, world.users[Role.CLIENT_STAFF])
-    portal.goto(f"{live_server.url}/portal/{world.client.slug}/programmes/{programme.pk}/candidates/")
+    portal.goto(
+        f"{live_server.url}/portal/{world.client.slug}/programmes/{programme.pk}/candidates/"
+    )
     expect(portal.get_by_text("Betrokken bewoner, kent de buurt goed.")).to_be_visible()
     portal.get_by_label("Akkoord", exact=True).check()
     portal.get_by_label("Reden").fill("Past goed bij het team.")
@@ -85,7 +113,9 @@ def test_application_to_team_member(live_server, browser, playwright, world, tea
     portal.get_by_role("button", name="Besluit opslaan").click()
     expect(portal.get_by_text("Je besluit over Fatma Yilmaz is opgeslagen.")).to_be_visible()
 
-    message = [m for m in mail.outbox if "fatma@example.org" in m.to[0] and "/invitation/" in m.body][-1]
+    message = [
+        m for m in mail.outbox if "fatma@example.org" in m.to[0] and "/invitation/" in m.body
+    ][-1]
     link = re.search(r"https?://\S+/invitation/\S+/", message.body).group(0)
     phone.goto(link)
     phone.get_by_label("Kies een wachtwoord").fill("Lindebuurt-2026!")

@@ -246,7 +246,17 @@ def test_selection_page(client, world, programme):
         url, {"application": application.pk, "stage": "proposed", "advice": ""}, follow=True
     )
     assert "Geef de opdrachtgever je advies" in refused.content.decode()
-    client.post(url, {"campaign": "1", "is_open": "", "intro": "Doe mee!", "retention_months": 6})
+    client.post(
+        url,
+        {
+            "campaign": "1",
+            "is_open": "",
+            "intro": "Doe mee!",
+            "headline": "Doe mee",
+            "material_text": "Tekst",
+            "retention_months": 6,
+        },
+    )
     from recruitment.models import Campaign
 
     campaign = Campaign.objects.get(programme=programme)

@@ -1,0 +1,54 @@
+"""Recruitment material in the client's style: a flyer (A5) and a poster (A3) with a QR code
+that leads to the programme's application page. Rendered by the base app's document pipeline."""
+
+import base64
+import io
+
+from django.conf import settings
+from django.urls import reverse
+
+from programmes.models import Document
+from programmes.pdf import media_file_url
+from programmes.services.documents import register_builder
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for `url` as an SVG data URI (no file, no network)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _material_context(document: Document) -> dict:
+    from .services import campaign_for
+
+    programme = document.programme
+    client = programme.organisation
+    campaign = campaign_for(programme=programme)
+    url = settings.SITE_URL + reverse(
+        "apply", kwargs={"org": client.slug, "programme_pk": programme.pk}
+    )
+    return {
+        "programme": programme,
+        "client": client,
+        "campaign": campaign,
+        "brand": client.brand_colour,
+        "logo_url": media_file_url(client.logo),
+        "photo_url": media_file_url(campaign.photo),
+        "apply_url": url,
+        "qr": qr_data_uri(url),
+    }
+
+
+@register_builder(Document.Kind.RECRUITMENT_FLYER)
+def recruitment_flyer(document: Document):
+    return "pdf/recruitment_flyer.html", _material_context(document), "nl"
+
+
+@register_builder(Document.Kind.RECRUITMENT_POSTER)
+def recruitment_poster(document: Document):
+    return "pdf/recruitment_poster.html", _material_context(document), "nl"

@@ -1,0 +1,75 @@
+"""Recruitment material: a flyer (A5) and a poster (A3) in the client's style with a QR code."""
+
+import io
+import subprocess
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from programmes import services as base
+from programmes.models import Document
+from programmes.pdf import render_html, render_pdf
+from programmes.permissions import Role
+from programmes.services.documents import BUILDERS
+from recruitment import services
+from recruitment.documents import qr_data_uri
+
+
+@pytest.fixture
+def programme(team, world):
+    from PIL import Image
+
+    programme = team[0]
+    campaign = services.campaign_save(
+        actor=None, programme=programme, is_open=True, headline="Word buurtkracht!"
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 800), "#6a8f3c").save(out, format="JPEG")
+    campaign.photo.save("foto.jpg", ContentFile(out.getvalue()))
+    from programmes.management.commands.demo_data import _logo_png
+
+    world.client.logo.save("logo.png", ContentFile(_logo_png("GN", "#b3261e")))
+    return programme
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "points"),
+    [
+        ("recruitment_flyer", "A5", "419.528 x 595.276"),
+        ("recruitment_poster", "A3", "841.89 x 1190.55"),
+    ],
+)
+def test_material_html_and_pdf(world, programme, kind, size, points):
+    document = Document(organisation=world.client, programme=programme, kind=kind)
+    template, context, language = BUILDERS[kind](document)
+    html = render_html(template=template, context=context, language=language)
+    assert "Word buurtkracht!" in html and f"size: {size}" in html
+    assert f"/apply/{world.client.slug}/{programme.pk}/" in html
+    assert "data:image/svg+xml;base64," in html and world.client.brand_colour in html
+    pdf = render_pdf(template=template, context=context, language=language)
+    assert pdf.startswith(b"%PDF-")
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Pages:           1" in info and points in info  # one page of A5 or A3
+
+
+def test_qr_code_encodes_the_link():
+    uri = qr_data_uri("http://example.org/apply/x/1/")
+    assert uri.startswith("data:image/svg+xml;base64,") and len(uri) > 500
+
+
+def test_project_leader_requests_the_flyer(
+    client, world, programme, django_capture_on_commit_callbacks
+):
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    url = reverse(
+        "document_request", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"kind": "recruitment_flyer"}).status_code == 302
+    document = Document.objects.get(kind="recruitment_flyer")
+    assert document.status == Document.Status.READY
+    assert client.post(url, {"kind": "nonsense"}).status_code == 404
+    assert "recruitment_flyer" in base.documents_available()
