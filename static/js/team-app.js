@@ -49,7 +49,7 @@
     return el ? el.textContent : key;
   }
 
-  var flushing = false;
+  var flushing = false, flushAgain = false;
   function showStatus(count) {
     document.querySelectorAll("[data-outbox-count]").forEach(function (el) { el.textContent = count; });
     document.querySelectorAll("[data-outbox-banner]").forEach(function (el) {
@@ -78,7 +78,8 @@
     return fetch(item.url, options);
   }
   function flush() {
-    if (flushing) return Promise.resolve();
+    // A record queued while a flush runs is picked up by one more pass right after it.
+    if (flushing) { flushAgain = true; return Promise.resolve(); }
     flushing = true;
     return all().then(function (items) {
       showStatus(items.length);
@@ -104,7 +105,10 @@
       return chain;
     }).then(function () { return all(); }).then(function (rest) {
       showStatus(rest.length);
-    }).finally(function () { flushing = false; });
+    }).finally(function () {
+      flushing = false;
+      if (flushAgain) { flushAgain = false; flush(); }
+    });
   }
   function queue(item) { return put(item).then(flush, flush); }
 
