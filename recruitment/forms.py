@@ -109,3 +109,104 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SurveyAnswerForm(forms.Form):
+    """The questionnaire as a form, built from the survey's questions. Staff entering paper
+    and door-to-door answers also give the channel."""
+
+    def __init__(self, *args, survey, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.questions = list(survey.questions.all())
+        for q in self.questions:
+            name, required = f"q_{q.pk}", q.required
+            if q.kind == "single":
+                field = forms.ChoiceField(
+                    choices=[(o, o) for o in q.options], widget=forms.RadioSelect
+                )
+            elif q.kind == "multiple":
+                field = forms.MultipleChoiceField(
+                    choices=[(o, o) for o in q.options], widget=forms.CheckboxSelectMultiple
+                )
+            elif q.kind == "scale":
+                field = forms.TypedChoiceField(
+                    choices=[(str(i), str(i)) for i in range(1, 6)],
+                    coerce=int,
+                    widget=forms.RadioSelect(attrs={"class": "scale"}),
+                )
+            elif q.kind == "yesno":
+                field = forms.ChoiceField(
+                    choices=[("ja", _("Yes")), ("nee", _("No"))], widget=forms.RadioSelect
+                )
+            else:
+                field = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+            field.label = q.text
+            field.required = required
+            self.fields[name] = field
+        if staff:
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("How was it answered?"),
+                choices=[("paper", _("On paper")), ("door", _("At the door"))],
+            )
+        self.fields["street"] = forms.CharField(
+            label=_("Your street (optional)"),
+            max_length=200,
+            required=False,
+            help_text=_(
+                "Only the street, so we can see which parts of the neighbourhood answered."
+            ),
+        )
+        self.fields["contact_name"] = forms.CharField(
+            label=_("Name"), max_length=200, required=False
+        )
+        self.fields["contact_email"] = forms.EmailField(label=_("E-mail address"), required=False)
+        self.fields["contact_phone"] = forms.CharField(
+            label=_("Phone"), max_length=30, required=False
+        )
+        self.fields["contact_consent"] = forms.BooleanField(
+            label=_("You may contact me about joining the team"), required=False
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contact_consent") and not (
+            data.get("contact_email") or data.get("contact_phone")
+        ):
+            self.add_error(
+                "contact_email", _("Give an e-mail address or phone number, or untick the box.")
+            )
+        return data
+
+    def answers(self) -> dict:
+        return {q.pk: self.cleaned_data.get(f"q_{q.pk}") for q in self.questions}
+
+    def contact(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "consent": data.get("contact_consent"),
+            "name": data.get("contact_name", ""),
+            "email": data.get("contact_email", ""),
+            "phone": data.get("contact_phone", ""),
+        }
+
+    def question_fields(self):
+        return [self[f"q_{q.pk}"] for q in self.questions]
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of question"))
+    text = forms.CharField(label=_("Question"), max_length=300)
+    options = forms.CharField(
+        label=_("Options, one per line"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    required = forms.BooleanField(label=_("An answer is required"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Question
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Question.Kind.choices
+
+    def clean_options(self):
+        return [line for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]

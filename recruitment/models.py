@@ -4,6 +4,8 @@ Applicants give personal data for one purpose, the selection; the consent text t
 stored with the moment they gave it, and every application says until when it is kept.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -111,3 +113,109 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} -> {self.to_stage}"
+
+
+class Survey(models.Model):
+    """The neighbourhood survey (buurtonderzoek) of a programme."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="surveys")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    conclusions = models.TextField(_("conclusions of the project leader"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("neighbourhood survey")
+        verbose_name_plural = _("neighbourhood surveys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One choice")
+        MULTIPLE = "multiple", _("Several choices")
+        SCALE = "scale", _("Scale 1 to 5")
+        TEXT = "text", _("Open answer")
+        YESNO = "yesno", _("Yes or no")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind of question"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("an answer is required"), default=False)
+    asks_to_join = models.BooleanField(
+        _("asks whether the resident would join the team"), default=False
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyResponse(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("On paper")
+        DOOR = "door", _("At the door")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact_name = models.CharField(_("name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-mail address"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    contact_consent_text = models.TextField(blank=True)
+    contact_consent_at = models.DateTimeField(null=True, blank=True)
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_response",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.get_channel_display()}"
+
+
+class Answer(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField()
+
+    objects = ScopedManager(organisation="organisation")
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"

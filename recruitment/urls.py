@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 urlpatterns = [
     path("apply/<slug:org>/<int:programme_pk>/", views.ApplyView.as_view(), name="apply"),
@@ -15,5 +15,35 @@ urlpatterns = [
         "portal/<slug:org>/programmes/<int:programme_pk>/candidates/",
         views.CandidatesView.as_view(),
         name="portal_candidates",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/surveys/",
+        survey_views.SurveyListView.as_view(),
+        name="survey_list",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/surveys/<int:survey_pk>/",
+        survey_views.SurveyEditView.as_view(),
+        name="survey_edit",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/surveys/<int:survey_pk>/results/",
+        survey_views.SurveyResultsView.as_view(),
+        name="survey_results",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/surveys/<int:survey_pk>/entry/",
+        survey_views.SurveyEntryView.as_view(),
+        name="survey_entry",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/surveys/<int:survey_pk>/export.csv",
+        survey_views.SurveyCsvView.as_view(),
+        name="survey_csv",
+    ),
+    path(
+        "survey/<slug:org>/<str:public_id>/",
+        survey_views.SurveyAnswerView.as_view(),
+        name="survey_answer",
     ),
 ]

@@ -90,6 +90,12 @@ ACCESS = {
     "apply": PUBLIC,
     "programme_selection": {ADMIN, PL},
     "portal_candidates": {ADMIN, PL, STAFF},
+    "survey_list": {ADMIN, PL},
+    "survey_edit": {ADMIN, PL},
+    "survey_results": {ADMIN, PL},
+    "survey_entry": {ADMIN, PL},
+    "survey_csv": {ADMIN, PL},
+    "survey_answer": PUBLIC,
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:
@@ -219,7 +225,13 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             uuid=uuidlib.uuid4(),
             upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
         )
+        from recruitment import services as recruitment
+
+        survey = recruitment.survey_create(actor=admin, programme=programme, title="Buurt")
+        recruitment.survey_set_status(actor=admin, survey=survey, status="open")
     return {
+        "survey_pk": survey.pk,
+        "public_id": str(survey.public_id),
         "signal_pk": signal.pk,
         "photo_pk": photo.pk,
         "slot_pk": slot.pk,

@@ -1,0 +1,272 @@
+"""The neighbourhood survey: built and read by the project leader, answered by residents
+online (a public link or QR code) or entered by staff from paper and the door."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from programmes.mixins import PublicMixin
+from programmes.permissions import Perm, has_perm
+from programmes.views.common import form_errors_to
+from programmes.views.programmes import ProgrammeMixin
+
+from . import services
+from .documents import qr_data_uri
+from .forms import QuestionForm, SurveyAnswerForm
+from .models import Survey, SurveyResponse
+
+
+class _SurveyMixin(ProgrammeMixin):
+    def get_survey(self) -> Survey:
+        survey = self.get_programme().surveys.filter(pk=self.kwargs["survey_pk"]).first()
+        if survey is None:
+            raise Http404
+        return survey
+
+    def require_manage(self):
+        if not has_perm(self.request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
+
+    def public_url(self, survey) -> str:
+        return settings.SITE_URL + reverse(
+            "survey_answer", kwargs={"org": survey.organisation.slug, "public_id": survey.public_id}
+        )
+
+
+class SurveyListView(ProgrammeMixin, TemplateView):
+    template_name = "recruitment/surveys.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(surveys=self.get_programme().surveys.all(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
+        title = request.POST.get("title", "").strip()[:200]
+        if not title:
+            messages.error(request, _("Give the survey a title."))
+            return redirect(request.path)
+        survey = services.survey_create(
+            actor=request.user, programme=self.get_programme(), title=title
+        )
+        return redirect(
+            "survey_edit",
+            org=kwargs["org"],
+            programme_pk=kwargs["programme_pk"],
+            survey_pk=survey.pk,
+        )
+
+
+class SurveyEditView(_SurveyMixin, TemplateView):
+    template_name = "recruitment/survey_edit.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        survey = self.get_survey()
+        url = self.public_url(survey)
+        return super().get_context_data(
+            survey=survey,
+            questions=survey.questions.all(),
+            form=form or QuestionForm(),
+            public_url=url,
+            qr=qr_data_uri(url),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.require_manage()
+        survey = self.get_survey()
+        try:
+            if "status" in request.POST:
+                services.survey_set_status(
+                    actor=request.user, survey=survey, status=request.POST["status"]
+                )
+                messages.success(
+                    request,
+                    _("The survey is now: %(status)s.") % {"status": survey.get_status_display()},
+                )
+            elif "remove" in request.POST:
+                question = survey.questions.filter(pk=request.POST.get("remove") or 0).first()
+                if question is not None:
+                    services.question_remove(actor=request.user, question=question)
+            else:
+                form = QuestionForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                try:
+                    services.question_add(actor=request.user, survey=survey, **form.cleaned_data)
+                except ValidationError as error:
+                    form_errors_to(form, error)
+                    return self.render_to_response(self.get_context_data(form=form))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(request.path)
+
+
+class SurveyResultsView(_SurveyMixin, TemplateView):
+    template_name = "recruitment/survey_results.html"
+
+    def get_context_data(self, **kwargs):
+        survey = self.get_survey()
+        return super().get_context_data(
+            survey=survey,
+            results=services.survey_results(survey=survey),
+            prospects=services.prospects(survey=survey),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.require_manage()
+        survey = self.get_survey()
+        if "conclusions" in request.POST:
+            survey.conclusions = request.POST["conclusions"][:5000]
+            survey.save(update_fields=["conclusions"])
+            messages.success(request, _("The conclusions were saved."))
+        else:
+            response = survey.responses.filter(pk=request.POST.get("convert") or 0).first()
+            if response is None:
+                raise Http404
+            try:
+                services.prospect_convert(actor=request.user, response=response)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, _("%(name)s is now in recruitment.") % {"name": response.contact_name}
+                )
+        return redirect(request.path)
+
+
+class SurveyEntryView(_SurveyMixin, TemplateView):
+    """Staff enter an answer given on paper or at the door."""
+
+    template_name = "recruitment/survey_entry.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        survey = self.get_survey()
+        return super().get_context_data(
+            survey=survey, form=form or SurveyAnswerForm(survey=survey, staff=True), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.require_manage()
+        survey = self.get_survey()
+        form = SurveyAnswerForm(request.POST, survey=survey, staff=True)
+        if form.is_valid():
+            try:
+                services.survey_respond(
+                    survey=survey,
+                    answers=form.answers(),
+                    channel=form.cleaned_data["channel"],
+                    street=form.cleaned_data["street"],
+                    entered_by=request.user,
+                    contact=form.contact(),
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(request, _("The answers were saved. Enter the next one."))
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class SurveyCsvView(_SurveyMixin, View):
+    """All responses as CSV: one row per response, one column per question."""
+
+    def get(self, request, *args, **kwargs):
+        survey = self.get_survey()
+        questions = list(survey.questions.all())
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="buurtonderzoek-{survey.pk}.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read the accents right
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([_("Received"), _("Channel"), _("Street"), *[q.text for q in questions]])
+        for r in survey.responses.prefetch_related("answers").order_by("created_at"):
+            values = {a.question_id: a.value for a in r.answers.all()}
+            writer.writerow(
+                [
+                    r.created_at.strftime("%Y-%m-%d %H:%M"),
+                    r.get_channel_display(),
+                    r.street,
+                    *[_csv(values.get(q.pk)) for q in questions],
+                ]
+            )
+        return response
+
+
+def _csv(value) -> str:
+    if value is None:
+        return ""
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    # A cell starting with =, +, - or @ would be run as a formula by spreadsheet programs.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+class SurveyAnswerView(PublicMixin, View):
+    """The public questionnaire behind the survey's link or QR code."""
+
+    def _survey(self, public_id):
+        survey = (
+            Survey.objects.filter(public_id=public_id).select_related("programme").first()
+            if _is_uuid(public_id)
+            else None
+        )
+        if survey is None or survey.status == Survey.Status.DRAFT:
+            raise Http404
+        return survey
+
+    def _page(self, request, survey, form, done=False):
+        template = (
+            "recruitment/survey_closed.html"
+            if survey.status == Survey.Status.CLOSED
+            else "recruitment/survey_thanks.html"
+            if done
+            else "recruitment/survey_answer.html"
+        )
+        return render(
+            request,
+            template,
+            {
+                "survey": survey,
+                "form": form,
+                "client": request.organisation,
+                "consent_text": services.join_consent_text(survey=survey),
+            },
+        )
+
+    def get(self, request, org, public_id):
+        survey = self._survey(public_id)
+        return self._page(request, survey, SurveyAnswerForm(survey=survey))
+
+    def post(self, request, org, public_id):
+        survey = self._survey(public_id)
+        if survey.status != Survey.Status.OPEN:
+            return self._page(request, survey, None)
+        form = SurveyAnswerForm(request.POST, survey=survey)
+        if form.is_valid():
+            services.survey_respond(
+                survey=survey,
+                answers=form.answers(),
+                channel=SurveyResponse.Channel.ONLINE,
+                street=form.cleaned_data["street"],
+                contact=form.contact(),
+            )
+            return self._page(request, survey, None, done=True)
+        return self._page(request, survey, form)
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,218 @@
+"""The neighbourhood survey: template, answers online and on paper, results, prospects."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from programmes.permissions import Role
+from recruitment import services
+from recruitment.models import Application
+
+
+@pytest.fixture
+def survey(team, world):
+    survey = services.survey_create(
+        actor=world.users[Role.PROJECT_LEADER], programme=team[0], title="Buurtonderzoek Noord"
+    )
+    return survey
+
+
+def _questions(survey):
+    return {q.kind + str(i): q for i, q in enumerate(survey.questions.all())}
+
+
+def _form(survey, **overrides):
+    qs = list(survey.questions.all())
+    data = {}
+    for q in qs:
+        if q.kind == "single":
+            data[f"q_{q.pk}"] = "Af en toe"
+        elif q.kind == "multiple":
+            data[f"q_{q.pk}"] = ["Zwerfvuil", "Grofvuil"]
+        elif q.kind == "scale":
+            data[f"q_{q.pk}"] = "4"
+        elif q.kind == "yesno":
+            data[f"q_{q.pk}"] = "ja"
+        else:
+            data[f"q_{q.pk}"] = "Gezellige buren"
+    data.update(overrides)
+    return data
+
+
+def test_template_has_the_standard_questions(survey):
+    kinds = [q.kind for q in survey.questions.all()]
+    assert {"single", "multiple", "scale", "text", "yesno"} <= set(kinds)
+    assert survey.questions.filter(asks_to_join=True).count() == 1
+
+
+def test_answered_twice_online_and_once_on_paper(client, world, survey):
+    pl = world.users[Role.PROJECT_LEADER]
+    services.survey_set_status(actor=pl, survey=survey, status="open")
+    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    assert "Buurtonderzoek Noord" in client.get(url).content.decode()
+    single = survey.questions.get(kind="single")
+    multiple = survey.questions.get(kind="multiple")
+    scale = survey.questions.filter(kind="scale").first()
+    assert client.post(url, _form(survey, street="Lindelaan")).status_code == 200
+    client.post(
+        url, _form(survey, street="Lindelaan", **{f"q_{single.pk}": "Veel", f"q_{scale.pk}": "2"})
+    )
+    client.force_login(pl)
+    entry = reverse(
+        "survey_entry",
+        kwargs={
+            "org": world.client.slug,
+            "programme_pk": survey.programme_id,
+            "survey_pk": survey.pk,
+        },
+    )
+    assert (
+        client.post(
+            entry,
+            _form(
+                survey, channel="paper", street="Dorpsstraat", **{f"q_{multiple.pk}": ["Overlast"]}
+            ),
+        ).status_code
+        == 302
+    )
+    results = services.survey_results(survey=survey)
+    assert results["total"] == 3
+    assert dict(results["by_channel"]) == {"online": 2, "paper": 1}
+    assert dict(results["by_street"]) == {"Lindelaan": 2, "Dorpsstraat": 1}
+    by_question = {r.question.pk: r for r in results["questions"]}
+    assert dict((label, n) for label, n, _ in by_question[single.pk].counts) == {
+        "Veel": 1,
+        "Af en toe": 2,
+        "Weinig": 0,
+        "Geen": 0,
+    }
+    assert dict((label, n) for label, n, _ in by_question[multiple.pk].counts)["Zwerfvuil"] == 2
+    assert dict((label, n) for label, n, _ in by_question[multiple.pk].counts)["Overlast"] == 1
+    assert by_question[scale.pk].average == pytest.approx(3.3)
+    page = client.get(
+        reverse(
+            "survey_results",
+            kwargs={
+                "org": world.client.slug,
+                "programme_pk": survey.programme_id,
+                "survey_pk": survey.pk,
+            },
+        )
+    ).content.decode()
+    assert "3 reacties" in page and "Dorpsstraat" in page
+    csv = client.get(
+        reverse(
+            "survey_csv",
+            kwargs={
+                "org": world.client.slug,
+                "programme_pk": survey.programme_id,
+                "survey_pk": survey.pk,
+            },
+        )
+    )
+    rows = csv.content.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 4 and "Op papier" in rows[-1]
+
+
+def test_bad_answers_keep_input(client, world, survey):
+    services.survey_set_status(actor=None, survey=survey, status="open")
+    scale = survey.questions.filter(kind="scale").first()
+    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    response = client.post(
+        url, _form(survey, **{f"q_{scale.pk}": "9"}, contact_consent="on", contact_name="Ans")
+    )
+    page = response.content.decode()
+    assert "Selecteer een geldige keuze" in page
+    assert "Geef een e-mailadres of telefoonnummer" in page and 'value="Ans"' in page
+    assert survey.responses.count() == 0
+
+
+def test_closed_survey_says_so(client, world, survey):
+    services.survey_set_status(actor=None, survey=survey, status="open")
+    services.survey_set_status(actor=None, survey=survey, status="closed")
+    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    assert "Dit onderzoek is gesloten" in client.get(url).content.decode()
+    client.post(url, _form(survey))
+    assert survey.responses.count() == 0
+    with pytest.raises(ValidationError):
+        services.survey_respond(survey=survey, answers={}, channel="online")
+    # Paper answers can still be entered after closing.
+    services.survey_respond(survey=survey, answers={}, channel="paper", street="Laan")
+    assert survey.responses.count() == 1
+
+
+def test_draft_survey_link_is_not_found(client, world, survey):
+    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(
+            reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": "abc"})
+        ).status_code
+        == 404
+    )
+
+
+def test_prospect_becomes_applicant_with_consent(client, world, survey):
+    services.survey_set_status(actor=None, survey=survey, status="open")
+    join = survey.questions.get(asks_to_join=True)
+    answers = {join.pk: "ja"}
+    yes = services.survey_respond(
+        survey=survey,
+        answers=answers,
+        channel="online",
+        street="Lindelaan",
+        contact={"consent": True, "name": "Kees", "email": "kees@example.org"},
+    )
+    services.survey_respond(
+        survey=survey,
+        answers=answers,
+        channel="online",
+        contact={"consent": False, "name": "Anoniem", "email": "anon@example.org"},
+    )
+    services.survey_respond(
+        survey=survey,
+        answers={join.pk: "nee"},
+        channel="online",
+        contact={"consent": True, "name": "Nee", "email": "nee@example.org"},
+    )
+    assert list(services.prospects(survey=survey)) == [yes]
+    application = services.prospect_convert(actor=world.users[Role.PROJECT_LEADER], response=yes)
+    assert (
+        application.source == Application.Source.SURVEY and application.email == "kees@example.org"
+    )
+    assert (
+        application.consent_text == yes.contact_consent_text
+        and application.consent_at == yes.contact_consent_at
+    )
+    assert (
+        "contact met mij opnemen" in application.consent_text
+        or "contact" in application.consent_text
+    )
+    with pytest.raises(ValidationError):
+        services.prospect_convert(actor=None, response=yes)
+
+
+def test_questions_edit_only_as_draft(survey):
+    with pytest.raises(ValidationError):
+        services.question_add(
+            actor=None, survey=survey, kind="single", text="Kleur?", options=["Rood"]
+        )
+    q = services.question_add(
+        actor=None, survey=survey, kind="single", text="Kleur?", options=["Rood", "Blauw", " "]
+    )
+    assert q.options == ["Rood", "Blauw"]
+    services.survey_set_status(actor=None, survey=survey, status="open")
+    with pytest.raises(ValidationError):
+        services.question_remove(actor=None, question=q)
+    with pytest.raises(ValidationError):
+        services.survey_set_status(actor=None, survey=survey, status="draft")
+
+
+def test_csv_cells_cannot_run_formulas():
+    from recruitment.survey_views import _csv
+
+    assert (
+        _csv("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+        and _csv(["a", "b"]) == "a, b"
+        and _csv(None) == ""
+    )
