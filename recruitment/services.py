@@ -405,7 +405,7 @@ def survey_results(*, survey) -> dict:
     return {
         "questions": results,
         "total": sum(by_channel.values()),
-        "by_channel": sorted(by_channel.items()),
+        "by_channel": [(SurveyResponse.Channel(c).label, n) for c, n in sorted(by_channel.items())],
         "by_street": sorted(by_street.items(), key=lambda kv: (-kv[1], kv[0])),
     }
 

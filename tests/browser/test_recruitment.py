@@ -128,3 +128,72 @@ def test_application_to_team_member(
     assert TeamMember.objects.filter(programme=programme, user__email="fatma@example.org").exists()
     for ctx in (resident_ctx, desk, portal_ctx):
         ctx.close()
+
+
+def test_survey_answered_online_and_on_paper(
+    live_server, browser, playwright, world, team, shot, settings, unscoped
+):
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    from ..factories import TOTP_SECRET
+
+    programme = team[0]
+    pl = world.users[Role.PROJECT_LEADER]
+    survey = services.survey_create(actor=pl, programme=programme, title="Buurtonderzoek Noord")
+    services.survey_set_status(actor=pl, survey=survey, status="open")
+    device = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
+    resident_ctx = browser.new_context(**device, locale="nl-NL")
+    phone = resident_ctx.new_page()
+    url = f"{live_server.url}/survey/{world.client.slug}/{survey.public_id}/"
+    for contact, street in (("Ans", "Lindelaan"), ("", "Lindelaan")):
+        phone.goto(url)
+        phone.get_by_label("Af en toe").check()
+        phone.get_by_label("Zwerfvuil").check()
+        phone.locator("fieldset, div").filter(has_text="Hoe veilig voelt u zich").get_by_label(
+            "4"
+        ).first.check()
+        phone.get_by_label("Uw straat (mag leeg blijven)").fill(street)
+        if contact:
+            phone.get_by_label("Naam").fill(contact)
+            phone.get_by_label("U mag contact met mij opnemen over meedoen met het team").check()
+            phone.get_by_role("button", name="Mijn antwoorden versturen").click()
+            expect(
+                phone.get_by_text("Geef een e-mailadres of telefoonnummer, of vink het vakje uit.")
+            ).to_be_visible()
+            shot(phone, "45-survey-error")
+            phone.get_by_label("E-mailadres").fill("ans@example.org")
+        phone.get_by_role("button", name="Mijn antwoorden versturen").click()
+        expect(phone.get_by_role("heading", name="Dank u wel voor uw antwoorden!")).to_be_visible()
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = desk.new_page()
+    _login(page, live_server.url, pl)
+    page.get_by_label("Code").fill(
+        format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
+    )
+    page.get_by_role("button").filter(
+        has_text=re.compile("Bevestig|Inloggen|Aanmelden")
+    ).first.click()
+    base = f"{live_server.url}/workspace/clients/{world.client.slug}/programmes/{programme.pk}/surveys/{survey.pk}"
+    page.goto(base + "/entry/")
+    page.get_by_label("Veel").check()
+    page.get_by_label("Hoe is het beantwoord?").select_option("paper")
+    page.get_by_label("Uw straat (mag leeg blijven)").fill("Dorpsstraat")
+    page.get_by_role("button", name="Opslaan en de volgende invoeren").click()
+    expect(page.get_by_text("De antwoorden zijn opgeslagen.")).to_be_visible()
+    page.goto(base + "/results/")
+    expect(page.get_by_text("3 reacties")).to_be_visible()
+    row = page.locator("tr", has_text="Af en toe")
+    expect(row).to_contain_text("2")
+    expect(page.locator("tr", has_text="Lindelaan")).to_contain_text("2")
+    shot(page, "46-survey-results")
+
+    services.survey_set_status(actor=pl, survey=survey, status="closed")
+    phone.goto(url)
+    expect(phone.get_by_text("Dit onderzoek is gesloten.")).to_be_visible()
+    resident_ctx.close()
+    desk.close()

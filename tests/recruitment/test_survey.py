@@ -77,7 +77,7 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
     )
     results = services.survey_results(survey=survey)
     assert results["total"] == 3
-    assert dict(results["by_channel"]) == {"online": 2, "paper": 1}
+    assert dict(results["by_channel"]) == {"Online": 2, "Op papier": 1}
     assert dict(results["by_street"]) == {"Lindelaan": 2, "Dorpsstraat": 1}
     by_question = {r.question.pk: r for r in results["questions"]}
     assert dict((label, n) for label, n, _ in by_question[single.pk].counts) == {
