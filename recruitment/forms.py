@@ -210,3 +210,28 @@ class QuestionForm(forms.Form):
 
     def clean_options(self):
         return [line for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]
+
+
+class ChannelForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Channel"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reach = forms.CharField(label=_("Reach"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Channel
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Channel.Kind.choices
+
+
+class DoorVisitForm(forms.Form):
+    street = forms.CharField(label=_("Street"), max_length=200)
+    house_number = forms.CharField(label=_("Number"), max_length=20)
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import DoorVisit
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = DoorVisit.Outcome.choices

@@ -219,3 +219,67 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
+
+
+class Channel(models.Model):
+    """One way the campaign reaches residents: online or offline, with a date and its reach."""
+
+    class Kind(models.TextChoices):
+        WEBSITE = "website", _("Website")
+        SOCIAL = "social", _("Social media")
+        NEWSLETTER = "newsletter", _("The client's newsletter")
+        LETTER = "letter", _("Letters")
+        POSTER = "poster", _("Posters")
+        DOOR = "door", _("Door to door")
+        PAPER = "paper", _("Local paper")
+        OTHER = "other", _("Other")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="recruitment_channels"
+    )
+    kind = models.CharField(_("channel"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    reach = models.CharField(
+        _("reach"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: 1,300 letters, 400 followers."),
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class DoorVisit(models.Model):
+    """A door knocked on during the door-to-door round."""
+
+    class Outcome(models.TextChoices):
+        NOT_HOME = "not_home", _("Not at home")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+        INTERESTED = "interested", _("Interested")
+        APPLIED = "applied", _("Applied on the spot")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="door_visits")
+    street = models.CharField(_("street"), max_length=200)
+    house_number = models.CharField(_("house number"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    visited_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["street", "house_number"]
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.house_number}"

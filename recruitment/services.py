@@ -19,6 +19,8 @@ from .models import (
     Application,
     ApplicationEvent,
     Campaign,
+    Channel,
+    DoorVisit,
     Question,
     Survey,
     SurveyResponse,
@@ -460,3 +462,91 @@ def prospect_convert(*, actor: User, response) -> Application:
         obj=application,
     )
     return application
+
+
+# --- Campaign channels and door to door ---------------------------------------------------
+
+
+@transaction.atomic
+def channel_add(*, actor: User, programme: Programme, kind: str, date, reach: str = ""):
+    channel = Channel(
+        organisation=programme.organisation,
+        programme=programme,
+        kind=kind,
+        date=date,
+        reach=reach.strip(),
+    )
+    channel.full_clean()
+    channel.save()
+    audit_log(actor=actor, organisation=programme.organisation, action="channel.added", obj=channel)
+    return channel
+
+
+@transaction.atomic
+def door_visit_log(
+    *,
+    actor: User,
+    programme: Programme,
+    street: str,
+    house_number: str,
+    outcome: str,
+    note: str = "",
+) -> DoorVisit:
+    """Log a door; knocking on the same door again updates its outcome."""
+    street, house_number = street.strip(), house_number.strip().upper()
+    visit = DoorVisit.objects.filter(
+        programme=programme, street__iexact=street, house_number=house_number
+    ).first() or DoorVisit(
+        organisation=programme.organisation,
+        programme=programme,
+        street=street,
+        house_number=house_number,
+    )
+    visit.outcome, visit.note, visit.visited_by = outcome, note.strip(), actor
+    visit.visited_at = timezone.now()
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+def door_coverage(*, programme: Programme) -> list[dict]:
+    """Per street: doors visited and how it went; one query."""
+    from django.db.models import Count, Q
+
+    return list(
+        DoorVisit.objects.filter(programme=programme)
+        .values("street")
+        .annotate(
+            doors=Count("id"),
+            not_home=Count("id", filter=Q(outcome=DoorVisit.Outcome.NOT_HOME)),
+            interested=Count(
+                "id",
+                filter=Q(outcome__in=[DoorVisit.Outcome.INTERESTED, DoorVisit.Outcome.APPLIED]),
+            ),
+        )
+        .order_by("street")
+    )
+
+
+@transaction.atomic
+def applicants_invite(*, actor: User, meeting, applications) -> int:
+    """Invite applicants to the information meeting and move them to "invited"; people who
+    were already invited are left alone. Returns how many were invited."""
+    from programmes.services import invitee_add
+
+    invited = 0
+    existing = set(meeting.invitees.values_list("email", flat=True))
+    for application in applications:
+        if application.email in existing:
+            continue
+        invitee_add(actor=actor, meeting=meeting, name=application.name, email=application.email)
+        if application.stage == Stage.APPLIED:
+            _move(
+                actor=actor,
+                application=application,
+                stage=Stage.INVITED,
+                note=str(meeting),
+                by_client=False,
+            )
+        invited += 1
+    return invited

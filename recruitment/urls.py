@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import survey_views, views
+from . import campaign_views, survey_views, views
 
 urlpatterns = [
     path("apply/<slug:org>/<int:programme_pk>/", views.ApplyView.as_view(), name="apply"),
@@ -45,5 +45,10 @@ urlpatterns = [
         "survey/<slug:org>/<str:public_id>/",
         survey_views.SurveyAnswerView.as_view(),
         name="survey_answer",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/campaign/",
+        campaign_views.CampaignView.as_view(),
+        name="programme_campaign",
     ),
 ]

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -113,6 +114,9 @@ class SelectionView(ProgrammeMixin, TemplateView):
             by_stage=by_stage,
             campaign_form=campaign_form
             or CampaignForm(instance=services.campaign_for(programme=programme)),
+            meetings=programme.meetings.filter(
+                kind="information", starts_at__gte=timezone.now()
+            ).order_by("starts_at"),
             flyer=programme.documents.filter(kind="recruitment_flyer").first(),
             poster=programme.documents.filter(kind="recruitment_poster").first(),
             **kwargs,
@@ -122,6 +126,19 @@ class SelectionView(ProgrammeMixin, TemplateView):
         if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
             raise PermissionDenied
         programme = self.get_programme()
+        if "invite_meeting" in request.POST:
+            meeting = programme.meetings.filter(pk=request.POST.get("invite_meeting") or 0).first()
+            if meeting is None:
+                raise Http404
+            count = services.applicants_invite(
+                actor=request.user,
+                meeting=meeting,
+                applications=Application.objects.filter(
+                    programme=programme, stage__in=[Stage.APPLIED, Stage.INVITED]
+                ),
+            )
+            messages.success(request, _("%(n)s applicants were invited.") % {"n": count})
+            return redirect(request.path)
         if "campaign" in request.POST:
             campaign = services.campaign_for(programme=programme)
             form = CampaignForm(request.POST, request.FILES, instance=campaign)

@@ -96,6 +96,7 @@ ACCESS = {
     "survey_entry": {ADMIN, PL},
     "survey_csv": {ADMIN, PL},
     "survey_answer": PUBLIC,
+    "programme_campaign": {ADMIN, PL},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:
