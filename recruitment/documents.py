@@ -52,3 +52,28 @@ def recruitment_flyer(document: Document):
 @register_builder(Document.Kind.RECRUITMENT_POSTER)
 def recruitment_poster(document: Document):
     return "pdf/recruitment_poster.html", _material_context(document), "nl"
+
+
+@register_builder(Document.Kind.SURVEY_REPORT, needs_ref=True)
+def survey_report(document: Document):
+    """The survey's results with the project leader's conclusions, in the client's style."""
+    from .models import Survey
+    from .services import survey_results
+
+    programme = document.programme
+    survey = Survey.objects.get(programme=programme, pk=int(document.ref))
+    client = programme.organisation
+    context = {
+        "programme": programme,
+        "client": client,
+        "consultancy": client.consultancy,
+        "survey": survey,
+        "results": survey_results(survey=survey),
+        "brand": client.brand_colour,
+        "logo_url": media_file_url(client.logo),
+    }
+    return (
+        "pdf/survey_report.html",
+        context,
+        getattr(document.requested_by, "language", "nl") or "nl",
+    )

@@ -119,12 +119,27 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             survey=survey,
             results=services.survey_results(survey=survey),
             prospects=services.prospects(survey=survey),
+            report=self.get_programme()
+            .documents.filter(kind="survey_report", ref=str(survey.pk))
+            .first(),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         self.require_manage()
         survey = self.get_survey()
+        if "report" in request.POST:
+            from programmes.services import document_request
+
+            document_request(
+                actor=request.user,
+                organisation=survey.organisation,
+                programme=survey.programme,
+                kind="survey_report",
+                ref=str(survey.pk),
+            )
+            messages.info(request, _("The PDF is being made; it appears here when it is ready."))
+            return redirect(request.path)
         if "conclusions" in request.POST:
             survey.conclusions = request.POST["conclusions"][:5000]
             survey.save(update_fields=["conclusions"])

@@ -18,6 +18,7 @@ class Document(models.Model):
         PLAN = "plan", _("Plan of approach")
         RECRUITMENT_FLYER = "recruitment_flyer", _("Recruitment flyer (A5)")
         RECRUITMENT_POSTER = "recruitment_poster", _("Recruitment poster (A3)")
+        SURVEY_REPORT = "survey_report", _("Survey report")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being made")
@@ -32,6 +33,11 @@ class Document(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    ref = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="What the document is about, when a programme has several (a survey's id).",
     )
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     error = models.TextField(blank=True)

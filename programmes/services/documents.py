@@ -21,28 +21,35 @@ logger = logging.getLogger(__name__)
 BUILDERS: dict[str, Callable[[Document], tuple[str, dict, str]]] = {}
 
 
-def register_builder(kind: str):
+# Kinds that are about one thing inside a programme (a survey): requested with a `ref`.
+NEEDS_REF: set[str] = set()
+
+
+def register_builder(kind: str, *, needs_ref: bool = False):
     def decorator(fn):
         BUILDERS[kind] = fn
+        if needs_ref:
+            NEEDS_REF.add(kind)
         return fn
 
     return decorator
 
 
 def documents_available() -> frozenset[str]:
-    """The kinds of document that can be made (each app registers its own)."""
-    return frozenset(BUILDERS)
+    """The kinds of document of a whole programme that can be made (each app registers its
+    own); kinds about one thing inside it are requested by that thing's own page."""
+    return frozenset(BUILDERS) - NEEDS_REF
 
 
 @transaction.atomic
-def document_request(*, actor, organisation, kind: str, programme=None) -> Document:
+def document_request(*, actor, organisation, kind: str, programme=None, ref: str = "") -> Document:
     """Ask for a document; it is made in the background once this transaction commits."""
     from ..tasks import document_render
 
     if kind not in BUILDERS:
         raise ValueError(f"no builder for document kind {kind!r}")
     document = Document.objects.create(
-        organisation=organisation, programme=programme, kind=kind, requested_by=actor
+        organisation=organisation, programme=programme, kind=kind, requested_by=actor, ref=ref
     )
     audit_log(actor=actor, organisation=organisation, action="document.requested", obj=document)
     transaction.on_commit(

@@ -49,6 +49,22 @@ def test_material_html_and_pdf(world, programme, kind, size, points):
     assert "data:image/svg+xml;base64," in html and world.client.brand_colour in html
     pdf = render_pdf(template=template, context=context, language=language)
     assert pdf.startswith(b"%PDF-")
+    from pathlib import Path
+
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / f"{kind}.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "40",
+            str(artifacts / f"{kind}.pdf"),
+            str(artifacts / f"51-{kind}"),
+        ],
+        check=True,
+    )
     info = subprocess.run(
         ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
@@ -73,3 +89,55 @@ def test_project_leader_requests_the_flyer(
     assert document.status == Document.Status.READY
     assert client.post(url, {"kind": "nonsense"}).status_code == 404
     assert "recruitment_flyer" in base.documents_available()
+
+
+def test_survey_report_pdf(client, world, team, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    pl = world.users[Role.PROJECT_LEADER]
+    survey = services.survey_create(actor=pl, programme=team[0], title="Buurtonderzoek Noord")
+    services.survey_set_status(actor=pl, survey=survey, status="open")
+    single = survey.questions.get(kind="single")
+    services.survey_respond(
+        survey=survey, answers={single.pk: "Veel"}, channel="online", street="Lindelaan"
+    )
+    survey.conclusions = "Er is draagvlak voor een team."
+    survey.save()
+    client.force_login(pl)
+    url = reverse(
+        "survey_results",
+        kwargs={"org": world.client.slug, "programme_pk": team[0].pk, "survey_pk": survey.pk},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"report": "1"})
+    document = Document.objects.get(kind="survey_report")
+    assert document.status == Document.Status.READY and document.ref == str(survey.pk)
+    template, context, language = BUILDERS["survey_report"](document)
+    html = render_html(template=template, context=context, language=language)
+    assert "Er is draagvlak voor een team." in html and "Lindelaan" in html
+    assert "PDF downloaden" in client.get(url).content.decode()
+    # The generic request cannot ask for a report without saying which survey.
+    generic = reverse(
+        "document_request", kwargs={"org": world.client.slug, "programme_pk": team[0].pk}
+    )
+    assert client.post(generic, {"kind": "survey_report"}).status_code == 404
+    # Keep a picture of the first page of each document for people to look at.
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with document.file.open("rb") as fh:
+        (artifacts / "survey-report.pdf").write_bytes(fh.read())
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(artifacts / "survey-report.pdf"),
+            str(artifacts / "50-survey-report"),
+        ],
+        check=True,
+    )
