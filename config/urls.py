@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("patrols.urls")),
     path("", include("recruitment.urls")),
+    path("", include("trainings.urls")),
 ]
 
 handler400 = "programmes.errors.bad_request"

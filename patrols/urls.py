@@ -10,6 +10,11 @@ urlpatterns = [
     path("team/<slug:org>/", views.TeamHomeView.as_view(), name="team_home"),
     path("team/<slug:org>/round/", views.RoundScreenView.as_view(), name="team_round"),
     path(
+        "team/<slug:org>/documents/<int:document_pk>/",
+        views.OwnDocumentView.as_view(),
+        name="team_document",
+    ),
+    path(
         "team/<slug:org>/manifest.webmanifest",
         views.ManifestView.as_view(),
         name="team_manifest",

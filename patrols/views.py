@@ -65,6 +65,7 @@ class TeamHomeView(PermissionMixin, TemplateView):
             my_signals=selectors.signals_of_member(user=user),
             effort=effort,
             rule=getattr(programme, "effort_rule", None) if programme else None,
+            my_documents=user.documents.filter(status="ready").order_by("-created_at"),
             **kwargs,
         )
 
@@ -105,6 +106,33 @@ class RoundScreenView(PermissionMixin, TemplateView):
             topics=Conversation.Topic.choices,
             outcomes=Conversation.Outcome.choices,
             **kwargs,
+        )
+
+
+class OwnDocumentView(PermissionMixin, View):
+    """A document made for the team member (their certificate): only its owner downloads it."""
+
+    permission = Perm.TEAM_APP_VIEW
+
+    def get(self, request, org, document_pk):
+        from django.http import FileResponse
+
+        from programmes.models import Document
+        from programmes.permissions import Role
+
+        if request.user.role != Role.TEAM_MEMBER:
+            raise PermissionDenied  # a member's own papers, not the staff's
+
+        document = Document.objects.filter(
+            pk=document_pk, owner=request.user, status=Document.Status.READY
+        ).first()
+        if document is None or not document.file:
+            raise Http404
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.filename,
+            content_type="application/pdf",
         )
 
 

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from programmes.models import User
 from programmes.permissions import Perm, has_perm
-from programmes.views.common import form_errors_to
+from programmes.views.common import form_errors_to, posted_id
 from programmes.views.programmes import ProgrammeMixin
 
 from . import services
@@ -87,7 +87,9 @@ class CategoriesView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         toggle = request.POST.get("toggle")
         if toggle:
-            category = SignalCategory.objects.filter(programme=programme, pk=toggle).first()
+            category = SignalCategory.objects.filter(
+                programme=programme, pk=posted_id(request, "toggle")
+            ).first()
             if category is not None:
                 services.category_save(
                     actor=request.user,
@@ -98,7 +100,7 @@ class CategoriesView(ProgrammeMixin, TemplateView):
             return redirect(request.path)
         form = CategoryForm(request.POST)
         parent = SignalCategory.objects.filter(
-            programme=programme, parent__isnull=True, pk=request.POST.get("parent") or 0
+            programme=programme, parent__isnull=True, pk=posted_id(request, "parent")
         ).first()
         if form.is_valid():
             try:
@@ -178,7 +180,7 @@ class EffortView(ProgrammeMixin, TemplateView):
             if not has_perm(request.user, Perm.REWARD_MANAGE):
                 raise PermissionDenied
             year, month = _month(request.POST.get("month", ""))
-            user = User.objects.filter(pk=request.POST.get("reward_user") or 0).first()
+            user = User.objects.filter(pk=posted_id(request, "reward_user")).first()
             if user is None:
                 raise PermissionDenied
             try:

@@ -32,6 +32,7 @@ def mail_queue(
     language: str = "nl",
     to_name: str = "",
     programme=None,
+    attachment=None,
 ) -> OutboxMessage:
     """Render a message into the outbox and send it once the current transaction commits."""
     from .tasks import outbox_send
@@ -51,6 +52,7 @@ def mail_queue(
         subject=subject[:300],
         body_text=text,
         body_html=html,
+        attachment=attachment,
     )
     transaction.on_commit(
         lambda: outbox_send.delay(message_id=message.pk, organisation_id=organisation.pk)

@@ -1,26 +1,13 @@
 """Recruitment material in the client's style: a flyer (A5) and a poster (A3) with a QR code
 that leads to the programme's application page. Rendered by the base app's document pipeline."""
 
-import base64
-import io
-
 from django.conf import settings
 from django.urls import reverse
 
 from programmes.models import Document
 from programmes.pdf import media_file_url
+from programmes.qr import qr_data_uri
 from programmes.services.documents import register_builder
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code for `url` as an SVG data URI (no file, no network)."""
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def _material_context(document: Document) -> dict:

@@ -15,11 +15,11 @@ from django.views.generic import TemplateView
 
 from programmes.mixins import PublicMixin
 from programmes.permissions import Perm, has_perm
-from programmes.views.common import form_errors_to
+from programmes.qr import qr_data_uri
+from programmes.views.common import form_errors_to, posted_id
 from programmes.views.programmes import ProgrammeMixin
 
 from . import services
-from .documents import qr_data_uri
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
 
@@ -93,7 +93,7 @@ class SurveyEditView(_SurveyMixin, TemplateView):
                     _("The survey is now: %(status)s.") % {"status": survey.get_status_display()},
                 )
             elif "remove" in request.POST:
-                question = survey.questions.filter(pk=request.POST.get("remove") or 0).first()
+                question = survey.questions.filter(pk=posted_id(request, "remove")).first()
                 if question is not None:
                     services.question_remove(actor=request.user, question=question)
             else:
@@ -145,7 +145,7 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             survey.save(update_fields=["conclusions"])
             messages.success(request, _("The conclusions were saved."))
         else:
-            response = survey.responses.filter(pk=request.POST.get("convert") or 0).first()
+            response = survey.responses.filter(pk=posted_id(request, "convert")).first()
             if response is None:
                 raise Http404
             try:

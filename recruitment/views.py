@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from programmes.mixins import PublicMixin
 from programmes.permissions import Perm, has_perm
-from programmes.views.common import form_errors_to
+from programmes.views.common import form_errors_to, posted_id
 from programmes.views.programmes import ProgrammeMixin
 
 from . import services
@@ -127,7 +127,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
             raise PermissionDenied
         programme = self.get_programme()
         if "invite_meeting" in request.POST:
-            meeting = programme.meetings.filter(pk=request.POST.get("invite_meeting") or 0).first()
+            meeting = programme.meetings.filter(pk=posted_id(request, "invite_meeting")).first()
             if meeting is None:
                 raise Http404
             count = services.applicants_invite(
@@ -151,7 +151,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
             messages.success(request, _("The recruitment settings were saved."))
             return redirect(request.path)
         application = Application.objects.filter(
-            programme=programme, pk=request.POST.get("application") or 0
+            programme=programme, pk=posted_id(request, "application")
         ).first()
         if application is None:
             raise Http404
@@ -195,7 +195,7 @@ class CandidatesView(ProgrammeMixin, TemplateView):
             raise PermissionDenied
         programme = self.get_programme()
         application = Application.objects.filter(
-            programme=programme, stage=Stage.PROPOSED, pk=request.POST.get("application") or 0
+            programme=programme, stage=Stage.PROPOSED, pk=posted_id(request, "application")
         ).first()
         if application is None:
             raise Http404

@@ -8,3 +8,6 @@ class TrainingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "trainings"
     verbose_name = _("Trainings")
+
+    def ready(self):
+        from . import documents  # noqa: F401 - registers the certificate builder

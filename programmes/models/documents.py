@@ -19,6 +19,7 @@ class Document(models.Model):
         RECRUITMENT_FLYER = "recruitment_flyer", _("Recruitment flyer (A5)")
         RECRUITMENT_POSTER = "recruitment_poster", _("Recruitment poster (A3)")
         SURVEY_REPORT = "survey_report", _("Survey report")
+        CERTIFICATE = "certificate", _("Certificate")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being made")
@@ -43,6 +44,14 @@ class Document(models.Model):
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text="The person the document is for (a certificate's holder), who may download it.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -23,13 +23,17 @@ BUILDERS: dict[str, Callable[[Document], tuple[str, dict, str]]] = {}
 
 # Kinds that are about one thing inside a programme (a survey): requested with a `ref`.
 NEEDS_REF: set[str] = set()
+# kind -> function(document) called once the document is ready (e.g. mail it to its owner)
+ON_READY: dict[str, Callable[[Document], None]] = {}
 
 
-def register_builder(kind: str, *, needs_ref: bool = False):
+def register_builder(kind: str, *, needs_ref: bool = False, on_ready=None):
     def decorator(fn):
         BUILDERS[kind] = fn
         if needs_ref:
             NEEDS_REF.add(kind)
+        if on_ready is not None:
+            ON_READY[kind] = on_ready
         return fn
 
     return decorator
@@ -42,14 +46,21 @@ def documents_available() -> frozenset[str]:
 
 
 @transaction.atomic
-def document_request(*, actor, organisation, kind: str, programme=None, ref: str = "") -> Document:
+def document_request(
+    *, actor, organisation, kind: str, programme=None, ref: str = "", owner=None
+) -> Document:
     """Ask for a document; it is made in the background once this transaction commits."""
     from ..tasks import document_render
 
     if kind not in BUILDERS:
         raise ValueError(f"no builder for document kind {kind!r}")
     document = Document.objects.create(
-        organisation=organisation, programme=programme, kind=kind, requested_by=actor, ref=ref
+        organisation=organisation,
+        programme=programme,
+        kind=kind,
+        requested_by=actor,
+        ref=ref,
+        owner=owner,
     )
     audit_log(actor=actor, organisation=organisation, action="document.requested", obj=document)
     transaction.on_commit(
@@ -77,6 +88,8 @@ def document_build(*, document_id: int) -> str:
     document.status = Document.Status.READY
     document.finished_at = timezone.now()
     document.save(update_fields=["file", "status", "finished_at"])
+    if document.kind in ON_READY:
+        ON_READY[document.kind](document)
     return document.status
 
 

@@ -67,6 +67,10 @@ def outbox_deliver(*, message_id: int, final_attempt: bool = False) -> str:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    document = message.attachment
+    if document is not None and document.file:
+        with document.file.open("rb") as fh:
+            email.attach(document.filename, fh.read(), "application/pdf")
     try:
         email.send()
     except Exception as error:  # noqa: BLE001 - classified below, never swallowed silently

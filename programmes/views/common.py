@@ -31,3 +31,10 @@ def query_param(request, name: str, max_length: int = 100) -> str:
     refuses NUL bytes in text), trimmed and cut to `max_length`."""
     value = request.GET.get(name, "")
     return "".join(ch for ch in value if ch.isprintable()).strip()[:max_length]
+
+
+def posted_id(request, name: str) -> int:
+    """An id from the posted form; 0 (which matches nothing) when it is missing or not a
+    number, so a tampered form gets a 404 instead of an error."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else 0

@@ -97,6 +97,10 @@ ACCESS = {
     "survey_csv": {ADMIN, PL},
     "survey_answer": PUBLIC,
     "programme_campaign": {ADMIN, PL},
+    "programme_trainings": {ADMIN, PL},
+    "certificate_verify_form": PUBLIC,
+    "certificate_verify": PUBLIC,
+    "team_document": {MEMBER},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:
@@ -230,7 +234,27 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
 
         survey = recruitment.survey_create(actor=admin, programme=programme, title="Buurt")
         recruitment.survey_set_status(actor=admin, survey=survey, status="open")
+        certificate_document = Document.objects.create(
+            organisation=world.client,
+            programme=programme,
+            kind="certificate",
+            status=Document.Status.READY,
+            owner=member,
+            ref="0",
+        )
+        certificate_document.file.save("c.pdf", ContentFile(b"%PDF-1.7 test"))
+        from trainings.models import Certificate
+
+        certificate = Certificate.objects.create(
+            organisation=world.client,
+            programme=programme,
+            user=member,
+            holder_name=member.name,
+            issued_on=timezone.localdate(),
+        )
     return {
+        "team_document:document_pk": certificate_document.pk,
+        "code": certificate.code,
         "survey_pk": survey.pk,
         "public_id": str(survey.public_id),
         "signal_pk": signal.pk,
@@ -392,6 +416,21 @@ JUNK = {
     "goals-TOTAL_FORMS": "banana",
     "rows-TOTAL_FORMS": "-5",
     "next": "javascript:alert(1)",
+    # ids of things a form names: tampered with
+    "application": "x",
+    "user": "1e3",
+    "training": "-1",
+    "certificate": "99999999999999999999",
+    "toggle": "x",
+    "remove": "x",
+    "convert": "x",
+    "invite_meeting": "x",
+    "reward_user": "x",
+    "parent": "x",
+    "action": "assess",
+    "stage": "x",
+    "decision": "approve",
+    "reason": "",
 }
 
 
@@ -401,7 +440,8 @@ def test_junk_input_never_answers_500(client, world, objects, name, kwargs, view
     client.force_login(world.users[ADMIN])
     url = reverse(name, kwargs={k: objects.get(f"{name}:{k}", objects.get(k)) for k in kwargs})
     client.raise_request_exception = False
-    response = client.post(url, JUNK)
-    assert response.status_code < 500, (name, response.status_code)
+    for action in ("assess", "invite", "revoke", "track"):
+        response = client.post(url, {**JUNK, "action": action})
+        assert response.status_code < 500, (name, action, response.status_code)
     response = client.get(url, {"page": "-1", "q": "\x00" * 3, "org": "../../", "kind": "'"})
     assert response.status_code < 500, (name, response.status_code)

@@ -11,9 +11,9 @@ from programmes import services as base
 from programmes.models import Document
 from programmes.pdf import render_html, render_pdf
 from programmes.permissions import Role
+from programmes.qr import qr_data_uri
 from programmes.services.documents import BUILDERS
 from recruitment import services
-from recruitment.documents import qr_data_uri
 
 
 @pytest.fixture

@@ -1,0 +1,149 @@
+"""Training pages: the track and the workshop's verdicts for the project leader, and the
+public verification of certificates."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from programmes.mixins import PublicMixin
+from programmes.models import TeamMember, User
+from programmes.permissions import Perm, has_perm
+from programmes.views.common import posted_id
+from programmes.views.programmes import ProgrammeMixin
+
+from . import services
+from .models import Assessment, Certificate, Training
+
+
+class TrackForm(forms.Form):
+    introduction = forms.DateTimeField(
+        label=gettext_lazy("Introduction meeting"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    workshop = forms.DateTimeField(
+        label=gettext_lazy("Workshop Effective Communication"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    instruction = forms.DateTimeField(
+        label=gettext_lazy("Instruction meeting"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=gettext_lazy("Place"), max_length=200)
+    trainer = forms.CharField(
+        label=gettext_lazy("Trainer of the workshop"), max_length=200, required=False
+    )
+
+
+class TrainingsView(ProgrammeMixin, TemplateView):
+    template_name = "trainings/track.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        programme = self.get_programme()
+        trainings = list(Training.objects.filter(programme=programme).select_related("meeting"))
+        workshop = next((t for t in trainings if t.kind == Training.Kind.WORKSHOP), None)
+        members = list(
+            TeamMember.objects.filter(programme=programme, is_active=True).select_related("user")
+        )
+        verdicts = (
+            {a.user_id: a for a in Assessment.objects.filter(training=workshop)} if workshop else {}
+        )
+        certificates = list(
+            Certificate.objects.filter(programme=programme).select_related("document")
+        )
+        for member in members:
+            member.verdict = verdicts.get(member.user_id)
+        return super().get_context_data(
+            trainings=trainings,
+            workshop=workshop,
+            members=members,
+            certificates=certificates,
+            form=form or TrackForm(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
+        programme = self.get_programme()
+        action = request.POST.get("action")
+        try:
+            if action == "track":
+                form = TrackForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                data = form.cleaned_data
+                services.track_create(
+                    actor=request.user,
+                    programme=programme,
+                    starts={k: data[k] for k in ("introduction", "workshop", "instruction")},
+                    location=data["location"],
+                    trainer=data["trainer"],
+                )
+                messages.success(request, _("The training track was planned."))
+            elif action == "invite":
+                training = Training.objects.filter(
+                    programme=programme, pk=posted_id(request, "training")
+                ).first()
+                if training is None:
+                    raise Http404
+                count = services.team_invite(actor=request.user, training=training)
+                messages.success(request, _("%(n)s team members were invited.") % {"n": count})
+            elif action == "assess":
+                training = Training.objects.filter(
+                    programme=programme, kind=Training.Kind.WORKSHOP
+                ).first()
+                user = User.objects.filter(pk=posted_id(request, "user")).first()
+                if training is None or user is None or request.POST.get("passed") not in ("1", "0"):
+                    raise Http404
+                services.assessment_record(
+                    actor=request.user,
+                    training=training,
+                    user=user,
+                    passed=request.POST["passed"] == "1",
+                    note=request.POST.get("note", "")[:2000],
+                )
+                messages.success(
+                    request, _("The verdict on %(name)s was saved.") % {"name": user.name}
+                )
+            elif action == "revoke":
+                certificate = Certificate.objects.filter(
+                    programme=programme, pk=posted_id(request, "certificate")
+                ).first()
+                if certificate is None:
+                    raise Http404
+                services.certificate_revoke(
+                    actor=request.user,
+                    certificate=certificate,
+                    reason=request.POST.get("reason", "")[:300],
+                )
+                messages.success(request, _("The certificate was revoked."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(request.path)
+
+
+class VerifyView(PublicMixin, View):
+    """Anyone can check a certificate by its code or QR: only name, certificate, date and
+    validity are shown. An unknown code says so, with the same answer for any wrong code."""
+
+    def get(self, request, org, code=None):
+        code = code or request.GET.get("code", "")
+        certificate = services.certificate_by_code(code=code) if code else None
+        status = 200 if certificate or not code else 404
+        return render(
+            request,
+            "trainings/verify.html",
+            {
+                "certificate": certificate,
+                "code": code[:40],
+                "searched": bool(code),
+                "client": request.organisation,
+            },
+            status=status,
+        )
