@@ -105,3 +105,92 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+
+class TeamRules(models.Model):
+    """The rules of the game and the effort obligation as presented at the instruction
+    meeting; members accept this text in the app."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="rules")
+    text = models.TextField(_("the rules of the team"))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    def __str__(self) -> str:
+        return str(self.programme)
+
+
+class RulesAcceptance(models.Model):
+    """A member accepted the rules: the exact text is kept with the moment."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-accepted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.accepted_at:%Y-%m-%d}"
+
+
+class Gear(models.Model):
+    """What a member receives at the kickoff, with the sizes they chose in the app."""
+
+    class Size(models.TextChoices):
+        XS = "XS", "XS"
+        S = "S", "S"
+        M = "M", "M"
+        L = "L", "L"
+        XL = "XL", "XL"
+        XXL = "XXL", "XXL"
+        XXXL = "3XL", "3XL"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="gear")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    bodywarmer_size = models.CharField(
+        _("bodywarmer size"), max_length=4, choices=Size.choices, blank=True
+    )
+    shirt_size = models.CharField(_("shirt size"), max_length=4, choices=Size.choices, blank=True)
+    bodywarmer_given = models.BooleanField(_("bodywarmer handed out"), default=False)
+    shirt_given = models.BooleanField(_("shirt handed out"), default=False)
+    certificate_given = models.BooleanField(_("certificate handed out"), default=False)
+    folder_given = models.BooleanField(_("information folder handed out"), default=False)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="one_gear_each")]
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+
+class StreetAssignment(models.Model):
+    """A street of the neighbourhood where a member delivers the introduction flyer."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="street_assignments"
+    )
+    street = models.CharField(_("street"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["street"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "street"], name="one_member_per_street")
+        ]
+
+    def __str__(self) -> str:
+        return self.street

@@ -11,7 +11,15 @@ from programmes.audit import audit_log
 from programmes.models import Programme, TeamMember, User
 from programmes.services import document_request, invitee_add, meeting_create
 
-from .models import Assessment, Certificate, Training
+from .models import (
+    Assessment,
+    Certificate,
+    Gear,
+    RulesAcceptance,
+    StreetAssignment,
+    TeamRules,
+    Training,
+)
 
 TRACK = [
     (
@@ -116,6 +124,7 @@ def assessment_record(
     )
     if passed and not Certificate.objects.filter(assessment=assessment).exists():
         certificate_issue(actor=actor, assessment=assessment)
+    readiness_update(programme=training.programme, user=user)
     return assessment
 
 
@@ -177,3 +186,174 @@ def certificate_by_code(*, code: str) -> Certificate | None:
         return None
     formatted = "-".join(code[i : i + 4] for i in range(0, 16, 4))
     return Certificate.objects.filter(code=formatted).first()
+
+
+# --- Rules, readiness, gear and streets ---------------------------------------------------
+
+DEFAULT_RULES = (
+    "1. Je loopt rondes met minstens één ander teamlid.\n"
+    "2. Je spreekt bewoners vriendelijk aan en gaat nooit de discussie aan bij agressie.\n"
+    "3. Je meldt wat je ziet via de app; spoed meld je ook telefonisch.\n"
+    "4. Je houdt je aan de inspanningsverplichting: de afgesproken rondes en uren per maand.\n"
+    "5. Je draagt tijdens rondes de bodywarmer van het team."
+)
+
+
+@transaction.atomic
+def rules_save(*, actor: User, programme: Programme, text: str) -> TeamRules:
+    if not text.strip():
+        raise ValidationError({"text": _("Write the rules of the team.")})
+    rules, _created = TeamRules.objects.update_or_create(
+        programme=programme,
+        defaults={
+            "organisation": programme.organisation,
+            "text": text.strip(),
+            "updated_at": timezone.now(),
+        },
+    )
+    audit_log(actor=actor, organisation=programme.organisation, action="rules.saved", obj=rules)
+    return rules
+
+
+def rules_for(*, programme: Programme) -> TeamRules:
+    rules = TeamRules.objects.filter(programme=programme).first()
+    return rules or TeamRules(
+        organisation=programme.organisation, programme=programme, text=DEFAULT_RULES
+    )
+
+
+@transaction.atomic
+def rules_accept(*, user: User, programme: Programme) -> RulesAcceptance:
+    """Keep the exact text the member accepted, with the moment; then see if they are ready."""
+    if not TeamMember.objects.filter(programme=programme, user=user, is_active=True).exists():
+        raise ValidationError(_("Only members of this team accept its rules."))
+    acceptance = RulesAcceptance.objects.create(
+        organisation=programme.organisation,
+        programme=programme,
+        user=user,
+        text=rules_for(programme=programme).text,
+    )
+    audit_log(
+        actor=user, organisation=programme.organisation, action="rules.accepted", obj=acceptance
+    )
+    readiness_update(programme=programme, user=user)
+    return acceptance
+
+
+def readiness(*, programme: Programme, user: User) -> dict:
+    """What a member still needs before rounds: the introduction and instruction meetings
+    attended, the workshop passed, the rules accepted."""
+    from programmes.models import Invitee
+
+    attended = set(
+        Invitee.objects.filter(
+            meeting__training__programme=programme, user=user, attended=True
+        ).values_list("meeting__training__kind", flat=True)
+    )
+    return {
+        "introduction": Training.Kind.INTRODUCTION in attended,
+        "instruction": Training.Kind.INSTRUCTION in attended,
+        "workshop": Assessment.objects.filter(
+            training__programme=programme,
+            training__kind=Training.Kind.WORKSHOP,
+            user=user,
+            passed=True,
+        ).exists(),
+        "rules": RulesAcceptance.objects.filter(programme=programme, user=user).exists(),
+    }
+
+
+def readiness_update(*, programme: Programme, user: User) -> bool:
+    """Mark the member ready on the roster once the whole track is done (the roster is what
+    the patrols app reads). An override by the project leader is left alone."""
+    from programmes.services import team_member_set_ready
+
+    member = TeamMember.objects.filter(programme=programme, user=user).first()
+    if member is None or member.ready_for_rounds:
+        return bool(member and member.ready_for_rounds)
+    if all(readiness(programme=programme, user=user).values()):
+        team_member_set_ready(actor=None, member=member, ready=True)
+        return True
+    return False
+
+
+@transaction.atomic
+def gear_sizes_save(
+    *, user: User, programme: Programme, bodywarmer_size: str, shirt_size: str
+) -> Gear:
+    if not TeamMember.objects.filter(programme=programme, user=user, is_active=True).exists():
+        raise ValidationError(_("Only members of this team order gear."))
+    gear, _created = Gear.objects.get_or_create(
+        organisation=programme.organisation, programme=programme, user=user
+    )
+    gear.bodywarmer_size, gear.shirt_size = bodywarmer_size, shirt_size
+    gear.full_clean(exclude=["organisation", "programme", "user"])
+    gear.save(update_fields=["bodywarmer_size", "shirt_size"])
+    return gear
+
+
+GEAR_ITEMS = ("bodywarmer_given", "shirt_given", "certificate_given", "folder_given")
+
+
+@transaction.atomic
+def gear_hand_out(*, actor: User, gear: Gear, item: str, given: bool) -> Gear:
+    if item not in GEAR_ITEMS:
+        raise ValidationError(_("Unknown item."))
+    setattr(gear, item, given)
+    gear.save(update_fields=[item])
+    return gear
+
+
+def gear_order_list(*, programme: Programme) -> dict:
+    """How many bodywarmers and shirts of each size to order; two queries."""
+    from django.db.models import Count
+
+    def counts(field):
+        rows = (
+            Gear.objects.filter(programme=programme)
+            .exclude(**{field: ""})
+            .values(field)
+            .annotate(n=Count("id"))
+        )
+        found = {r[field]: r["n"] for r in rows}
+        return [(size, found.get(size, 0)) for size in Gear.Size.values]
+
+    return {"bodywarmer": counts("bodywarmer_size"), "shirt": counts("shirt_size")}
+
+
+@transaction.atomic
+def streets_divide(*, actor: User, programme: Programme, streets: list[str]) -> int:
+    """Divide the streets among the active members in turn; streets already given keep their
+    member. Returns how many new streets were given out."""
+    members = list(
+        TeamMember.objects.filter(programme=programme, is_active=True)
+        .order_by("user__name")
+        .values_list("user_id", flat=True)
+    )
+    if not members:
+        raise ValidationError(_("There are no team members to divide the streets among."))
+    known = set(
+        StreetAssignment.objects.filter(programme=programme).values_list("street", flat=True)
+    )
+    new = [s.strip() for s in dict.fromkeys(streets) if s.strip() and s.strip() not in known]
+    StreetAssignment.objects.bulk_create(
+        StreetAssignment(
+            organisation=programme.organisation,
+            programme=programme,
+            street=street,
+            user_id=members[i % len(members)],
+        )
+        for i, street in enumerate(new)
+    )
+    return len(new)
+
+
+@transaction.atomic
+def street_delivered(
+    *, user: User, assignment: StreetAssignment, delivered: bool
+) -> StreetAssignment:
+    if assignment.user_id != user.pk:
+        raise ValidationError(_("This street is someone else's."))
+    assignment.delivered_at = timezone.now() if delivered else None
+    assignment.save(update_fields=["delivered_at"])
+    return assignment

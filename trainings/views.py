@@ -11,14 +11,21 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes.mixins import PublicMixin
+from programmes.mixins import PermissionMixin, PublicMixin
 from programmes.models import TeamMember, User
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import posted_id
 from programmes.views.programmes import ProgrammeMixin
 
 from . import services
-from .models import Assessment, Certificate, Training
+from .models import (
+    Assessment,
+    Certificate,
+    Gear,
+    RulesAcceptance,
+    StreetAssignment,
+    Training,
+)
 
 
 class TrackForm(forms.Form):
@@ -111,6 +118,54 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                 messages.success(
                     request, _("The verdict on %(name)s was saved.") % {"name": user.name}
                 )
+            elif action == "rules":
+                services.rules_save(
+                    actor=request.user,
+                    programme=programme,
+                    text=request.POST.get("text", "")[:10000],
+                )
+                messages.success(request, _("The rules were saved."))
+            elif action == "ready":
+                from programmes.services import team_member_set_ready
+
+                member = TeamMember.objects.filter(
+                    programme=programme, user_id=posted_id(request, "user")
+                ).first()
+                if member is None:
+                    raise Http404
+                ready = request.POST.get("ready") == "1"
+                reason = request.POST.get("reason", "")[:300]
+                if (
+                    ready
+                    and not reason.strip()
+                    and not all(services.readiness(programme=programme, user=member.user).values())
+                ):
+                    raise ValidationError(
+                        _("Say why this member may walk rounds before finishing the track.")
+                    )
+                team_member_set_ready(actor=request.user, member=member, ready=ready, reason=reason)
+                messages.success(request, _("Saved."))
+            elif action == "gear":
+                gear = Gear.objects.filter(
+                    programme=programme, pk=posted_id(request, "gear")
+                ).first()
+                if gear is None:
+                    raise Http404
+                services.gear_hand_out(
+                    actor=request.user,
+                    gear=gear,
+                    item=request.POST.get("item", ""),
+                    given=request.POST.get("given") == "1",
+                )
+            elif action == "streets":
+                count = services.streets_divide(
+                    actor=request.user,
+                    programme=programme,
+                    streets=request.POST.get("streets", "").splitlines(),
+                )
+                messages.success(
+                    request, _("%(n)s streets were divided among the team.") % {"n": count}
+                )
             elif action == "revoke":
                 certificate = Certificate.objects.filter(
                     programme=programme, pk=posted_id(request, "certificate")
@@ -147,3 +202,68 @@ class VerifyView(PublicMixin, View):
             },
             status=status,
         )
+
+
+class MemberTrackView(PermissionMixin, TemplateView):
+    """The member's own part in the app: accept the rules, choose sizes, tick delivered
+    streets."""
+
+    permission = Perm.TEAM_APP_VIEW
+    template_name = "trainings/member.html"
+
+    def membership(self):
+        member = (
+            TeamMember.objects.filter(user=self.request.user, is_active=True)
+            .select_related("programme")
+            .first()
+        )
+        if member is None:
+            raise PermissionDenied
+        return member
+
+    def get_context_data(self, **kwargs):
+        member = self.membership()
+        programme = member.programme
+        gear = Gear.objects.filter(programme=programme, user=self.request.user).first()
+        return super().get_context_data(
+            client=self.request.organisation,
+            programme=programme,
+            rules=services.rules_for(programme=programme),
+            accepted=RulesAcceptance.objects.filter(
+                programme=programme, user=self.request.user
+            ).first(),
+            gear=gear,
+            sizes=Gear.Size.choices,
+            streets=StreetAssignment.objects.filter(programme=programme, user=self.request.user),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        programme = self.membership().programme
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                services.rules_accept(user=request.user, programme=programme)
+                messages.success(request, _("Thank you: you accepted the rules of the team."))
+            elif action == "sizes":
+                services.gear_sizes_save(
+                    user=request.user,
+                    programme=programme,
+                    bodywarmer_size=request.POST.get("bodywarmer_size", ""),
+                    shirt_size=request.POST.get("shirt_size", ""),
+                )
+                messages.success(request, _("Your sizes were saved."))
+            elif action == "street":
+                assignment = StreetAssignment.objects.filter(
+                    programme=programme, pk=posted_id(request, "street")
+                ).first()
+                if assignment is None:
+                    raise Http404
+                services.street_delivered(
+                    user=request.user,
+                    assignment=assignment,
+                    delivered=request.POST.get("delivered") == "1",
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(request.path)

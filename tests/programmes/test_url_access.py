@@ -101,6 +101,7 @@ ACCESS = {
     "certificate_verify_form": PUBLIC,
     "certificate_verify": PUBLIC,
     "team_document": {MEMBER},
+    "team_track": {MEMBER},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:
