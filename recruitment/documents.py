@@ -3,6 +3,7 @@ that leads to the programme's application page. Rendered by the base app's docum
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from programmes.models import Document
 from programmes.pdf import media_file_url
@@ -28,17 +29,21 @@ def _material_context(document: Document) -> dict:
         "photo_url": media_file_url(campaign.photo),
         "apply_url": url,
         "qr": qr_data_uri(url),
+        "headline": campaign.headline,
+        "body": campaign.material_text,
+        "footer_title": _("Sign up"),
+        "footer_text": _("Scan the code or go to") + "\n" + url,
     }
 
 
 @register_builder(Document.Kind.RECRUITMENT_FLYER)
 def recruitment_flyer(document: Document):
-    return "pdf/recruitment_flyer.html", _material_context(document), "nl"
+    return "pdf/flyer_a5.html", _material_context(document), "nl"
 
 
 @register_builder(Document.Kind.RECRUITMENT_POSTER)
 def recruitment_poster(document: Document):
-    return "pdf/recruitment_poster.html", _material_context(document), "nl"
+    return "pdf/poster_a3.html", _material_context(document), "nl"
 
 
 @register_builder(Document.Kind.SURVEY_REPORT, needs_ref=True)

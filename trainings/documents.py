@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from programmes.mail import mail_queue
 from programmes.models import Document
@@ -54,3 +55,46 @@ def certificate_pdf(document: Document):
         "qr": qr_data_uri(url),
     }
     return "pdf/certificate.html", context, "nl"
+
+
+def _introduction_context(document: Document) -> dict:
+    from programmes.models import TeamMember
+
+    from .models import TeamIntroduction
+
+    programme = document.programme
+    client = programme.organisation
+    intro = TeamIntroduction.objects.filter(programme=programme).first()
+    names = [
+        m.user.first_name
+        for m in TeamMember.objects.filter(programme=programme, is_active=True)
+        .select_related("user")
+        .order_by("user__name")
+    ]
+    return {
+        "programme": programme,
+        "client": client,
+        "brand": client.brand_colour,
+        "logo_url": media_file_url(client.logo),
+        "photo_url": media_file_url(intro.photo) if intro else "",
+        "headline": _("Meet your BewonersTeam!"),
+        "names": names,
+        "body": _(
+            "These neighbours look after %(hood)s together: they walk rounds, signal what is "
+            "wrong and are there for a chat. Recognise them by their bodywarmer."
+        )
+        % {"hood": programme.neighbourhood},
+        "footer_title": _("Reach the team"),
+        "footer_text": intro.contact if intro else "",
+        "qr": "",
+    }
+
+
+@register_builder(Document.Kind.INTRODUCTION_FLYER)
+def introduction_flyer(document: Document):
+    return "pdf/flyer_a5.html", _introduction_context(document), "nl"
+
+
+@register_builder(Document.Kind.INTRODUCTION_POSTER)
+def introduction_poster(document: Document):
+    return "pdf/poster_a3.html", _introduction_context(document), "nl"

@@ -194,3 +194,21 @@ class StreetAssignment(models.Model):
 
     def __str__(self) -> str:
         return self.street
+
+
+class TeamIntroduction(models.Model):
+    """What the neighbourhood gets to see of the new team: its photo and how to reach it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="team_introduction"
+    )
+    photo = models.ImageField(_("team photo"), upload_to="teams/", blank=True)
+    contact = models.TextField(
+        _("how to reach the team"), default="bewonersteam@voorbeeld.nl\nSpreek ons aan in de wijk!"
+    )
+
+    objects = ScopedManager(organisation="organisation")
+
+    def __str__(self) -> str:
+        return str(self.programme)

@@ -357,3 +357,35 @@ def street_delivered(
     assignment.delivered_at = timezone.now() if delivered else None
     assignment.save(update_fields=["delivered_at"])
     return assignment
+
+
+def introduction_for(*, programme: Programme):
+    from .models import TeamIntroduction
+
+    return TeamIntroduction.objects.filter(programme=programme).first() or TeamIntroduction(
+        organisation=programme.organisation, programme=programme
+    )
+
+
+@transaction.atomic
+def introduction_save(*, actor: User, programme: Programme, contact: str, photo=None):
+    """The team photo (checked and re-encoded, without EXIF) and how to reach the team."""
+    from programmes.images import reencode_image
+
+    intro = introduction_for(programme=programme)
+    if contact.strip():
+        intro.contact = contact.strip()
+    if photo is not None:
+        image = reencode_image(
+            photo,
+            max_bytes=15 * 1024 * 1024,
+            max_side=2400,
+            allowed=("JPEG", "PNG", "HEIF"),
+            output="JPEG",
+        )
+        intro.photo.save(image.name, image, save=False)
+    intro.save()
+    audit_log(
+        actor=actor, organisation=programme.organisation, action="introduction.saved", obj=intro
+    )
+    return intro

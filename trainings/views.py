@@ -166,6 +166,14 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                 messages.success(
                     request, _("%(n)s streets were divided among the team.") % {"n": count}
                 )
+            elif action == "introduction":
+                services.introduction_save(
+                    actor=request.user,
+                    programme=programme,
+                    contact=request.POST.get("contact", "")[:2000],
+                    photo=request.FILES.get("photo"),
+                )
+                messages.success(request, _("Saved."))
             elif action == "revoke":
                 certificate = Certificate.objects.filter(
                     programme=programme, pk=posted_id(request, "certificate")

@@ -20,6 +20,8 @@ class Document(models.Model):
         RECRUITMENT_POSTER = "recruitment_poster", _("Recruitment poster (A3)")
         SURVEY_REPORT = "survey_report", _("Survey report")
         CERTIFICATE = "certificate", _("Certificate")
+        INTRODUCTION_FLYER = "introduction_flyer", _("Introduction flyer (A5)")
+        INTRODUCTION_POSTER = "introduction_poster", _("Introduction poster (A3)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being made")

@@ -141,3 +141,70 @@ def test_streets_divided_and_delivered(client, world, team, track):
     client.post(url, {"action": "accept"})
     assert RulesAcceptance.objects.filter(user=member).exists()
     assert Gear.objects.get(user=member).shirt_size == "S"
+
+
+def test_introduction_flyer_and_poster(
+    client, world, team, track, django_capture_on_commit_callbacks
+):
+    import io
+    import subprocess
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from programmes.models import Document
+    from programmes.pdf import render_html
+    from programmes.services.documents import BUILDERS
+
+    programme, member, _ = team
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1000), "#3c6f8f").save(out, format="JPEG")
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    url = reverse(
+        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
+    client.post(
+        url,
+        {
+            "action": "introduction",
+            "contact": "team@noord.example\n06 12345678",
+            "photo": SimpleUploadedFile("team.jpg", out.getvalue(), "image/jpeg"),
+        },
+    )
+    bad = client.post(
+        url,
+        {
+            "action": "introduction",
+            "contact": "",
+            "photo": SimpleUploadedFile("x.jpg", b"nope", "image/jpeg"),
+        },
+        follow=True,
+    )
+    assert "geen afbeelding" in bad.content.decode()
+    generic = reverse(
+        "document_request", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for kind in ("introduction_flyer", "introduction_poster"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(generic, {"kind": kind})
+        document = Document.objects.get(kind=kind)
+        assert document.status == Document.Status.READY
+        template, context, language = BUILDERS[kind](document)
+        html = render_html(template=template, context=context, language=language)
+        assert member.first_name in html and "team@noord.example" in html and "Maak kennis" in html
+        with document.file.open("rb") as fh:
+            (artifacts / f"{kind}.pdf").write_bytes(fh.read())
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "40",
+                str(artifacts / f"{kind}.pdf"),
+                str(artifacts / f"61-{kind}"),
+            ],
+            check=True,
+        )
