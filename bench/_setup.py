@@ -38,3 +38,59 @@ def timed(fn, n: int) -> dict:
         "p95": samples[int(len(samples) * 0.95) - 1],
         "n": n,
     }
+
+
+def bench_programme():
+    """(client organisation, project leader, programme) on the test database."""
+    import datetime as dt
+
+    from django_scopes import scopes_disabled
+
+    from programmes import services
+    from programmes.models import Organisation
+    from tests.factories import UserFactory
+
+    with scopes_disabled():
+        consultancy = Organisation.objects.create(name="Bureau", slug="bureau", kind="consultancy")
+        org = Organisation.objects.create(
+            name="Gemeente", slug="gemeente", kind="municipality", consultancy=consultancy
+        )
+        leader = UserFactory(role="project_leader", organisation=consultancy)
+        programme = services.programme_create(
+            actor=leader,
+            client=org,
+            project_leaders=[leader],
+            name="Team Noord",
+            neighbourhood="Noord",
+            municipality="Stad",
+            start_date=dt.date(2026, 9, 7),
+        )
+    return org, leader, programme
+
+
+def start_worker(connection, *, redis_url: str, queue: str):
+    """A Celery worker (2 prefork processes) on the test database, consuming `queue`."""
+    import subprocess
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        db_url = f"sqlite:///{s['NAME']}"
+    else:
+        db_url = (
+            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DATABASE_URL": db_url,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2"]
+        + ["-Q", queue, "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT,
+        env=env,
+    )

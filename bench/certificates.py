@@ -12,12 +12,11 @@ Needs Redis: REDIS_URL, or Redis on 127.0.0.1:6379. Run: .venv/bin/python bench/
 import datetime as dt
 import os
 import resource
-import subprocess
 import sys
 import time
 import uuid
 
-from _setup import ROOT, django_with_test_db
+from _setup import bench_programme, django_with_test_db, start_worker
 
 
 def main(n: int) -> None:
@@ -28,7 +27,7 @@ def main(n: int) -> None:
 
     from config.celery import app
     from programmes import services
-    from programmes.models import Organisation, OutboxMessage
+    from programmes.models import OutboxMessage
     from tests.factories import UserFactory
     from trainings import services as trainings
     from trainings.models import Certificate, Training
@@ -38,21 +37,8 @@ def main(n: int) -> None:
     # Recording a pass queues the render on commit; here that dispatch goes to an in-memory
     # broker (not in-process), and the bench hands each render to the real worker itself.
     app.conf.update(task_always_eager=False, broker_url="memory://")
+    org, leader, programme = bench_programme()
     with scopes_disabled():
-        consultancy = Organisation.objects.create(name="Bureau", slug="bureau", kind="consultancy")
-        org = Organisation.objects.create(
-            name="Gemeente", slug="gemeente", kind="municipality", consultancy=consultancy
-        )
-        leader = UserFactory(role="project_leader", organisation=consultancy)
-        programme = services.programme_create(
-            actor=leader,
-            client=org,
-            project_leaders=[leader],
-            name="Team Noord",
-            neighbourhood="Noord",
-            municipality="Stad",
-            start_date=dt.date(2026, 9, 7),
-        )
         members = [
             UserFactory(role="team_member", organisation=org, name=f"Lid {i} van Noord")
             for i in range(n)
@@ -68,28 +54,7 @@ def main(n: int) -> None:
         )
         workshop = next(t for t in track if t.kind == Training.Kind.WORKSHOP)
 
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        db_url = f"sqlite:///{s['NAME']}"
-    else:
-        db_url = (
-            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "DATABASE_URL": db_url,
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2"]
-        + ["-Q", queue, "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
+    worker = start_worker(connection, redis_url=redis_url, queue=queue)
     sender = Celery(broker=redis_url, backend=redis_url)
     try:
         sender.send_task("programmes.tasks.noop", queue=queue).get(timeout=60)  # warm up
@@ -142,7 +107,7 @@ def main(n: int) -> None:
         worker.wait(timeout=30)
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"  worker peak memory (largest process): {children:.0f} MB")
-        connection.creation.destroy_test_db(s["NAME"], verbosity=0)
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
 if __name__ == "__main__":

@@ -8,43 +8,27 @@ Needs Redis: REDIS_URL, or Redis on 127.0.0.1:6379. Run: .venv/bin/python bench/
 """
 
 import os
-import subprocess
 import sys
 import time
 import uuid
 
-from _setup import ROOT, django_with_test_db
+from _setup import bench_programme, django_with_test_db, start_worker
 
 
 def main(n: int) -> None:
     connection = django_with_test_db()
-    import datetime as dt
 
     from celery import Celery
     from django_scopes import scopes_disabled
 
     from programmes import services
     from programmes.mail import render_mail
-    from programmes.models import Document, Organisation, OutboxMessage
-    from tests.factories import UserFactory
+    from programmes.models import Document, OutboxMessage
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
     n_pdf = max(10, n // 10)
+    org, leader, programme = bench_programme()
     with scopes_disabled():
-        consultancy = Organisation.objects.create(name="Bureau", slug="bureau", kind="consultancy")
-        org = Organisation.objects.create(
-            name="Gemeente", slug="gemeente", kind="municipality", consultancy=consultancy
-        )
-        leader = UserFactory(role="project_leader", organisation=consultancy)
-        programme = services.programme_create(
-            actor=leader,
-            client=org,
-            project_leaders=[leader],
-            name="Team",
-            neighbourhood="Wijk",
-            municipality="Stad",
-            start_date=dt.date(2026, 9, 7),
-        )
         services.plan_generate(actor=leader, programme=programme)
         subject, text, html = render_mail(
             template="programmes/invitation",
@@ -72,41 +56,8 @@ def main(n: int) -> None:
         documents = Document.objects.bulk_create(
             Document(organisation=org, programme=programme, kind="plan") for _ in range(n_pdf)
         )
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        db_url = f"sqlite:///{s['NAME']}"
-    else:
-        db_url = (
-            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        )
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "DATABASE_URL": db_url,
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--concurrency=2",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    worker = start_worker(connection, redis_url=redis_url, queue=queue)
     sender = Celery(broker=redis_url, backend=redis_url)
     try:
         sender.send_task("programmes.tasks.noop", queue=queue).get(timeout=60)  # warm up
@@ -144,7 +95,7 @@ def main(n: int) -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        connection.creation.destroy_test_db(s["NAME"], verbosity=0)
+        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 
 if __name__ == "__main__":
