@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -145,9 +145,7 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             survey.save(update_fields=["conclusions"])
             messages.success(request, _("The conclusions were saved."))
         else:
-            response = survey.responses.filter(pk=posted_id(request, "convert")).first()
-            if response is None:
-                raise Http404
+            response = get_object_or_404(survey.responses, pk=posted_id(request, "convert"))
             try:
                 services.prospect_convert(actor=request.user, response=response)
             except ValidationError as error:

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -33,9 +32,7 @@ class ApplyView(PublicMixin, View):
     template_name = "recruitment/apply.html"
 
     def _programme(self, programme_pk):
-        programme = self.request.organisation.programmes.filter(pk=programme_pk).first()
-        if programme is None:
-            raise Http404
+        programme = get_object_or_404(self.request.organisation.programmes, pk=programme_pk)
         return programme
 
     def _page(self, request, programme, form, status=200):
@@ -127,9 +124,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
             raise PermissionDenied
         programme = self.get_programme()
         if "invite_meeting" in request.POST:
-            meeting = programme.meetings.filter(pk=posted_id(request, "invite_meeting")).first()
-            if meeting is None:
-                raise Http404
+            meeting = get_object_or_404(programme.meetings, pk=posted_id(request, "invite_meeting"))
             count = services.applicants_invite(
                 actor=request.user,
                 meeting=meeting,
@@ -150,11 +145,9 @@ class SelectionView(ProgrammeMixin, TemplateView):
             services.campaign_save(actor=request.user, programme=programme, **fields)
             messages.success(request, _("The recruitment settings were saved."))
             return redirect(request.path)
-        application = Application.objects.filter(
-            programme=programme, pk=posted_id(request, "application")
-        ).first()
-        if application is None:
-            raise Http404
+        application = get_object_or_404(
+            Application, programme=programme, pk=posted_id(request, "application")
+        )
         form = MoveForm(request.POST, application=application)
         if form.is_valid():
             try:
@@ -194,11 +187,12 @@ class CandidatesView(ProgrammeMixin, TemplateView):
         if not has_perm(request.user, Perm.SIGNAL_HANDLE):  # the client's own staff decide
             raise PermissionDenied
         programme = self.get_programme()
-        application = Application.objects.filter(
-            programme=programme, stage=Stage.PROPOSED, pk=posted_id(request, "application")
-        ).first()
-        if application is None:
-            raise Http404
+        application = get_object_or_404(
+            Application,
+            programme=programme,
+            stage=Stage.PROPOSED,
+            pk=posted_id(request, "application"),
+        )
         form = DecisionForm(request.POST, prefix=f"a{application.pk}")
         if form.is_valid():
             try:

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -94,11 +94,9 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                 )
                 messages.success(request, _("The training track was planned."))
             elif action == "invite":
-                training = Training.objects.filter(
-                    programme=programme, pk=posted_id(request, "training")
-                ).first()
-                if training is None:
-                    raise Http404
+                training = get_object_or_404(
+                    Training, programme=programme, pk=posted_id(request, "training")
+                )
                 count = services.team_invite(actor=request.user, training=training)
                 messages.success(request, _("%(n)s team members were invited.") % {"n": count})
             elif action == "assess":
@@ -128,11 +126,9 @@ class TrainingsView(ProgrammeMixin, TemplateView):
             elif action == "ready":
                 from programmes.services import team_member_set_ready
 
-                member = TeamMember.objects.filter(
-                    programme=programme, user_id=posted_id(request, "user")
-                ).first()
-                if member is None:
-                    raise Http404
+                member = get_object_or_404(
+                    TeamMember, programme=programme, user_id=posted_id(request, "user")
+                )
                 ready = request.POST.get("ready") == "1"
                 reason = request.POST.get("reason", "")[:300]
                 if (
@@ -146,11 +142,7 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                 team_member_set_ready(actor=request.user, member=member, ready=ready, reason=reason)
                 messages.success(request, _("Saved."))
             elif action == "gear":
-                gear = Gear.objects.filter(
-                    programme=programme, pk=posted_id(request, "gear")
-                ).first()
-                if gear is None:
-                    raise Http404
+                gear = get_object_or_404(Gear, programme=programme, pk=posted_id(request, "gear"))
                 services.gear_hand_out(
                     actor=request.user,
                     gear=gear,
@@ -175,11 +167,9 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                 )
                 messages.success(request, _("Saved."))
             elif action == "revoke":
-                certificate = Certificate.objects.filter(
-                    programme=programme, pk=posted_id(request, "certificate")
-                ).first()
-                if certificate is None:
-                    raise Http404
+                certificate = get_object_or_404(
+                    Certificate, programme=programme, pk=posted_id(request, "certificate")
+                )
                 services.certificate_revoke(
                     actor=request.user,
                     certificate=certificate,
@@ -262,11 +252,9 @@ class MemberTrackView(PermissionMixin, TemplateView):
                 )
                 messages.success(request, _("Your sizes were saved."))
             elif action == "street":
-                assignment = StreetAssignment.objects.filter(
-                    programme=programme, pk=posted_id(request, "street")
-                ).first()
-                if assignment is None:
-                    raise Http404
+                assignment = get_object_or_404(
+                    StreetAssignment, programme=programme, pk=posted_id(request, "street")
+                )
                 services.street_delivered(
                     user=request.user,
                     assignment=assignment,
