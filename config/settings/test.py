@@ -2,6 +2,8 @@
 
 The database comes from DATABASE_URL when set (CI runs PostgreSQL), else SQLite."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-secret-key-not-for-production-use-0123456789abcdef"  # noqa: S105
@@ -10,13 +12,16 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", str(BASE_DIR / "var" / "test-media")))  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # A file, not memory, for the SQLite test database: the worker test starts a real Celery
-# worker process that must see the same database.
+# worker process that must see the same database. TEST_SQLITE_NAME lets two test runs in one
+# checkout keep apart.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": env("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test.sqlite3"))  # noqa: F405
+    }
 
 # Tests never reach out to a tile server.
 MAP_TILE_URL = ""
