@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_noop
 from programmes.audit import audit_log
 from programmes.calendar import add_working_days
 from programmes.images import reencode_image
+from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
 from programmes.models import Programme, TeamMember, User
 
@@ -388,7 +388,7 @@ def signal_transition(
             context={
                 "signal": signal,
                 "text": text,
-                "link": reverse("team_home", kwargs={"org": signal.organisation.slug}),
+                "link": reverse_absolute("team_home", kwargs={"org": signal.organisation.slug}),
             },
         )
     return signal

@@ -5,17 +5,17 @@ The row is written in the caller's transaction and the send task queued only aft
 a rolled-back change never sends mail and a crashed worker loses nothing (the row stays).
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .links import site_url
 from .models import OutboxMessage
 
 
 def render_mail(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Return (subject, text body, html body) for `template` in `language`."""
-    ctx = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
+    ctx = {"site_url": site_url(), "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = render_to_string(f"email/{template}_subject.txt", ctx)
         text = render_to_string(f"email/{template}.txt", ctx)

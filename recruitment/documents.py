@@ -1,10 +1,9 @@
 """Recruitment material in the client's style: a flyer (A5) and a poster (A3) with a QR code
 that leads to the programme's application page. Rendered by the base app's document pipeline."""
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from programmes.links import reverse_absolute
 from programmes.models import Document
 from programmes.pdf import media_file_url
 from programmes.qr import qr_data_uri
@@ -17,9 +16,7 @@ def _material_context(document: Document) -> dict:
     programme = document.programme
     client = programme.organisation
     campaign = campaign_for(programme=programme)
-    url = settings.SITE_URL + reverse(
-        "apply", kwargs={"org": client.slug, "programme_pk": programme.pk}
-    )
+    url = reverse_absolute("apply", kwargs={"org": client.slug, "programme_pk": programme.pk})
     return {
         "programme": programme,
         "client": client,

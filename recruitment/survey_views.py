@@ -3,16 +3,15 @@ online (a public link or QR code) or entered by staff from paper and the door.""
 
 import csv
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.links import reverse_absolute
 from programmes.mixins import PublicMixin
 from programmes.permissions import Perm, has_perm
 from programmes.qr import qr_data_uri
@@ -36,7 +35,7 @@ class _SurveyMixin(ProgrammeMixin):
             raise PermissionDenied
 
     def public_url(self, survey) -> str:
-        return settings.SITE_URL + reverse(
+        return reverse_absolute(
             "survey_answer", kwargs={"org": survey.organisation.slug, "public_id": survey.public_id}
         )
 

@@ -1,9 +1,8 @@
 """The certificate PDF (A4 landscape) and its delivery by e-mail once it is made."""
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
 from programmes.models import Document
 from programmes.pdf import media_file_url
@@ -12,7 +11,7 @@ from programmes.services.documents import register_builder
 
 
 def verify_url(certificate) -> str:
-    return settings.SITE_URL + reverse(
+    return reverse_absolute(
         "certificate_verify",
         kwargs={"org": certificate.organisation.slug, "code": certificate.code},
     )

@@ -12,12 +12,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
+from ..links import reverse_absolute
 from ..mail import mail_queue
 from ..models import Invitation, Organisation, User
 from ..permissions import CONSULTANCY_ROLES, Role
@@ -100,7 +100,7 @@ def _invitation_check_role(*, organisation: Organisation, role: str) -> None:
 
 
 def _invitation_send(*, invitation: Invitation, token: str) -> None:
-    link = settings.SITE_URL + reverse(
+    link = reverse_absolute(
         "invitation_accept", kwargs={"org": invitation.organisation.slug, "token": token}
     )
     mail_queue(

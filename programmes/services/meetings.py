@@ -8,15 +8,14 @@ All seat changes lock the meeting row, so two replies at once cannot overbook it
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
+from ..links import reverse_absolute
 from ..mail import mail_queue
 from ..models import Invitee, Meeting, Programme, User
 from ..tokens import new_token, token_hash
@@ -68,7 +67,7 @@ def seats_taken(meeting: Meeting) -> int:
 
 
 def _reply_link(invitee: Invitee, token: str) -> str:
-    return settings.SITE_URL + reverse(
+    return reverse_absolute(
         "meeting_reply", kwargs={"org": invitee.organisation.slug, "token": token}
     )
 
