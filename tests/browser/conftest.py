@@ -67,3 +67,41 @@ def shot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return _shot
+
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE_RESULTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "axe"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe():
+    """Check the page against WCAG 2.1 A/AA with axe-core; fail on serious or critical findings.
+
+    The full result is saved as test-artifacts/axe/<name>.json for people to read.
+    """
+    import json
+
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+
+    def _axe(page, name: str) -> dict:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate(
+            """(tags) => axe.run(document, {
+                runOnly: {type: 'tag', values: tags},
+                resultTypes: ['violations'],
+            })""",
+            AXE_TAGS,
+        )
+        (AXE_RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        lines = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+            for v in bad
+        ]
+        assert not bad, f"{name} ({page.url}):\n" + "\n".join(lines)
+        return result
+
+    return _axe
