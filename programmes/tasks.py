@@ -60,6 +60,18 @@ def outbox_requeue_stale() -> int:
         return requeue()
 
 
+@shared_task(acks_late=True)
+def outbox_send_due() -> int:
+    """Periodic: send held messages (a decision that could be undone) once their time has
+    come."""
+    from .services.outbox import outbox_send_due as send_due
+
+    # A sweep over every tenant's outbox: scoping is off on purpose, and the service only
+    # reads ids and queues tenant-scoped tasks.
+    with scopes_disabled():
+        return send_due()
+
+
 @shared_task(base=TenantTask, bind=True, max_retries=3)
 def document_render(self, *, document_id: int, organisation_id: int) -> str:
     """Render one document (a PDF) in the background."""

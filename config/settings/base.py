@@ -185,6 +185,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "programmes.tasks.meeting_reminders_send", "schedule": 15 * 60},
     "outbox-requeue-stale": {"task": "programmes.tasks.outbox_requeue_stale", "schedule": 5 * 60},
+    "outbox-send-due": {"task": "programmes.tasks.outbox_send_due", "schedule": 30},
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",
@@ -222,6 +223,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "BewonersTeam"
 
 INVITATION_VALID_DAYS = 14
+
+# A decision that mails someone (not selected, selected, a certificate revoked) is held this
+# many seconds before the mail leaves, so it can be undone.
+DECISION_UNDO_SECONDS = int(env("DECISION_UNDO_SECONDS", "300"))
 
 # Map tiles for the signal map: the Dutch PDOK BRT base map by default; any XYZ tile URL works.
 # Empty: the map shows the signals without a background (tests, offline installations).

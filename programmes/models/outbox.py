@@ -18,6 +18,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         RETRYING = "retrying", _("Will be retried")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
@@ -47,6 +48,18 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    send_after = models.DateTimeField(
+        _("held until"),
+        null=True,
+        blank=True,
+        help_text="Not sent before this moment: the decision can be undone until then.",
+    )
+    ref = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="What the message is about (a decision), so an undo can find it.",
+    )
 
     objects = ScopedManager(organisation="organisation")
 

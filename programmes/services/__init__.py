@@ -22,7 +22,14 @@ from .meetings import (
     meeting_update,
     seats_taken,
 )
-from .outbox import outbox_deliver, outbox_requeue_stale, outbox_retry
+from .outbox import (
+    outbox_cancel_held,
+    outbox_deliver,
+    outbox_held,
+    outbox_requeue_stale,
+    outbox_retry,
+    outbox_send_due,
+)
 from .plan import (
     milestone_create,
     milestone_delete,
@@ -62,9 +69,12 @@ __all__ = [
     "milestone_update",
     "organisation_create",
     "organisation_update",
+    "outbox_cancel_held",
     "outbox_deliver",
+    "outbox_held",
     "outbox_requeue_stale",
     "outbox_retry",
+    "outbox_send_due",
     "plan_generate",
     "plan_template_ensure",
     "plan_template_save",

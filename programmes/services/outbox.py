@@ -6,6 +6,9 @@ a task delivered twice sends once. A worker that dies after claiming leaves the 
 "sending"; `outbox_requeue_stale` hands such rows back after a while. That resend may repeat a
 message that did go out just before the crash; it carries the same Message-ID, so mail clients
 show it once.
+
+A held message (`send_after` in the future) is not claimed before its time; cancelling it
+takes the same row lock as the claim, so a message is either cancelled or sent, never both.
 """
 
 import smtplib
@@ -13,11 +16,15 @@ from datetime import timedelta
 from email.utils import formataddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ..models import OutboxMessage
+from ..audit import audit_log
+from ..models import OutboxMessage, User
 
 STALE_AFTER = timedelta(minutes=15)
 
@@ -36,13 +43,16 @@ def _is_transient(error: Exception) -> bool:
 
 
 def outbox_claim(*, message_id: int) -> OutboxMessage | None:
-    """Mark the message as being sent; None when it is sent, failed or being sent already."""
+    """Mark the message as being sent; None when it is sent, failed, cancelled, being sent
+    already or held until later."""
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status not in (
             OutboxMessage.Status.QUEUED,
             OutboxMessage.Status.RETRYING,
         ):
+            return None
+        if message.send_after is not None and message.send_after > timezone.now():
             return None
         message.status = OutboxMessage.Status.SENDING
         message.attempts += 1
@@ -105,14 +115,13 @@ def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:
 
 def outbox_requeue_stale(*, now=None) -> int:
     """Queue again what a lost task or a dead worker left behind; returns how many."""
-    from django.db.models import Q
-
     from ..tasks import outbox_send
 
     now = now or timezone.now()
     cutoff = now - STALE_AFTER
     stale = OutboxMessage.objects.filter(
         Q(status=OutboxMessage.Status.QUEUED, created_at__lt=cutoff)
+        & (Q(send_after__isnull=True) | Q(send_after__lt=cutoff))
         | Q(
             status__in=[OutboxMessage.Status.RETRYING, OutboxMessage.Status.SENDING],
             attempted_at__lt=cutoff,
@@ -127,3 +136,59 @@ def outbox_requeue_stale(*, now=None) -> int:
         outbox_send.delay(message_id=pk, organisation_id=organisation_id)
         count += 1
     return count
+
+
+def outbox_send_due(*, now=None) -> int:
+    """Queue held messages whose time has come (the periodic sweep); returns how many.
+    Queuing one twice is harmless: the claim sends it once."""
+    from ..tasks import outbox_send
+
+    now = now or timezone.now()
+    due = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.QUEUED, send_after__isnull=False, send_after__lte=now
+    ).values_list("pk", "organisation_id")
+    count = 0
+    for pk, organisation_id in due:
+        outbox_send.delay(message_id=pk, organisation_id=organisation_id)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def outbox_cancel_held(*, actor: User | None, ref: str) -> int:
+    """Cancel the messages a decision (`ref`) still holds, so they are never sent; returns
+    how many. Refused when one of them has left (or is leaving) already: then the decision
+    can no longer be undone quietly."""
+    messages = list(
+        OutboxMessage.objects.select_for_update()
+        .filter(ref=ref)
+        .exclude(status=OutboxMessage.Status.CANCELLED)
+        .order_by("pk")
+    )
+    if not ref or not messages:
+        raise ValidationError(_("There is nothing to undo."))
+    if any(m.status != OutboxMessage.Status.QUEUED for m in messages):
+        raise ValidationError(
+            _("The e-mail has already been sent, so this can no longer be undone.")
+        )
+    for message in messages:
+        message.status = OutboxMessage.Status.CANCELLED
+        message.save(update_fields=["status"])
+        audit_log(
+            actor=actor,
+            organisation=message.organisation,
+            action="outbox.cancelled",
+            obj=message,
+            data={"ref": ref},
+        )
+    return len(messages)
+
+
+def outbox_held(*, refs) -> dict:
+    """For each ref that still holds a message in the queue: until when (one query)."""
+    held = {}
+    for ref, send_after in OutboxMessage.objects.filter(
+        ref__in=list(refs), status=OutboxMessage.Status.QUEUED, send_after__gt=timezone.now()
+    ).values_list("ref", "send_after"):
+        held[ref] = max(send_after, held.get(ref, send_after))
+    return held
