@@ -110,3 +110,40 @@ def test_pending_document_polls_and_is_not_downloadable(client, world, planned):
     page = client.get(reverse("document_status", kwargs=kwargs)).content.decode()
     assert 'hx-trigger="every 1s"' in page
     assert client.get(reverse("document_download", kwargs=kwargs)).status_code == 404
+
+
+def _pdf_pages(data: bytes) -> int:
+    """Count page objects, also inside compressed object streams (WeasyPrint makes those)."""
+    import re
+    import zlib
+
+    chunks = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        try:
+            chunks.append(zlib.decompressobj().decompress(data[match.end() :]))
+        except zlib.error:
+            continue
+    return sum(len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", c)) for c in chunks)
+
+
+def test_plan_pdf_has_no_near_empty_last_page(world, planned):
+    """A typical plan (intake and the standard timeline) fills two pages; the last one is not
+    a stray line or a lone row of the timeline."""
+    import shutil
+    import subprocess
+
+    from programmes.pdf import render_pdf
+
+    document = Document(organisation=world.client, programme=planned, kind="plan")
+    template, context, language = BUILDERS["plan"](document)
+    data = render_pdf(template=template, context=context, language=language)
+    assert _pdf_pages(data) == 2
+    if shutil.which("pdftotext"):
+        last = subprocess.run(
+            ["pdftotext", "-f", "2", "-l", "2", "-layout", "-", "-"],
+            input=data,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        lines = [line for line in last.splitlines() if line.strip()]
+        assert len(lines) >= 10, last
