@@ -209,16 +209,24 @@ class IntakeForm(forms.Form):
         required=False,
         help_text=_("The agreements the team works within (uitgangspunten)."),
     )
+    # Posted by the "Complete the intake" button, not a checkbox: completing needs no retyping.
     complete = forms.BooleanField(label=_("The intake is complete"), required=False)
 
 
-class GoalForm(forms.ModelForm):
+class _IntakeRowForm(forms.ModelForm):
+    """A goal or partner row of the intake; `id` names the saved row it edits, so saving the
+    page unchanged updates every row in place instead of dropping the unchanged ones."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class GoalForm(_IntakeRowForm):
     class Meta:
         model = Goal
         fields = ["description", "measure"]
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(_IntakeRowForm):
     class Meta:
         model = Partner
         fields = ["name", "partner_organisation", "role", "email", "phone"]
@@ -248,8 +256,9 @@ class MilestoneForm(forms.ModelForm):
 class TemplateMilestoneForm(forms.ModelForm):
     class Meta:
         model = TemplateMilestone
-        fields = ["phase", "title", "offset_days"]
+        fields = ["phase", "title", "offset_days", "key"]
         widgets = {
+            "key": forms.HiddenInput,
             "phase": forms.Select(attrs={"class": "form-select"}),
             "title": forms.TextInput(attrs={"class": "form-control"}),
             "offset_days": forms.NumberInput(attrs={"class": "form-control", "min": 0, "max": 365}),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from .models import (
     PHASE_ORDER,
+    PROGRESS_PHASE,
     AuditEntry,
     Document,
     Invitation,
@@ -23,6 +24,7 @@ from .models import (
     OutboxMessage,
     Phase,
     Programme,
+    ProgressEvent,
     User,
 )
 from .permissions import Role
@@ -141,9 +143,12 @@ class PlanStatus:
         return Phase(self.phase).label
 
 
-def plan_status(milestones) -> PlanStatus:
+def plan_status(milestones, events=()) -> PlanStatus:
     """Progress, overdue count and current phase from an iterable of milestones (or rows with
-    phase, done_at and due_date): the current phase is the earliest with open milestones."""
+    phase, done_at and due_date) and the programme's recorded progress events (`Progress`
+    values): the current phase is the earliest with open milestones, but never before the
+    phase that what already happened puts the programme in (a selected team is in training
+    even when nobody ticked the recruitment milestones)."""
     today = timezone.localdate()
     status = PlanStatus()
     open_phases = []
@@ -159,18 +164,36 @@ def plan_status(milestones) -> PlanStatus:
         status.phase = min(open_phases, key=PHASE_ORDER.__getitem__)
     elif status.total:
         status.phase = Phase.GUIDANCE
+    floors = [PROGRESS_PHASE[e] for e in events if e in PROGRESS_PHASE]
+    if floors:
+        floor = max(floors, key=PHASE_ORDER.__getitem__)
+        if PHASE_ORDER[floor] > PHASE_ORDER[status.phase]:
+            status.phase = floor
     return status
 
 
+def programme_status(programme: Programme, milestones=None) -> PlanStatus:
+    """`plan_status` of one programme, from its milestones and its recorded progress."""
+    if milestones is None:
+        milestones = programme.milestones.only("phase", "done_at", "due_date")
+    events = programme.progress_events.values_list("event", flat=True)
+    return plan_status(milestones, list(events))
+
+
 def programme_overview(programmes: list[Programme]) -> dict[int, PlanStatus]:
-    """Plan status and next meeting for many programmes in two queries, not two per row."""
+    """Plan status and next meeting for many programmes in three queries, not three per row."""
     ids = [p.pk for p in programmes]
     rows = defaultdict(list)
     for row in Milestone.objects.filter(programme_id__in=ids).only(
         "programme_id", "phase", "done_at", "due_date"
     ):
         rows[row.programme_id].append(row)
-    result = {pk: plan_status(rows[pk]) for pk in ids}
+    events = defaultdict(list)
+    for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
+        "programme_id", "event"
+    ):
+        events[programme_id].append(event)
+    result = {pk: plan_status(rows[pk], events[pk]) for pk in ids}
     for meeting in Meeting.objects.filter(
         programme_id__in=ids, starts_at__gte=timezone.now()
     ).order_by("starts_at"):
@@ -222,3 +245,32 @@ def get_document_for(*, programme: Programme, pk: int) -> Document:
 
 def outbox_for_programme(*, programme: Programme):
     return OutboxMessage.objects.filter(programme=programme).order_by("-created_at", "-id")
+
+
+# --- The team member's programme --------------------------------------------------------
+
+TEAM_PROGRAMME_SESSION_KEY = "team_programme"
+
+
+def team_memberships_for(*, user) -> list:
+    """The active roster rows of `user` in the active scope, with their programme, by name."""
+    from .models import TeamMember
+
+    return list(
+        TeamMember.objects.filter(user=user, is_active=True)
+        .select_related("programme")
+        .order_by("programme__name", "programme_id")
+    )
+
+
+def current_membership(*, user, session, memberships=None):
+    """The roster row the team member works in now: the programme they chose (kept in the
+    session), or their only one. None when they have none, or several and have not chosen
+    yet (then the app asks them to choose instead of picking one for them)."""
+    if memberships is None:
+        memberships = team_memberships_for(user=user)
+    chosen = session.get(TEAM_PROGRAMME_SESSION_KEY)
+    for member in memberships:
+        if member.programme_id == chosen:
+            return member
+    return memberships[0] if len(memberships) == 1 else None

@@ -4,11 +4,22 @@ from .base import AuditEntry, Invitation, Organisation, User, UserManager, hex_c
 from .documents import Document
 from .meetings import Invitee, Meeting
 from .outbox import OutboxMessage
-from .plan import PHASE_ORDER, Milestone, Phase, TemplateMilestone
+from .plan import (
+    PHASE_ORDER,
+    PROGRESS_PHASE,
+    PROGRESS_TICKS,
+    Milestone,
+    Phase,
+    Progress,
+    ProgressEvent,
+    TemplateMilestone,
+)
 from .programme import Goal, Partner, Programme, TeamMember
 
 __all__ = [
     "PHASE_ORDER",
+    "PROGRESS_PHASE",
+    "PROGRESS_TICKS",
     "AuditEntry",
     "Document",
     "Goal",
@@ -21,6 +32,8 @@ __all__ = [
     "Partner",
     "Phase",
     "Programme",
+    "Progress",
+    "ProgressEvent",
     "TeamMember",
     "TemplateMilestone",
     "User",

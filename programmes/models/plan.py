@@ -25,6 +25,39 @@ class Phase(models.TextChoices):
 PHASE_ORDER = {value: index for index, value in enumerate(Phase.values)}
 
 
+class Progress(models.TextChoices):
+    """What happened in a programme, recorded by the app where it happens (through
+    `programme_progress_record`): it ticks the plan's milestones that stand for it and moves
+    the current phase on, whether or not anyone ticked a milestone by hand."""
+
+    INTAKE_COMPLETED = "intake_completed", _("Intake completed")
+    TEAM_SELECTED = "team_selected", _("Team selected")
+    CERTIFICATES_ISSUED = "certificates_issued", _("Certificates issued")
+    TEAM_TRAINED = "team_trained", _("Team trained")
+    KICKOFF_HELD = "kickoff_held", _("Kickoff held")
+    ROUNDS_WALKED = "rounds_walked", _("Rounds walked")
+
+
+# The milestones (by their `key`) an event ticks: a trained team has passed the workshop too.
+PROGRESS_TICKS = {
+    Progress.INTAKE_COMPLETED: {Progress.INTAKE_COMPLETED},
+    Progress.TEAM_SELECTED: {Progress.TEAM_SELECTED},
+    Progress.CERTIFICATES_ISSUED: {Progress.CERTIFICATES_ISSUED},
+    Progress.TEAM_TRAINED: {Progress.TEAM_TRAINED, Progress.CERTIFICATES_ISSUED},
+    Progress.KICKOFF_HELD: {Progress.KICKOFF_HELD},
+    Progress.ROUNDS_WALKED: set(),
+}
+
+# The phase a programme is at least in once the event happened.
+PROGRESS_PHASE = {
+    Progress.TEAM_SELECTED: Phase.TRAINING,
+    Progress.CERTIFICATES_ISSUED: Phase.TRAINING,
+    Progress.TEAM_TRAINED: Phase.KICKOFF,
+    Progress.KICKOFF_HELD: Phase.INTRODUCTION,
+    Progress.ROUNDS_WALKED: Phase.INTRODUCTION,
+}
+
+
 class TemplateMilestone(models.Model):
     """One milestone of the consultancy's plan template; `offset_days` counts from the start."""
 
@@ -39,6 +72,7 @@ class TemplateMilestone(models.Model):
     offset_days = models.PositiveSmallIntegerField(
         _("days after the start"), help_text=_("The plan is rolled out within 3 months (91 days).")
     )
+    key = models.CharField(_("ticked when"), max_length=30, blank=True, choices=Progress.choices)
 
     objects = ScopedManager(organisation="organisation")
 
@@ -69,6 +103,7 @@ class Milestone(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    key = models.CharField(_("ticked when"), max_length=30, blank=True, choices=Progress.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(organisation="organisation")
@@ -89,3 +124,28 @@ class Milestone(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_date < timezone.localdate()
+
+
+class ProgressEvent(models.Model):
+    """That something happened in a programme (once per kind, the first time it happened)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="progress_events"
+    )
+    event = models.CharField(_("event"), max_length=30, choices=Progress.choices)
+    reached_at = models.DateTimeField(_("reached"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        verbose_name = _("progress event")
+        verbose_name_plural = _("progress events")
+        ordering = ["reached_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "event"], name="one_progress_event_each")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_event_display()

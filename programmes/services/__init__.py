@@ -38,9 +38,11 @@ from .plan import (
     plan_generate,
     plan_template_ensure,
     plan_template_save,
+    programme_progress_record,
 )
 from .programmes import (
     programme_create,
+    programme_intake_complete,
     programme_intake_save,
     programme_update,
     team_member_add,
@@ -79,7 +81,9 @@ __all__ = [
     "plan_template_ensure",
     "plan_template_save",
     "programme_create",
+    "programme_intake_complete",
     "programme_intake_save",
+    "programme_progress_record",
     "programme_update",
     "register_builder",
     "seats_taken",

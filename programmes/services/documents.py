@@ -98,7 +98,7 @@ def _plan_of_approach(document: Document) -> tuple[str, dict, str]:
     """The plan of approach of a programme, in the client's branding."""
     from ..models import Phase
     from ..pdf import media_file_url
-    from ..selectors import plan_status
+    from ..selectors import programme_status
 
     programme = document.programme
     client = programme.organisation
@@ -118,7 +118,7 @@ def _plan_of_approach(document: Document) -> tuple[str, dict, str]:
         "partners": list(programme.partners.all()),
         "leaders": list(programme.project_leaders.all()),
         "by_phase": by_phase,
-        "status": plan_status(milestones),
+        "status": programme_status(programme, milestones),
         "made_at": timezone.now(),
     }
     language = getattr(document.requested_by, "language", None) or "nl"

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from ..audit import audit_log
 from ..links import reverse_absolute
 from ..mail import mail_queue
-from ..models import Invitee, Meeting, Programme, User
+from ..models import Invitee, Meeting, Programme, Progress, User
 from ..tokens import new_token, token_hash
 from .common import apply_changes
+from .plan import programme_progress_record
 
 MAX_GUESTS = 10
 MEETING_FIELDS = ("kind", "title", "starts_at", "ends_at", "location", "capacity", "description")
@@ -226,6 +227,14 @@ def invitee_set_attended(*, actor: User, invitee: Invitee, attended: bool | None
         obj=invitee,
         data={"attended": attended},
     )
+    meeting = invitee.meeting
+    if attended and meeting.kind == Meeting.Kind.KICKOFF and meeting.starts_at <= timezone.now():
+        programme_progress_record(
+            programme=meeting.programme,
+            event=Progress.KICKOFF_HELD,
+            when=meeting.starts_at,
+            actor=actor,
+        )
     return invitee
 
 

@@ -11,28 +11,59 @@ from django_scopes import scope
 
 from ..audit import audit_log
 from ..calendar import working_day
-from ..models import Milestone, Organisation, Phase, Programme, TemplateMilestone, User
+from ..models import (
+    PROGRESS_TICKS,
+    Milestone,
+    Organisation,
+    Phase,
+    Programme,
+    Progress,
+    ProgressEvent,
+    TemplateMilestone,
+    User,
+)
 from .common import apply_changes
 
 ROLLOUT_DAYS = 91  # the plan is rolled out within 3 months
 
 # The standard plan (seeds: "plan van aanpak binnen 3 maanden"); titles are stored in Dutch,
-# the language of the people who read the plan, and the consultancy can edit them.
+# the language of the people who read the plan, and the consultancy can edit them. The last
+# item names the event that ticks the milestone by itself (see `programme_progress_record`).
 DEFAULT_TEMPLATE = [
-    (Phase.PREPARATION, gettext_noop("Intake with the client"), 0),
-    (Phase.PREPARATION, gettext_noop("Plan of approach agreed"), 7),
-    (Phase.RECRUITMENT, gettext_noop("Recruitment material ready in the client's style"), 14),
-    (Phase.SURVEY, gettext_noop("Neighbourhood survey sent out"), 14),
-    (Phase.RECRUITMENT, gettext_noop("Door-to-door round done"), 28),
-    (Phase.SURVEY, gettext_noop("Survey results shared with the client"), 35),
-    (Phase.RECRUITMENT, gettext_noop("Information meeting held"), 35),
-    (Phase.RECRUITMENT, gettext_noop("Team members selected with the client"), 45),
-    (Phase.TRAINING, gettext_noop("Introduction meeting"), 52),
-    (Phase.TRAINING, gettext_noop("Workshop Effective Communication"), 59),
-    (Phase.TRAINING, gettext_noop("Instruction meeting: rules and effort obligation"), 66),
-    (Phase.KICKOFF, gettext_noop("Festive kickoff with gear and certificates"), 77),
-    (Phase.INTRODUCTION, gettext_noop("Flyer and poster with the team photo delivered"), 86),
-    (Phase.GUIDANCE, gettext_noop("First evaluation with the team and the client"), 91),
+    (Phase.PREPARATION, gettext_noop("Intake with the client"), 0, Progress.INTAKE_COMPLETED),
+    (Phase.PREPARATION, gettext_noop("Plan of approach agreed"), 7, ""),
+    (Phase.RECRUITMENT, gettext_noop("Recruitment material ready in the client's style"), 14, ""),
+    (Phase.SURVEY, gettext_noop("Neighbourhood survey sent out"), 14, ""),
+    (Phase.RECRUITMENT, gettext_noop("Door-to-door round done"), 28, ""),
+    (Phase.SURVEY, gettext_noop("Survey results shared with the client"), 35, ""),
+    (Phase.RECRUITMENT, gettext_noop("Information meeting held"), 35, ""),
+    (
+        Phase.RECRUITMENT,
+        gettext_noop("Team members selected with the client"),
+        45,
+        Progress.TEAM_SELECTED,
+    ),
+    (Phase.TRAINING, gettext_noop("Introduction meeting"), 52, Progress.TEAM_TRAINED),
+    (
+        Phase.TRAINING,
+        gettext_noop("Workshop Effective Communication"),
+        59,
+        Progress.CERTIFICATES_ISSUED,
+    ),
+    (
+        Phase.TRAINING,
+        gettext_noop("Instruction meeting: rules and effort obligation"),
+        66,
+        Progress.TEAM_TRAINED,
+    ),
+    (
+        Phase.KICKOFF,
+        gettext_noop("Festive kickoff with gear and certificates"),
+        77,
+        Progress.KICKOFF_HELD,
+    ),
+    (Phase.INTRODUCTION, gettext_noop("Flyer and poster with the team photo delivered"), 86, ""),
+    (Phase.GUIDANCE, gettext_noop("First evaluation with the team and the client"), 91, ""),
 ]
 
 
@@ -45,16 +76,17 @@ def plan_template_ensure(*, consultancy: Organisation) -> list[TemplateMilestone
     with translation.override("nl"):
         rows = [
             TemplateMilestone(
-                organisation=consultancy, phase=phase, title=_(title), offset_days=days
+                organisation=consultancy, phase=phase, title=_(title), offset_days=days, key=key
             )
-            for phase, title, days in DEFAULT_TEMPLATE
+            for phase, title, days, key in DEFAULT_TEMPLATE
         ]
     return TemplateMilestone.objects.bulk_create(rows)
 
 
 @transaction.atomic
 def plan_template_save(*, actor: User, consultancy: Organisation, rows: list[dict]) -> None:
-    """Replace the consultancy's template with `rows` (phase, title, offset_days)."""
+    """Replace the consultancy's template with `rows` (phase, title, offset_days and the
+    optional `key` of the event that ticks the milestone)."""
     if not rows:
         raise ValidationError(_("The template needs at least one milestone."))
     TemplateMilestone.objects.filter(organisation=consultancy).delete()
@@ -91,10 +123,14 @@ def plan_generate(*, actor: User, programme: Programme, replace: bool = False) -
                 phase=row.phase,
                 title=row.title,
                 due_date=working_day(programme.start_date + timedelta(days=row.offset_days)),
+                key=row.key,
             )
             for row in template
         ]
     )
+    # What already happened (an intake completed before the plan was made) is ticked at once.
+    for event in ProgressEvent.objects.filter(programme=programme):
+        _progress_tick(programme=programme, event=event.event, when=event.reached_at, actor=actor)
     audit_log(
         actor=actor,
         organisation=programme.organisation,
@@ -182,3 +218,55 @@ def milestone_delete(*, actor: User, milestone: Milestone) -> None:
         data={"title": milestone.title},
     )
     milestone.delete()
+
+
+def _progress_tick(*, programme: Programme, event: str, when, actor) -> int:
+    """Tick the open milestones that stand for `event`; returns how many were ticked."""
+    keys = PROGRESS_TICKS.get(event, set())
+    if not keys:
+        return 0
+    ticked = 0
+    for milestone in programme.milestones.filter(key__in=keys, done_at__isnull=True):
+        milestone.done_at = when
+        milestone.done_by = actor if getattr(actor, "is_authenticated", False) else None
+        milestone.save(update_fields=["done_at", "done_by"])
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="milestone.done",
+            obj=milestone,
+            data={"by_event": event},
+        )
+        ticked += 1
+    return ticked
+
+
+@transaction.atomic
+def programme_progress_record(
+    *, programme: Programme, event: str, when=None, actor: User | None = None
+) -> bool:
+    """Record that `event` (a `Progress` value) happened in the programme: the apps call this
+    from their own services when it happens (a candidate approved, a certificate issued, a
+    round walked...), so the base never imports them. It ticks the plan's milestones that
+    stand for the event and moves the current phase on (see `selectors.plan_status`).
+    Recording it again is a no-op; returns whether it was new."""
+    if event not in Progress.values:
+        raise ValueError(f"unknown progress event: {event!r}")
+    when = when or timezone.now()
+    record, created = ProgressEvent.objects.get_or_create(
+        organisation=programme.organisation,
+        programme=programme,
+        event=event,
+        defaults={"reached_at": when},
+    )
+    if not created:
+        return False
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="programme.progress",
+        obj=programme,
+        data={"event": event, "when": when.isoformat()},
+    )
+    _progress_tick(programme=programme, event=event, when=when, actor=actor)
+    return True

@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
-from ..models import Goal, Organisation, Partner, Programme, TeamMember, User
+from ..models import Goal, Organisation, Partner, Programme, Progress, TeamMember, User
 from ..permissions import CONSULTANCY_ROLES, Role
 from .common import apply_changes
+from .plan import programme_progress_record
 
 PROGRAMME_FIELDS = ("name", "neighbourhood", "municipality", "postcode_areas", "start_date")
 
@@ -95,6 +96,31 @@ def programme_update(
     return programme
 
 
+def _rows_sync(model, *, programme: Programme, rows: list[dict], position: bool = False) -> int:
+    """Make the programme's `model` rows (goals or partners) match `rows`: a row with the `id`
+    of an existing one updates it in place, a row without one is added, and existing rows not
+    named are removed. Returns how many rows there are now."""
+    existing = {obj.pk: obj for obj in model.objects.filter(programme=programme)}
+    keep = []
+    for index, row in enumerate(rows):
+        values = dict(row)
+        pk = values.pop("id", None)
+        obj = existing.pop(pk, None) if pk else None
+        if obj is None:
+            obj = model(organisation=programme.organisation, programme=programme)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        if position:
+            obj.position = index
+        obj.full_clean()
+        keep.append(obj)
+    if existing:
+        model.objects.filter(pk__in=list(existing)).delete()
+    for obj in keep:
+        obj.save()
+    return len(keep)
+
+
 @transaction.atomic
 def programme_intake_save(
     *,
@@ -106,33 +132,50 @@ def programme_intake_save(
     partners: list[dict],
     complete: bool = False,
 ) -> Programme:
-    """Save the intake: vision, starting points, goals and partners (replacing the lists)."""
+    """Save the intake: vision, starting points, goals and partners. `goals` and `partners`
+    are the whole lists as they should be; a row carrying the `id` of an existing goal or
+    partner updates that one, so saving the page unchanged keeps every row as it was.
+    `complete` also marks the intake complete (see `programme_intake_complete`)."""
     programme.vision = vision.strip()
     programme.starting_points = starting_points.strip()
-    if complete and not programme.intake_completed_at:
-        if not programme.vision or not goals:
-            raise ValidationError(
-                _("A completed intake needs at least the client's vision and one goal.")
-            )
-        programme.intake_completed_at = timezone.now()
-    programme.save(update_fields=["vision", "starting_points", "intake_completed_at"])
-    org = programme.organisation
-    Goal.objects.filter(programme=programme).delete()
-    Partner.objects.filter(programme=programme).delete()
-    goal_rows = [
-        Goal(organisation=org, programme=programme, position=i, **g) for i, g in enumerate(goals)
-    ]
-    partner_rows = [Partner(organisation=org, programme=programme, **p) for p in partners]
-    for row in [*goal_rows, *partner_rows]:
-        row.full_clean()
-    Goal.objects.bulk_create(goal_rows)
-    Partner.objects.bulk_create(partner_rows)
+    programme.save(update_fields=["vision", "starting_points"])
+    n_goals = _rows_sync(Goal, programme=programme, rows=goals, position=True)
+    n_partners = _rows_sync(Partner, programme=programme, rows=partners)
     audit_log(
         actor=actor,
-        organisation=org,
+        organisation=programme.organisation,
         action="programme.intake_saved",
         obj=programme,
-        data={"goals": len(goal_rows), "partners": len(partner_rows), "complete": complete},
+        data={"goals": n_goals, "partners": n_partners, "complete": complete},
+    )
+    if complete:
+        programme_intake_complete(actor=actor, programme=programme)
+    return programme
+
+
+@transaction.atomic
+def programme_intake_complete(*, actor: User, programme: Programme) -> Programme:
+    """Mark the intake complete with what is saved (no retyping), and tick the intake
+    milestone of the plan. Completing it again changes nothing."""
+    if programme.intake_completed_at:
+        return programme
+    if not programme.vision or not programme.goals.exists():
+        raise ValidationError(
+            _("A completed intake needs at least the client's vision and one goal.")
+        )
+    programme.intake_completed_at = timezone.now()
+    programme.save(update_fields=["intake_completed_at"])
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="programme.intake_completed",
+        obj=programme,
+    )
+    programme_progress_record(
+        programme=programme,
+        event=Progress.INTAKE_COMPLETED,
+        when=programme.intake_completed_at,
+        actor=actor,
     )
     return programme
 
@@ -155,6 +198,7 @@ def team_member_add(*, actor: User, programme: Programme, user: User) -> TeamMem
             action="team.member_added",
             obj=member,
         )
+    programme_progress_record(programme=programme, event=Progress.TEAM_SELECTED, actor=actor)
     return member
 
 
@@ -176,4 +220,9 @@ def team_member_set_ready(
         obj=member,
         data={"ready": ready, "reason": member.ready_reason},
     )
+    if ready and not member.ready_reason:
+        # Ready without an override: the member finished the training track.
+        programme_progress_record(
+            programme=member.programme, event=Progress.TEAM_TRAINED, actor=actor
+        )
     return member

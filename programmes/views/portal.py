@@ -16,7 +16,7 @@ class PortalProgrammeView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         milestones = list(programme.milestones.all())
         return super().get_context_data(
-            status=selectors.plan_status(milestones),
+            status=selectors.programme_status(programme, milestones),
             milestones=milestones,
             goals=programme.goals.all(),
             partners=programme.partners.all(),

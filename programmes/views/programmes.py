@@ -22,7 +22,7 @@ from ..forms import (
     TemplateMilestoneFormSet,
 )
 from ..mixins import PermissionMixin
-from ..models import Document, Invitee, Phase, TemplateMilestone
+from ..models import Document, Invitee, Phase, Progress, TemplateMilestone
 from ..permissions import Perm, has_perm
 from .common import ClientMixin, form_errors_to
 
@@ -125,7 +125,7 @@ class ProgrammeDetailView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         milestones = list(programme.milestones.select_related("owner"))
         return super().get_context_data(
-            status=selectors.plan_status(milestones),
+            status=selectors.programme_status(programme, milestones),
             upcoming=[m for m in milestones if not m.done_at][:5],
             meetings=selectors.meetings_for_programme(programme=programme, upcoming_only=True),
             goals=programme.goals.all(),
@@ -138,6 +138,10 @@ class ProgrammeDetailView(ProgrammeMixin, TemplateView):
 
 
 class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
+    """The intake: every saved goal and partner is a row of its form set carrying its id, so
+    saving the page posts them all back and nothing is dropped. "Complete the intake" saves
+    what is on the page and marks it complete in one go."""
+
     permission = Perm.PROGRAMME_MANAGE
     template_name = "programmes/programme_intake.html"
 
@@ -145,17 +149,14 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         form = IntakeForm(
             data,
-            initial={
-                "vision": programme.vision,
-                "starting_points": programme.starting_points,
-                "complete": bool(programme.intake_completed_at),
-            },
+            initial={"vision": programme.vision, "starting_points": programme.starting_points},
         )
         goals = GoalFormSet(
             data,
             prefix="goals",
             initial=[
-                {"description": g.description, "measure": g.measure} for g in programme.goals.all()
+                {"id": g.pk, "description": g.description, "measure": g.measure}
+                for g in programme.goals.all()
             ],
         )
         partners = PartnerFormSet(
@@ -163,6 +164,7 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
             prefix="partners",
             initial=[
                 {
+                    "id": p.pk,
                     "name": p.name,
                     "partner_organisation": p.partner_organisation,
                     "role": p.role,
@@ -174,6 +176,28 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
         )
         return form, goals, partners
 
+    @staticmethod
+    def _rows(formset) -> list[dict]:
+        """The rows to keep: every filled-in row not ticked for deletion. Unchanged rows count
+        too (filtering on `has_changed()` here once dropped every row saved before)."""
+        rows = []
+        for f in formset.forms:
+            cleaned = getattr(f, "cleaned_data", None) or {}
+            data = {k: v for k, v in cleaned.items() if k != "DELETE"}
+            if cleaned.get("DELETE") or not any(v for k, v in data.items() if k != "id"):
+                continue
+            if not data.get("id"):
+                data.pop("id", None)
+            rows.append(data)
+        return rows
+
+    def get_context_data(self, **kwargs):
+        programme = self.get_programme()
+        return super().get_context_data(
+            intake_milestone=programme.milestones.filter(key=Progress.INTAKE_COMPLETED).first(),
+            **kwargs,
+        )
+
     def get(self, request, *args, **kwargs):
         form, goals, partners = self._forms()
         return self.render_to_response(
@@ -182,33 +206,34 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form, goals, partners = self._forms(request.POST)
+        programme = self.get_programme()
         if form.is_valid() and goals.is_valid() and partners.is_valid():
-
-            def rows(formset):
-                return [
-                    {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
-                    for f in formset.forms
-                    if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
-                ]
-
             try:
                 services.programme_intake_save(
                     actor=request.user,
-                    programme=self.get_programme(),
+                    programme=programme,
                     vision=form.cleaned_data["vision"],
                     starting_points=form.cleaned_data["starting_points"],
-                    goals=rows(goals),
-                    partners=rows(partners),
-                    complete=form.cleaned_data["complete"],
+                    goals=self._rows(goals),
+                    partners=self._rows(partners),
                 )
             except ValidationError as error:
                 form_errors_to(form, error)
             else:
-                messages.success(request, _("The intake was saved."))
-                programme = self.get_programme()
-                return redirect(
-                    "programme_detail", org=programme.organisation.slug, programme_pk=programme.pk
-                )
+                if not form.cleaned_data["complete"]:
+                    messages.success(request, _("The intake was saved."))
+                    return self.redirect_to("programme_detail")
+                try:
+                    services.programme_intake_complete(actor=request.user, programme=programme)
+                except ValidationError as error:
+                    messages.error(
+                        request,
+                        _("The intake was saved, but not completed: %(reason)s")
+                        % {"reason": " ".join(error.messages)},
+                    )
+                    return self.redirect_to("programme_intake")
+                messages.success(request, _("The intake was saved and completed."))
+                return self.redirect_to("programme_detail")
         return self.render_to_response(
             self.get_context_data(form=form, goals=goals, partners=partners), status=200
         )
@@ -228,7 +253,7 @@ class PlanView(ProgrammeMixin, TemplateView):
         ]
         return super().get_context_data(
             by_phase=by_phase,
-            status=selectors.plan_status(milestones),
+            status=selectors.programme_status(programme, milestones),
             has_plan=bool(milestones),
             form=form or MilestoneForm(programme=programme),
             **kwargs,
@@ -353,7 +378,10 @@ class PlanTemplateView(PermissionMixin, TemplateView):
         consultancy = self._consultancy()
         services.plan_template_ensure(consultancy=consultancy)
         rows = TemplateMilestone.objects.filter(organisation=consultancy)
-        initial = [{"phase": r.phase, "title": r.title, "offset_days": r.offset_days} for r in rows]
+        initial = [
+            {"phase": r.phase, "title": r.title, "offset_days": r.offset_days, "key": r.key}
+            for r in rows
+        ]
         return TemplateMilestoneFormSet(data, prefix="rows", initial=initial)
 
     def get(self, request, *args, **kwargs):
