@@ -10,4 +10,7 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
-        from . import documents  # noqa: F401 - registers the certificate builder
+        from . import (
+            documents,  # noqa: F401 - registers the certificate builder
+            services,  # noqa: F401 - registers the readiness explainer
+        )

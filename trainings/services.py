@@ -8,8 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
-from programmes.models import Programme, TeamMember, User
-from programmes.services import document_request, invitee_add, meeting_create
+from programmes.mail import mail_hold, mail_queue, render_mail
+from programmes.models import Programme, Progress, TeamMember, User
+from programmes.readiness import register_readiness_check, register_readiness_explainer
+from programmes.services import (
+    document_request,
+    invitee_add,
+    meeting_create,
+    outbox_cancel_held,
+    outbox_held,
+    programme_progress_record,
+)
 
 from .models import (
     Assessment,
@@ -158,13 +167,26 @@ def certificate_issue(*, actor: User, assessment: Assessment) -> Certificate:
         action="certificate.issued",
         obj=certificate,
     )
+    programme_progress_record(
+        programme=training.programme, event=Progress.CERTIFICATES_ISSUED, actor=actor
+    )
     return certificate
+
+
+def revoke_ref(certificate: Certificate) -> str:
+    """Tags the mail that tells the holder of a revocation, so an undo can find it."""
+    return f"trainings.certificate:{certificate.pk}:revoke"
 
 
 @transaction.atomic
 def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate and tell its holder by e-mail; the mail is held for
+    DECISION_UNDO_SECONDS, so the revocation can be undone until it leaves."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    certificate = (
+        Certificate.objects.select_for_update().select_related("user").get(pk=certificate.pk)
+    )
     if certificate.revoked_at is None:
         certificate.revoked_at = timezone.now()
         certificate.revoked_reason = reason.strip()
@@ -176,7 +198,63 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
             obj=certificate,
             data={"reason": certificate.revoked_reason},
         )
+        with mail_hold(ref=revoke_ref(certificate)):
+            mail_queue(**_revoke_mail(certificate))
     return certificate
+
+
+def _revoke_mail(certificate: Certificate) -> dict:
+    return {
+        "organisation": certificate.organisation,
+        "programme": certificate.programme,
+        "to": certificate.user.email,
+        "to_name": certificate.holder_name,
+        "language": certificate.user.language,
+        "template": "trainings/certificate_revoked",
+        "context": {"certificate": certificate},
+    }
+
+
+def certificate_revoke_preview(*, certificate: Certificate, reason: str) -> dict:
+    """The e-mail the holder will get when the certificate is revoked (for the confirmation)."""
+    certificate.revoked_reason = reason.strip()
+    mail = _revoke_mail(certificate)
+    subject, text, _html = render_mail(
+        template=mail["template"],
+        context={
+            "organisation": mail["organisation"],
+            "programme": mail["programme"],
+            **mail["context"],
+        },
+        language=mail["language"],
+    )
+    return {"to": mail["to_name"], "subject": subject, "text": text}
+
+
+@transaction.atomic
+def certificate_revoke_undo(*, actor: User, certificate: Certificate) -> Certificate:
+    """Take a revocation back while its mail is still held: the mail is cancelled (never
+    sent) and the certificate is valid again. Refused once the mail has left."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is None:
+        raise ValidationError(_("This certificate is not revoked."))
+    outbox_cancel_held(actor=actor, ref=revoke_ref(certificate))
+    certificate.revoked_at = None
+    certificate.revoked_reason = ""
+    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    audit_log(
+        actor=actor,
+        organisation=certificate.organisation,
+        action="certificate.revoke_undone",
+        obj=certificate,
+    )
+    return certificate
+
+
+def certificate_revokes_held(*, certificates) -> dict:
+    """For each revoked certificate whose mail is still held: until when (one query)."""
+    refs = {revoke_ref(c): c.pk for c in certificates if c.revoked_at}
+    return {refs[ref]: until for ref, until in outbox_held(refs=refs).items()}
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
@@ -240,27 +318,101 @@ def rules_accept(*, user: User, programme: Programme) -> RulesAcceptance:
     return acceptance
 
 
+def track_progress(*, programme: Programme, user_ids) -> dict[int, dict]:
+    """Each member's way through the track in three queries, whatever the team's size:
+    {user_id: {"introduction": bool, "workshop": True/False/None (not assessed yet),
+    "instruction": bool, "rules": bool}}."""
+    from programmes.models import Invitee
+
+    user_ids = list(user_ids)
+    progress = {
+        uid: {"introduction": False, "workshop": None, "instruction": False, "rules": False}
+        for uid in user_ids
+    }
+    attended = Invitee.objects.filter(
+        meeting__training__programme=programme, user_id__in=user_ids, attended=True
+    ).values_list("user_id", "meeting__training__kind")
+    for uid, kind in attended:
+        if kind in (Training.Kind.INTRODUCTION, Training.Kind.INSTRUCTION):
+            progress[uid][kind] = True
+    verdicts = Assessment.objects.filter(
+        training__programme=programme,
+        training__kind=Training.Kind.WORKSHOP,
+        user_id__in=user_ids,
+    ).values_list("user_id", "passed")
+    for uid, passed in verdicts:
+        progress[uid]["workshop"] = passed
+    accepted = RulesAcceptance.objects.filter(programme=programme, user_id__in=user_ids)
+    for uid in accepted.values_list("user_id", flat=True).distinct():
+        progress[uid]["rules"] = True
+    return progress
+
+
 def readiness(*, programme: Programme, user: User) -> dict:
     """What a member still needs before rounds: the introduction and instruction meetings
     attended, the workshop passed, the rules accepted."""
-    from programmes.models import Invitee
+    progress = track_progress(programme=programme, user_ids=[user.pk])[user.pk]
+    return {key: bool(done) for key, done in progress.items()}
 
-    attended = set(
-        Invitee.objects.filter(
-            meeting__training__programme=programme, user=user, attended=True
-        ).values_list("meeting__training__kind", flat=True)
-    )
-    return {
-        "introduction": Training.Kind.INTRODUCTION in attended,
-        "instruction": Training.Kind.INSTRUCTION in attended,
-        "workshop": Assessment.objects.filter(
-            training__programme=programme,
-            training__kind=Training.Kind.WORKSHOP,
-            user=user,
-            passed=True,
-        ).exists(),
-        "rules": RulesAcceptance.objects.filter(programme=programme, user=user).exists(),
-    }
+
+def _missing(progress: dict) -> list[str]:
+    missing = []
+    if not progress["introduction"]:
+        missing.append(_("introduction meeting not attended"))
+    if progress["workshop"] is None:
+        missing.append(_("workshop not assessed yet"))
+    elif not progress["workshop"]:
+        missing.append(_("workshop not passed"))
+    if not progress["instruction"]:
+        missing.append(_("instruction meeting not attended"))
+    if not progress["rules"]:
+        missing.append(_("rules not accepted"))
+    return missing
+
+
+@register_readiness_explainer
+def readiness_reasons(*, programme: Programme, members) -> dict[int, str]:
+    """Why each member (a `TeamMember` row) may walk rounds or not yet, in one line, e.g.
+    "Klaar: certificaat en spelregels" or "Nog niet: workshop niet gehaald". Registered with
+    the base (`programmes.readiness`) so the phone app shows the same words."""
+    members = list(members)
+    progress = track_progress(programme=programme, user_ids=[m.user_id for m in members])
+    reasons = {}
+    for member in members:
+        missing = _missing(progress[member.user_id])
+        if member.ready_for_rounds:
+            if member.ready_reason:
+                reason = _("Released by the project leader: %(reason)s") % {
+                    "reason": member.ready_reason
+                }
+            elif not missing:
+                reason = _("Ready: certificate and rules")
+            else:
+                reason = _("Ready, but: %(missing)s") % {"missing": ", ".join(missing)}
+        elif not missing:
+            reason = _("Not yet: held back by the project leader")
+        else:
+            reason = _("Not yet: %(missing)s") % {"missing": ", ".join(missing)}
+        reasons[member.user_id] = reason
+    return reasons
+
+
+@register_readiness_check
+def readiness_missing_for_member(*, member: TeamMember) -> list[str]:
+    """What a member who is not ready still misses, addressed to them (the phone app says
+    "Je kunt nog geen rondes lopen: je hebt de workshop nog niet gehaald")."""
+    progress = track_progress(programme=member.programme, user_ids=[member.user_id])
+    done = progress[member.user_id]
+    missing = []
+    if not done["workshop"]:
+        missing.append(_("you have not passed the workshop yet"))
+    if not done["rules"]:
+        missing.append(_("you have not accepted the rules yet"))
+    if not done["introduction"]:
+        missing.append(_("you have not been to the introduction meeting yet"))
+    if not done["instruction"]:
+        missing.append(_("you have not been to the instruction meeting yet"))
+    return missing
 
 
 def readiness_update(*, programme: Programme, user: User) -> bool:
@@ -297,28 +449,103 @@ GEAR_ITEMS = ("bodywarmer_given", "shirt_given", "certificate_given", "folder_gi
 
 @transaction.atomic
 def gear_hand_out(*, actor: User, gear: Gear, item: str, given: bool) -> Gear:
+    """Tick (or untick) one thing handed out at the kickoff: bodywarmer, shirt, certificate
+    or information folder."""
     if item not in GEAR_ITEMS:
         raise ValidationError(_("Unknown item."))
-    setattr(gear, item, given)
-    gear.save(update_fields=[item])
+    if getattr(gear, item) != given:
+        setattr(gear, item, given)
+        gear.save(update_fields=[item])
+        audit_log(
+            actor=actor,
+            organisation=gear.organisation,
+            action="gear.handed_out",
+            obj=gear,
+            data={"item": item, "given": given},
+        )
     return gear
 
 
+@transaction.atomic
+def gear_hand_out_to(
+    *, actor: User, programme: Programme, user: User, item: str, given: bool
+) -> Gear:
+    """`gear_hand_out` for a member, also one who has not chosen sizes (yet): a certificate
+    and a folder need no size."""
+    if not TeamMember.objects.filter(programme=programme, user=user, is_active=True).exists():
+        raise ValidationError(_("Only members of this team receive gear."))
+    gear, _created = Gear.objects.get_or_create(
+        organisation=programme.organisation, programme=programme, user=user
+    )
+    return gear_hand_out(actor=actor, gear=gear, item=item, given=given)
+
+
 def gear_order_list(*, programme: Programme) -> dict:
-    """How many bodywarmers and shirts of each size to order; two queries."""
-    from django.db.models import Count
+    """How many bodywarmers and shirts of each size to order, counted in one SQL query:
+    {"bodywarmer": [(size, n), ...], "shirt": [...], "bodywarmer_total": n, "shirt_total": n}."""
+    from django.db.models import Count, Q
 
-    def counts(field):
-        rows = (
-            Gear.objects.filter(programme=programme)
-            .exclude(**{field: ""})
-            .values(field)
-            .annotate(n=Count("id"))
+    sizes = Gear.Size.values
+    fields = {"bodywarmer": "bodywarmer_size", "shirt": "shirt_size"}
+    row = Gear.objects.filter(programme=programme).aggregate(
+        **{
+            f"{key}_{i}": Count("id", filter=Q(**{field: size}))
+            for key, field in fields.items()
+            for i, size in enumerate(sizes)
+        }
+    )
+    order = {}
+    for key in fields:
+        order[key] = [(size, row[f"{key}_{i}"]) for i, size in enumerate(sizes)]
+        order[f"{key}_total"] = sum(n for _size, n in order[key])
+    return order
+
+
+def street_coverage(*, programme: Programme) -> dict:
+    """{"delivered": n, "total": n}: how many of the streets got the introduction flyer."""
+    from django.db.models import Count, Q
+
+    return StreetAssignment.objects.filter(programme=programme).aggregate(
+        total=Count("id"), delivered=Count("id", filter=Q(delivered_at__isnull=False))
+    )
+
+
+MAX_STREETS = 1000
+
+
+def _clean_streets(streets: list[str]) -> list[str]:
+    cleaned = [s.strip() for s in dict.fromkeys(s.strip() for s in streets) if s.strip()]
+    too_long = [s for s in cleaned if len(s) > 200]
+    if too_long:
+        raise ValidationError(
+            _("A street name is at most 200 characters: %(street)s")
+            % {"street": too_long[0][:40] + "…"}
         )
-        found = {r[field]: r["n"] for r in rows}
-        return [(size, found.get(size, 0)) for size in Gear.Size.values]
+    if len(cleaned) > MAX_STREETS:
+        raise ValidationError(_("At most %(n)s streets at a time.") % {"n": MAX_STREETS})
+    return cleaned
 
-    return {"bodywarmer": counts("bodywarmer_size"), "shirt": counts("shirt_size")}
+
+@transaction.atomic
+def streets_save(*, actor: User, programme: Programme, streets: list[str]) -> tuple[int, int]:
+    """Make the list of streets for the flyer this list: new streets are divided among the
+    team, listed ones keep their member and delivery, and streets left out are dropped unless
+    they were delivered already. Returns (added, removed)."""
+    wanted = _clean_streets(streets)
+    removable = StreetAssignment.objects.filter(
+        programme=programme, delivered_at__isnull=True
+    ).exclude(street__in=wanted)
+    removed, _detail = removable.delete()
+    added = streets_divide(actor=actor, programme=programme, streets=wanted) if wanted else 0
+    if added or removed:
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="streets.saved",
+            obj=programme,
+            data={"added": added, "removed": removed},
+        )
+    return added, removed
 
 
 @transaction.atomic
@@ -335,7 +562,7 @@ def streets_divide(*, actor: User, programme: Programme, streets: list[str]) -> 
     known = set(
         StreetAssignment.objects.filter(programme=programme).values_list("street", flat=True)
     )
-    new = [s.strip() for s in dict.fromkeys(streets) if s.strip() and s.strip() not in known]
+    new = [s for s in _clean_streets(streets) if s not in known]
     StreetAssignment.objects.bulk_create(
         StreetAssignment(
             organisation=programme.organisation,

@@ -2,6 +2,7 @@
 public verification of certificates."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -12,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import PermissionMixin, PublicMixin
-from programmes.models import TeamMember, User
+from programmes.models import Document, TeamMember, User
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import posted_id
 from programmes.views.programmes import ProgrammeMixin
@@ -51,6 +52,9 @@ class TrainingsView(ProgrammeMixin, TemplateView):
     template_name = "trainings/track.html"
 
     def get_context_data(self, form=None, **kwargs):
+        """Everything saved on this page, in a fixed number of queries whatever the size of
+        the team: the track, verdicts, certificates, readiness with its reason, gear with the
+        order list, the rules, the introduction and its documents, and the streets."""
         programme = self.get_programme()
         trainings = list(Training.objects.filter(programme=programme).select_related("meeting"))
         workshop = next((t for t in trainings if t.kind == Training.Kind.WORKSHOP), None)
@@ -63,14 +67,43 @@ class TrainingsView(ProgrammeMixin, TemplateView):
         certificates = list(
             Certificate.objects.filter(programme=programme).select_related("document")
         )
+        held = services.certificate_revokes_held(certificates=certificates)
+        for certificate in certificates:
+            certificate.revoke_held_until = held.get(certificate.pk)
+        progress = services.track_progress(
+            programme=programme, user_ids=[m.user_id for m in members]
+        )
+        reasons = services.readiness_reasons(programme=programme, members=members)
+        gear = {g.user_id: g for g in Gear.objects.filter(programme=programme)}
         for member in members:
             member.verdict = verdicts.get(member.user_id)
+            member.track = progress[member.user_id]
+            member.readiness = reasons[member.user_id]
+            member.gear = gear.get(member.user_id)
+        documents = {}
+        for document in Document.objects.filter(
+            programme=programme,
+            kind__in=[Document.Kind.INTRODUCTION_FLYER, Document.Kind.INTRODUCTION_POSTER],
+        ).order_by("-created_at", "-id"):
+            documents.setdefault(document.kind, document)
+        coverage = services.street_coverage(programme=programme)
+        assignments = list(
+            StreetAssignment.objects.filter(programme=programme).select_related("user")
+        )
         return super().get_context_data(
             trainings=trainings,
             workshop=workshop,
             members=members,
             certificates=certificates,
             form=form or TrackForm(),
+            rules=services.rules_for(programme=programme),
+            introduction=services.introduction_for(programme=programme),
+            intro_flyer=documents.get(Document.Kind.INTRODUCTION_FLYER),
+            intro_poster=documents.get(Document.Kind.INTRODUCTION_POSTER),
+            order=services.gear_order_list(programme=programme),
+            coverage=coverage,
+            assignments=assignments,
+            streets_text="\n".join(a.street for a in assignments),
             **kwargs,
         )
 
@@ -142,21 +175,27 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                 team_member_set_ready(actor=request.user, member=member, ready=ready, reason=reason)
                 messages.success(request, _("Saved."))
             elif action == "gear":
-                gear = get_object_or_404(Gear, programme=programme, pk=posted_id(request, "gear"))
-                services.gear_hand_out(
+                member = get_object_or_404(
+                    TeamMember, programme=programme, user_id=posted_id(request, "user")
+                )
+                services.gear_hand_out_to(
                     actor=request.user,
-                    gear=gear,
+                    programme=programme,
+                    user=member.user,
                     item=request.POST.get("item", ""),
                     given=request.POST.get("given") == "1",
                 )
+                messages.success(request, _("Saved."))
             elif action == "streets":
-                count = services.streets_divide(
+                added, removed = services.streets_save(
                     actor=request.user,
                     programme=programme,
-                    streets=request.POST.get("streets", "").splitlines(),
+                    streets=request.POST.get("streets", "")[:200_000].splitlines(),
                 )
                 messages.success(
-                    request, _("%(n)s streets were divided among the team.") % {"n": count}
+                    request,
+                    _("The streets were saved: %(added)s added, %(removed)s removed.")
+                    % {"added": added, "removed": removed},
                 )
             elif action == "introduction":
                 services.introduction_save(
@@ -166,16 +205,41 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                     photo=request.FILES.get("photo"),
                 )
                 messages.success(request, _("Saved."))
-            elif action == "revoke":
+            elif action in ("revoke", "revoke_undo"):
                 certificate = get_object_or_404(
-                    Certificate, programme=programme, pk=posted_id(request, "certificate")
+                    Certificate.objects.select_related("user"),
+                    programme=programme,
+                    pk=posted_id(request, "certificate"),
                 )
-                services.certificate_revoke(
-                    actor=request.user,
-                    certificate=certificate,
-                    reason=request.POST.get("reason", "")[:300],
-                )
-                messages.success(request, _("The certificate was revoked."))
+                reason = request.POST.get("reason", "")[:300]
+                if action == "revoke_undo":
+                    services.certificate_revoke_undo(actor=request.user, certificate=certificate)
+                    messages.success(
+                        request,
+                        _("The revocation was undone; no e-mail was sent to %(name)s.")
+                        % {"name": certificate.holder_name},
+                    )
+                elif "confirm" not in request.POST and reason.strip():
+                    # The holder is mailed: say who gets what and ask first.
+                    return render(
+                        request,
+                        "trainings/revoke_confirm.html",
+                        {
+                            "programme": programme,
+                            "client": request.organisation,
+                            "certificate": certificate,
+                            "reason": reason,
+                            "mail": services.certificate_revoke_preview(
+                                certificate=certificate, reason=reason
+                            ),
+                            "undo_minutes": settings.DECISION_UNDO_SECONDS // 60,
+                        },
+                    )
+                else:
+                    services.certificate_revoke(
+                        actor=request.user, certificate=certificate, reason=reason
+                    )
+                    messages.success(request, _("The certificate was revoked."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(request.path)
@@ -210,11 +274,13 @@ class MemberTrackView(PermissionMixin, TemplateView):
     template_name = "trainings/member.html"
 
     def membership(self):
-        member = (
-            TeamMember.objects.filter(user=self.request.user, is_active=True)
-            .select_related("programme")
-            .first()
-        )
+        """The programme the member chose in the app (or their only or first one)."""
+        from programmes.selectors import current_membership, team_memberships_for
+
+        memberships = team_memberships_for(user=self.request.user)
+        member = current_membership(
+            user=self.request.user, session=self.request.session, memberships=memberships
+        ) or (memberships[0] if memberships else None)
         if member is None:
             raise PermissionDenied
         return member
