@@ -171,7 +171,7 @@ class SignalApi(PhoneApiView):
             programme=programme,
             uuid=_uuid(data.get("id")),
             category=category,
-            description=_text(data, "description", 2000, required=True),
+            description=_text(data, "description", 2000),
             reported_at=_moment(data.get("reported_at"), "reported_at"),
             urgent=data.get("urgent") is True,
             latitude=_coordinate(data.get("latitude"), "latitude", 50.5, 53.7),

@@ -167,7 +167,7 @@ class Signal(PhoneRecord):
     category = models.ForeignKey(
         SignalCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
     )
-    description = models.TextField(_("description"), max_length=2000)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -200,6 +200,8 @@ class Signal(PhoneRecord):
         indexes = [models.Index(fields=["programme", "status", "-reported_at"])]
 
     def __str__(self) -> str:
+        if not self.description:
+            return str(self.category)
         return f"{self.category}: {self.description[:40]}"
 
     @property

@@ -1,12 +1,12 @@
 """Reads of the patrols app that take the acting user."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from programmes.models import Programme, TeamMember
 
-from .models import Round, RoundSlot, Signal, SignalCategory
+from .models import Round, RoundSlot, Signal, SignalCategory, SignalEvent
 
 
 def memberships_for(*, user) -> QuerySet[TeamMember]:
@@ -57,6 +57,33 @@ def signals_of_member(*, user, limit: int = 20):
         .select_related("category", "category__parent")
         .order_by("-reported_at")[:limit]
     )
+
+
+def own_signals(*, user) -> QuerySet[Signal]:
+    """The signals `user` reported, newest first, with their photo count (for the list)."""
+    return (
+        Signal.objects.filter(reported_by=user)
+        .select_related("category", "category__parent", "programme")
+        .annotate(photo_count=Count("photos"))
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def get_own_signal(*, user, pk) -> Signal:
+    """One signal `user` reported; 404 for a missing one and for anyone else's alike."""
+    found = (
+        Signal.objects.filter(reported_by=user, pk=pk)
+        .select_related("category", "category__parent", "programme")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def signal_history_for_member(*, signal: Signal) -> QuerySet[SignalEvent]:
+    """A signal's history rows, oldest first, as its reporter reads them."""
+    return signal.events.order_by("created_at", "id")
 
 
 def signals_for_client(*, user, organisation) -> QuerySet[Signal]:

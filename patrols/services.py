@@ -188,16 +188,19 @@ def signal_report(
     house_number="",
     round_: Round | None = None,
 ):
-    """Store a signal from a team member; the handling-time target follows its category."""
+    """Store a signal from a team member; the handling-time target follows its category.
+
+    Only the category is required: a member on a round saves in a few taps, so the
+    description and the place (position or street) are optional; a missing place is shown
+    to the client as such rather than holding the signal back on the phone.
+    """
     _member(programme=programme, user=actor)
     if category.programme_id != programme.pk or not category.is_active:
         raise ValidationError({"category": _("Choose a category of this team.")})
     if round_ is not None and round_.programme_id != programme.pk:
         raise ValidationError({"round": _("This round belongs to another team.")})
-    if not (latitude is not None and longitude is not None) and not street.strip():
-        raise ValidationError(
-            {"street": _("Give the location: your position, a point on the map or a street.")}
-        )
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("This position is not on the map.")})
     payload = {
         "programme": programme.pk,
         "category": category.pk,

@@ -14,6 +14,17 @@ urlpatterns = [
         views.OwnDocumentView.as_view(),
         name="team_document",
     ),
+    path("team/<slug:org>/signals/", views.MySignalsView.as_view(), name="team_signals"),
+    path(
+        "team/<slug:org>/signals/<int:signal_pk>/",
+        views.MySignalView.as_view(),
+        name="team_signal",
+    ),
+    path(
+        "team/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",
+        views.MySignalPhotoView.as_view(),
+        name="team_signal_photo",
+    ),
     path(
         "team/<slug:org>/manifest.webmanifest",
         views.ManifestView.as_view(),

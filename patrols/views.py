@@ -4,11 +4,14 @@ The pages are server-rendered; `static/js/team-app.js` keeps an outbox in Indexe
 made without a connection are sent when it returns.
 """
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +27,7 @@ from .models import Conversation, RoundSlot
 
 def _categories_json(programme) -> list[dict]:
     return [
-        {"id": c.pk, "name": str(c), "parent": c.parent_id}
+        {"id": c.pk, "name": str(c), "label": c.name, "parent": c.parent_id}
         for c in selectors.categories_for(programme=programme)
     ]
 
@@ -62,7 +65,7 @@ class TeamHomeView(PermissionMixin, TemplateView):
             signed_slots={
                 s.pk for s in slots if any(x.user_id == user.pk for x in s.signups.all())
             },
-            my_signals=selectors.signals_of_member(user=user),
+            my_signals=selectors.signals_of_member(user=user, limit=5),
             effort=effort,
             rule=getattr(programme, "effort_rule", None) if programme else None,
             my_documents=user.documents.filter(status="ready").order_by("-created_at"),
@@ -158,6 +161,74 @@ class SignupView(PermissionMixin, View):
         return redirect("team_home", org=org)
 
 
+class _OwnSignalsMixin(PermissionMixin):
+    """A team member's own signals: only the member who reported them sees them."""
+
+    permission = Perm.TEAM_APP_VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        from programmes.permissions import Role
+
+        if request.user.is_authenticated and request.user.role != Role.TEAM_MEMBER:
+            raise PermissionDenied  # a member's own signals, not the staff's
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MySignalsView(_OwnSignalsMixin, TemplateView):
+    """The member's own signals ("My signals") and where each one stands, newest first."""
+
+    template_name = "patrols/my_signals.html"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        page = Paginator(selectors.own_signals(user=self.request.user), self.paginate_by)
+        return super().get_context_data(
+            client=self.request.organisation,
+            page=page.get_page(self.request.GET.get("page")),
+            fetched_at=timezone.now(),
+            **kwargs,
+        )
+
+
+class MySignalView(_OwnSignalsMixin, TemplateView):
+    """One of the member's signals: its status history, the client's notes, photos, place."""
+
+    template_name = "patrols/my_signal.html"
+
+    def get_context_data(self, **kwargs):
+        signal = selectors.get_own_signal(user=self.request.user, pk=self.kwargs["signal_pk"])
+        events = list(
+            selectors.signal_history_for_member(signal=signal).select_related("actor__organisation")
+        )
+        notes = [e for e in events if e.text and e.actor_id != self.request.user.pk]
+        return super().get_context_data(
+            client=self.request.organisation,
+            signal=signal,
+            events=events,
+            last_note=notes[-1] if notes else None,
+            photos=signal.photos.all(),
+            fetched_at=timezone.now(),
+            **kwargs,
+        )
+
+
+class MySignalPhotoView(_OwnSignalsMixin, View):
+    """A photo of the member's own signal, for no one else."""
+
+    def get(self, request, org, signal_pk, photo_pk):
+        from django.http import FileResponse
+
+        signal = selectors.get_own_signal(user=request.user, pk=signal_pk)
+        photo = signal.photos.filter(pk=photo_pk).first()
+        if photo is None:
+            raise Http404
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
 class ManifestView(PublicMixin, View):
     """The web app manifest, in the client's colour, so members can install the app."""
 
@@ -206,6 +277,9 @@ class ServiceWorkerView(PublicMixin, View):
                     "js/team-app.js",
                 )
             ),
+        )
+        body = body.replace(
+            "__OFFLINE_PAGE__", json.dumps(render_to_string("patrols/offline.html").strip())
         )
         response = HttpResponse(body, content_type="application/javascript")
         response["Cache-Control"] = "no-cache"

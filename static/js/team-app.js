@@ -128,16 +128,19 @@
   function roundApp(root) {
     var config = JSON.parse(document.getElementById("team-app-config").textContent);
     var state = JSON.parse(localStorage.getItem(ROUND_KEY) || "null");
-    var position = null;
     var sel = function (q) { return root.querySelector(q); };
-    var categorySelect = sel("#signal-category");
-    categorySelect.innerHTML = '<option value="">–</option>';
-    config.categories.forEach(function (c) {
-      var o = document.createElement("option"); o.value = c.id; o.textContent = c.name; categorySelect.appendChild(o);
-    });
-    function flash(message) {
-      var el = sel("[data-flash]"); el.textContent = message; el.classList.remove("d-none");
-      window.setTimeout(function () { el.classList.add("d-none"); }, 4000);
+    var signalForm = sel('[data-form="signal"]');
+    var locationStatus = sel("[data-location-status]");
+    // position: {latitude, longitude, manual}; photos: files chosen for the open signal.
+    var position = null, watchId = null, photos = [];
+
+    function flash(message, link) {
+      var box = sel("[data-flash-box]");
+      sel("[data-flash]").textContent = message;
+      sel("[data-flash-link]").classList.toggle("d-none", !link);
+      box.classList.remove("d-none");
+      window.clearTimeout(flash.timer);
+      flash.timer = window.setTimeout(function () { box.classList.add("d-none"); }, link ? 10000 : 4000);
     }
     function render() {
       var active = !!(state && state.programme === config.programme);
@@ -149,7 +152,61 @@
       }
     }
     function save() { localStorage.setItem(ROUND_KEY, JSON.stringify(state)); render(); }
+
+    // ---- Categories as tiles: main categories first, a tap on one with children shows them ----
+    var mains = [], children = {};
+    config.categories.forEach(function (c) { if (c.parent) { (children[c.parent] = children[c.parent] || []).push(c); } });
+    config.categories.forEach(function (c) {
+      // A sub-category whose main category is switched off is offered as a main one.
+      var parentShown = c.parent && config.categories.some(function (p) { return p.id === c.parent; });
+      if (!parentShown) mains.push(c);
+    });
+    function tile(category, hint) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "btn btn-outline-brand category-tile";
+      b.dataset.category = category.id; b.setAttribute("aria-pressed", "false");
+      var label = document.createElement("span"); label.textContent = category.label || category.name; b.appendChild(label);
+      if (hint) { var sub = document.createElement("span"); sub.className = "category-sub"; sub.textContent = hint; b.appendChild(sub); }
+      return b;
+    }
+    var mainGrid = sel('[data-category-step="main"]'), subStep = sel('[data-category-step="sub"]');
+    mains.forEach(function (c) {
+      var kids = children[c.id] || [];
+      mainGrid.appendChild(tile(c, kids.map(function (k) { return k.label; }).join(", ")));
+    });
+    function showCategoryStep(step) {
+      mainGrid.classList.toggle("d-none", step !== "main");
+      subStep.classList.toggle("d-none", step !== "sub");
+      var chosen = sel("[data-category-chosen]");
+      chosen.classList.toggle("d-none", step !== "chosen"); chosen.classList.toggle("d-flex", step === "chosen");
+    }
+    function chooseCategory(category) {
+      var parent = config.categories.filter(function (p) { return p.id === category.parent; })[0];
+      sel("[data-category-input]").value = category.id;
+      sel("[data-category-chosen-label]").textContent = parent ? parent.label + " › " + category.label : category.label;
+      showCategoryStep("chosen");
+      formError(signalForm, "");
+    }
+    function openMain(category) {
+      var kids = children[category.id] || [];
+      if (!kids.length) { chooseCategory(category); return; }
+      var box = sel("[data-category-children]"); box.innerHTML = "";
+      kids.forEach(function (k) { box.appendChild(tile(k)); });
+      sel("[data-category-parent]").textContent = category.label;
+      showCategoryStep("sub");
+      box.querySelector("button").focus();
+    }
+    function resetCategory() { sel("[data-category-input]").value = ""; showCategoryStep("main"); }
+    function categoryById(id) { return config.categories.filter(function (c) { return String(c.id) === String(id); })[0]; }
+
+    // ---- The position: asked for at round start and taken while the form is open ----
     var map = null, marker = null;
+    function showLocation(key) { locationStatus.textContent = text(key); }
+    function placeMarker(latlng, zoom) {
+      if (!map) return;
+      if (zoom) map.setView(latlng, zoom);
+      if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
+    }
     function setupMap() {
       // A tap on the map gives the position; only with a connection and a tile server.
       var element = sel("[data-map]");
@@ -159,63 +216,116 @@
       map = L.map(element).setView([52.1, 5.3], 8);
       L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.attribution }).addTo(map);
       map.on("click", function (e) {
-        position = { latitude: e.latlng.lat.toFixed(6), longitude: e.latlng.lng.toFixed(6) };
-        if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(map); }
-        sel("[data-location-status]").textContent = text("located");
+        position = { latitude: e.latlng.lat.toFixed(6), longitude: e.latlng.lng.toFixed(6), manual: true };
+        placeMarker(e.latlng);
+        showLocation("map-located");
       });
     }
+    function startLocating() {
+      if (position) { showLocation(position.manual ? "map-located" : "located"); }
+      else { showLocation(navigator.geolocation ? "locating" : "not-located"); }
+      if (!navigator.geolocation || watchId !== null) return;
+      watchId = navigator.geolocation.watchPosition(function (p) {
+        if (position && position.manual) return;  // the member's own tap wins
+        position = { latitude: p.coords.latitude.toFixed(6), longitude: p.coords.longitude.toFixed(6), manual: false };
+        showLocation("located");
+        placeMarker([p.coords.latitude, p.coords.longitude], 17);
+      }, function () {
+        if (!position) showLocation("not-located");
+      }, { enableHighAccuracy: true, maximumAge: 30000, timeout: 20000 });
+    }
+    function stopLocating() {
+      if (watchId !== null && navigator.geolocation) navigator.geolocation.clearWatch(watchId);
+      watchId = null;
+    }
+    function askOnce() {
+      // At the start of a round: the browser asks for permission once, not in the middle of a signal.
+      if (navigator.geolocation) navigator.geolocation.getCurrentPosition(function () {}, function () {}, { maximumAge: 60000, timeout: 20000 });
+    }
+
+    // ---- Photos: the camera opens at once; each shot is added to the signal ----
+    var photoInput = sel("[data-photo-input]"), photoList = sel("[data-photo-list]");
+    function renderPhotos() {
+      photoList.querySelectorAll("img").forEach(function (img) { URL.revokeObjectURL(img.src); });
+      photoList.innerHTML = "";
+      photos.forEach(function (file, index) {
+        var li = document.createElement("li"); li.className = "photo-thumb d-flex flex-column align-items-center";
+        var img = document.createElement("img"); img.alt = text("photo") + " " + (index + 1); img.src = URL.createObjectURL(file);
+        var remove = document.createElement("button"); remove.type = "button"; remove.className = "btn btn-link btn-sm p-0";
+        remove.dataset.action = "remove-photo"; remove.dataset.index = index; remove.textContent = "✕";
+        remove.setAttribute("aria-label", text("remove-photo") + " " + (index + 1));
+        li.appendChild(img); li.appendChild(remove); photoList.appendChild(li);
+      });
+    }
+    photoInput.addEventListener("change", function () {
+      Array.prototype.forEach.call(photoInput.files, function (file) {
+        if (file.type && file.type.indexOf("image/") !== 0) { formError(signalForm, text("bad-photo")); return; }
+        if (photos.length < 5) photos.push(file);
+      });
+      photoInput.value = "";
+      renderPhotos();
+    });
+
+    // ---- Opening, closing and saving the forms ----
     function showForm(name) {
+      root.querySelectorAll("[data-round-menu]").forEach(function (el) { el.classList.toggle("d-none", !!name); });
       root.querySelectorAll("[data-form]").forEach(function (f) { f.classList.toggle("d-none", f.dataset.form !== name); });
-      var form = sel('[data-form="' + name + '"]'); form.scrollIntoView({ behavior: "smooth" });
-      form.querySelector("select, input, textarea").focus();
+      if (!name) { stopLocating(); return; }
+      var form = sel('[data-form="' + name + '"]');
+      form.scrollIntoView({ block: "start" });
+      var first = form.querySelector(".category-tile, select, input:not([type=hidden]), textarea");
+      if (first) first.focus({ preventScroll: true });
+    }
+    function resetSignalForm() {
+      signalForm.reset(); resetCategory(); formError(signalForm, "");
+      photos = []; renderPhotos(); position = null;
+      sel("[data-address]").open = false;
+      if (marker) { marker.remove(); marker = null; }
     }
     function formError(form, message) {
       var el = form.querySelector("[data-form-error]"); el.textContent = message || ""; el.classList.toggle("d-none", !message);
     }
     root.addEventListener("click", function (event) {
-      var action = event.target.closest("[data-action]");
+      var action = event.target.closest("[data-action], [data-category]");
       if (!action) return;
+      if (action.dataset.category) {
+        var category = categoryById(action.dataset.category);
+        if (category && category.parent && categoryById(category.parent)) { chooseCategory(category); }
+        else if (category) { openMain(category); }
+        return;
+      }
       var name = action.dataset.action;
       if (name === "start") {
         var walkers = Array.prototype.map.call(root.querySelectorAll("[name=walkers]:checked"), function (box) { return Number(box.value); });
         state = { id: crypto.randomUUID(), programme: config.programme, startedAt: new Date().toISOString(), signals: 0, conversations: 0 };
         queue({ id: state.id, url: config.api.rounds, body: { id: state.id, programme: config.programme, started_at: state.startedAt, walkers: walkers } });
-        save();
+        save(); askOnce();
       } else if (name === "end") {
         if (!window.confirm(text("confirm-end"))) return;
         queue({ id: state.id + "-end", url: config.api.rounds + state.id + "/end/", body: { programme: config.programme, ended_at: new Date().toISOString() } });
         state = null; save(); flash(text("round-ended"));
-      } else if (name === "show-signal") { showForm("signal"); setupMap(); }
+      } else if (name === "show-signal") { resetSignalForm(); showForm("signal"); setupMap(); startLocating(); }
       else if (name === "show-conversation") { showForm("conversation"); }
-      else if (name === "locate") {
-        var status = sel("[data-location-status]");
-        navigator.geolocation.getCurrentPosition(function (p) {
-          position = { latitude: p.coords.latitude.toFixed(6), longitude: p.coords.longitude.toFixed(6) };
-          status.textContent = text("located");
-          if (map) {
-            var here = [p.coords.latitude, p.coords.longitude];
-            map.setView(here, 17);
-            if (marker) { marker.setLatLng(here); } else { marker = L.marker(here).addTo(map); }
-          }
-        }, function () { position = null; status.textContent = text("not-located"); }, { enableHighAccuracy: true, timeout: 15000 });
-      }
+      else if (name === "cancel") { showForm(null); }
+      else if (name === "change-category") { resetCategory(); mainGrid.querySelector("button").focus(); }
+      else if (name === "category-back") { showCategoryStep("main"); mainGrid.querySelector("button").focus(); }
+      else if (name === "photo") { photoInput.click(); }
+      else if (name === "remove-photo") { photos.splice(Number(action.dataset.index), 1); renderPhotos(); }
     });
-    sel('[data-form="signal"]').addEventListener("submit", function (event) {
+    signalForm.addEventListener("submit", function (event) {
       event.preventDefault();
       var form = event.target, data = new FormData(form);
-      if (!data.get("category")) return formError(form, text("category"));
-      if (!String(data.get("description") || "").trim()) return formError(form, text("description"));
-      if (!position && !String(data.get("street") || "").trim()) return formError(form, text("location"));
+      if (!data.get("category")) { formError(form, text("category")); mainGrid.scrollIntoView({ block: "center" }); return; }
       formError(form, "");
       var id = crypto.randomUUID();
       var body = {
         id: id, programme: config.programme, round: state.id, category: Number(data.get("category")),
-        description: String(data.get("description")).trim(), urgent: data.get("urgent") === "on",
+        description: String(data.get("description") || "").trim(), urgent: data.get("urgent") === "on",
         street: String(data.get("street") || "").trim(), house_number: String(data.get("house_number") || "").trim(),
         latitude: position ? position.latitude : null, longitude: position ? position.longitude : null,
         reported_at: new Date().toISOString()
       };
-      var files = Array.prototype.slice.call(form.querySelector("[name=photos]").files);
+      var files = photos.slice();
       put({ id: id, url: config.api.signals, body: body }).then(function () {
         return files.reduce(function (p, file) {
           return p.then(function () { return shrink(file); }).then(function (blob) {
@@ -224,9 +334,8 @@
           });
         }, Promise.resolve());
       }).then(flush);
-      state.signals += 1; save(); form.reset(); position = null;
-      if (marker) { marker.remove(); marker = null; }
-      form.classList.add("d-none"); flash(text("signal-saved"));
+      state.signals += 1; save(); resetSignalForm(); showForm(null);
+      window.scrollTo(0, 0); flash(text("signal-saved"), true);
     });
     sel('[data-form="conversation"]').addEventListener("submit", function (event) {
       event.preventDefault();
@@ -239,14 +348,38 @@
         outcome: data.get("outcome"), aggression: data.get("aggression") === "on",
         note: String(data.get("note") || "").trim(), reported_at: new Date().toISOString()
       } });
-      state.conversations += 1; save(); form.reset(); form.classList.add("d-none"); flash(text("conversation-saved"));
+      state.conversations += 1; save(); form.reset(); showForm(null); flash(text("conversation-saved"));
     });
     render();
+  }
+
+  // ---- Pages that need a connection (my signals): say so instead of failing when offline ----
+  function connectionPages() {
+    function staleNotice() {
+      document.querySelectorAll("[data-stale-notice]").forEach(function (el) { el.classList.toggle("d-none", navigator.onLine); });
+    }
+    staleNotice();
+    window.addEventListener("online", staleNotice);
+    window.addEventListener("offline", staleNotice);
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-needs-connection]");
+      if (!link || navigator.onLine) return;
+      event.preventDefault();
+      // A copy kept by the service worker is shown (marked as not fresh); otherwise say why not.
+      var found = window.caches ? caches.match(link.href) : Promise.resolve(null);
+      found.then(function (hit) {
+        if (hit) { window.location.href = link.href; return; }
+        document.querySelectorAll("[data-offline-notice]").forEach(function (el) {
+          el.classList.remove("d-none"); el.focus();
+        });
+      }, function () { window.location.href = link.href; });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.querySelector("[data-round-app]");
     if (root) roundApp(root);
+    connectionPages();
     if ("serviceWorker" in navigator) { navigator.serviceWorker.register("/team/sw.js", { scope: "/team/" }); }
     flush();
     window.addEventListener("online", flush);

@@ -2,8 +2,10 @@
  * a connection. Pages: network first, the last copy when offline. Assets: cache first.
  * It never caches API calls: records travel through the page's outbox instead. */
 "use strict";
-var CACHE = "bewonersteam-v1";
+var CACHE = "bewonersteam-v2";
 var ASSETS = [__STATIC_ASSETS__];
+// Shown for a page that needs a connection and was never opened with one (in the user's language).
+var OFFLINE_PAGE = __OFFLINE_PAGE__;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));
@@ -24,7 +26,10 @@ self.addEventListener("fetch", function (event) {
       }
       return response;
     }).catch(function () {
-      return caches.match(request).then(function (hit) { return hit || Response.error(); });
+      return caches.match(request).then(function (hit) {
+        var home = url.pathname.split("/").slice(0, 3).join("/") + "/";
+        return hit || new Response(OFFLINE_PAGE.replace("__HOME__", home), { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+      });
     }));
     return;
   }

@@ -153,11 +153,15 @@ def test_concurrent_identical_submissions_leave_one_row(world):
     assert results[0][0].pk == results[1][0].pk
 
 
-def test_location_is_required(team):
-    with pytest.raises(ValidationError):
-        _signal(team, street="", house_number="")
+def test_place_and_description_are_optional(team):
+    """A signal is never held back on the phone for want of a place: the client sees that none
+    was given. Half a position is refused."""
+    bare, _ = _signal(team, street="", house_number="", description="")
+    assert bare.street == "" and bare.latitude is None and bare.description == ""
     signal, _ = _signal(team, street="", latitude=52.0907, longitude=5.1214)
     assert signal.latitude is not None
+    with pytest.raises(ValidationError):
+        _signal(team, street="", latitude=52.0907)
 
 
 def test_only_team_members_report(team, world):
