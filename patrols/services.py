@@ -19,9 +19,12 @@ from programmes.calendar import add_working_days
 from programmes.images import reencode_image
 from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
-from programmes.models import Programme, TeamMember, User
+from programmes.models import Programme, Progress, TeamMember, User
+from programmes.readiness import readiness_reason
+from programmes.services import programme_progress_record
 
 from .models import (
+    DEFAULT_MIN_WALKERS,
     Conversation,
     Round,
     RoundSignup,
@@ -80,11 +83,29 @@ def _store_once(model, *, uuid, payload: dict, create):
     return existing, False
 
 
-def _member(*, programme: Programme, user: User) -> TeamMember:
+class NotReady(PermissionDenied):
+    """The member may not walk rounds yet; the message says why, in words for them."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _member(*, programme: Programme, user: User, ready: bool = False) -> TeamMember:
+    """The active roster row of `user`; with `ready`, also refuse a member who may not walk
+    rounds yet (workshop, rules... or the project leader's override; see programmes.readiness)."""
     member = TeamMember.objects.filter(programme=programme, user=user, is_active=True).first()
     if member is None:
         raise PermissionDenied
+    if ready and not member.ready_for_rounds:
+        raise NotReady(readiness_reason(member=member))
     return member
+
+
+def require_ready(*, programme: Programme, user: User) -> TeamMember:
+    """The member's roster row if they may walk rounds now; `NotReady` (a 403 with the
+    reason) otherwise, `PermissionDenied` for someone not on the team."""
+    return _member(programme=programme, user=user, ready=True)
 
 
 @transaction.atomic
@@ -121,8 +142,9 @@ def categories_ensure(*, programme: Programme) -> list[SignalCategory]:
 
 
 def round_start(*, actor: User, programme: Programme, uuid, started_at, walkers=(), slot=None):
-    """Record the start of a round by `actor` with the members who are present."""
-    _member(programme=programme, user=actor)
+    """Record the start of a round by `actor` with the members who are present; only a member
+    ready for rounds starts one."""
+    _member(programme=programme, user=actor, ready=True)
     walker_ids = sorted({actor.pk, *[w.pk for w in walkers]})
     members = set(
         TeamMember.objects.filter(
@@ -147,10 +169,18 @@ def round_start(*, actor: User, programme: Programme, uuid, started_at, walkers=
             slot=slot,
             started_by=actor,
             started_at=started_at,
+            min_walkers=slot.min_walkers if slot else DEFAULT_MIN_WALKERS,
         )
         round_.walkers.set(walker_ids)
         audit_log(
-            actor=actor, organisation=programme.organisation, action="round.started", obj=round_
+            actor=actor,
+            organisation=programme.organisation,
+            action="round.started",
+            obj=round_,
+            data={"walkers": len(walker_ids), "min_walkers": round_.min_walkers},
+        )
+        programme_progress_record(
+            programme=programme, event=Progress.ROUNDS_WALKED, when=started_at, actor=actor
         )
         return round_
 
@@ -192,9 +222,10 @@ def signal_report(
 
     Only the category is required: a member on a round saves in a few taps, so the
     description and the place (position or street) are optional; a missing place is shown
-    to the client as such rather than holding the signal back on the phone.
+    to the client as such rather than holding the signal back on the phone. Only a member
+    ready for rounds reports.
     """
-    _member(programme=programme, user=actor)
+    _member(programme=programme, user=actor, ready=True)
     if category.programme_id != programme.pk or not category.is_active:
         raise ValidationError({"category": _("Choose a category of this team.")})
     if round_ is not None and round_.programme_id != programme.pk:
@@ -246,9 +277,11 @@ def signal_report(
 
 
 def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
-    """Attach a photo: checked by content, re-encoded, without EXIF (location included)."""
+    """Attach a photo: checked by content, re-encoded, without EXIF (location included).
+    Only the reporter, while ready for rounds, adds one."""
     if signal.reported_by_id != actor.pk:
         raise PermissionDenied
+    _member(programme=signal.programme, user=actor, ready=True)
     image = reencode_image(
         upload,
         max_bytes=PHOTO_MAX_BYTES,
@@ -295,8 +328,9 @@ def conversation_report(
     note="",
     round_: Round | None = None,
 ):
-    """Store a conversation with a resident; aggression alerts the project leaders at once."""
-    _member(programme=programme, user=actor)
+    """Store a conversation with a resident; aggression alerts the project leaders at once.
+    Only a member ready for rounds reports."""
+    _member(programme=programme, user=actor, ready=True)
     payload = {
         "programme": programme.pk,
         "topic": topic,
@@ -446,15 +480,22 @@ def round_signup(*, actor: User, slot: RoundSlot, signed_up: bool = True) -> boo
     """Sign up for (or off) a scheduled round; only members ready for rounds may sign up."""
     member = _member(programme=slot.programme, user=actor)
     if signed_up and not member.ready_for_rounds:
-        raise ValidationError(
-            _("You can sign up for rounds once you have finished the training track.")
-        )
+        raise ValidationError(readiness_reason(member=member))
     if slot.starts_at <= timezone.now():
         raise ValidationError(_("This round has already started."))
     if signed_up:
-        RoundSignup.objects.get_or_create(organisation=slot.organisation, slot=slot, user=actor)
+        _signup, changed = RoundSignup.objects.get_or_create(
+            organisation=slot.organisation, slot=slot, user=actor
+        )
     else:
-        RoundSignup.objects.filter(slot=slot, user=actor).delete()
+        changed = RoundSignup.objects.filter(slot=slot, user=actor).delete()[0] > 0
+    if changed:
+        audit_log(
+            actor=actor,
+            organisation=slot.organisation,
+            action="round.signed_up" if signed_up else "round.signed_off",
+            obj=slot,
+        )
     return signed_up
 
 
