@@ -81,7 +81,8 @@ def make_world():
             municipality="Stad",
             start_date=dt.date(2026, 9, 7),
         )
-        services.team_member_add(actor=leader, programme=programme, user=member)
+        roster = services.team_member_add(actor=leader, programme=programme, user=member)
+        services.team_member_set_ready(actor=leader, member=roster, ready=True)
         category = patrols.categories_ensure(programme=programme)[0]
         photo_signals = [
             patrols.signal_report(

@@ -90,6 +90,11 @@ class PhoneApiView(PermissionMixin, View):
         try:
             data = self.parse(request)
             record, created = self.store(request, data, **kwargs)
+        except services.NotReady as refused:
+            # The phone shows this reason; the outbox keeps the record for when it may go.
+            return JsonResponse(
+                {"reason": refused.reason, "errors": {"__all__": [refused.reason]}}, status=403
+            )
         except BadInput as bad:
             return JsonResponse({"errors": bad.errors}, status=400)
         except ValidationError as error:
@@ -112,12 +117,17 @@ class PhoneApiView(PermissionMixin, View):
             raise BadInput({"__all__": [_("The request could not be read.")]})
         return data
 
-    def programme(self, request, data):
+    def programme(self, request, data, ready=True):
+        """The member's programme named in the record; with `ready`, a member who may not walk
+        rounds yet is refused before anything else is checked."""
         try:
             pk = int(data.get("programme"))
         except (TypeError, ValueError) as exc:
             raise BadInput({"programme": [_("Choose your team.")]}) from exc
-        return selectors.get_member_programme(user=request.user, pk=pk)
+        programme = selectors.get_member_programme(user=request.user, pk=pk)
+        if ready:
+            services.require_ready(programme=programme, user=request.user)
+        return programme
 
     def round_of(self, programme, data):
         if not data.get("round"):
@@ -150,7 +160,7 @@ class RoundStartApi(PhoneApiView):
 
 class RoundEndApi(PhoneApiView):
     def store(self, request, data, round_uuid):
-        programme = self.programme(request, data)
+        programme = self.programme(request, data, ready=False)  # a started round may end
         found = selectors.get_round_by_uuid(programme=programme, uuid=_uuid(round_uuid))
         if found is None:
             raise BadInput({"round": [_("This round is not known (yet).")]})

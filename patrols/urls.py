@@ -35,6 +35,12 @@ urlpatterns = [
         views.SignupView.as_view(),
         name="round_signup",
     ),
+    path(
+        "team/<slug:org>/rounds/<int:slot_pk>/signoff/",
+        views.SignoffView.as_view(),
+        name="round_signoff",
+    ),
+    path("team/<slug:org>/choose/", views.TeamChooseView.as_view(), name="team_choose"),
     path("team/<slug:org>/api/rounds/", api.RoundStartApi.as_view(), name="api_round_start"),
     path(
         "team/<slug:org>/api/rounds/<str:round_uuid>/end/",

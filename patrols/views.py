@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
@@ -20,6 +20,12 @@ from django.views.generic import TemplateView
 
 from programmes.mixins import PermissionMixin, PublicMixin
 from programmes.permissions import Perm
+from programmes.readiness import readiness_reason
+from programmes.selectors import (
+    TEAM_PROGRAMME_SESSION_KEY,
+    current_membership,
+    team_memberships_for,
+)
 
 from . import selectors, services
 from .models import Conversation, RoundSlot
@@ -32,16 +38,32 @@ def _categories_json(programme) -> list[dict]:
     ]
 
 
-class TeamHomeView(PermissionMixin, TemplateView):
-    """The team member's phone-first home: next rounds, start a round, my signals, my effort."""
+class _MembershipMixin:
+    """The programme the member works in: the one chosen (kept in the session) or their only
+    one. A member of several programmes who has not chosen yet is sent to the chooser."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.memberships = team_memberships_for(user=request.user)
+            self.member = current_membership(
+                user=request.user, session=request.session, memberships=self.memberships
+            )
+            if self.member is None and len(self.memberships) > 1:
+                return redirect("team_choose", org=kwargs["org"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TeamHomeView(_MembershipMixin, PermissionMixin, TemplateView):
+    """The team member's phone-first home: next rounds, start a round, my signals, my effort;
+    and, for a member who may not walk rounds yet, why not."""
 
     permission = Perm.TEAM_APP_VIEW
     template_name = "patrols/team_home.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        memberships = list(selectors.memberships_for(user=user))
-        programme = memberships[0].programme if memberships else None
+        memberships = self.memberships
+        programme = self.member.programme if self.member else None
         today = timezone.localdate()
         effort = None
         if programme:
@@ -60,7 +82,8 @@ class TeamHomeView(PermissionMixin, TemplateView):
             client=self.request.organisation,
             memberships=memberships,
             programme=programme,
-            member=memberships[0] if memberships else None,
+            member=self.member,
+            not_ready_reason=readiness_reason(member=self.member) if self.member else "",
             slots=slots,
             signed_slots={
                 s.pk for s in slots if any(x.user_id == user.pk for x in s.signups.all())
@@ -73,17 +96,32 @@ class TeamHomeView(PermissionMixin, TemplateView):
         )
 
 
-class RoundScreenView(PermissionMixin, TemplateView):
-    """The screen used during a round; works offline once visited (service worker)."""
+class RoundScreenView(_MembershipMixin, PermissionMixin, TemplateView):
+    """The screen used during a round; works offline once visited (service worker). A member
+    who may not walk rounds yet gets the reason instead (403, so it is never cached)."""
 
     permission = Perm.TEAM_APP_VIEW
     template_name = "patrols/round.html"
 
-    def get_context_data(self, **kwargs):
-        memberships = list(selectors.memberships_for(user=self.request.user))
-        if not memberships:
+    def get(self, request, *args, **kwargs):
+        if self.member is None:
             raise PermissionDenied  # only members of a team walk rounds
-        programme = memberships[0].programme
+        reason = readiness_reason(member=self.member)
+        if reason:
+            return render(
+                request,
+                "patrols/round_not_ready.html",
+                {
+                    "client": request.organisation,
+                    "programme": self.member.programme,
+                    "not_ready_reason": reason,
+                },
+                status=403,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        programme = self.member.programme
         services.categories_ensure(programme=programme)
         mates = (
             programme.team.filter(is_active=True)
@@ -139,25 +177,100 @@ class OwnDocumentView(PermissionMixin, View):
         )
 
 
+def _member_slot(request, slot_pk) -> RoundSlot:
+    """A scheduled round of one of the member's programmes; 403 for someone on no team, 404
+    for a round that is not theirs."""
+    if not selectors.memberships_for(user=request.user).exists():
+        raise PermissionDenied
+    slot = RoundSlot.objects.filter(pk=slot_pk).select_related("programme").first()
+    if slot is None:
+        raise Http404
+    selectors.get_member_programme(user=request.user, pk=slot.programme_id)
+    return slot
+
+
 class SignupView(PermissionMixin, View):
+    """Sign up for a scheduled round (signing off goes through `SignoffView`'s question)."""
+
     permission = Perm.TEAM_APP_VIEW
     http_method_names = ["post"]
 
     def post(self, request, org, slot_pk):
-        if not selectors.memberships_for(user=request.user).exists():
-            raise PermissionDenied
-        slot = RoundSlot.objects.filter(pk=slot_pk).select_related("programme").first()
-        if slot is None:
-            raise Http404
-        selectors.get_member_programme(user=request.user, pk=slot.programme_id)
+        slot = _member_slot(request, slot_pk)
+        signed_up = request.POST.get("signup") == "1"
         try:
-            services.round_signup(
-                actor=request.user, slot=slot, signed_up=request.POST.get("signup") == "1"
-            )
+            services.round_signup(actor=request.user, slot=slot, signed_up=signed_up)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Your sign-up was saved."))
+            if signed_up:
+                messages.success(request, _("You're in: thank you for joining this round."))
+            else:
+                messages.success(request, _("You have signed off from this round."))
+        return redirect("team_home", org=org)
+
+
+class SignoffView(PermissionMixin, TemplateView):
+    """Signing off from a round asks first (a page with the question, no script): a tap on
+    the wrong button must not silently cancel a member's place."""
+
+    permission = Perm.TEAM_APP_VIEW
+    template_name = "patrols/round_signoff.html"
+
+    def get_context_data(self, **kwargs):
+        slot = _member_slot(self.request, self.kwargs["slot_pk"])
+        return super().get_context_data(
+            client=self.request.organisation,
+            slot=slot,
+            signed_up=slot.signups.filter(user=self.request.user).exists(),
+            **kwargs,
+        )
+
+    def post(self, request, org, slot_pk):
+        slot = _member_slot(request, slot_pk)
+        try:
+            services.round_signup(actor=request.user, slot=slot, signed_up=False)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("You have signed off from this round."))
+        return redirect("team_home", org=org)
+
+
+class TeamChooseView(PermissionMixin, TemplateView):
+    """A member of several programmes chooses the one to work in; the choice is kept in the
+    session, so the app does not pick one for them."""
+
+    permission = Perm.TEAM_APP_VIEW
+    template_name = "patrols/team_choose.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.memberships = team_memberships_for(user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        if not self.memberships:
+            raise PermissionDenied  # only members of a team choose one
+        current = current_membership(
+            user=self.request.user, session=self.request.session, memberships=self.memberships
+        )
+        return super().get_context_data(
+            client=self.request.organisation,
+            memberships=self.memberships,
+            current=current,
+            **kwargs,
+        )
+
+    def post(self, request, org):
+        if not self.memberships:
+            raise PermissionDenied
+        value = request.POST.get("programme", "")
+        chosen = next((m for m in self.memberships if str(m.programme_id) == value), None)
+        if chosen is None:
+            messages.error(request, _("Choose one of your teams."))
+            return redirect("team_choose", org=org)
+        request.session[TEAM_PROGRAMME_SESSION_KEY] = chosen.programme_id
         return redirect("team_home", org=org)
 
 

@@ -79,7 +79,8 @@ def test_id_of_another_tenant_is_a_conflict(team, other_world):
         start_date=dt.date(2026, 9, 7),
     )
     member = other_world.users[Role.TEAM_MEMBER]
-    services.team_member_add(actor=pl, programme=programme, user=member)
+    roster = services.team_member_add(actor=pl, programme=programme, user=member)
+    services.team_member_set_ready(actor=pl, member=roster, ready=True)
     categories = patrols.categories_ensure(programme=programme)
     from django_scopes import scope
 
@@ -115,7 +116,8 @@ def test_concurrent_identical_submissions_leave_one_row(world):
             start_date=dt.date(2026, 9, 7),
         )
         member = world.users[Role.TEAM_MEMBER]
-        services.team_member_add(actor=pl, programme=programme, user=member)
+        roster = services.team_member_add(actor=pl, programme=programme, user=member)
+        services.team_member_set_ready(actor=pl, member=roster, ready=True)
         category = patrols.categories_ensure(programme=programme)[0]
     record_id = uuid.uuid4()
     results, errors = [], []

@@ -74,6 +74,8 @@ ACCESS = {
     "team_manifest": PUBLIC,
     "team_round": {MEMBER},
     "round_signup": {MEMBER},
+    "round_signoff": {MEMBER},
+    "team_choose": {MEMBER},
     "team_signals": {MEMBER},
     "team_signal": {MEMBER},
     "team_signal_photo": {MEMBER},
