@@ -97,7 +97,15 @@
                 return remove(item.seq).then(function () { return true; });
               });
             }
-            if (response.status === 403 || response.redirected) { problem(text("login")); }
+            if (response.status === 403 && !response.redirected) {
+              // Refused with a reason (e.g. not ready for rounds yet): show it and keep the
+              // record, so it goes out once the member may walk rounds.
+              return response.json().catch(function () { return {}; }).then(function (data) {
+                problem(data.reason || text("login"));
+                return false;
+              });
+            }
+            if (response.redirected) { problem(text("login")); }
             return false;  // server trouble or logged out: keep it, try again later
           }, function () { return false; });  // no connection
         });
