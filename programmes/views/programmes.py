@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -340,16 +341,18 @@ class MilestoneDoneView(ProgrammeMixin, View):
             actor=request.user, milestone=milestone, done=request.POST.get("done") == "1"
         )
         if request.headers.get("HX-Request"):
-            return render(
-                request,
-                "programmes/includes/milestone_row.html",
-                {
-                    "m": milestone,
-                    "programme": programme,
-                    "client": programme.organisation,
-                    "can_manage": True,
-                },
-            )
+            # The row, and out of band the phase and progress bar above the plan.
+            context = {
+                "m": milestone,
+                "programme": programme,
+                "client": programme.organisation,
+                "can_manage": True,
+                "status": selectors.programme_status(programme),
+                "oob": True,
+            }
+            row = render_to_string("programmes/includes/milestone_row.html", context, request)
+            status = render_to_string("programmes/includes/plan_status.html", context, request)
+            return HttpResponse(row + status)
         return self.redirect_to("programme_plan")
 
 
