@@ -8,3 +8,10 @@ class PatrolsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "patrols"
     verbose_name = _("Patrols")
+
+    def ready(self):
+        from programmes.registry import register_portal_cards
+
+        from .cards import signal_cards
+
+        register_portal_cards(signal_cards)

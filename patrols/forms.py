@@ -2,12 +2,20 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import User
 from programmes.permissions import Role
 
-from .workflow import Status, allowed_next
+from .workflow import OPEN_STATUSES, Status, allowed_next
+
+
+class _FlagInput(forms.CheckboxInput):
+    """A checkbox that also reads a link's `?urgent=1`; "0" or anything else means off."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, "").lower() in ("1", "on", "true")
 
 
 class SignalFilterForm(forms.Form):
@@ -30,6 +38,10 @@ class SignalFilterForm(forms.Form):
     end = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    urgent = forms.BooleanField(label=_("Only urgent"), required=False, widget=_FlagInput)
+    overdue = forms.BooleanField(
+        label=_("Only past the handling time"), required=False, widget=_FlagInput
+    )
 
     def __init__(self, *args, categories, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,10 +54,14 @@ class SignalFilterForm(forms.Form):
         if not self.is_valid():
             return qs
         data = self.cleaned_data
-        if data.get("status") == "open":
-            qs = qs.exclude(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])
-        elif data.get("status"):
+        if data.get("status") == "open" or data.get("overdue"):
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        if data.get("status") and data["status"] != "open":
             qs = qs.filter(status=data["status"])
+        if data.get("urgent"):
+            qs = qs.filter(urgent=True)
+        if data.get("overdue"):  # as Signal.is_overdue: open and past the due date
+            qs = qs.filter(due_date__lt=timezone.localdate())
         if data.get("category"):
             qs = qs.filter(
                 Q(category_id=data["category"]) | Q(category__parent_id=data["category"])

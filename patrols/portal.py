@@ -37,6 +37,19 @@ class _SignalsMixin(ClientMixin, PermissionMixin):
         return self.filter_form().filter(qs)
 
 
+def _point_map(signal: Signal) -> dict | None:
+    """The small map of one signal's point; None without a position or a tile server (the page
+    then says so in words)."""
+    if signal.latitude is None or signal.longitude is None or not settings.MAP_TILE_URL:
+        return None
+    return {
+        "point": [float(signal.latitude), float(signal.longitude)],
+        "title": str(signal.category),
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
 class SignalListView(_SignalsMixin, TemplateView):
     template_name = "patrols/portal_signals.html"
 
@@ -44,6 +57,8 @@ class SignalListView(_SignalsMixin, TemplateView):
         page = Paginator(self.signals().order_by("-reported_at"), 50).get_page(
             self.request.GET.get("page")
         )
+        # Signals without a street get the nearest known address: one query for the page.
+        page.object_list = selectors.with_places(page.object_list)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
@@ -103,11 +118,12 @@ class SignalDetailView(_SignalsMixin, TemplateView):
         return found
 
     def get_context_data(self, form=None, **kwargs):
-        signal = self.get_signal()
+        (signal,) = selectors.with_places([self.get_signal()])
         can_handle = has_perm(self.request.user, Perm.SIGNAL_HANDLE)
         return super().get_context_data(
             client=self.get_client(),
             signal=signal,
+            map_config=_point_map(signal),
             events=signal.events.select_related("actor", "assigned_to"),
             photos=signal.photos.all(),
             form=(form or SignalFollowUpForm(signal=signal)) if can_handle else None,

@@ -28,6 +28,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NOT_APPLICABLE: frozenset({Status.IN_PROGRESS}),
 }
 CLOSED = frozenset({Status.RESOLVED, Status.NOT_APPLICABLE})
+# Statuses of a signal that still waits for the client: a list for `status__in`, which an index
+# serves (unlike `exclude(status__in=CLOSED)`).
+OPEN_STATUSES = [s for s in Status.values if s not in CLOSED]
 TEXT_REQUIRED = CLOSED  # closing a signal needs a word on what was done
 
 

@@ -10,4 +10,9 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("Recruitment")
 
     def ready(self):
+        from programmes.registry import register_portal_cards
+
         from . import documents  # noqa: F401 - registers the flyer and poster builders
+        from .cards import candidate_cards
+
+        register_portal_cards(candidate_cards)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from .. import selectors, services
+from .. import registry, selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm, OrganisationForm
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Invitation, Organisation, Phase
@@ -284,6 +284,8 @@ class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
         overview = selectors.programme_overview(programmes)
         return super().get_context_data(
             client=client,
+            # What waits for the client first: each app registers its own cards.
+            cards=registry.portal_cards(user=self.request.user, organisation=client),
             rows=[(p, overview[p.pk]) for p in programmes],
             colleagues=selectors.users_for(user=self.request.user).filter(
                 organisation=client, role=Role.CLIENT_STAFF, is_active=True

@@ -1,14 +1,21 @@
-/* The portal's signal map: the filtered signals as markers; tiles from the configured server. */
+/* The portal's signal maps: the filtered signals as markers on the list page, or one signal's
+   point on its own page ({point: [lat, lng]}); tiles from the configured server. */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     var element = document.getElementById("signal-map");
-    var config = JSON.parse(document.getElementById("signal-map-config").textContent);
-    if (!element || !window.L) return;
+    var source = document.getElementById("signal-map-config");
+    if (!element || !source || !window.L) return;
+    var config = JSON.parse(source.textContent);
     L.Icon.Default.imagePath = element.dataset.images || "/static/vendor/leaflet/images/";
-    var map = L.map(element).setView([52.1, 5.3], 7);
+    var map = L.map(element).setView(config.point || [52.1, 5.3], config.point ? 17 : 7);
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.attribution }).addTo(map);
+    }
+    if (config.point) {
+      L.marker(config.point, { title: config.title, alt: config.title }).addTo(map);
+      element.dataset.loaded = "1";
+      return;
     }
     fetch(config.data, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
       var markers = data.signals.map(function (s) {

@@ -1,0 +1,45 @@
+"""The recruitment app's card on the client's portal home: candidates waiting for a decision."""
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from programmes.permissions import Perm, has_perm
+from programmes.registry import PortalCard
+
+from .models import Application
+from .workflow import Stage
+
+
+def candidate_cards(*, user, organisation) -> list[PortalCard]:
+    """One card per programme with candidates proposed to the client, counted in one query.
+
+    Only for people who decide on candidates (the client's own staff); nothing when no one
+    waits, since recruitment is over in most programmes most of the time.
+    """
+    if not has_perm(user, Perm.SIGNAL_HANDLE):  # the permission the decision itself needs
+        return []
+    rows = (
+        Application.objects.filter(organisation=organisation, stage=Stage.PROPOSED)
+        .values("programme_id", "programme__name")
+        .annotate(waiting=Count("pk"))
+        .order_by("programme__name")
+    )
+    return [
+        PortalCard(
+            count=row["waiting"],
+            label=ngettext(
+                "candidate waits for your decision",
+                "candidates wait for your decision",
+                row["waiting"],
+            ),
+            detail=row["programme__name"],
+            url=reverse(
+                "portal_candidates",
+                kwargs={"org": organisation.slug, "programme_pk": row["programme_id"]},
+            ),
+            tone="attention",
+            order=10,
+        )
+        for row in rows
+    ]
