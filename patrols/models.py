@@ -70,6 +70,10 @@ class EffortRule(models.Model):
         return str(self.programme)
 
 
+# A round is walked by at least two members unless its schedule says otherwise.
+DEFAULT_MIN_WALKERS = 2
+
+
 class RoundSlot(models.Model):
     """A scheduled round that team members sign up for."""
 
@@ -79,7 +83,9 @@ class RoundSlot(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=90)
     meeting_point = models.CharField(_("meeting point"), max_length=200)
     area = models.CharField(_("area"), max_length=200, blank=True)
-    min_walkers = models.PositiveSmallIntegerField(_("minimum number of walkers"), default=2)
+    min_walkers = models.PositiveSmallIntegerField(
+        _("minimum number of walkers"), default=DEFAULT_MIN_WALKERS
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(organisation="organisation")
@@ -136,6 +142,12 @@ class Round(PhoneRecord):
     walkers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rounds_walked")
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # The minimum that applied when the round started: its scheduled round's, or the default
+    # (the rules: never alone). Kept with the round so a later change to the schedule does not
+    # rewrite history; `too_few_walkers` compares it with the walkers.
+    min_walkers = models.PositiveSmallIntegerField(
+        _("minimum number of walkers"), default=DEFAULT_MIN_WALKERS
+    )
 
     objects = ScopedManager(organisation="organisation")
 
@@ -154,6 +166,17 @@ class Round(PhoneRecord):
     @property
     def minutes(self) -> int | None:
         return round(self.duration.total_seconds() / 60) if self.ended_at else None
+
+    @property
+    def walker_count(self) -> int:
+        """The number of walkers: the `n_walkers` annotation when the query made one."""
+        n = getattr(self, "n_walkers", None)
+        return self.walkers.count() if n is None else n
+
+    @property
+    def too_few_walkers(self) -> bool:
+        """Walked with fewer walkers than the minimum."""
+        return self.walker_count < self.min_walkers
 
 
 class Signal(PhoneRecord):
@@ -197,7 +220,13 @@ class Signal(PhoneRecord):
         verbose_name = _("signal")
         verbose_name_plural = _("signals")
         ordering = ["-reported_at"]
-        indexes = [models.Index(fields=["programme", "status", "-reported_at"])]
+        indexes = [
+            models.Index(fields=["programme", "status", "-reported_at"]),
+            # What waits for the client: open, urgent and overdue counts and filters.
+            models.Index(
+                fields=["organisation", "status", "urgent", "due_date"], name="signal_open_work"
+            ),
+        ]
 
     def __str__(self) -> str:
         if not self.description:
