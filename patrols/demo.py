@@ -1,0 +1,290 @@
+"""Demo data of patrols for the teams at work: the effort obligation, weekly rounds walked
+over the past weeks with their walkers, signals in every state of the follow-up workflow
+(with photos, history and the client's notes), conversations with residents, rounds ahead
+with sign-ups and a reward handed out. Called by the `demo_data` command."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from programmes import demo
+from programmes.models import TeamMember
+
+from . import services
+from .models import EffortRule, RoundSlot, Signal, SignalEvent
+
+WEEKS_BACK = 6
+WEEKS_AHEAD = 3
+# Where each team meets, and a point in its neighbourhood for the map.
+PLACES = {
+    demo.RUNNING: ("Buurthuis De Tarwe, Tarwestraat 12", "Tarwewijk-Noord", 51.8888, 4.4867),
+    demo.RUNNING_SMALL: ("Portiek Tijmstraat 2", "Kruidenbuurt", 51.4590, 5.4960),
+}
+# category (Dutch default name), street, number, description, urgent, then the follow-up:
+# a list of (status, note) steps the client took, each a few days after the last.
+SIGNALS = [
+    ("Grofvuil", "Tarwestraat", "14", "Bank en matras naast de container.", False, []),
+    ("Onveilige situatie", "Doklaan", "3", "Stoeptegels los voor de school.", True, []),
+    (
+        "Verlichting",
+        "Millinxstraat",
+        "40",
+        "Lantaarnpaal brandt niet, hele stuk donker.",
+        False,
+        [],
+    ),
+    (
+        "Zwerfvuil",
+        "Pretorialaan",
+        "22",
+        "Veel zwerfvuil rond het speeltuintje.",
+        False,
+        [("in_progress", "Ingepland voor de veegwagen van donderdag.")],
+    ),
+    (
+        "Lekkage of schade",
+        "Boergoensestraat",
+        "7",
+        "Dakgoot lekt boven de voordeur van de flat.",
+        False,
+        [("in_progress", "Opzichter gaat kijken."), ("forwarded", "Doorgezet naar de aannemer.")],
+    ),
+    (
+        "Vandalisme of graffiti",
+        "Mijnsherenlaan",
+        "101",
+        "Graffiti op de gevel van het wijkgebouw.",
+        False,
+        [("forwarded", "Doorgezet naar het graffititeam van Stadsbeheer.")],
+    ),
+    (
+        "Grofvuil",
+        "Brede Hilledijk",
+        "55",
+        "Kapotte kast bij de ondergrondse container.",
+        False,
+        [("in_progress", "Melding bij de reiniging gedaan."), ("resolved", "Opgehaald.")],
+    ),
+    (
+        "Fietsen of spullen op galerijen",
+        "Tarwestraat",
+        "60",
+        "Drie fietsen op de galerij van de derde etage.",
+        False,
+        [("resolved", "Bewoners aangeschreven; galerij is weer vrij.")],
+    ),
+    (
+        "Verlichting",
+        "Doklaan",
+        "18",
+        "Portieklamp kapot.",
+        False,
+        [("in_progress", "Aannemer ingeschakeld."), ("resolved", "Lamp vervangen.")],
+    ),
+    (
+        "Overlast",
+        "Millinxstraat",
+        "9",
+        "Geluidsoverlast van een scooterclub 's avonds.",
+        False,
+        [("not_applicable", "Geen taak van de gemeente: doorgegeven aan de wijkagent.")],
+    ),
+    (
+        "Zwerfvuil",
+        "Mijnsherenlaan",
+        "30",
+        "Afval uit omgevallen prullenbak.",
+        False,
+        [
+            ("resolved", "Prullenbak geleegd."),
+            ("in_progress", "Weer vol na een dag: we plaatsen een grotere bak."),
+        ],
+    ),
+    (
+        "Anders",
+        "Pretorialaan",
+        "5",
+        "Verwilderde boomspiegel, planten hangen over de stoep.",
+        False,
+        [("resolved", "Groenonderhoud heeft gesnoeid.")],
+    ),
+]
+SMALL_TEAM_STREETS = ["Tijmstraat", "Saliestraat", "Dillestraat", "Kervelstraat"]
+CONVERSATIONS = [
+    ("litter", "good", "Buurman zet zijn vuilniszak voortaan in de container.", False),
+    ("parking", "neutral", "Scooter op de stoep; eigenaar zou hem verplaatsen.", False),
+    ("noise", "bad", "Muziek op het balkon; bewoner werd boos en schold.", True),
+    ("behaviour", "good", "Jongeren in het portiek ruimden hun blikjes op.", False),
+    ("litter", "good", "Mevrouw wist niet waar de grofvuilpunten zijn; uitgelegd.", False),
+]
+
+
+def load(ctx: demo.DemoContext) -> None:
+    for key in (demo.RUNNING, demo.RUNNING_SMALL):
+        programme = ctx.programmes[key]
+        if not EffortRule.objects.filter(programme=programme).exists():
+            _team_at_work(ctx, key, programme)
+            ctx.created += 1
+
+
+def _team_at_work(ctx, key, programme) -> None:
+    leader = ctx.leader
+    services.categories_ensure(programme=programme)
+    services.effort_rule_save(
+        actor=leader,
+        programme=programme,
+        min_rounds=2,
+        min_hours=Decimal("3"),
+        min_team_meetings=0,
+        reward="Een cadeaubon van € 25 per maand",
+    )
+    ready = [
+        m.user
+        for m in TeamMember.objects.filter(
+            programme=programme, is_active=True, ready_for_rounds=True
+        ).select_related("user")
+    ]
+    # Keep the printed demo member first: they start most rounds.
+    ready.sort(key=lambda u: (u.email.split("@")[0] != "teamlid", u.name))
+    meeting_point, area, lat, lon = PLACES[key]
+    first_tuesday = ctx.today - timedelta(days=7 * WEEKS_BACK + ctx.today.weekday() - 1)
+    days_ago = (ctx.today - first_tuesday).days
+    slots = services.round_slot_create(
+        actor=leader,
+        programme=programme,
+        starts_at=ctx.at(days_ago, 19),
+        meeting_point=meeting_point,
+        area=area,
+        weeks=WEEKS_BACK + WEEKS_AHEAD,
+    )
+    slots += services.round_slot_create(
+        actor=leader,
+        programme=programme,
+        starts_at=ctx.at(days_ago - 4, 10, 30),
+        meeting_point=meeting_point,
+        area=f"{programme.neighbourhood}-Zuid",
+        duration_minutes=120,
+        weeks=WEEKS_BACK + WEEKS_AHEAD,
+    )
+    slots = list(RoundSlot.objects.filter(programme=programme).order_by("starts_at"))
+    now = timezone.now()
+    rng = ctx.rng(f"rounds-{key}")
+    rounds = []
+    walked = [s for s in slots if s.starts_at + timedelta(minutes=s.duration_minutes) < now]
+    for i, slot in enumerate(walked):
+        if i % 5 == 4:
+            continue  # not every scheduled round is walked
+        walkers = [ready[i % len(ready)], *rng.sample(ready, min(2, len(ready)))]
+        walkers = list(dict.fromkeys(walkers))
+        started = slot.starts_at + timedelta(minutes=rng.randint(0, 10))
+        round_, _new = services.round_start(
+            actor=walkers[0],
+            programme=programme,
+            uuid=uuid.uuid4(),
+            started_at=started,
+            walkers=walkers[1:],
+            slot=slot,
+        )
+        services.round_end(
+            actor=walkers[0],
+            round_=round_,
+            ended_at=started + timedelta(minutes=slot.duration_minutes - rng.randint(0, 25)),
+        )
+        rounds.append(round_)
+    for slot in [s for s in slots if s.starts_at > now + timedelta(hours=1)][:4]:
+        for user in ready[:2]:
+            services.round_signup(actor=user, slot=slot)
+    _signals(ctx, key, programme, rounds, lat, lon)
+    _conversations(ctx, programme, rounds)
+    _reward(ctx, programme, ready)
+
+
+def _signals(ctx, key, programme, rounds, lat, lon) -> None:
+    staff = ctx.staff_of(programme)
+    categories = {c.name: c for c in programme.signal_categories.all()}
+    fallback = programme.signal_categories.order_by("-position").first()
+    rng = ctx.rng(f"signals-{key}")
+    specs = SIGNALS if key == demo.RUNNING else SIGNALS[::2]
+    streets = SMALL_TEAM_STREETS
+    recent = sorted(rounds, key=lambda r: r.started_at)
+    older = recent[: max(1, len(recent) - 3)]
+    for i, (category, street, number, description, urgent, steps) in enumerate(specs):
+        # The open signals come from the last rounds; those followed up from earlier ones.
+        round_ = recent[-1 - i % 3] if not steps else older[(i * 7) % len(older)]
+        reporter = rng.choice(list(round_.walkers.all()))
+        reported_at = round_.started_at + timedelta(minutes=10 + 7 * (i % 6))
+        signal, _new = services.signal_report(
+            actor=reporter,
+            programme=programme,
+            uuid=uuid.uuid4(),
+            category=categories.get(category, fallback),
+            description=description,
+            reported_at=reported_at,
+            urgent=urgent,
+            latitude=round(lat + rng.uniform(-0.004, 0.004), 6),
+            longitude=round(lon + rng.uniform(-0.006, 0.006), 6),
+            street=street if key == demo.RUNNING else streets[i % len(streets)],
+            house_number=number,
+            round_=round_,
+        )
+        SignalEvent.objects.filter(signal=signal).update(created_at=reported_at)
+        if i % 2 == 0:
+            services.signal_photo_add(
+                actor=reporter,
+                signal=signal,
+                uuid=uuid.uuid4(),
+                upload=demo.demo_jpeg(
+                    f"signal-{signal.pk}", colour="#4f7942", label=category, size=(480, 360)
+                ),
+            )
+        when = reported_at
+        for step, (status, note) in enumerate(steps):
+            when = min(when + timedelta(days=1 + step, hours=2), timezone.now())
+            services.signal_transition(
+                actor=staff,
+                signal=signal,
+                status=status,
+                text=note,
+                assigned_to=staff if step == 0 else None,
+            )
+            last = SignalEvent.objects.filter(signal=signal).order_by("-id").first()
+            SignalEvent.objects.filter(pk=last.pk).update(created_at=when)
+        signal.refresh_from_db()
+        if signal.closed_at is not None:
+            Signal.objects.filter(pk=signal.pk).update(closed_at=when)
+
+
+def _conversations(ctx, programme, rounds) -> None:
+    recent = sorted(rounds, key=lambda r: r.started_at)[-len(CONVERSATIONS) :]
+    for round_, (topic, outcome, note, aggression) in zip(recent, CONVERSATIONS, strict=False):
+        walker = round_.started_by
+        services.conversation_report(
+            actor=walker,
+            programme=programme,
+            uuid=uuid.uuid4(),
+            topic=topic,
+            outcome=outcome,
+            note=note,
+            aggression=aggression,
+            reported_at=round_.started_at + timedelta(minutes=35),
+            round_=round_,
+        )
+
+
+def _reward(ctx, programme, ready) -> None:
+    """Last month's reward for the members who met the effort obligation."""
+    last_month = ctx.today.replace(day=1) - timedelta(days=1)
+    for user in ready:
+        try:
+            services.reward_hand_out(
+                actor=ctx.staff_of(programme),
+                programme=programme,
+                user=user,
+                year=last_month.year,
+                month=last_month.month,
+            )
+        except ValidationError:
+            continue  # did not meet the obligation that month
