@@ -12,7 +12,12 @@ class ApplicationForm(forms.ModelForm):
     it in."""
 
     consent = forms.BooleanField(label=_("I agree"), required=True)
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        # Out of the tab order: keyboard users never land in the hidden field.
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Application
