@@ -72,3 +72,9 @@ def has_perm(user, perm: Perm) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def roles_with(perm: Perm) -> list[str]:
+    """The roles whose permissions include `perm`, from the table: to tell a user who can do
+    what they may not."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]

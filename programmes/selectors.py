@@ -78,6 +78,18 @@ def users_for(*, user) -> QuerySet[User]:
     )
 
 
+def people_who_may(*, user, perm) -> QuerySet[User]:
+    """The active people of the user's own organisation whose role grants `perm`: whom to ask
+    when the user may not do it themselves (e.g. who can add a client)."""
+    from .permissions import roles_with
+
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    return User.objects.filter(
+        organisation_id=user.organisation_id, role__in=roles_with(perm), is_active=True
+    ).order_by("name")
+
+
 def get_user_for(*, user, pk: int) -> User:
     found = users_for(user=user).filter(pk=pk).first()
     if found is None:

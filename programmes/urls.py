@@ -44,6 +44,7 @@ urlpatterns = [
     ),
     path("branding/<slug:org>/logo/", views.OrganisationLogoView.as_view(), name="org_logo"),
     path("workspace/plan-template/", pv.PlanTemplateView.as_view(), name="plan_template"),
+    path("workspace/programmes/new/", pv.ProgrammeClientChooseView.as_view(), name="programme_new"),
     path(
         "workspace/clients/<slug:org>/programmes/new/",
         pv.ProgrammeCreateView.as_view(),

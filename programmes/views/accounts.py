@@ -24,7 +24,7 @@ from ..forms import AcceptInvitationForm, InvitationForm, OrganisationForm
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Invitation, Organisation, Phase
 from ..permissions import Perm, Role, has_perm
-from .common import ClientMixin, form_errors_to, query_param
+from .common import ClientMixin, client_admins_for, form_errors_to, query_param
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -96,7 +96,14 @@ class ClientListView(PermissionMixin, TemplateView):
         if kind in Organisation.Kind.values:
             clients = clients.filter(kind=kind)
         kinds = [c for c in Organisation.Kind.choices if c[0] != Organisation.Kind.CONSULTANCY]
-        return super().get_context_data(clients=clients, q=q, kind=kind, kinds=kinds, **kwargs)
+        return super().get_context_data(
+            clients=clients,
+            q=q,
+            kind=kind,
+            kinds=kinds,
+            client_admins=client_admins_for(self.request.user),
+            **kwargs,
+        )
 
 
 class ClientCreateView(PermissionMixin, FormView):
@@ -123,8 +130,14 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         client = self.get_client()
         user = self.request.user
+        programmes = list(
+            selectors.programmes_for(user=user).filter(organisation=client).order_by("name")
+        )
+        overview = selectors.programme_overview(programmes)
         return super().get_context_data(
             client=client,
+            programme_rows=[(p, overview[p.pk]) for p in programmes],
+            can_create_programme=has_perm(user, Perm.PROGRAMME_MANAGE),
             people=selectors.users_for(user=user).filter(organisation=client),
             invitations=selectors.invitations_for(user=user).filter(
                 organisation=client, accepted_at__isnull=True

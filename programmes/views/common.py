@@ -26,6 +26,17 @@ class ClientMixin:
         return org
 
 
+def client_admins_for(user) -> list:
+    """Whom to ask for a new client when `user` may not add one (empty when they may): the
+    people the permission table allows it, in the user's own consultancy."""
+    from .. import selectors
+    from ..permissions import Perm, has_perm
+
+    if has_perm(user, Perm.ORGANISATION_MANAGE):
+        return []
+    return list(selectors.people_who_may(user=user, perm=Perm.ORGANISATION_MANAGE))
+
+
 def query_param(request, name: str, max_length: int = 100) -> str:
     """A GET parameter as a clean search or filter value: no control characters (PostgreSQL
     refuses NUL bytes in text), trimmed and cut to `max_length`."""

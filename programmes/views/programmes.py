@@ -25,7 +25,7 @@ from ..forms import (
 from ..mixins import PermissionMixin
 from ..models import Document, Invitee, Phase, Progress, TemplateMilestone
 from ..permissions import Perm, has_perm
-from .common import ClientMixin, form_errors_to
+from .common import ClientMixin, client_admins_for, form_errors_to, query_param
 
 
 class ProgrammeMixin(ClientMixin, PermissionMixin):
@@ -51,6 +51,25 @@ class ProgrammeMixin(ClientMixin, PermissionMixin):
         """Redirect to another page of this programme."""
         programme = self.get_programme()
         return redirect(name, org=programme.organisation.slug, programme_pk=programme.pk, **kwargs)
+
+
+class ProgrammeClientChooseView(PermissionMixin, TemplateView):
+    """ "New programme" from the workspace: first choose the client it is for. Whoever may not
+    add a client is told who can, instead of meeting a missing button."""
+
+    permission = Perm.PROGRAMME_MANAGE
+    template_name = "programmes/programme_choose_client.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        q = query_param(self.request, "q")
+        clients = selectors.clients_for(user=user).order_by("name")
+        if q:
+            clients = clients.filter(name__icontains=q)
+        page = Paginator(clients, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page=page, q=q, client_admins=client_admins_for(user), **kwargs
+        )
 
 
 class ProgrammeCreateView(ClientMixin, PermissionMixin, FormView):

@@ -50,6 +50,7 @@ ACCESS = {
     "portal_home": {ADMIN, PL, STAFF},
     "team_home": {ADMIN, MEMBER},
     "plan_template": {ADMIN},
+    "programme_new": {ADMIN, PL},
     "programme_create": {ADMIN, PL},
     "programme_detail": {ADMIN, PL},
     "programme_update": {ADMIN, PL},
