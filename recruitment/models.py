@@ -81,6 +81,16 @@ class Application(models.Model):
     client_reason = models.TextField(_("client's reason"), blank=True)
     keep_until = models.DateField(_("kept until"))
     created_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+        help_text="A second application of the same resident, folded into this one.",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
     objects = ScopedManager(organisation="organisation")
 

@@ -3,16 +3,24 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programmes.audit import audit_log
-from programmes.mail import mail_queue
-from programmes.models import Programme, User
+from programmes.mail import mail_hold, mail_queue, render_mail
+from programmes.models import Invitation, Meeting, Programme, TeamMember, User
 from programmes.permissions import Role
-from programmes.services import invitation_create, team_member_add
+from programmes.services import (
+    invitation_create,
+    invitation_revoke,
+    outbox_cancel_held,
+    outbox_held,
+    team_member_add,
+)
 
 from .models import (
     Answer,
@@ -25,7 +33,7 @@ from .models import (
     Survey,
     SurveyResponse,
 )
-from .workflow import Stage, check_move
+from .workflow import FINAL, Stage, check_move
 
 
 def consent_text(*, programme: Programme, campaign: Campaign) -> str:
@@ -158,12 +166,18 @@ def application_move(
     return application
 
 
+def decision_ref(application: Application) -> str:
+    """Tags the mail of the client's decision on `application`, so an undo can find it."""
+    return f"recruitment.application:{application.pk}:decision"
+
+
 @transaction.atomic
 def application_decide(
     *, actor: User, application: Application, approve: bool, reason: str
 ) -> Application:
     """The client approves or declines a proposed applicant, with a reason. Approval invites
-    the applicant to an account and onto the team; a decline sends a kind e-mail."""
+    the applicant to an account and onto the team; a decline sends a kind e-mail. The mail is
+    held for DECISION_UNDO_SECONDS, so the decision can be undone until it leaves."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for your decision.")})
     stage = Stage.SELECTED if approve else Stage.NOT_SELECTED
@@ -171,23 +185,115 @@ def application_decide(
         actor=actor, application=application, stage=stage, note=reason, by_client=True
     )
     Application.objects.filter(pk=application.pk).update(client_reason=reason.strip())
-    if approve:
-        existing = User.objects.filter(email__iexact=application.email).first()
-        if existing is None:
-            invitation_create(
-                actor=actor,
-                organisation=application.organisation,
-                email=application.email,
-                name=application.name,
-                role=Role.TEAM_MEMBER,
-                programme=application.programme,
-            )
+    with mail_hold(ref=decision_ref(application)):
+        if approve:
+            existing = User.objects.filter(email__iexact=application.email).first()
+            if existing is None:
+                invitation_create(
+                    actor=actor,
+                    organisation=application.organisation,
+                    email=application.email,
+                    name=application.name,
+                    role=Role.TEAM_MEMBER,
+                    programme=application.programme,
+                )
+            else:
+                # Already a team member of this client (another programme): join this team
+                # too, and hear about it.
+                team_member_add(actor=actor, programme=application.programme, user=existing)
+                mail_queue(
+                    organisation=application.organisation,
+                    programme=application.programme,
+                    to=existing.email,
+                    to_name=existing.name,
+                    language=existing.language,
+                    template="recruitment/application_selected",
+                    context={"application": application},
+                )
         else:
-            # Already a team member of this client (another programme): join this team too.
-            team_member_add(actor=actor, programme=application.programme, user=existing)
-    else:
-        _outcome_mail(application)
+            _outcome_mail(application)
     return application
+
+
+@transaction.atomic
+def application_decision_undo(*, actor: User, application: Application) -> Application:
+    """Take back the client's decision while its mail is still held: the mail is cancelled
+    (never sent), an invitation made by the approval is withdrawn, a team place given by it
+    is taken back, and the applicant is proposed again. Refused once the mail has left."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.stage not in FINAL:
+        raise ValidationError(
+            _("There is no decision on %(name)s to undo.") % {"name": application.name}
+        )
+    outbox_cancel_held(actor=actor, ref=decision_ref(application))
+    decided = application.stage
+    if decided == Stage.SELECTED:
+        invitation = (
+            Invitation.objects.filter(
+                email__iexact=application.email,
+                programme=application.programme,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if invitation is not None:
+            invitation_revoke(actor=actor, invitation=invitation)
+        else:
+            TeamMember.objects.filter(
+                programme=application.programme,
+                user__email__iexact=application.email,
+                is_active=True,
+            ).update(is_active=False)
+    application.stage = Stage.PROPOSED
+    application.client_reason = ""
+    application.save(update_fields=["stage", "client_reason"])
+    ApplicationEvent.objects.create(
+        organisation=application.organisation,
+        application=application,
+        actor=actor,
+        from_stage=decided,
+        to_stage=Stage.PROPOSED,
+        note=_("Decision undone before the e-mail was sent."),
+    )
+    audit_log(
+        actor=actor,
+        organisation=application.organisation,
+        action="application.decision_undone",
+        obj=application,
+        data={"from": decided},
+    )
+    return application
+
+
+def decision_mail_preview(*, application: Application, approve: bool) -> dict:
+    """The e-mail the applicant will get for this decision, as the confirmation shows it:
+    subject and text (the personal link of an invitation shown as a placeholder)."""
+    organisation, programme = application.organisation, application.programme
+    context = {"application": application, "organisation": organisation, "programme": programme}
+    if not approve:
+        template = "recruitment/application_not_selected"
+    elif User.objects.filter(email__iexact=application.email).exists():
+        template = "recruitment/application_selected"
+    else:
+        template = "programmes/invitation"
+        context.update(
+            invitation={"name": application.name},
+            role=Role(Role.TEAM_MEMBER).label,
+            link=_("(a personal link)"),
+            valid_days=settings.INVITATION_VALID_DAYS,
+        )
+    subject, text, _html = render_mail(
+        template=template, context=context, language=translation.get_language() or "nl"
+    )
+    return {"subject": subject, "text": text}
+
+
+def decisions_held(*, applications) -> dict:
+    """For each decided application whose mail is still held: until when (one query)."""
+    refs = {decision_ref(a): a.pk for a in applications}
+    return {refs[ref]: until for ref, until in outbox_held(refs=refs).items()}
 
 
 def _outcome_mail(application: Application) -> None:
@@ -528,18 +634,61 @@ def door_coverage(*, programme: Programme) -> list[dict]:
     )
 
 
-@transaction.atomic
-def applicants_invite(*, actor: User, meeting, applications) -> int:
-    """Invite applicants to the information meeting and move them to "invited"; people who
-    were already invited are left alone. Returns how many were invited."""
-    from programmes.services import invitee_add
+@dataclass
+class InviteResult:
+    """What "invite all applicants" did: who was invited and why the others were skipped."""
 
-    invited = 0
-    existing = set(meeting.invitees.values_list("email", flat=True))
-    for application in applications:
-        if application.email in existing:
+    invited: int = 0
+    already: int = 0  # had an invitation to this meeting already
+    same_email: int = 0  # a second application with an e-mail address invited in this run
+    no_email: int = 0
+
+
+@transaction.atomic
+def applicants_invite(*, actor: User, meeting, applications) -> InviteResult:
+    """Invite applicants to the information meeting and move them to "invited". Idempotent:
+    one invitation per e-mail address (case-insensitive), whoever was invited before is
+    skipped, and so is an applicant without an e-mail address. The meeting row is locked, so
+    a double click waits for the first run and then finds everybody invited."""
+    from programmes.services import invitee_add, seats_taken
+
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(
+            _("%(meeting)s has already begun: plan a new information meeting.")
+            % {"meeting": meeting.title}
+        )
+    if meeting.capacity is not None and seats_taken(meeting) >= meeting.capacity:
+        raise ValidationError(
+            _(
+                "%(meeting)s is full (%(n)s places). Add places or plan another meeting, "
+                "then invite the applicants."
+            )
+            % {"meeting": meeting.title, "n": meeting.capacity}
+        )
+    result = InviteResult()
+    existing = {e.strip().lower() for e in meeting.invitees.values_list("email", flat=True)}
+    added = set()
+    for application in applications.filter(merged_into__isnull=True).order_by("created_at", "pk"):
+        email = (application.email or "").strip().lower()
+        if not email:
+            result.no_email += 1
             continue
-        invitee_add(actor=actor, meeting=meeting, name=application.name, email=application.email)
+        if email in added:
+            result.same_email += 1
+        elif email in existing:
+            result.already += 1
+        else:
+            try:
+                with transaction.atomic():
+                    invitee_add(actor=actor, meeting=meeting, name=application.name, email=email)
+            except (ValidationError, IntegrityError):
+                # Invited by someone else between our look and our write.
+                result.already += 1
+                existing.add(email)
+            else:
+                added.add(email)
+                result.invited += 1
         if application.stage == Stage.APPLIED:
             _move(
                 actor=actor,
@@ -548,5 +697,134 @@ def applicants_invite(*, actor: User, meeting, applications) -> int:
                 note=str(meeting),
                 by_client=False,
             )
-        invited += 1
-    return invited
+    return result
+
+
+def invite_result_message(result: InviteResult) -> str:
+    """The Dutch sentence that says how many were invited and why the others were not."""
+    text = ngettext(
+        "%(n)s applicant was invited.", "%(n)s applicants were invited.", result.invited
+    ) % {"n": result.invited}
+    skipped = []
+    if result.already:
+        skipped.append(
+            ngettext(
+                "%(n)s had an invitation already",
+                "%(n)s had an invitation already",
+                result.already,
+            )
+            % {"n": result.already}
+        )
+    if result.same_email:
+        skipped.append(
+            ngettext(
+                "%(n)s second application with the same e-mail address",
+                "%(n)s second applications with the same e-mail address",
+                result.same_email,
+            )
+            % {"n": result.same_email}
+        )
+    if result.no_email:
+        skipped.append(
+            ngettext(
+                "%(n)s has no e-mail address",
+                "%(n)s have no e-mail address",
+                result.no_email,
+            )
+            % {"n": result.no_email}
+        )
+    if skipped:
+        text += " " + _("Skipped: %(reasons)s.") % {"reasons": ", ".join(skipped)}
+    return text
+
+
+# --- Duplicate applications ---------------------------------------------------------------
+
+STAGE_ORDER = [Stage.APPLIED, Stage.INVITED, Stage.INTERVIEW, Stage.PROPOSED]
+
+
+def _joined(first: str, second: str, limit: int) -> str:
+    first, second = first.strip(), second.strip()
+    if not second or second.lower() in first.lower():
+        return first
+    if not first:
+        return second[:limit]
+    return f"{first}\n\n{second}"[:limit]
+
+
+@transaction.atomic
+def applications_merge(*, actor: User, keep: Application, other: Application) -> Application:
+    """Fold a second application of the same resident (`other`) into `keep`: what only the
+    other has is carried over (contact details, motivation and availability, advice, survey
+    answers, its history and notes, the newest consent and the longest retention), the
+    furthest stage wins, and `other` is marked merged so it leaves every list."""
+    pair = {
+        a.pk: a for a in Application.objects.select_for_update().filter(pk__in=[keep.pk, other.pk])
+    }
+    keep, other = pair.get(keep.pk), pair.get(other.pk)
+    if keep is None or other is None or keep.pk == other.pk:
+        raise ValidationError(_("Choose two different applications."))
+    if keep.programme_id != other.programme_id:
+        raise ValidationError(_("Only applications for the same team can be merged."))
+    if keep.merged_into_id or other.merged_into_id:
+        raise ValidationError(_("One of these applications has been merged already."))
+    if other.stage not in STAGE_ORDER[:-1] or keep.stage not in STAGE_ORDER[:-1]:
+        raise ValidationError(
+            _(
+                "Applications that were proposed to the client or decided on cannot be merged. "
+                "Take the proposal back first."
+            )
+        )
+    previous = keep.stage
+    for field in ("email", "phone", "street", "house_number", "postcode"):
+        if not getattr(keep, field).strip():
+            setattr(keep, field, getattr(other, field))
+    keep.motivation = _joined(keep.motivation, other.motivation, 3000)
+    keep.availability = _joined(keep.availability, other.availability, 300)
+    keep.advice = _joined(keep.advice, other.advice, 5000)
+    if other.consent_at > keep.consent_at:
+        keep.consent_text, keep.consent_at = other.consent_text, other.consent_at
+    keep.keep_until = max(keep.keep_until, other.keep_until)
+    if STAGE_ORDER.index(other.stage) > STAGE_ORDER.index(keep.stage):
+        keep.stage = other.stage
+    keep.save(
+        update_fields=[
+            "email",
+            "phone",
+            "street",
+            "house_number",
+            "postcode",
+            "motivation",
+            "availability",
+            "advice",
+            "consent_text",
+            "consent_at",
+            "keep_until",
+            "stage",
+        ]
+    )
+    other.events.update(application=keep)
+    if not SurveyResponse.objects.filter(application=keep).exists():
+        SurveyResponse.objects.filter(application=other).update(application=keep)
+    other.merged_into, other.merged_at = keep, timezone.now()
+    other.save(update_fields=["merged_into", "merged_at"])
+    ApplicationEvent.objects.create(
+        organisation=keep.organisation,
+        application=keep,
+        actor=actor,
+        from_stage=previous,
+        to_stage=keep.stage,
+        note=_("Merged with the application of %(name)s of %(date)s.")
+        % {
+            "name": other.name,
+            "date": formats.date_format(timezone.localtime(other.created_at), "j F Y"),
+        },
+    )
+    audit_log(
+        actor=actor,
+        organisation=keep.organisation,
+        action="application.merged",
+        obj=keep,
+        data={"merged": other.pk, "stage_from": previous, "stage": keep.stage},
+    )
+    return keep

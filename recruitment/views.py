@@ -1,8 +1,10 @@
 """Recruitment pages: the public application page, the selection, the client's candidates."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from programmes.permissions import Perm, has_perm
 from programmes.views.common import form_errors_to, posted_id
 from programmes.views.programmes import ProgrammeMixin
 
-from . import services
+from . import selectors, services
 from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm
 from .models import Application
 from .workflow import Stage
@@ -92,17 +94,26 @@ class ApplyView(PublicMixin, View):
 
 
 class SelectionView(ProgrammeMixin, TemplateView):
-    """The project leader's selection: every applicant by stage, with the next step."""
+    """The project leader's selection: every applicant by stage, with the next step; a
+    resident who applied twice is marked, and the two applications can be merged."""
 
     template_name = "recruitment/selection.html"
 
     def get_context_data(self, campaign_form=None, **kwargs):
         programme = self.get_programme()
-        applications = list(Application.objects.filter(programme=programme))
+        applications = list(selectors.applications_for_selection(programme=programme))
+        by_pk = {a.pk: a for a in applications}
         for application in applications:
             application.move_form = MoveForm(
                 application=application, auto_id=f"id_a{application.pk}_%s"
             )
+            twin_pk = application.duplicate_email_id or application.duplicate_address_id
+            application.duplicate = by_pk.get(twin_pk)
+            application.duplicate_by_email = bool(application.duplicate_email_id)
+            if application.duplicate:  # the older one first: kept unless chosen otherwise
+                application.merge_choices = sorted(
+                    [application, application.duplicate], key=lambda a: (a.created_at, a.pk)
+                )
         by_stage = [
             (value, label, [a for a in applications if a.stage == value])
             for value, label in Stage.choices
@@ -125,14 +136,40 @@ class SelectionView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         if "invite_meeting" in request.POST:
             meeting = get_object_or_404(programme.meetings, pk=posted_id(request, "invite_meeting"))
-            count = services.applicants_invite(
-                actor=request.user,
-                meeting=meeting,
-                applications=Application.objects.filter(
-                    programme=programme, stage__in=[Stage.APPLIED, Stage.INVITED]
-                ),
+            try:
+                result = services.applicants_invite(
+                    actor=request.user,
+                    meeting=meeting,
+                    applications=Application.objects.filter(
+                        programme=programme, stage__in=[Stage.APPLIED, Stage.INVITED]
+                    ),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, services.invite_result_message(result))
+            return redirect(request.path)
+        if "merge_pair" in request.POST:
+            pair = request.POST["merge_pair"].split("-")
+            keep_pk = posted_id(request, "merge_keep")
+            if len(pair) != 2 or str(keep_pk) not in pair:
+                raise Http404
+            other_pk = pair[1] if pair[0] == str(keep_pk) else pair[0]
+            applications = Application.objects.filter(programme=programme)
+            keep = get_object_or_404(applications, pk=keep_pk)
+            other = get_object_or_404(
+                applications, pk=int(other_pk) if other_pk.isdigit() and len(other_pk) < 12 else 0
             )
-            messages.success(request, _("%(n)s applicants were invited.") % {"n": count})
+            try:
+                services.applications_merge(actor=request.user, keep=keep, other=other)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("The two applications of %(name)s were merged into one.")
+                    % {"name": keep.name},
+                )
             return redirect(request.path)
         if "campaign" in request.POST:
             campaign = services.campaign_for(programme=programme)
@@ -164,21 +201,30 @@ class SelectionView(ProgrammeMixin, TemplateView):
 
 
 class CandidatesView(ProgrammeMixin, TemplateView):
-    """The client's view of proposed candidates: only what the consultancy shares."""
+    """The client's view of proposed candidates: only what the consultancy shares.
+
+    A decision mails the applicant, so it is confirmed on a second page that says who gets
+    what; after that it can be undone for as long as the mail is held."""
 
     permission = Perm.PORTAL_VIEW
     template_name = "recruitment/candidates.html"
 
     def get_context_data(self, forms=None, **kwargs):
         programme = self.get_programme()
-        proposed = list(Application.objects.filter(programme=programme, stage=Stage.PROPOSED))
-        decided = Application.objects.filter(
-            programme=programme, stage__in=[Stage.SELECTED, Stage.NOT_SELECTED]
-        ).order_by("name")
+        live = Application.objects.filter(programme=programme, merged_into__isnull=True)
+        proposed = list(live.filter(stage=Stage.PROPOSED))
+        decided = list(live.filter(stage__in=[Stage.SELECTED, Stage.NOT_SELECTED]).order_by("name"))
+        held = services.decisions_held(applications=decided)
+        undoable = []
+        for application in decided:
+            application.held_until = held.get(application.pk)
+            if application.held_until:
+                undoable.append(application)
         forms = forms or {}
         return super().get_context_data(
             proposed=[(a, forms.get(a.pk) or DecisionForm(prefix=f"a{a.pk}")) for a in proposed],
             decided=decided,
+            undoable=undoable,
             can_decide=has_perm(self.request.user, Perm.SIGNAL_HANDLE),
             **kwargs,
         )
@@ -187,6 +233,27 @@ class CandidatesView(ProgrammeMixin, TemplateView):
         if not has_perm(request.user, Perm.SIGNAL_HANDLE):  # the client's own staff decide
             raise PermissionDenied
         programme = self.get_programme()
+        if "undo" in request.POST:
+            application = get_object_or_404(
+                Application,
+                programme=programme,
+                stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
+                pk=posted_id(request, "undo"),
+            )
+            try:
+                services.application_decision_undo(actor=request.user, application=application)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your decision on %(name)s was undone; no e-mail was sent. "
+                        "%(name)s is a candidate again."
+                    )
+                    % {"name": application.name},
+                )
+            return redirect(request.path)
         application = get_object_or_404(
             Application,
             programme=programme,
@@ -195,11 +262,31 @@ class CandidatesView(ProgrammeMixin, TemplateView):
         )
         form = DecisionForm(request.POST, prefix=f"a{application.pk}")
         if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            if "confirm" not in request.POST or "edit" in request.POST:
+                if "edit" in request.POST:
+                    return self.render_to_response(
+                        self.get_context_data(forms={application.pk: form})
+                    )
+                return render(
+                    request,
+                    "recruitment/decision_confirm.html",
+                    {
+                        **self.get_context_data(),
+                        "application": application,
+                        "form": form,
+                        "approve": approve,
+                        "mail": services.decision_mail_preview(
+                            application=application, approve=approve
+                        ),
+                        "undo_minutes": settings.DECISION_UNDO_SECONDS // 60,
+                    },
+                )
             try:
                 services.application_decide(
                     actor=request.user,
                     application=application,
-                    approve=form.cleaned_data["decision"] == "approve",
+                    approve=approve,
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:

@@ -171,6 +171,7 @@ def test_client_approves_and_applicant_joins_the_team(
                 "application": application.pk,
                 f"{prefix}-decision": "approve",
                 f"{prefix}-reason": "Past goed",
+                "confirm": "1",
             },
         )
     assert ok.status_code == 302
