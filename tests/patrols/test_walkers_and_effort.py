@@ -88,3 +88,30 @@ def test_effort_page_without_an_obligation(client, world, team):
     client.force_login(world.users[Role.CLIENT_STAFF])
     portal = client.get(_url("portal_effort", world, programme)).content.decode()
     assert "Er is nog geen inspanningsverplichting" not in portal and "Bon" in portal
+
+
+def test_rounds_and_effort_pages_do_not_grow(client, world, team):
+    """The walkers flag comes from the page's one annotated query, not a query per round."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme, member, _ = team
+    mate = UserFactory(role=Role.TEAM_MEMBER, organisation=world.client)
+    base.team_member_add(actor=None, programme=programme, user=mate)
+    client.force_login(world.users[Role.PROJECT_LEADER])
+
+    def count(name):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url(name, world, programme)).status_code == 200
+        return len(ctx)
+
+    def grow(n, offset):
+        for i in range(n):
+            _walk(
+                programme, member, walkers=[mate] if i % 2 else (), hours_ago=3 + 2 * (i + offset)
+            )
+
+    grow(1, 0)
+    small = {name: count(name) for name in ("programme_rounds", "programme_effort")}
+    grow(8, 1)
+    assert {name: count(name) for name in small} == small
