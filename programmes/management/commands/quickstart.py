@@ -12,9 +12,8 @@ import os
 import re
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import BaseCommand, CommandError
-from django.core.management.commands.runserver import Command as RunserverCommand
 from django.core.management.commands.runserver import naiveip_re
 
 from .demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
@@ -50,12 +49,17 @@ def logins_text(site_url: str) -> str:
     return "\n".join(lines)
 
 
-class _Runserver(RunserverCommand):
-    """The development server, with the demo logins printed under its start-up banner."""
+def _runserver():
+    """The installed `runserver` (staticfiles' own, which also serves the static files), with
+    the demo logins printed under its start-up banner."""
+    base = type(load_command_class(get_commands()["runserver"], "runserver"))
 
-    def on_bind(self, server_port):
-        super().on_bind(server_port)
-        self.stdout.write(logins_text(settings.SITE_URL.rstrip("/")))
+    class Runserver(base):
+        def on_bind(self, server_port):
+            super().on_bind(server_port)
+            self.stdout.write(logins_text(settings.SITE_URL.rstrip("/")))
+
+    return Runserver()
 
 
 class Command(BaseCommand):
@@ -74,7 +78,7 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, site_url, no_serve, **options):
         if os.environ.get("RUN_MAIN") == "true":
             # The autoreloader's child process: the parent already set up and set SITE_URL.
-            call_command(_Runserver(), addrport)
+            call_command(_runserver(), addrport)
             return
         site_url = (site_url or site_url_for(addrport)).rstrip("/")
         # For this process and, through the environment, the server's child process.
@@ -87,4 +91,4 @@ class Command(BaseCommand):
             return
         if not settings.DEBUG:
             self.stderr.write("quickstart serves with the development server: DEBUG is off.")
-        call_command(_Runserver(), addrport)
+        call_command(_runserver(), addrport)
