@@ -211,7 +211,10 @@ def test_trainings_page_assess_and_revoke(
         url, {"action": "revoke", "certificate": certificate.pk, "reason": ""}, follow=True
     )
     assert "Zeg waarom het certificaat wordt ingetrokken." in response.content.decode()
-    client.post(url, {"action": "revoke", "certificate": certificate.pk, "reason": "Vergissing"})
+    client.post(
+        url,
+        {"action": "revoke", "certificate": certificate.pk, "reason": "Vergissing", "confirm": "1"},
+    )
     certificate.refresh_from_db()
     assert not certificate.is_valid
     assert client.post(url, {"action": "assess", "user": "x", "passed": "maybe"}).status_code == 404
