@@ -1,9 +1,12 @@
 """Forms of the base app: validation and Dutch messages; writes go through services."""
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .images import reencode_image
@@ -275,7 +278,71 @@ TemplateMilestoneFormSet = forms.formset_factory(TemplateMilestoneForm, extra=3,
 TemplateMilestoneFormSet.deletion_widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
 
 
-class MeetingForm(forms.ModelForm):
+class PastDateConfirmMixin:
+    """Warn when a date or moment entered lies in the past and ask to confirm it.
+
+    A past date may be right (a meeting recorded afterwards), so it is not refused: the form
+    shows a clear warning and a "Yes, this date lies in the past" checkbox, and is valid once
+    that is ticked. Only values that changed are checked, so editing another field of an old
+    meeting asks nothing. Name the fields in `past_date_fields`; `past_date_message` may be
+    overridden per form (e.g. for trainings).
+    """
+
+    past_date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm_past"] = forms.BooleanField(
+            label=_("Yes, this date lies in the past"), required=False
+        )
+        self.needs_past_confirmation = False
+
+    @property
+    def show_confirm_past(self) -> bool:
+        return self.needs_past_confirmation or bool(self.data.get(self.add_prefix("confirm_past")))
+
+    def past_date_message(self, data) -> str:
+        return _(
+            "This date lies in the past. Are you recording something that already happened? "
+            "Then tick “Yes, this date lies in the past” below."
+        )
+
+    def _unchanged(self, name: str, value) -> bool:
+        """Whether `value` is what the form started with; a moment shown to the minute counts
+        as unchanged when it is within that minute of the stored one."""
+        initial = self.get_initial_for_field(self.fields[name], name)
+        if initial is None or initial == "":
+            return False
+        if isinstance(value, datetime.datetime) and isinstance(initial, datetime.datetime):
+            return abs((value - initial).total_seconds()) < 60
+        return value == initial
+
+    def clean(self):
+        data = super().clean()
+        now = timezone.now()
+        past = []
+        for name in self.past_date_fields:
+            value = data.get(name)
+            if value is None or self._unchanged(name, value):
+                continue
+            if isinstance(value, datetime.datetime):
+                is_past = value < now
+            else:
+                is_past = value < timezone.localdate()
+            if is_past:
+                past.append(name)
+        if past and not data.get("confirm_past"):
+            self.needs_past_confirmation = True
+            message = self.past_date_message(data)
+            for name in past:
+                self.add_error(name, message)
+        return data
+
+
+class MeetingForm(PastDateConfirmMixin, forms.ModelForm):
+    past_date_fields = ("starts_at",)
+    TRAINING_KINDS = (Meeting.Kind.INTRODUCTION, Meeting.Kind.WORKSHOP, Meeting.Kind.INSTRUCTION)
+
     class Meta:
         model = Meeting
         fields = ["kind", "title", "starts_at", "ends_at", "location", "capacity", "description"]
@@ -284,6 +351,15 @@ class MeetingForm(forms.ModelForm):
             "ends_at": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def past_date_message(self, data) -> str:
+        if data.get("kind") in self.TRAINING_KINDS:
+            return _(
+                "This training starts in the past: whoever you invite gets a date that has "
+                "already gone. Are you recording a training afterwards? Then tick “Yes, this "
+                "date lies in the past” below."
+            )
+        return super().past_date_message(data)
 
     def clean(self):
         data = super().clean()

@@ -440,7 +440,9 @@ class MeetingCreateView(ProgrammeMixin, FormView):
         programme = self.get_programme()
         try:
             meeting = services.meeting_create(
-                actor=self.request.user, programme=programme, **form.cleaned_data
+                actor=self.request.user,
+                programme=programme,
+                **{k: v for k, v in form.cleaned_data.items() if k != "confirm_past"},
             )
         except ValidationError as error:
             form_errors_to(form, error)
@@ -478,7 +480,7 @@ class MeetingUpdateView(MeetingMixin, FormView):
             services.meeting_update(
                 actor=self.request.user,
                 meeting=meeting,
-                **{k: form.cleaned_data[k] for k in form.changed_data},
+                **{k: form.cleaned_data[k] for k in form.changed_data if k != "confirm_past"},
             )
         except ValidationError as error:
             form_errors_to(form, error)
