@@ -42,10 +42,13 @@ class RoundsView(ProgrammeMixin, TemplateView):
             conversations=Conversation.objects.filter(programme=programme)
             .select_related("reported_by")
             .order_by("-reported_at")[:20],
-            signal_counts=Signal.objects.filter(programme=programme)
-            .values("status")
-            .annotate(n=Count("id"))
-            .order_by("status"),
+            signal_counts=[
+                {"status": Status(row["status"]).label, "n": row["n"]}
+                for row in Signal.objects.filter(programme=programme)
+                .values("status")
+                .annotate(n=Count("id"))
+                .order_by("status")
+            ],
             **kwargs,
         )
 

@@ -62,6 +62,22 @@ def test_round_with_too_few_walkers_is_flagged(client, world, team):
     assert "Minder dan 2 lopers" in html and "Minder dan 3 lopers" in html
 
 
+def test_rounds_page_names_signal_statuses(client, world, team):
+    programme, member, categories = team
+    patrols.signal_report(
+        actor=member,
+        programme=programme,
+        uuid=uuid.uuid4(),
+        category=categories[0],
+        description="Bank kapot",
+        reported_at=timezone.now(),
+        street="Lindelaan",
+    )
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    html = client.get(_url("programme_rounds", world, programme)).content.decode()
+    assert "Nieuw: 1" in html and "new: 1" not in html
+
+
 def test_effort_page_without_an_obligation(client, world, team):
     programme, member, _ = team
     _walk(programme, member)
