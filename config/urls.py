@@ -2,7 +2,12 @@
 
 from django.urls import include, path
 
+from programmes.views.login_code import confirm_login_code
+
 urlpatterns = [
+    # allauth's confirm-code page, with the code from the mail's one-tap link filled in (same
+    # path, so allauth's own URL name keeps pointing here).
+    path("accounts/login/code/confirm/", confirm_login_code),
     path("accounts/", include("allauth.urls")),
     path("", include("programmes.urls")),
     path("", include("patrols.urls")),

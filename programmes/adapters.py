@@ -1,7 +1,17 @@
-"""django-allauth adapter: no public sign-up; accounts come only from invitations."""
+"""django-allauth adapter: no public sign-up; accounts come only from invitations.
 
+The login-code mail also carries a one-tap link (see `programmes.views.login_code`), built
+from the configured site address like every other outside link; and the one e-mail address
+an account logs in with can never be removed.
+"""
+
+from urllib.parse import urlencode
+
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+
+from .links import absolute_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +20,30 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        if template_prefix == "account/email/login_code" and context.get("code"):
+            context = {
+                **context,
+                "login_url": absolute_url(
+                    reverse("account_confirm_login_code")
+                    + "?"
+                    + urlencode({"code": context["code"]})
+                ),
+                "login_minutes": max(1, app_settings.LOGIN_BY_CODE_TIMEOUT // 60),
+            }
+        super().send_mail(template_prefix, email, context)
+
+    def can_delete_email(self, email_address) -> bool:
+        """Never the account's only address (members log in with it, by code or password);
+        otherwise allauth's rule (the primary one goes only once another is primary)."""
+        from allauth.account.models import EmailAddress
+
+        if (
+            email_address.pk
+            and not EmailAddress.objects.filter(user_id=email_address.user_id)
+            .exclude(pk=email_address.pk)
+            .exists()
+        ):
+            return False
+        return super().can_delete_email(email_address)
