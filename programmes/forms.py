@@ -289,19 +289,30 @@ class PastDateConfirmMixin:
     """
 
     past_date_fields: tuple[str, ...] = ()
+    past_date_is_training = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["confirm_past"] = forms.BooleanField(
-            label=_("Yes, this date lies in the past"), required=False
-        )
         self.needs_past_confirmation = False
+        # A hidden field until there is something to confirm, so `{{ form|crispy }}` works.
+        self.fields["confirm_past"] = forms.BooleanField(
+            label=_("Yes, this date lies in the past"),
+            required=False,
+            widget=forms.CheckboxInput if self.show_confirm_past else forms.HiddenInput,
+        )
 
     @property
     def show_confirm_past(self) -> bool:
-        return self.needs_past_confirmation or bool(self.data.get(self.add_prefix("confirm_past")))
+        posted = self.data.get(self.add_prefix("confirm_past"), "")
+        return self.needs_past_confirmation or posted not in ("", "False", "false", "0")
 
     def past_date_message(self, data) -> str:
+        if self.past_date_is_training:
+            return _(
+                "This training starts in the past: whoever you invite gets a date that has "
+                "already gone. Are you recording a training afterwards? Then tick “Yes, this "
+                "date lies in the past” below."
+            )
         return _(
             "This date lies in the past. Are you recording something that already happened? "
             "Then tick “Yes, this date lies in the past” below."
@@ -333,6 +344,7 @@ class PastDateConfirmMixin:
                 past.append(name)
         if past and not data.get("confirm_past"):
             self.needs_past_confirmation = True
+            self.fields["confirm_past"].widget = forms.CheckboxInput()
             message = self.past_date_message(data)
             for name in past:
                 self.add_error(name, message)
@@ -352,16 +364,8 @@ class MeetingForm(PastDateConfirmMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def past_date_message(self, data) -> str:
-        if data.get("kind") in self.TRAINING_KINDS:
-            return _(
-                "This training starts in the past: whoever you invite gets a date that has "
-                "already gone. Are you recording a training afterwards? Then tick “Yes, this "
-                "date lies in the past” below."
-            )
-        return super().past_date_message(data)
-
     def clean(self):
+        self.past_date_is_training = self.data.get(self.add_prefix("kind")) in self.TRAINING_KINDS
         data = super().clean()
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.forms import PastDateConfirmMixin
 from programmes.mixins import PermissionMixin, PublicMixin
 from programmes.models import Document, TeamMember, User
 from programmes.permissions import Perm, has_perm
@@ -29,7 +30,10 @@ from .models import (
 )
 
 
-class TrackForm(forms.Form):
+class TrackForm(PastDateConfirmMixin, forms.Form):
+    past_date_fields = ("introduction", "workshop", "instruction")
+    past_date_is_training = True
+
     introduction = forms.DateTimeField(
         label=gettext_lazy("Introduction meeting"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

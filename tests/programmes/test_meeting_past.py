@@ -91,3 +91,27 @@ def test_editing_an_old_meeting_asks_only_when_the_start_changes(
     moved = _data(start - dt.timedelta(days=1))
     assert CONFIRM in client.post(url, moved).content.decode()
     assert client.post(url, {**moved, "confirm_past": "on"}).status_code == 302
+
+
+def test_a_training_track_in_the_past_asks_for_confirmation(client, world, programme, unscoped):
+    from trainings.models import Training
+
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    url = reverse(
+        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
+    past = timezone.localtime() - dt.timedelta(days=2)
+    future = timezone.localtime() + dt.timedelta(days=14)
+    data = {
+        "action": "track",
+        "introduction": past.strftime("%Y-%m-%dT19:00"),
+        "workshop": future.strftime("%Y-%m-%dT19:00"),
+        "instruction": (future + dt.timedelta(days=7)).strftime("%Y-%m-%dT19:00"),
+        "location": "Buurthuis",
+        "trainer": "",
+    }
+    page = client.post(url, data).content.decode()
+    assert "Deze training begint in het verleden" in page and CONFIRM in page
+    assert not Training.objects.filter(programme=programme).exists()
+    assert client.post(url, {**data, "confirm_past": "on"}).status_code == 302
+    assert Training.objects.filter(programme=programme).count() == 3
