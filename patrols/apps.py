@@ -10,6 +10,11 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
+        from programmes.audit import register_audit_actions
+
+        from .audit_labels import ACTIONS
+
+        register_audit_actions(ACTIONS)
         from programmes.registry import register_portal_cards
 
         from .cards import signal_cards

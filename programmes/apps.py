@@ -8,3 +8,9 @@ class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self):
+        from .audit import register_audit_actions
+        from .audit_labels import ACTIONS
+
+        register_audit_actions(ACTIONS)

@@ -23,3 +23,22 @@ def audit_log(
         object_repr=str(obj)[:200],
         data=data or {},
     )
+
+
+# What each action code means, in words: apps register theirs from `AppConfig.ready()`, so the
+# audit log shows "Signal reported" rather than "signal.reported" and the base names no app.
+_action_labels: dict[str, object] = {}
+
+
+def register_audit_actions(labels: dict) -> None:
+    """Add {action code: translatable label}; a later registration of a code wins."""
+    _action_labels.update(labels)
+
+
+def audit_action_label(action: str) -> str:
+    """The label of an action code; an unknown code is shown as it is rather than hidden."""
+    return str(_action_labels.get(action, action))
+
+
+def audit_actions_registered() -> frozenset[str]:
+    return frozenset(_action_labels)

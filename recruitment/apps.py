@@ -10,6 +10,11 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("Recruitment")
 
     def ready(self):
+        from programmes.audit import register_audit_actions
+
+        from .audit_labels import ACTIONS
+
+        register_audit_actions(ACTIONS)
         from programmes.registry import register_portal_cards
 
         from . import documents  # noqa: F401 - registers the flyer and poster builders

@@ -10,6 +10,11 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
+        from programmes.audit import register_audit_actions
+
+        from .audit_labels import ACTIONS
+
+        register_audit_actions(ACTIONS)
         from . import (
             documents,  # noqa: F401 - registers the certificate builder
             services,  # noqa: F401 - registers the readiness explainer

@@ -247,3 +247,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in words (the apps register a label for each action code)."""
+        from ..audit import audit_action_label
+
+        return audit_action_label(self.action)

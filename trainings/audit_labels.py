@@ -1,0 +1,15 @@
+"""Labels of the trainings app's audit actions, as the audit log shows them."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "assessment.recorded": _("Assessment recorded"),
+    "certificate.issued": _("Certificate issued"),
+    "certificate.revoked": _("Certificate revoked"),
+    "certificate.revoke_undone": _("Revocation of a certificate undone"),
+    "gear.handed_out": _("Gear handed out"),
+    "introduction.saved": _("Introduction in the neighbourhood saved"),
+    "rules.saved": _("Team rules saved"),
+    "rules.accepted": _("Team rules accepted"),
+    "streets.saved": _("Streets divided"),
+}
