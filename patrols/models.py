@@ -96,7 +96,7 @@ class RoundSlot(models.Model):
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.meeting_point}"
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.meeting_point}"
 
 
 class RoundSignup(models.Model):
@@ -157,7 +157,7 @@ class Round(PhoneRecord):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.programme}: {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.programme}: {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     @property
     def duration(self):

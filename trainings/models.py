@@ -67,7 +67,8 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: {'passed' if self.passed else 'not passed'}"
+        verdict = _("passed") if self.passed else _("not passed")
+        return f"{self.user}: {verdict}"
 
 
 class Certificate(models.Model):
@@ -137,7 +138,7 @@ class RulesAcceptance(models.Model):
         ordering = ["-accepted_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.accepted_at:%Y-%m-%d}"
+        return f"{self.user} {timezone.localtime(self.accepted_at):%Y-%m-%d}"
 
 
 class Gear(models.Model):
