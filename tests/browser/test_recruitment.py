@@ -111,6 +111,8 @@ def test_application_to_team_member(
     portal.get_by_label("Reden").fill("Past goed bij het team.")
     shot(portal, "43-candidates")
     portal.get_by_role("button", name="Besluit opslaan").click()
+    expect(portal.get_by_text("Je keurt Fatma Yilmaz goed voor Team Noord.")).to_be_visible()
+    portal.get_by_role("button", name="Ja, goedkeuren en versturen").click()
     expect(portal.get_by_text("Je besluit over Fatma Yilmaz is opgeslagen.")).to_be_visible()
 
     message = [
@@ -156,10 +158,10 @@ def test_survey_answered_online_and_on_paper(
         phone.locator("fieldset, div").filter(has_text="Hoe veilig voelt u zich").get_by_label(
             "4"
         ).first.check()
-        phone.get_by_label("Uw straat (mag leeg blijven)").fill(street)
+        phone.get_by_label("Je straat (mag leeg blijven)").fill(street)
         if contact:
             phone.get_by_label("Naam").fill(contact)
-            phone.get_by_label("U mag contact met mij opnemen over meedoen met het team").check()
+            phone.get_by_label("Neem gerust contact met mij op over meedoen met het team").check()
             phone.get_by_role("button", name="Mijn antwoorden versturen").click()
             expect(
                 phone.get_by_text("Geef een e-mailadres of telefoonnummer, of vink het vakje uit.")
@@ -167,7 +169,7 @@ def test_survey_answered_online_and_on_paper(
             shot(phone, "45-survey-error")
             phone.get_by_label("E-mailadres").fill("ans@example.org")
         phone.get_by_role("button", name="Mijn antwoorden versturen").click()
-        expect(phone.get_by_role("heading", name="Dank u wel voor uw antwoorden!")).to_be_visible()
+        expect(phone.get_by_role("heading", name="Dank je wel voor je antwoorden!")).to_be_visible()
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = desk.new_page()
@@ -182,7 +184,7 @@ def test_survey_answered_online_and_on_paper(
     page.goto(base + "/entry/")
     page.get_by_label("Veel").check()
     page.get_by_label("Hoe is het beantwoord?").select_option("paper")
-    page.get_by_label("Uw straat (mag leeg blijven)").fill("Dorpsstraat")
+    page.get_by_label("Je straat (mag leeg blijven)").fill("Dorpsstraat")
     page.get_by_role("button", name="Opslaan en de volgende invoeren").click()
     expect(page.get_by_text("De antwoorden zijn opgeslagen.")).to_be_visible()
     page.goto(base + "/results/")
