@@ -205,3 +205,23 @@ def test_counts_agree_with_the_filters(world, mix):
             user=world.users[Role.CLIENT_STAFF], organisation=world.client
         )
     assert len(ctx) == 1
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_list_with_nearest_addresses_keeps_its_query_count(client, world, team):
+    client.force_login(world.users[Role.CLIENT_STAFF])
+    url = _url(world, "portal_signals")
+    _signal(team, hours_ago=200, street="Lindelaan", house_number="12")
+    first_bare = _signal(team, hours_ago=100, north=5)
+    detail = _url(world, "portal_signal", signal_pk=first_bare.pk)
+    small, small_detail = _queries(client, url), _queries(client, detail)
+    for i in range(60):
+        _signal(team, hours_ago=300 - i, north=i % 40, street=f"Straat {i}")
+        _signal(team, hours_ago=99 - i, north=i % 40)
+    assert _queries(client, url) == small
+    assert _queries(client, detail) == small_detail
