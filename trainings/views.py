@@ -5,10 +5,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -60,7 +61,11 @@ class TrainingsView(ProgrammeMixin, TemplateView):
         the team: the track, verdicts, certificates, readiness with its reason, gear with the
         order list, the rules, the introduction and its documents, and the streets."""
         programme = self.get_programme()
-        trainings = list(Training.objects.filter(programme=programme).select_related("meeting"))
+        trainings = list(
+            Training.objects.filter(programme=programme)
+            .select_related("meeting")
+            .annotate(n_invited=Count("meeting__invitees"))
+        )
         workshop = next((t for t in trainings if t.kind == Training.Kind.WORKSHOP), None)
         members = list(
             TeamMember.objects.filter(programme=programme, is_active=True).select_related("user")
@@ -135,7 +140,13 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                     Training, programme=programme, pk=posted_id(request, "training")
                 )
                 count = services.team_invite(actor=request.user, training=training)
-                messages.success(request, _("%(n)s team members were invited.") % {"n": count})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s team member was invited.", "%(n)s team members were invited.", count
+                    )
+                    % {"n": count},
+                )
             elif action == "assess":
                 training = Training.objects.filter(
                     programme=programme, kind=Training.Kind.WORKSHOP

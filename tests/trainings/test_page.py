@@ -261,3 +261,13 @@ def test_query_count_does_not_grow_with_the_team(track_page, world, team, track)
     grow(12, 1)
     large = count()
     assert large == small, f"{small} queries with 2 members, {large} with 14"
+
+
+def test_invitations_shown(track_page, world, team, track):
+    url, client = track_page
+    programme = team[0]
+    assert client.get(url).content.decode().count("1 uitgenodigd") == 3
+    other = UserFactory(role=Role.TEAM_MEMBER, organisation=world.client, name="Zora")
+    base.team_member_add(actor=None, programme=programme, user=other)
+    html = _save(client, url, {"action": "invite", "training": track["workshop"].pk})
+    assert html.count("1 uitgenodigd") == 2 and html.count("2 uitgenodigd") == 1
