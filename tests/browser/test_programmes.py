@@ -81,10 +81,9 @@ def test_programme_from_intake_to_portal_pdf(
     page.locator("#id_goals-0-measure").fill("30% minder meldingen")
     page.locator("#id_partners-0-name").fill("Henk de Vries")
     page.locator("#id_partners-0-role").select_option("caretaker")
-    page.get_by_label("De intake is compleet").check()
     shot(page, "20-intake")
-    page.get_by_role("button", name="Intake opslaan").click()
-    expect(page.get_by_text("De intake is opgeslagen.")).to_be_visible()
+    page.get_by_role("button", name="Intake afronden").click()
+    expect(page.get_by_text("De intake is opgeslagen en afgerond.")).to_be_visible()
 
     # Plan from the template, then move a milestone.
     page.get_by_role("button", name="Plan van aanpak maken op basis van het sjabloon").click()
@@ -94,10 +93,16 @@ def test_programme_from_intake_to_portal_pdf(
     page.get_by_label("Deadline").fill("2026-10-16")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.locator("tr", has_text="Informatiebijeenkomst gehouden")).to_contain_text("16")
-    first = page.locator("tr", has_text="Intakegesprek met de opdrachtgever")
-    first.get_by_role("button", name=re.compile("afvinken")).click()
+    # The intake was completed before the plan was made: its milestone is ticked already.
     expect(
         page.locator("tr", has_text="Intakegesprek met de opdrachtgever").get_by_role(
+            "button", name=re.compile("openzetten")
+        )
+    ).to_be_visible()
+    first = page.locator("tr", has_text="Plan van aanpak vastgesteld")
+    first.get_by_role("button", name=re.compile("afvinken")).click()
+    expect(
+        page.locator("tr", has_text="Plan van aanpak vastgesteld").get_by_role(
             "button", name=re.compile("openzetten")
         )
     ).to_be_visible()
