@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from programmes.models import User
@@ -64,7 +65,11 @@ class RoundsView(ProgrammeMixin, TemplateView):
             except ValidationError as error:
                 form_errors_to(form, error)
             else:
-                messages.success(request, _("%(n)s round(s) planned.") % {"n": len(slots)})
+                messages.success(
+                    request,
+                    ngettext("%(n)s round planned.", "%(n)s rounds planned.", len(slots))
+                    % {"n": len(slots)},
+                )
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(form=form))
 

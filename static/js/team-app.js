@@ -51,6 +51,9 @@
 
   var flushing = false, flushAgain = false;
   function showStatus(count) {
+    // The banner comes and goes above an open form: keep the form where the member sees it.
+    var open = document.querySelector("[data-form]:not(.d-none)");
+    var before = open ? open.getBoundingClientRect().top : 0;
     document.querySelectorAll("[data-outbox-count]").forEach(function (el) { el.textContent = count; });
     document.querySelectorAll("[data-outbox-banner]").forEach(function (el) {
       el.classList.toggle("d-none", count === 0);
@@ -58,6 +61,7 @@
     document.querySelectorAll("[data-outbox-offline]").forEach(function (el) {
       el.classList.toggle("d-none", navigator.onLine);
     });
+    if (open && window.scrollY > 0) window.scrollBy(0, open.getBoundingClientRect().top - before);
   }
   function problem(message) {
     document.querySelectorAll("[data-outbox-problem]").forEach(function (el) {
@@ -156,7 +160,7 @@
       root.querySelectorAll("[data-when=active]").forEach(function (el) { el.classList.toggle("d-none", !active); });
       if (active) {
         sel("[data-started-at]").textContent = new Date(state.startedAt).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" });
-        sel("[data-round-counts]").textContent = state.signals + " " + text("signals") + " · " + state.conversations + " " + text("conversations");
+        sel("[data-round-counts]").textContent = state.signals + " " + text(state.signals === 1 ? "signal" : "signals") + " · " + state.conversations + " " + text(state.conversations === 1 ? "conversation" : "conversations");
       }
     }
     function save() { localStorage.setItem(ROUND_KEY, JSON.stringify(state)); render(); }
@@ -264,6 +268,9 @@
         remove.setAttribute("aria-label", text("remove-photo") + " " + (index + 1));
         li.appendChild(img); li.appendChild(remove); photoList.appendChild(li);
       });
+      sel("[data-photo-box]").classList.toggle("d-none", !photos.length);
+      var count = sel("[data-photo-count]");
+      count.textContent = photos.length; count.classList.toggle("d-none", !photos.length);
     }
     photoInput.addEventListener("change", function () {
       Array.prototype.forEach.call(photoInput.files, function (file) {
@@ -280,6 +287,7 @@
       root.querySelectorAll("[data-form]").forEach(function (f) { f.classList.toggle("d-none", f.dataset.form !== name); });
       if (!name) { stopLocating(); return; }
       var form = sel('[data-form="' + name + '"]');
+      if (name === "signal") setupMap();  // before scrolling: the map makes the page taller
       form.scrollIntoView({ block: "start" });
       var first = form.querySelector(".category-tile, select, input:not([type=hidden]), textarea");
       if (first) first.focus({ preventScroll: true });
@@ -312,7 +320,7 @@
         if (!window.confirm(text("confirm-end"))) return;
         queue({ id: state.id + "-end", url: config.api.rounds + state.id + "/end/", body: { programme: config.programme, ended_at: new Date().toISOString() } });
         state = null; save(); flash(text("round-ended"));
-      } else if (name === "show-signal") { resetSignalForm(); showForm("signal"); setupMap(); startLocating(); }
+      } else if (name === "show-signal") { resetSignalForm(); showForm("signal"); startLocating(); }
       else if (name === "show-conversation") { showForm("conversation"); }
       else if (name === "cancel") { showForm(null); }
       else if (name === "change-category") { resetCategory(); mainGrid.querySelector("button").focus(); }
@@ -374,7 +382,7 @@
       if (!link || navigator.onLine) return;
       event.preventDefault();
       // A copy kept by the service worker is shown (marked as not fresh); otherwise say why not.
-      var found = window.caches ? caches.match(link.href) : Promise.resolve(null);
+      var found = window.caches ? caches.match(link.href, { ignoreVary: true }) : Promise.resolve(null);
       found.then(function (hit) {
         if (hit) { window.location.href = link.href; return; }
         document.querySelectorAll("[data-offline-notice]").forEach(function (el) {
