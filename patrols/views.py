@@ -172,7 +172,7 @@ class OwnDocumentView(PermissionMixin, View):
         return FileResponse(
             document.file.open("rb"),
             as_attachment=True,
-            filename=document.filename,
+            filename=document.download_name,
             content_type="application/pdf",
         )
 

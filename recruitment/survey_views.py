@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -196,7 +198,8 @@ class SurveyCsvView(_SurveyMixin, View):
         survey = self.get_survey()
         questions = list(survey.questions.all())
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="buurtonderzoek-{survey.pk}.csv"'
+        name = slugify(f"{_('Neighbourhood survey results')} {survey.programme.neighbourhood}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")  # so spreadsheet programs read the accents right
         writer = csv.writer(response, delimiter=";")
         writer.writerow([_("Received"), _("Channel"), _("Street"), *[q.text for q in questions]])
@@ -204,7 +207,7 @@ class SurveyCsvView(_SurveyMixin, View):
             values = {a.question_id: a.value for a in r.answers.all()}
             writer.writerow(
                 [
-                    r.created_at.strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
                     r.get_channel_display(),
                     r.street,
                     *[_csv(values.get(q.pk)) for q in questions],

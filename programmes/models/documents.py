@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -66,8 +67,22 @@ class Document(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d}"
 
     @property
     def filename(self) -> str:
-        return f"{self.kind}-{self.created_at:%Y%m%d-%H%M}.pdf"
+        """The name of the stored file (internal)."""
+        return f"{self.kind}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.pdf"
+
+    @property
+    def download_name(self) -> str:
+        """The name people see when they download or receive the PDF, in the active language:
+        "plan-van-aanpak-tarwewijk.pdf", "certificaat-ria-de-boer.pdf"."""
+        if self.owner_id:
+            about = self.owner.name
+        elif self.programme_id:
+            about = self.programme.neighbourhood or self.programme.name
+        else:
+            about = ""
+        name = slugify(f"{self.get_kind_display()} {about}") or self.kind
+        return f"{name}.pdf"

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
@@ -80,7 +80,9 @@ def outbox_deliver(*, message_id: int, final_attempt: bool = False) -> str:
     document = message.attachment
     if document is not None and document.file:
         with document.file.open("rb") as fh:
-            email.attach(document.filename, fh.read(), "application/pdf")
+            with translation.override(message.language or "nl"):
+                name = document.download_name
+            email.attach(name, fh.read(), "application/pdf")
     try:
         email.send()
     except Exception as error:  # noqa: BLE001 - classified below, never swallowed silently

@@ -77,6 +77,6 @@ class DocumentDownloadView(_DocumentMixin, View):
         return FileResponse(
             document.file.open("rb"),
             as_attachment=request.GET.get("inline") != "1",
-            filename=f"{programme.name} - {document.filename}",
+            filename=document.download_name,
             content_type="application/pdf",
         )

@@ -93,6 +93,8 @@ def test_portal_user_requests_and_downloads(
         reverse("document_download", kwargs={**kwargs, "document_pk": document.pk})
     )
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    # A Dutch file name, not a code: "plan-van-aanpak-<neighbourhood>.pdf".
+    assert 'filename="plan-van-aanpak-oude-noorden.pdf"' in download["Content-Disposition"]
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
     client.force_login(other_world.users[Role.CLIENT_STAFF])
     assert (

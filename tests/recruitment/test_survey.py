@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.permissions import Role
 from recruitment import services
@@ -112,6 +113,10 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
     )
     rows = csv.content.decode("utf-8-sig").strip().splitlines()
     assert len(rows) == 4 and "Op papier" in rows[-1]
+    assert 'filename="buurtonderzoek-resultaten-' in csv["Content-Disposition"]
+    # Times in the export are Dutch local times, like on screen.
+    first = survey.responses.order_by("created_at").first()
+    assert rows[1].startswith(f"{timezone.localtime(first.created_at):%Y-%m-%d %H:%M};")
 
 
 def test_bad_answers_keep_input(client, world, survey):

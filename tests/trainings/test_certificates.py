@@ -190,7 +190,9 @@ def test_member_downloads_own_certificate(
     url = reverse(
         "team_document", kwargs={"org": world.client.slug, "document_pk": certificate.document.pk}
     )
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'filename="certificaat-' in response["Content-Disposition"]
     other = UserFactory(role=Role.TEAM_MEMBER, organisation=world.client)
     client.force_login(other)
     assert client.get(url).status_code == 404
