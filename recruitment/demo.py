@@ -149,7 +149,11 @@ def _applications(ctx, programme, meeting) -> None:
         )
     for application in by_stage["selected"]:
         services.application_decide(
-            actor=staff, application=application, approve=True, reason="Past goed in het team."
+            actor=staff,
+            application=application,
+            approve=True,
+            reason="Past goed in het team.",
+            hold_seconds=0,  # decided days ago: nothing left to undo
         )
     for application in by_stage["declined"]:
         services.application_decide(
@@ -157,6 +161,7 @@ def _applications(ctx, programme, meeting) -> None:
             application=application,
             approve=False,
             reason="Woont buiten het gebied van het team.",
+            hold_seconds=0,
         )
     for application in by_stage["stopped"]:
         services.application_move(

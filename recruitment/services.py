@@ -173,11 +173,17 @@ def decision_ref(application: Application) -> str:
 
 @transaction.atomic
 def application_decide(
-    *, actor: User, application: Application, approve: bool, reason: str
+    *,
+    actor: User,
+    application: Application,
+    approve: bool,
+    reason: str,
+    hold_seconds: int | None = None,
 ) -> Application:
     """The client approves or declines a proposed applicant, with a reason. Approval invites
     the applicant to an account and onto the team; a decline sends a kind e-mail. The mail is
-    held for DECISION_UNDO_SECONDS, so the decision can be undone until it leaves."""
+    held for `hold_seconds` (default DECISION_UNDO_SECONDS), so the decision can be undone
+    until it leaves."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for your decision.")})
     stage = Stage.SELECTED if approve else Stage.NOT_SELECTED
@@ -185,7 +191,7 @@ def application_decide(
         actor=actor, application=application, stage=stage, note=reason, by_client=True
     )
     Application.objects.filter(pk=application.pk).update(client_reason=reason.strip())
-    with mail_hold(ref=decision_ref(application)):
+    with mail_hold(ref=decision_ref(application), seconds=hold_seconds):
         if approve:
             existing = User.objects.filter(email__iexact=application.email).first()
             if existing is None:
