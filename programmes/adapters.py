@@ -5,7 +5,7 @@ from the configured site address like every other outside link; and the one e-ma
 an account logs in with can never be removed.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -33,6 +33,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 "login_minutes": max(1, app_settings.LOGIN_BY_CODE_TIMEOUT // 60),
             }
         super().send_mail(template_prefix, email, context)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """The password-reset link on the configured site address, never the request's host
+        (a forged Host header must not be able to send the link elsewhere)."""
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        """The address-confirmation link on the configured site address, like the others."""
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def can_delete_email(self, email_address) -> bool:
         """Never the account's only address (members log in with it, by code or password);
