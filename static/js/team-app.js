@@ -356,7 +356,7 @@
     sel('[data-form="conversation"]').addEventListener("submit", function (event) {
       event.preventDefault();
       var form = event.target, data = new FormData(form);
-      if (!data.get("topic") || !data.get("outcome")) return formError(form, text("conversation"));
+      if (!data.get("topic") || !data.get("outcome")) return formError(form, text("conversation-incomplete"));
       formError(form, "");
       var id = crypto.randomUUID();
       queue({ id: id, url: config.api.conversations, body: {
