@@ -164,10 +164,12 @@ def test_client_staff_follows_up_an_urgent_signal(
     expect(small.get_by_role("link", name="1 dringende melding")).to_be_visible()
     shot(small, "po-05-portal-home-phone")
     small.get_by_role("link", name="1 dringende melding").click()
+    expect(small.get_by_text("Er is geen kaartserver ingesteld")).to_be_visible()
+    shot(small, "po-06-urgent-signals-phone")
     small.get_by_role("link", name=str(near.category)).click()
     expect(small.locator("[data-signal-place]")).to_have_text("bij Lindelaan 12 (ongeveer)")
     expect(small.get_by_text("Geen kaart: er is geen kaartserver ingesteld.")).to_be_visible()
-    shot(small, "po-06-signal-phone")
+    shot(small, "po-07-signal-phone")
     assert Signal.objects.filter(status="resolved").count() == 1
     phone.close()
     desk.close()
