@@ -113,3 +113,13 @@ def test_member_of_two_teams_chooses_one(live_server, phone, world, team, shot, 
     phone.get_by_role("button", name=re.compile("^Team Noord")).click()
     expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
     expect(phone.get_by_text("Team Noord")).to_be_visible()
+
+    # The account page looks like the app, and the only address cannot be removed.
+    phone.get_by_role("button", name="Menu").click()
+    phone.get_by_role("link", name=member.name).click()
+    expect(phone.get_by_role("heading", name="Je e-mailadres")).to_be_visible()
+    expect(phone.get_by_text(member.email)).to_be_visible()
+    expect(phone.get_by_role("button", name="Verwijderen")).to_have_count(0)
+    shot(phone, "pa-08-account")
+    phone.get_by_role("link", name="Terug naar mijn team").click()
+    expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
