@@ -38,9 +38,9 @@ SMALL_TARGETS = """() => {
     if (!rect.width || !rect.height || style.visibility === 'hidden') continue;
     if (el.closest('.visually-hidden, .skip-link')) continue;
     if (el.tagName === 'A' && style.display === 'inline') {
-      // An inline link inside running text is exempt (WCAG 2.5.8): its line is the target.
-      const parent = el.parentElement;
-      if (parent && parent.textContent.trim().length > el.textContent.trim().length) continue;
+      // An inline link inside a sentence is exempt (WCAG 2.5.8): text runs right beside it.
+      const words = (node) => node && node.nodeType === Node.TEXT_NODE && node.textContent.trim();
+      if (words(el.previousSibling) || words(el.nextSibling)) continue;
     }
     if (rect.height < MIN_PX) {
       seen.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.value || '').trim()
