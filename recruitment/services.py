@@ -327,14 +327,14 @@ def applications_delete_expired(*, today=None) -> int:
 # The standard questionnaire (seeds: what is good, what bothers you, safety, cleanliness,
 # contact with neighbours, support for a team, would you join?). Stored in Dutch, editable.
 SURVEY_TEMPLATE = [
-    ("text", "Wat vindt u goed aan uw buurt?", []),
-    ("text", "Wat ergert u in uw buurt?", []),
-    ("scale", "Hoe veilig voelt u zich in uw buurt? (1 = onveilig, 5 = heel veilig)", []),
-    ("scale", "Hoe schoon is uw buurt? (1 = vies, 5 = heel schoon)", []),
-    ("single", "Hoeveel contact heeft u met uw buren?", ["Veel", "Af en toe", "Weinig", "Geen"]),
+    ("text", "Wat vind je goed aan je buurt?", []),
+    ("text", "Wat ergert je in je buurt?", []),
+    ("scale", "Hoe veilig voel je je in je buurt? (1 = onveilig, 5 = heel veilig)", []),
+    ("scale", "Hoe schoon is je buurt? (1 = vies, 5 = heel schoon)", []),
+    ("single", "Hoeveel contact heb je met je buren?", ["Veel", "Af en toe", "Weinig", "Geen"]),
     (
         "multiple",
-        "Welke problemen ziet u vaak?",
+        "Welke problemen zie je vaak?",
         [
             "Zwerfvuil",
             "Grofvuil",
@@ -344,8 +344,8 @@ SURVEY_TEMPLATE = [
             "Vandalisme",
         ],
     ),
-    ("yesno", "Zou een BewonersTeam in uw buurt goed zijn?", []),
-    ("yesno", "Zou u mee willen doen met het BewonersTeam?", []),
+    ("yesno", "Zou een BewonersTeam in je buurt goed zijn?", []),
+    ("yesno", "Zou je mee willen doen met het BewonersTeam?", []),
 ]
 JOIN_QUESTION = 7  # index of "would you join?" in SURVEY_TEMPLATE
 
