@@ -211,9 +211,14 @@ def _signals(ctx, key, programme, rounds, lat, lon) -> None:
     streets = SMALL_TEAM_STREETS
     recent = sorted(rounds, key=lambda r: r.started_at)
     older = recent[: max(1, len(recent) - 3)]
+    followed = [spec for spec in specs if spec[-1]]
     for i, (category, street, number, description, urgent, steps) in enumerate(specs):
-        # The open signals come from the last rounds; those followed up from earlier ones.
-        round_ = recent[-1 - i % 3] if not steps else older[(i * 7) % len(older)]
+        # The open signals come from the last rounds; those followed up spread over earlier ones.
+        if steps:
+            k = followed.index((category, street, number, description, urgent, steps))
+            round_ = older[(k * len(older)) // len(followed)]
+        else:
+            round_ = recent[-1 - i % 3]
         reporter = rng.choice(list(round_.walkers.all()))
         reported_at = round_.started_at + timedelta(minutes=10 + 7 * (i % 6))
         signal, _new = services.signal_report(

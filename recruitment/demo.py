@@ -229,4 +229,6 @@ def _survey(ctx, programme) -> None:
         )
     first = services.prospects(survey=survey).order_by("created_at").first()
     if first is not None:
-        services.prospect_convert(actor=ctx.leader, response=first)
+        application = services.prospect_convert(actor=ctx.leader, response=first)
+        Application.objects.filter(pk=application.pk).update(created_at=first.created_at)
+        ApplicationEvent.objects.filter(application=application).update(created_at=first.created_at)

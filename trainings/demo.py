@@ -10,7 +10,14 @@ from programmes.models import Invitee, Meeting
 from programmes.services import invitee_set_attended, meeting_create
 
 from . import services
-from .models import Assessment, Certificate, RulesAcceptance, StreetAssignment, Training
+from .models import (
+    Assessment,
+    Certificate,
+    RulesAcceptance,
+    StreetAssignment,
+    TeamRules,
+    Training,
+)
 
 TRACK_DAYS_AGO = {
     Training.Kind.INTRODUCTION: 84,
@@ -46,7 +53,10 @@ def load(ctx: demo.DemoContext) -> None:
 def _team_trained(ctx, key, programme) -> None:
     leader = ctx.leader
     team = ctx.team_of(programme)
-    services.rules_save(actor=leader, programme=programme, text=services.DEFAULT_RULES)
+    rules = services.rules_save(actor=leader, programme=programme, text=services.DEFAULT_RULES)
+    TeamRules.objects.filter(pk=rules.pk).update(
+        updated_at=ctx.at(TRACK_DAYS_AGO[Training.Kind.INSTRUCTION] + 2, 11)
+    )
     trainings = services.track_create(
         actor=leader,
         programme=programme,
