@@ -155,7 +155,7 @@ def test_survey_answered_online_and_on_paper(
         phone.goto(url)
         phone.get_by_label("Af en toe").check()
         phone.get_by_label("Zwerfvuil").check()
-        phone.locator("fieldset, div").filter(has_text="Hoe veilig voelt u zich").get_by_label(
+        phone.locator("fieldset, div").filter(has_text="Hoe veilig voel je je").get_by_label(
             "4"
         ).first.check()
         phone.get_by_label("Je straat (mag leeg blijven)").fill(street)
