@@ -105,7 +105,14 @@
               // Refused with a reason (e.g. not ready for rounds yet): show it and keep the
               // record, so it goes out once the member may walk rounds.
               return response.json().catch(function () { return {}; }).then(function (data) {
-                problem(data.reason || text("login"));
+                var box = document.querySelector("[data-not-ready]");
+                if (box && data.reason) {
+                  // The page already says why: only add that the record waits for it.
+                  box.querySelectorAll("[data-not-ready-outbox]").forEach(function (el) { el.classList.remove("d-none"); });
+                  problem("");
+                } else {
+                  problem(data.reason || text("login"));
+                }
                 return false;
               });
             }

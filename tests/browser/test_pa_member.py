@@ -3,12 +3,14 @@ why rounds must wait, joining and leaving a round; and a member of two teams cho
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from patrols import services as patrols
+from patrols.models import Signal
 from programmes import services
 from programmes.models import TeamMember
 from programmes.permissions import Role
@@ -19,12 +21,25 @@ pytestmark = pytest.mark.browser
 
 NOT_READY = "Je kunt nog geen rondes lopen: je hebt de workshop nog niet gehaald"
 
+# Put a record in the phone's outbox the way the round screen does (static/js/team-app.js).
+QUEUE_JS = """(item) => new Promise((resolve, reject) => {
+  const open = indexedDB.open("bewonersteam", 1);
+  open.onupgradeneeded = () =>
+    open.result.createObjectStore("outbox", {keyPath: "seq", autoIncrement: true});
+  open.onsuccess = () => {
+    const t = open.result.transaction("outbox", "readwrite");
+    t.objectStore("outbox").add(item);
+    t.oncomplete = () => resolve(true);
+    t.onerror = () => reject(t.error);
+  };
+})"""
+
 
 def test_member_logs_in_by_mail_link_waits_then_joins_and_leaves_a_round(
     live_server, phone, world, team, shot, mailoutbox, settings, unscoped
 ):
     settings.SITE_URL = live_server.url
-    programme, member, _ = team
+    programme, member, categories = team
     pl = world.users[Role.PROJECT_LEADER]
     roster = TeamMember.objects.get(user=member, programme=programme)
     services.team_member_set_ready(actor=pl, member=roster, ready=False)
@@ -52,6 +67,28 @@ def test_member_logs_in_by_mail_link_waits_then_joins_and_leaves_a_round(
     expect(phone.get_by_role("link", name="Naar de spelregels en mijn training")).to_be_visible()
     shot(phone, "pa-01-home-not-ready")
 
+    # A signal left in the phone's outbox (made before readiness was withdrawn, say) is
+    # refused with the reason (the page shows it already, and that the record waits); it stays
+    # queued.
+    signal_id = str(uuid.uuid4())
+    queued = {
+        "id": signal_id,
+        "url": f"/team/{world.client.slug}/api/signals/",
+        "body": {
+            "id": signal_id,
+            "programme": programme.pk,
+            "category": categories[0].pk,
+            "description": "Matras bij de container",
+            "street": "Lindelaan",
+            "reported_at": timezone.now().isoformat(),
+        },
+    }
+    phone.evaluate(QUEUE_JS, queued)
+    phone.evaluate("window.BewonersTeamOutbox.flush()")
+    expect(phone.get_by_text("Wat op je telefoon wacht, wordt verstuurd zodra")).to_be_visible()
+    expect(phone.locator("[data-outbox-count]").first).to_have_text("1")
+    shot(phone, "pa-01b-outbox-refused")
+
     # The round screen remembered from before (a bookmark, the installed app) refuses too.
     home = phone.url
     phone.goto(home + "round/")
@@ -66,6 +103,8 @@ def test_member_logs_in_by_mail_link_waits_then_joins_and_leaves_a_round(
     )
     phone.reload()
     expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
+    expect(phone.locator("[data-outbox-count]").first).to_have_text("0")
+    assert Signal.objects.filter(uuid=signal_id, reported_by=member).exists()
     phone.get_by_role("button", name=re.compile("^Ik doe mee")).click()
     expect(phone.get_by_text("Je doet mee: bedankt dat je deze ronde meeloopt.")).to_be_visible()
     state = phone.locator("[data-signup-state]")
