@@ -132,3 +132,20 @@ def test_outbox_page_shows_held_and_cancelled(client, world, team):
     ).content.decode()
     local = timezone.localtime(held.send_after)
     assert "Geannuleerd" in page and f"wacht tot {local:%-d}" in page
+
+
+def test_with_a_broker_the_worker_gets_the_task_for_the_moment_it_is_due(
+    world, unscoped, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setitem(outbox_send.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(outbox_send, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(outbox_send, "delay", lambda **kw: sent.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(world)
+    assert sent == [
+        {
+            "kwargs": {"message_id": message.pk, "organisation_id": world.client.pk},
+            "eta": message.send_after,
+        }
+    ]
