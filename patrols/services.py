@@ -425,7 +425,10 @@ def signal_transition(
             context={
                 "signal": signal,
                 "text": text,
-                "link": reverse_absolute("team_home", kwargs={"org": signal.organisation.slug}),
+                "link": reverse_absolute(
+                    "team_signal",
+                    kwargs={"org": signal.organisation.slug, "signal_pk": signal.pk},
+                ),
             },
         )
     return signal

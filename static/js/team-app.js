@@ -183,7 +183,7 @@
     function tile(category, hint) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "btn btn-outline-brand category-tile";
-      b.dataset.category = category.id; b.setAttribute("aria-pressed", "false");
+      b.dataset.category = category.id;
       var label = document.createElement("span"); label.textContent = category.label || category.name; b.appendChild(label);
       if (hint) { var sub = document.createElement("span"); sub.className = "category-sub"; sub.textContent = hint; b.appendChild(sub); }
       return b;

@@ -175,3 +175,18 @@ def test_detail_queries_do_not_grow_with_history(client, world, team):
 def test_service_worker_has_an_offline_page(client, world):
     body = client.get(reverse("team_sw")).content.decode()
     assert "__OFFLINE_PAGE__" not in body and "Geen verbinding" in body
+
+
+def test_resolved_mail_links_to_the_signal(
+    client, world, team, mailoutbox, django_capture_on_commit_callbacks
+):
+    (signal,) = _report(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        patrols.signal_transition(
+            actor=world.users[Role.CLIENT_STAFF], signal=signal, status="resolved", text="Klaar"
+        )
+    path = _url(world, "team_signal", signal_pk=signal.pk)
+    (mail,) = mailoutbox
+    assert path in mail.body and path in mail.alternatives[0][0]
+    client.force_login(team[1])
+    assert client.get(path).status_code == 200
