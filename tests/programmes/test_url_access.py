@@ -154,7 +154,7 @@ def test_every_url_declares_an_access_rule():
 def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
     """One object of each kind in `world`'s client, keyed by the canonical kwarg name
     (`<url name>:<kwarg>` where one name means different objects on different URLs)."""
-    from programmes.management.commands.demo_data import _logo_png
+    from programmes.demo import _logo_png
 
     admin = world.users[ADMIN]
     with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
