@@ -1,0 +1,375 @@
+"""A real user's first hours, one journey per role: each does the whole job by clicking links
+from the start page (no typed addresses after logging in) and opens each page again after
+every save to see that what was saved is shown."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from programmes.models import AuditEntry, Invitation, Organisation
+from programmes.permissions import Role
+
+from ..factories import PASSWORD, TOTP_SECRET
+
+pytestmark = pytest.mark.browser
+
+DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
+
+
+def _login(page, base, user, *, totp=False):
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if totp:
+        from allauth.mfa.totp.internal.auth import (
+            format_hotp_value,
+            hotp_value,
+            yield_hotp_counters_from_time,
+        )
+
+        page.get_by_label("Code").fill(
+            format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
+        )
+        page.get_by_role("button").filter(
+            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
+        ).first.click()
+
+
+def _menu(page):
+    return page.get_by_role("navigation", name="Hoofdmenu")
+
+
+_PAGES = []
+
+
+@pytest.fixture(autouse=True)
+def _snap_on_failure(request, shot):
+    """Save what each open page showed when the journey failed (jr-failed-<n>.png)."""
+    failed = request.session.testsfailed
+    _PAGES.clear()
+    yield
+    if request.session.testsfailed > failed:
+        for i, page in enumerate(_PAGES):
+            try:
+                shot(page, f"jr-failed-{i}")
+            except Exception:  # noqa: BLE001, S110 - the journey's own failure is what matters
+                pass
+    _PAGES.clear()
+
+
+def _watch(page):
+    _PAGES.append(page)
+    return page
+
+
+def _desk(browser):
+    return browser.new_context(**DESK, timezone_id="Europe/Amsterdam")
+
+
+# --- Consultancy admin ------------------------------------------------------------------
+
+
+def xtest_consultancy_admin_sets_up_a_client(live_server, browser, world, shot, axe, unscoped):
+    admin = world.users[Role.CONSULTANCY_ADMIN]
+    desk = _desk(browser)
+    page = _watch(desk.new_page())
+    _login(page, live_server.url, admin, totp=True)
+    expect(page.get_by_role("heading", name="Werkplek")).to_be_visible()
+    shot(page, "jr-ad-01-workspace")
+
+    # A new client.
+    page.get_by_role("link", name="Nieuwe opdrachtgever").first.click()
+    page.get_by_label("Naam").fill("Gemeente Lindeveld")
+    page.get_by_label("Soort").select_option("municipality")
+    page.get_by_label("Postcode").fill("1234 AB")
+    page.get_by_label("Plaats").fill("Lindeveld")
+    page.get_by_label("Contactpersoon").first.fill("Lotte Linde")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("heading", name="Gemeente Lindeveld")).to_be_visible()
+    lindeveld = Organisation.objects.get(name="Gemeente Lindeveld")
+
+    # Reopen it through the client list: what was saved is shown.
+    _menu(page).get_by_role("link", name="Opdrachtgevers").click()
+    page.get_by_role("link", name="Gemeente Lindeveld").click()
+    expect(page.get_by_role("heading", name="Gemeente Lindeveld")).to_be_visible()
+    expect(page.get_by_text("Lotte Linde").first).to_be_visible()
+    expect(page.get_by_text("Lindeveld").first).to_be_visible()
+    shot(page, "jr-ad-02-client")
+
+    # Invite a member of the client's staff, from the client's page.
+    page.get_by_role("link", name="Iemand uitnodigen").click()
+    page.get_by_label("Naam").fill("Lotte Linde")
+    page.get_by_label("E-mailadres").fill("lotte@lindeveld.example")
+    page.get_by_label("Rol").select_option("client_staff")
+    expect(page.get_by_label("Organisatie")).to_have_value(str(lindeveld.pk))
+    page.get_by_role("button", name="Uitnodiging versturen").click()
+    expect(
+        page.get_by_text("Er is een uitnodiging verstuurd naar lotte@lindeveld.example")
+    ).to_be_visible()
+
+    # Invite a project leader for this client, from the user list.
+    _menu(page).get_by_role("link", name="Gebruikers").click()
+    page.get_by_role("link", name="Iemand uitnodigen").click()
+    page.get_by_label("Naam").fill("Jeroen Bakker")
+    page.get_by_label("E-mailadres").fill("jeroen@noord-advies.example")
+    page.get_by_label("Rol").select_option("project_leader")
+    page.get_by_label("Organisatie").select_option(str(world.consultancy.pk))
+    page.get_by_label("Gemeente Lindeveld").check()
+    page.get_by_role("button", name="Uitnodiging versturen").click()
+    expect(
+        page.get_by_text("Er is een uitnodiging verstuurd naar jeroen@noord-advies.example")
+    ).to_be_visible()
+
+    # Reopen the user list: both invitations are shown, with their roles in words.
+    _menu(page).get_by_role("link", name="Gebruikers").click()
+    invitations = page.locator("section", has=page.get_by_role("heading", name="Openstaande"))
+    for email, role in (
+        ("lotte@lindeveld.example", "Medewerker opdrachtgever"),
+        ("jeroen@noord-advies.example", "Projectleider"),
+    ):
+        row = invitations.locator("tr", has_text=email)
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(role)
+    expect(invitations).not_to_contain_text("client_staff")
+    expect(invitations).not_to_contain_text("project_leader")
+    shot(page, "jr-ad-03-users")
+    axe(page, "jr-users")
+    assert Invitation.objects.filter(email__endswith=".example").count() == 2
+
+    # The audit log says what happened in Dutch words, not codes.
+    _menu(page).get_by_role("link", name="Logboek").click()
+    expect(page.get_by_role("heading", name="Logboek")).to_be_visible()
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    codes = set(AuditEntry.objects.values_list("action", flat=True))
+    assert codes, "the admin's actions are recorded"
+    what = page.locator("tbody tr td:nth-child(3)").all_inner_texts()
+    assert what
+    for text in what:
+        assert text.strip() not in codes, f"raw action code on screen: {text}"
+        assert not re.fullmatch(r"[a-z_.]+", text.strip()), f"raw action code: {text}"
+    expect(page.locator("tbody")).to_contain_text("Gemeente Lindeveld")
+    shot(page, "jr-ad-04-audit")
+    axe(page, "jr-audit")
+    desk.close()
+
+
+# --- Project leader (desktop) -----------------------------------------------------------
+
+
+def _apply(resident, url, name, email, motivation):
+    resident.goto(url)
+    resident.get_by_label("Naam").fill(name)
+    resident.get_by_label("E-mailadres").fill(email)
+    resident.get_by_label("Straat").fill("Lindelaan")
+    resident.get_by_label("Huisnummer").fill("7")
+    resident.get_by_label("Postcode").fill("3031 AB")
+    resident.get_by_label("Waarom wil je meedoen?").fill(motivation)
+    resident.get_by_label("Ik geef toestemming").check()
+    resident.get_by_role("button", name="Mijn aanmelding versturen").click()
+    expect(resident.get_by_role("heading", name="Dank je wel voor je aanmelding!")).to_be_visible()
+
+
+def _tab(page, name):
+    """Open one of the programme's pages through its tabs."""
+    page.get_by_role("link", name=name, exact=True).first.click()
+
+
+def test_project_leader_runs_a_programme(
+    live_server, browser, world, shot, axe, settings, unscoped
+):
+    from programmes import services as base
+    from programmes.models import Goal, Invitee, Meeting, Partner, Programme
+    from recruitment.models import Application
+    from trainings.models import Assessment, TeamIntroduction, Training
+
+    from .test_pl_intake import GOALS, _expect_intake
+
+    settings.SITE_URL = live_server.url
+    pl = world.users[Role.PROJECT_LEADER]
+    desk = _desk(browser)
+    page = _watch(desk.new_page())
+    _login(page, live_server.url, pl, totp=True)
+    expect(page.get_by_role("heading", name="Werkplek")).to_be_visible()
+
+    # Start page → client → new programme.
+    _menu(page).get_by_role("link", name="Opdrachtgevers").click()
+    page.get_by_role("link", name=world.client.name).click()
+    page.get_by_role("link", name="Nieuw programma", exact=True).click()
+    page.get_by_label("Naam").fill("BewonersTeam Lindehof")
+    page.get_by_label("Wijk of buurt").fill("Lindehof")
+    page.get_by_label("Gemeente").fill("Noordstad")
+    page.get_by_label("Postcodegebieden").fill("3031, 3032")
+    page.get_by_label("Startdatum").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Opslaan").click()
+    programme = Programme.objects.get(name="BewonersTeam Lindehof")
+
+    # The intake: vision, two goals, two partners; saved, reopened, saved unchanged.
+    from .test_pl_intake import PARTNERS
+
+    expect(page.get_by_role("heading", name="Visie en uitgangspunten")).to_be_visible()
+    page.get_by_label("Visie van de opdrachtgever").fill("Een schone wijk waar je elkaar kent.")
+    for i, (description, measure) in enumerate(GOALS):
+        page.locator(f"#id_goals-{i}-description").fill(description)
+        page.locator(f"#id_goals-{i}-measure").fill(measure)
+    for i, (name, organisation, role, email) in enumerate(PARTNERS):
+        page.locator(f"#id_partners-{i}-name").fill(name)
+        page.locator(f"#id_partners-{i}-partner_organisation").fill(organisation)
+        page.locator(f"#id_partners-{i}-role").select_option(role)
+        page.locator(f"#id_partners-{i}-email").fill(email)
+    page.get_by_role("button", name="Intake opslaan").click()
+    expect(page.get_by_text("De intake is opgeslagen.")).to_be_visible()
+    _tab(page, "Intake")
+    _expect_intake(page)
+    expect(page.get_by_label("Visie van de opdrachtgever")).to_have_value(
+        "Een schone wijk waar je elkaar kent."
+    )
+    page.get_by_role("button", name="Intake opslaan").click()
+    expect(page.get_by_text("De intake is opgeslagen.")).to_be_visible()
+    _tab(page, "Intake")
+    _expect_intake(page)
+    assert Goal.objects.filter(programme=programme).count() == 2
+    assert Partner.objects.filter(programme=programme).count() == 2
+    shot(page, "jr-pl-01-intake")
+
+    # The plan from the template; completing the intake ticks its milestone.
+    _tab(page, "Overzicht")
+    page.get_by_role("button", name="Plan van aanpak maken op basis van het sjabloon").click()
+    _tab(page, "Intake")
+    page.get_by_role("button", name="Intake afronden").click()
+    expect(page.get_by_text("De intake is opgeslagen en afgerond.")).to_be_visible()
+    _tab(page, "Intake")
+    _expect_intake(page)
+    _tab(page, "Plan van aanpak")
+    status = page.locator("#plan-status")
+    expect(status).to_contain_text("1/")
+    page.locator("tr", has_text="Plan van aanpak vastgesteld").get_by_role(
+        "button", name=re.compile("afvinken")
+    ).click()
+    expect(status).to_contain_text("2/")
+    _tab(page, "Overzicht")
+    _tab(page, "Plan van aanpak")
+    expect(page.locator("#plan-status")).to_contain_text("2/")
+    expect(
+        page.locator("tr", has_text="Plan van aanpak vastgesteld").get_by_role(
+            "button", name=re.compile("openzetten")
+        )
+    ).to_be_visible()
+    shot(page, "jr-pl-02-plan")
+
+    # An information meeting.
+    _tab(page, "Overzicht")
+    page.get_by_role("link", name="Nieuwe bijeenkomst").click()
+    start = timezone.localtime() + dt.timedelta(days=10)
+    page.get_by_label("Soort").select_option("information")
+    page.get_by_label("Titel").fill("Informatieavond Lindehof")
+    page.get_by_label("Begint om").fill(start.strftime("%Y-%m-%dT19:30"))
+    page.get_by_label("Eindigt om").fill(start.strftime("%Y-%m-%dT21:00"))
+    page.locator("#id_location").fill("Buurthuis De Linde")
+    page.get_by_label("Aantal plaatsen").fill("40")
+    page.get_by_role("button", name="Opslaan").click()
+    meeting = Meeting.objects.get(title="Informatieavond Lindehof")
+    _tab(page, "Overzicht")
+    page.get_by_role("link", name="Informatieavond Lindehof").click()
+    expect(page.get_by_role("heading", name="Informatieavond Lindehof")).to_be_visible()
+    expect(page.get_by_text("Buurthuis De Linde").first).to_be_visible()
+    shot(page, "jr-pl-03-meeting")
+
+    # Recruitment: open the application page, and read its address for the flyer.
+    _tab(page, "Werving")
+    page.get_by_label("de aanmeldpagina is open").check()
+    page.get_by_role("button", name="Opslaan").first.click()
+    _tab(page, "Overzicht")
+    _tab(page, "Werving")
+    expect(page.get_by_label("de aanmeldpagina is open")).to_be_checked()
+    apply_url = page.locator("#campaign-heading + p a").get_attribute("href")
+
+    # Two residents apply on their phones; one of them twice.
+    resident_ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+    )
+    resident = _watch(resident_ctx.new_page())
+    url = live_server.url + apply_url
+    _apply(resident, url, "Fatma Yilmaz", "fatma@example.org", "Ik woon hier al twintig jaar.")
+    _apply(resident, url, "Fatma Yilmaz", "Fatma@Example.ORG", "Ik help ook bij de speeltuin.")
+    _apply(resident, url, "Piet Bakker", "piet@example.org", "Ik ken iedereen in de straat.")
+    resident_ctx.close()
+
+    # The duplicate is merged; everyone is invited to the information meeting, once each.
+    _tab(page, "Overzicht")
+    _tab(page, "Werving")
+    expect(page.get_by_text("Mogelijk dubbel")).to_have_count(2)
+    page.get_by_text("Samenvoegen met de aanmelding van Fatma Yilmaz").first.click()
+    page.get_by_role("button", name="Samenvoegen").first.click()
+    expect(page.get_by_text("Mogelijk dubbel")).to_have_count(0)
+    page.get_by_label("Nodig iedereen die zich aanmeldde uit voor").select_option(str(meeting.pk))
+    page.get_by_role("button", name="Uitnodigingen versturen").click()
+    expect(page.get_by_text("2 aanmelders zijn uitgenodigd.")).to_be_visible()
+    _tab(page, "Overzicht")
+    _tab(page, "Werving")
+    invited = page.locator("section", has=page.locator("#stage-invited"))
+    expect(invited.get_by_role("heading")).to_contain_text("(2)")
+    expect(invited.get_by_text("Fatma Yilmaz", exact=True)).to_have_count(1)
+    expect(invited.get_by_text("Piet Bakker", exact=True)).to_have_count(1)
+    expect(invited.get_by_text("speeltuin")).to_be_visible()  # the merged motivation
+    shot(page, "jr-pl-04-recruitment")
+    assert Application.objects.filter(merged_into__isnull=True).count() == 2
+    assert Invitee.objects.filter(meeting=meeting).count() == 2
+
+    # Trainings: the track planned, a workshop pass, the rules and how to reach the team.
+    member = world.users[Role.TEAM_MEMBER]
+    base.team_member_add(actor=pl, programme=programme, user=member)  # through selection
+    _tab(page, "Trainingen")
+    first = timezone.localtime() + dt.timedelta(days=20)
+    page.get_by_label("Kennismakingsbijeenkomst").fill(first.strftime("%Y-%m-%dT19:30"))
+    page.get_by_label("Workshop Effectief Communiceren").fill(
+        (first + dt.timedelta(days=7)).strftime("%Y-%m-%dT19:30")
+    )
+    page.get_by_label("Instructiebijeenkomst").fill(
+        (first + dt.timedelta(days=14)).strftime("%Y-%m-%dT19:30")
+    )
+    page.get_by_label("Plaats").fill("Buurthuis De Linde")
+    page.get_by_label("Trainer van de workshop").fill("Marieke Jansen")
+    page.get_by_role("button", name="Plannen").click()
+    expect(page.get_by_text("Het trainingstraject is gepland.")).to_be_visible()
+    assert Training.objects.filter(programme=programme).count() == 3
+
+    page.get_by_role("button", name=f"Gehaald {member.name}", exact=True).click()
+    rules = "1. We lopen altijd met z'n tweeën.\n2. We spreken bewoners vriendelijk aan."
+    page.locator("#rules-text").fill(rules)
+    page.locator("#rules-text").locator("xpath=..").get_by_role("button", name="Opslaan").click()
+    contact = "Bel of app 06-12345678\nteam@lindehof.example"
+    page.locator("#team-contact").fill(contact)
+    page.locator("#team-contact").locator("xpath=..").get_by_role("button", name="Opslaan").click()
+
+    # Reopen the trainings page: the track, the verdict, the rules and the contact lines.
+    _tab(page, "Overzicht")
+    _tab(page, "Trainingen")
+    expect(
+        page.get_by_role("link", name=re.compile("Workshop Effectief Communiceren"))
+    ).to_be_visible()
+    expect(page.get_by_text("Marieke Jansen").first).to_be_visible()
+    assess = page.locator("section", has=page.get_by_role("heading", name="Workshop: gehaald"))
+    expect(assess.locator("form", has_text=member.name).locator(".badge")).to_have_text("gehaald")
+    expect(page.locator("#rules-text")).to_have_value(rules)
+    expect(page.get_by_text(re.compile("^Opgeslagen op"))).to_be_visible()
+    expect(page.locator("#team-contact")).to_have_value(contact)
+    page.locator("#rules-text").scroll_into_view_if_needed()
+    shot(page, "jr-pl-05-trainings")
+    axe(page, "jr-trainings")
+    assert Assessment.objects.get(user=member).passed
+    saved = TeamIntroduction.objects.get(programme=programme).contact
+    assert saved.replace("\r\n", "\n") == contact
+
+    # Rounds and effort, by their tabs.
+    _tab(page, "Rondes")
+    expect(page.get_by_role("heading", name="Ronde plannen")).to_be_visible()
+    shot(page, "jr-pl-06-rounds")
+    _tab(page, "Inzet")
+    expect(page.get_by_role("heading", name=re.compile("^Inzet in"))).to_be_visible()
+    shot(page, "jr-pl-07-effort")
+    desk.close()
