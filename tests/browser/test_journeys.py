@@ -2,6 +2,7 @@
 from the start page (no typed addresses after logging in) and opens each page again after
 every save to see that what was saved is shown."""
 
+import contextlib
 import datetime as dt
 import re
 
@@ -54,10 +55,8 @@ def _snap_on_failure(request, shot):
     yield
     if request.session.testsfailed > failed:
         for i, page in enumerate(_PAGES):
-            try:
+            with contextlib.suppress(Exception):  # the journey's own failure is what matters
                 shot(page, f"jr-failed-{i}")
-            except Exception:  # noqa: BLE001, S110 - the journey's own failure is what matters
-                pass
     _PAGES.clear()
 
 
