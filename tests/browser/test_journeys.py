@@ -495,5 +495,111 @@ def test_client_staff_decides_and_follows_up(
     page.get_by_role("link", name=programme.name).first.click()
     page.get_by_role("link", name="Rondes en inzet van het team").click()
     expect(page.get_by_role("heading", name=re.compile("^Inzet in"))).to_be_visible()
+    by_category = page.locator("section", has=page.get_by_role("heading", name="Meldingen per"))
+    expect(by_category.get_by_text(f"{bulky.category.name}: 1 (0 open)")).to_be_visible()
     shot(page, "jr-cs-05-effort")
     desk.close()
+
+
+# --- Team member (phone) ----------------------------------------------------------------
+
+
+def test_team_member_walks_a_round_on_the_phone(
+    live_server, phone, world, team, shot, axe, unscoped
+):
+    from patrols import services as patrols
+    from patrols.models import Round, Signal
+    from trainings.models import Gear, RulesAcceptance
+
+    from .test_ps_signal import HERE
+
+    programme, member, _categories = team
+    base = live_server.url
+    phone.context.grant_permissions(["geolocation"], origin=base)
+    phone.context.set_geolocation(HERE)
+    _watch(phone)
+    _login(phone, base, member)
+    expect(phone.get_by_role("heading", name=re.compile("^Hallo"))).to_be_visible()
+    expect(phone.get_by_text(programme.name).first).to_be_visible()
+    shot(phone, "jr-tm-01-home")
+    axe(phone, "jr-team-home")
+
+    # The rules and the gear sizes; reopened from the start page, both are kept.
+    phone.get_by_role("link", name="Spelregels, kleding en mijn straten").click()
+    phone.get_by_role("button", name="Ik accepteer de spelregels").click()
+    expect(phone.get_by_text(re.compile("^Je hebt de spelregels geaccepteerd op"))).to_be_visible()
+    phone.get_by_label("Bodywarmer").select_option("L")
+    phone.get_by_label("Shirt").select_option("M")
+    phone.get_by_role("button", name="Mijn maten opslaan").click()
+    expect(phone.get_by_text("Je maten zijn opgeslagen.")).to_be_visible()
+    phone.get_by_role("link", name="Terug naar mijn team").click()
+    phone.get_by_role("link", name="Spelregels, kleding en mijn straten").click()
+    expect(phone.get_by_text(re.compile("^Je hebt de spelregels geaccepteerd op"))).to_be_visible()
+    expect(phone.get_by_role("button", name="Ik accepteer de spelregels")).to_have_count(0)
+    expect(phone.get_by_label("Bodywarmer")).to_have_value("L")
+    expect(phone.get_by_label("Shirt")).to_have_value("M")
+    shot(phone, "jr-tm-02-rules-and-sizes")
+    assert RulesAcceptance.objects.filter(user=member).exists()
+    gear = Gear.objects.get(user=member)
+    assert (gear.bodywarmer_size, gear.shirt_size) == ("L", "M")
+
+    # A round: started, a signal in at most four taps, ended.
+    phone.get_by_role("link", name="Terug naar mijn team").click()
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.get_by_role("link", name="Ronde starten").click()
+    phone.get_by_role("button", name="Ronde starten").click()
+    expect(phone.get_by_text("Ronde bezig sinds")).to_be_visible()
+    taps = []
+
+    def tap(locator, what):
+        locator.click()
+        taps.append(what)
+
+    tap(phone.get_by_role("button", name="Iets melden"), "open the form")
+    expect(phone.get_by_text("Locatie: automatisch bepaald")).to_be_visible()
+    tap(phone.get_by_role("button", name=re.compile(r"^Zwerfvuil en grofvuil")), "category")
+    tap(phone.get_by_role("button", name="Grofvuil", exact=True), "sub-category")
+    shot(phone, "jr-tm-03-signal-form")
+    with phone.expect_response(
+        lambda r: "/api/signals/" in r.url and r.request.method == "POST"
+    ) as sent:
+        tap(phone.get_by_role("button", name="Opslaan", exact=True), "save")
+    assert sent.value.status == 201
+    expect(phone.get_by_text("Melding bewaard.")).to_be_visible()
+    assert len(taps) <= 4, taps
+    expect(phone.locator("[data-outbox-banner]").first).to_be_hidden(timeout=20000)
+    phone.once("dialog", lambda dialog: dialog.accept())
+    with phone.expect_response(lambda r: r.url.endswith("/end/")) as ended:
+        phone.get_by_role("button", name="Ronde afsluiten").click()
+    assert ended.value.status in (200, 201), ended.value.text()
+    expect(phone.get_by_text("Ronde afgesloten. Dank je wel!")).to_be_visible()
+    signal = Signal.objects.get(category__name="Grofvuil")
+    assert signal.round_id is not None
+    assert Round.objects.get().ended_at is not None
+
+    # My signals: the new one, still new.
+    phone.get_by_role("link", name="Terug naar mijn team").click()
+    signals = phone.locator("section", has=phone.get_by_role("heading", name="Mijn meldingen"))
+    expect(signals.get_by_role("link", name=re.compile("Grofvuil"))).to_be_visible()
+    signals.get_by_role("link", name=re.compile("Grofvuil")).click()
+    expect(phone.locator("main .badge").first).to_have_text("Nieuw")
+    expect(phone.locator("[data-client-note]")).to_have_count(0)
+
+    # The client resolves it with a note; the member reads it on the phone.
+    patrols.signal_transition(
+        actor=world.users[Role.CLIENT_STAFF],
+        signal=signal,
+        status="resolved",
+        text="Opgehaald door de reiniging, dank je wel!",
+    )
+    phone.get_by_role("link", name="Terug naar mijn team").first.click()
+    phone.get_by_role("link", name="Al mijn meldingen").click()
+    card = phone.get_by_role("link", name=re.compile("Grofvuil"))
+    expect(card).to_contain_text("Opgelost")
+    card.click()
+    expect(phone.locator("main .badge").first).to_have_text("Opgelost")
+    expect(phone.locator("[data-client-note]")).to_have_text(
+        "Opgehaald door de reiniging, dank je wel!"
+    )
+    shot(phone, "jr-tm-04-my-signal")
+    axe(phone, "jr-my-signal")
