@@ -72,7 +72,7 @@ def _desk(browser):
 # --- Consultancy admin ------------------------------------------------------------------
 
 
-def xtest_consultancy_admin_sets_up_a_client(live_server, browser, world, shot, axe, unscoped):
+def test_consultancy_admin_sets_up_a_client(live_server, browser, world, shot, axe, unscoped):
     admin = world.users[Role.CONSULTANCY_ADMIN]
     desk = _desk(browser)
     page = _watch(desk.new_page())
@@ -178,7 +178,7 @@ def _tab(page, name):
     page.get_by_role("link", name=name, exact=True).first.click()
 
 
-def xtest_project_leader_runs_a_programme(
+def test_project_leader_runs_a_programme(
     live_server, browser, world, shot, axe, settings, unscoped
 ):
     from programmes import services as base
