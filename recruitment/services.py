@@ -33,7 +33,7 @@ from .models import (
     Survey,
     SurveyResponse,
 )
-from .workflow import FINAL, Stage, check_move
+from .workflow import FINAL, Stage, check_move, decided_by_client
 
 
 def consent_text(*, programme: Programme, campaign: Campaign) -> str:
@@ -151,9 +151,17 @@ def _move(*, actor, application: Application, stage: str, note: str, by_client: 
 
 @transaction.atomic
 def application_move(
-    *, actor: User, application: Application, stage: str, note: str = "", advice: str = ""
+    *,
+    actor: User,
+    application: Application,
+    stage: str,
+    note: str = "",
+    advice: str = "",
+    hold_seconds: int | None = None,
 ) -> Application:
-    """The consultancy moves an applicant a step; proposing needs advice for the client."""
+    """The consultancy moves an applicant a step; proposing needs advice for the client.
+    "Not selected" mails the applicant: like the client's decision, the mail is held for
+    `hold_seconds` (default DECISION_UNDO_SECONDS), so it can be undone until it leaves."""
     if stage == Stage.PROPOSED:
         if not advice.strip():
             raise ValidationError({"advice": _("Give the client your advice on this applicant.")})
@@ -162,12 +170,14 @@ def application_move(
         actor=actor, application=application, stage=stage, note=note, by_client=False
     )
     if stage == Stage.NOT_SELECTED:
-        _outcome_mail(application)
+        with mail_hold(ref=decision_ref(application), seconds=hold_seconds):
+            _outcome_mail(application)
     return application
 
 
 def decision_ref(application: Application) -> str:
-    """Tags the mail of the client's decision on `application`, so an undo can find it."""
+    """Tags the mail of the decision on `application` (the client's, or the project leader's
+    "not selected"), so an undo can find it."""
     return f"recruitment.application:{application.pk}:decision"
 
 
@@ -221,18 +231,36 @@ def application_decide(
     return application
 
 
+def _decision_events(application_ids) -> dict:
+    """The step that made each of these applications selected or not selected (one query)."""
+    events = ApplicationEvent.objects.filter(
+        application_id__in=list(application_ids), to_stage__in=FINAL
+    ).order_by("created_at", "id")
+    return {event.application_id: event for event in events}
+
+
 @transaction.atomic
-def application_decision_undo(*, actor: User, application: Application) -> Application:
-    """Take back the client's decision while its mail is still held: the mail is cancelled
-    (never sent), an invitation made by the approval is withdrawn, a team place given by it
-    is taken back, and the applicant is proposed again. Refused once the mail has left."""
+def application_decision_undo(
+    *, actor: User, application: Application, by_client: bool = True
+) -> Application:
+    """Take back a decision while its mail is still held: the client's (`by_client`) or the
+    project leader's "not selected". The mail is cancelled (never sent), an invitation made
+    by an approval is withdrawn, a team place given by it is taken back, and the applicant
+    returns to the step they were at. Refused once the mail has left, and for a decision the
+    other side made."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.stage not in FINAL:
+    event = _decision_events([application.pk]).get(application.pk)
+    if (
+        application.stage not in FINAL
+        or event is None
+        or event.to_stage != application.stage
+        or decided_by_client(event.from_stage, event.to_stage) != by_client
+    ):
         raise ValidationError(
             _("There is no decision on %(name)s to undo.") % {"name": application.name}
         )
     outbox_cancel_held(actor=actor, ref=decision_ref(application))
-    decided = application.stage
+    decided, previous = application.stage, event.from_stage
     if decided == Stage.SELECTED:
         invitation = (
             Invitation.objects.filter(
@@ -252,15 +280,16 @@ def application_decision_undo(*, actor: User, application: Application) -> Appli
                 user__email__iexact=application.email,
                 is_active=True,
             ).update(is_active=False)
-    application.stage = Stage.PROPOSED
-    application.client_reason = ""
+    application.stage = previous
+    if by_client:
+        application.client_reason = ""
     application.save(update_fields=["stage", "client_reason"])
     ApplicationEvent.objects.create(
         organisation=application.organisation,
         application=application,
         actor=actor,
         from_stage=decided,
-        to_stage=Stage.PROPOSED,
+        to_stage=previous,
         note=_("Decision undone before the e-mail was sent."),
     )
     audit_log(
@@ -296,10 +325,20 @@ def decision_mail_preview(*, application: Application, approve: bool) -> dict:
     return {"subject": subject, "text": text}
 
 
-def decisions_held(*, applications) -> dict:
-    """For each decided application whose mail is still held: until when (one query)."""
+def decisions_held(*, applications, by_client: bool | None = None) -> dict:
+    """For each decided application whose mail is still held: until when (one query; one
+    more to keep only the client's decisions or only the consultancy's, by `by_client`)."""
     refs = {decision_ref(a): a.pk for a in applications}
-    return {refs[ref]: until for ref, until in outbox_held(refs=refs).items()}
+    held = {refs[ref]: until for ref, until in outbox_held(refs=refs).items()}
+    if by_client is None or not held:
+        return held
+    events = _decision_events(held)
+    return {
+        pk: until
+        for pk, until in held.items()
+        if pk in events
+        and decided_by_client(events[pk].from_stage, events[pk].to_stage) == by_client
+    }
 
 
 def _outcome_mail(application: Application) -> None:

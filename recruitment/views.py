@@ -93,6 +93,57 @@ class ApplyView(PublicMixin, View):
         return self._page(request, programme, form)
 
 
+def _undoable(applications, *, by_client: bool) -> list:
+    """The decisions (the client's or the consultancy's) whose e-mail is still held, each
+    with `held_until`: they can be undone."""
+    decided = [a for a in applications if a.stage in (Stage.SELECTED, Stage.NOT_SELECTED)]
+    held = services.decisions_held(applications=decided, by_client=by_client)
+    undoable = []
+    for application in decided:
+        application.held_until = held.get(application.pk)
+        if application.held_until:
+            undoable.append(application)
+    return undoable
+
+
+def _decision_confirm(view, *, application, form, approve: bool, by_leader: bool = False):
+    """The page that shows who gets which e-mail before a decision is saved."""
+    return render(
+        view.request,
+        "recruitment/decision_confirm.html",
+        {
+            **view.get_context_data(),
+            "application": application,
+            "form": form,
+            "approve": approve,
+            "by_leader": by_leader,
+            "mail": services.decision_mail_preview(application=application, approve=approve),
+            "undo_minutes": settings.DECISION_UNDO_SECONDS // 60,
+        },
+    )
+
+
+def _decision_undo(request, programme, *, by_client: bool, done: str):
+    """Undo the posted decision while its e-mail is held; `done` is the message on success."""
+    application = get_object_or_404(
+        Application,
+        programme=programme,
+        stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
+        pk=posted_id(request, "undo"),
+    )
+    try:
+        application = services.application_decision_undo(
+            actor=request.user, application=application, by_client=by_client
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, done % {"name": application.name, "stage": application.get_stage_display()}
+        )
+    return redirect(request.path)
+
+
 class SelectionView(ProgrammeMixin, TemplateView):
     """The project leader's selection: every applicant by stage, with the next step; a
     resident who applied twice is marked, and the two applications can be merged."""
@@ -120,6 +171,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
         ]
         return super().get_context_data(
             by_stage=by_stage,
+            undoable=_undoable(applications, by_client=False),
             campaign_form=campaign_form
             or CampaignForm(instance=services.campaign_for(programme=programme)),
             meetings=programme.meetings.filter(
@@ -171,6 +223,16 @@ class SelectionView(ProgrammeMixin, TemplateView):
                     % {"name": keep.name},
                 )
             return redirect(request.path)
+        if "undo" in request.POST:
+            return _decision_undo(
+                request,
+                programme,
+                by_client=False,
+                done=_(
+                    "Your decision on %(name)s was undone; no e-mail was sent. "
+                    "%(name)s is back at “%(stage)s”."
+                ),
+            )
         if "campaign" in request.POST:
             campaign = services.campaign_for(programme=programme)
             form = CampaignForm(request.POST, request.FILES, instance=campaign)
@@ -186,7 +248,14 @@ class SelectionView(ProgrammeMixin, TemplateView):
             Application, programme=programme, pk=posted_id(request, "application")
         )
         form = MoveForm(request.POST, application=application)
+        if "edit" in request.POST:  # back from the confirmation: nothing saved
+            return redirect(request.path)
         if form.is_valid():
+            if form.cleaned_data["stage"] == Stage.NOT_SELECTED and "confirm" not in request.POST:
+                # "Not selected" mails the applicant: say what they get before saving.
+                return _decision_confirm(
+                    self, application=application, form=form, approve=False, by_leader=True
+                )
             try:
                 services.application_move(
                     actor=request.user, application=application, **form.cleaned_data
@@ -214,12 +283,7 @@ class CandidatesView(ProgrammeMixin, TemplateView):
         live = Application.objects.filter(programme=programme, merged_into__isnull=True)
         proposed = list(live.filter(stage=Stage.PROPOSED))
         decided = list(live.filter(stage__in=[Stage.SELECTED, Stage.NOT_SELECTED]).order_by("name"))
-        held = services.decisions_held(applications=decided)
-        undoable = []
-        for application in decided:
-            application.held_until = held.get(application.pk)
-            if application.held_until:
-                undoable.append(application)
+        undoable = _undoable(decided, by_client=True)
         forms = forms or {}
         return super().get_context_data(
             proposed=[(a, forms.get(a.pk) or DecisionForm(prefix=f"a{a.pk}")) for a in proposed],
@@ -234,26 +298,15 @@ class CandidatesView(ProgrammeMixin, TemplateView):
             raise PermissionDenied
         programme = self.get_programme()
         if "undo" in request.POST:
-            application = get_object_or_404(
-                Application,
-                programme=programme,
-                stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
-                pk=posted_id(request, "undo"),
+            return _decision_undo(
+                request,
+                programme,
+                by_client=True,
+                done=_(
+                    "Your decision on %(name)s was undone; no e-mail was sent. "
+                    "%(name)s is a candidate again."
+                ),
             )
-            try:
-                services.application_decision_undo(actor=request.user, application=application)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Your decision on %(name)s was undone; no e-mail was sent. "
-                        "%(name)s is a candidate again."
-                    )
-                    % {"name": application.name},
-                )
-            return redirect(request.path)
         application = get_object_or_404(
             Application,
             programme=programme,
@@ -268,20 +321,7 @@ class CandidatesView(ProgrammeMixin, TemplateView):
                     return self.render_to_response(
                         self.get_context_data(forms={application.pk: form})
                     )
-                return render(
-                    request,
-                    "recruitment/decision_confirm.html",
-                    {
-                        **self.get_context_data(),
-                        "application": application,
-                        "form": form,
-                        "approve": approve,
-                        "mail": services.decision_mail_preview(
-                            application=application, approve=approve
-                        ),
-                        "undo_minutes": settings.DECISION_UNDO_SECONDS // 60,
-                    },
-                )
+                return _decision_confirm(self, application=application, form=form, approve=approve)
             try:
                 services.application_decide(
                     actor=request.user,

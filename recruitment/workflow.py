@@ -43,6 +43,13 @@ def check_move(current: str, new: str, *, by_client: bool) -> None:
         )
 
 
+def decided_by_client(previous: str, stage: str) -> bool:
+    """Whether the step from `previous` to `stage` is one only the client makes."""
+    return stage in CLIENT_MOVES.get(previous, ()) and stage not in CONSULTANCY_MOVES.get(
+        previous, ()
+    )
+
+
 def next_moves(current: str, *, by_client: bool) -> list[str]:
     table = CLIENT_MOVES if by_client else CONSULTANCY_MOVES
     return [s for s in Stage.values if s in table.get(current, ())]
