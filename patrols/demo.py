@@ -194,6 +194,20 @@ def _team_at_work(ctx, key, programme) -> None:
             ended_at=started + timedelta(minutes=slot.duration_minutes - rng.randint(0, 25)),
         )
         rounds.append(round_)
+    morning = ctx.at(0, 9, 30)
+    if now > morning + timedelta(minutes=90) and not any(
+        r.started_at >= ctx.at(ctx.today.day - 1, 0) for r in rounds
+    ):
+        # Early in the month: a round walked this morning, so this month's effort shows too.
+        round_, _new = services.round_start(
+            actor=ready[0],
+            programme=programme,
+            uuid=uuid.uuid4(),
+            started_at=morning,
+            walkers=ready[1:2],
+        )
+        services.round_end(actor=ready[0], round_=round_, ended_at=morning + timedelta(minutes=75))
+        rounds.append(round_)
     for slot in [s for s in slots if s.starts_at > now + timedelta(hours=1)][:4]:
         for user in ready[:2]:
             services.round_signup(actor=user, slot=slot)
