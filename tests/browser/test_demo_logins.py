@@ -52,7 +52,6 @@ def test_every_demo_login_lands_on_real_content(live_server, browser, playwright
         page = context.new_page()
         _log_in(page, live_server.url, email, role)
         label = email.split("@")[0]
-        shot(page, f"dm-landing-{label}-first")
         if role in (Role.CONSULTANCY_ADMIN, Role.PROJECT_LEADER):
             expect(page.get_by_role("heading", name="Werkplek")).to_be_visible()
             for name in names.values():
