@@ -2,6 +2,7 @@
 intake with two goals and two partners saved, reopened and saved again unchanged (nothing is
 lost), then completed, which ticks the intake milestone of the plan at once."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -143,6 +144,23 @@ def test_project_leader_intake_survives_saving_again(live_server, browser, world
     expect(status).to_contain_text(f"2/{total}")
     expect(status).to_contain_text("Werving")
     shot(page, "pl-05-plan-ticked")
+
+    # A workshop recorded afterwards: the past date is warned about and must be confirmed.
+    page.get_by_role("link", name="Overzicht").click()
+    page.get_by_role("link", name="Nieuwe bijeenkomst").click()
+    yesterday = timezone.localtime() - dt.timedelta(days=1)
+    page.get_by_label("Soort").select_option("workshop")
+    page.get_by_label("Titel").fill("Workshop Effectief Communiceren")
+    page.get_by_label("Begint om").fill(yesterday.strftime("%Y-%m-%dT19:00"))
+    page.get_by_label("Eindigt om").fill(yesterday.strftime("%Y-%m-%dT21:00"))
+    page.locator("#id_location").fill("Buurthuis De Linde")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Deze training begint in het verleden")).to_be_visible()
+    expect(page.get_by_label("Titel")).to_have_value("Workshop Effectief Communiceren")
+    shot(page, "pl-07-past-training-warning")
+    page.get_by_label("Ja, deze datum ligt in het verleden").check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De bijeenkomst is aangemaakt.")).to_be_visible()
     desk.close()
 
 
