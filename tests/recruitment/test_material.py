@@ -27,7 +27,7 @@ def programme(team, world):
     out = io.BytesIO()
     Image.new("RGB", (1200, 800), "#6a8f3c").save(out, format="JPEG")
     campaign.photo.save("foto.jpg", ContentFile(out.getvalue()))
-    from programmes.management.commands.demo_data import _logo_png
+    from programmes.demo import _logo_png
 
     world.client.logo.save("logo.png", ContentFile(_logo_png("GN", "#b3261e")))
     return programme
