@@ -263,7 +263,12 @@ class SelectionView(ProgrammeMixin, TemplateView):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(request, _("%(name)s moved on.") % {"name": application.name})
+                done = (
+                    _("Your decision on %(name)s was saved.")
+                    if form.cleaned_data["stage"] == Stage.NOT_SELECTED
+                    else _("%(name)s moved on.")
+                )
+                messages.success(request, done % {"name": application.name})
         else:
             messages.error(request, _("Choose the next step."))
         return redirect(request.path)
