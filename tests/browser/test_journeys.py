@@ -250,6 +250,7 @@ def test_project_leader_runs_a_programme(
         "button", name=re.compile("afvinken")
     ).click()
     expect(status).to_contain_text("2/")
+    expect(status).to_contain_text("Werving")  # the phase follows the plan
     _tab(page, "Overzicht")
     _tab(page, "Plan van aanpak")
     expect(page.locator("#plan-status")).to_contain_text("2/")
@@ -316,6 +317,12 @@ def test_project_leader_runs_a_programme(
     expect(invited.get_by_text("Piet Bakker", exact=True)).to_have_count(1)
     expect(invited.get_by_text("speeltuin")).to_be_visible()  # the merged motivation
     shot(page, "jr-pl-04-recruitment")
+    _tab(page, "Overzicht")
+    page.get_by_role("link", name="Informatieavond Lindehof").click()
+    invitees = page.locator("section", has=page.get_by_role("heading", name="Uitgenodigd"))
+    expect(invitees.locator("tbody tr")).to_have_count(2)
+    expect(invitees).to_contain_text("fatma@example.org")
+    expect(invitees).to_contain_text("piet@example.org")
     assert Application.objects.filter(merged_into__isnull=True).count() == 2
     assert Invitee.objects.filter(meeting=meeting).count() == 2
 
@@ -577,8 +584,10 @@ def test_team_member_walks_a_round_on_the_phone(
     assert signal.round_id is not None
     assert Round.objects.get().ended_at is not None
 
-    # My signals: the new one, still new.
+    # My signals: the new one, still new; the round counts for this month.
     phone.get_by_role("link", name="Terug naar mijn team").click()
+    effort = phone.locator("section", has=phone.get_by_role("heading", name="Mijn inzet"))
+    expect(effort).to_contain_text("1 ronde")
     signals = phone.locator("section", has=phone.get_by_role("heading", name="Mijn meldingen"))
     expect(signals.get_by_role("link", name=re.compile("Grofvuil"))).to_be_visible()
     signals.get_by_role("link", name=re.compile("Grofvuil")).click()
