@@ -1,6 +1,7 @@
 """One command for a first look: migrate, load demo data, print the logins, serve.
 
-Uses the embedded defaults (SQLite, tasks in-process, mail printed on the console).
+Uses the embedded defaults (SQLite, tasks in-process, mail printed on the console). Without a
+broker the serving process also runs the periodic jobs (`programmes.inprocess_beat`).
 
 Links in mails, PDFs and QR codes point to the address served on: the site address is set in
 the environment before the development server starts, so its autoreloader's child process
@@ -16,6 +17,7 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.commands.runserver import naiveip_re
 
+from ... import inprocess_beat
 from .demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
@@ -78,6 +80,9 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, site_url, no_serve, **options):
         if os.environ.get("RUN_MAIN") == "true":
             # The autoreloader's child process: the parent already set up and set SITE_URL.
+            # It serves, so it also runs the periodic jobs when there is no broker (the
+            # parent only watches files and restarts it).
+            inprocess_beat.start()
             call_command(_runserver(), addrport)
             return
         site_url = (site_url or site_url_for(addrport)).rstrip("/")
