@@ -372,11 +372,36 @@ def test_project_leader_runs_a_programme(
     assert saved.replace("\r\n", "\n") == contact
 
     # Rounds and effort, by their tabs.
+    # Rounds: one planned; reopened, it is listed and flagged for too few walkers.
     _tab(page, "Rondes")
-    expect(page.get_by_role("heading", name="Ronde plannen")).to_be_visible()
+    round_at = timezone.localtime() + dt.timedelta(days=3)
+    page.get_by_label("Datum en tijd").fill(round_at.strftime("%Y-%m-%dT10:00"))
+    page.get_by_label("Verzamelpunt").fill("Bij de bakker op de hoek")
+    page.get_by_label("Gebied").fill("Lindelaan en Eikstraat")
+    page.get_by_role("button", name="Plannen").click()
+    _tab(page, "Overzicht")
+    _tab(page, "Rondes")
+    planned = page.locator("section", has=page.get_by_role("heading", name="Geplande rondes"))
+    row = planned.locator("tbody tr", has_text="Bij de bakker op de hoek")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Lindelaan en Eikstraat")
+    expect(row).to_have_class(re.compile("table-warning"))
     shot(page, "jr-pl-06-rounds")
+
+    # Effort: no obligation yet, so it says so; set it, and reopened it is kept.
     _tab(page, "Inzet")
     expect(page.get_by_role("heading", name=re.compile("^Inzet in"))).to_be_visible()
+    expect(page.get_by_text("Er is nog geen inspanningsverplichting ingesteld.")).to_be_visible()
+    page.get_by_label("rondes per maand").fill("3")
+    page.get_by_label("uren per maand").fill("4.5")
+    page.get_by_label("beloning").fill("Een bioscoopbon")
+    page.locator("#effort-rule").get_by_role("button", name="Opslaan").click()
+    _tab(page, "Overzicht")
+    _tab(page, "Inzet")
+    expect(page.get_by_text("Er is nog geen inspanningsverplichting ingesteld.")).to_have_count(0)
+    expect(page.get_by_label("rondes per maand")).to_have_value("3")
+    expect(page.get_by_label("uren per maand")).to_have_value(re.compile(r"^4[,.]5$"))
+    expect(page.get_by_label("beloning")).to_have_value("Een bioscoopbon")
     shot(page, "jr-pl-07-effort")
     desk.close()
 
