@@ -32,6 +32,8 @@ class InProcessBeat:
 
     def __init__(self, *, app=None, schedule: dict | None = None, tick_seconds=TICK_SECONDS):
         self.app = app or current_app._get_current_object()
+        # The tasks modules are found lazily (on a worker's start); a web process has to ask.
+        self.app.autodiscover_tasks(force=True)
         self.tick_seconds = tick_seconds
         self.stopped = threading.Event()
         entries = settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule

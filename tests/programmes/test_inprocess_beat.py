@@ -145,3 +145,28 @@ def test_quickstart_starts_the_jobs_in_the_serving_process_only(db, monkeypatch)
     monkeypatch.delenv("RUN_MAIN")  # the parent only sets up and watches files
     call_command("quickstart", addrport="127.0.0.1:8110")
     assert starts == [1]
+
+
+def test_a_fresh_web_process_finds_every_scheduled_task():
+    # The tasks modules load lazily; the beat of a web process that never imported them must
+    # still find each task of the schedule.
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from programmes.inprocess_beat import InProcessBeat\n"
+        "beat = InProcessBeat()\n"
+        "missing = [e['task'] for e in beat.entries if e['task'] not in beat.app.tasks]\n"
+        "print(missing or 'ok', len(settings.CELERY_BEAT_SCHEDULE))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "ok"
