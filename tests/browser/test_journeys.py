@@ -386,6 +386,7 @@ def test_project_leader_runs_a_programme(
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Lindelaan en Eikstraat")
     expect(row).to_have_class(re.compile("table-warning"))
+    expect(row.locator("[data-too-few-walkers]")).to_have_text("Minder dan 2 lopers")
     shot(page, "jr-pl-06-rounds")
 
     # Effort: no obligation yet, so it says so; set it, and reopened it is kept.
