@@ -265,6 +265,8 @@ def test_portal_pages(live_server, browser, world, busy_programme, check, unscop
 
 
 def test_phone_pages(live_server, phone, world, busy_programme, check, unscoped):
+    phone.goto(live_server.url + "/accounts/login/")
+    check(phone, "phone-login", touch=True)
     _login(phone, live_server.url, busy_programme["member"])
     expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
     check(phone, "phone-team-home", touch=True)
