@@ -138,6 +138,15 @@ def test_consultancy_admin_sets_up_a_client(live_server, browser, world, shot, a
     shot(page, "jr-ad-03-users")
     axe(page, "jr-users")
     assert Invitation.objects.filter(email__endswith=".example").count() == 2
+    jeroen = Invitation.objects.get(email="jeroen@noord-advies.example")
+    assert list(jeroen.assigned_clients.all()) == [lindeveld]
+
+    # The client's page lists its own open invitation too.
+    _menu(page).get_by_role("link", name="Opdrachtgevers").click()
+    page.get_by_role("link", name="Gemeente Lindeveld").click()
+    expect(page.locator("tr", has_text="lotte@lindeveld.example")).to_contain_text(
+        "Medewerker opdrachtgever"
+    )
 
     # The audit log says what happened in Dutch words, not codes.
     _menu(page).get_by_role("link", name="Logboek").click()
@@ -547,6 +556,13 @@ def test_team_member_walks_a_round_on_the_phone(
     from .test_ps_signal import HERE
 
     programme, member, _categories = team
+    patrols.round_slot_create(
+        actor=world.users[Role.PROJECT_LEADER],
+        programme=programme,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        meeting_point="Buurthuis De Linde",
+        area="Lindelaan",
+    )
     base = live_server.url
     phone.context.grant_permissions(["geolocation"], origin=base)
     phone.context.set_geolocation(HERE)
@@ -556,6 +572,10 @@ def test_team_member_walks_a_round_on_the_phone(
     expect(phone.get_by_text(programme.name).first).to_be_visible()
     shot(phone, "jr-tm-01-home")
     axe(phone, "jr-team-home")
+
+    # Joins the next round on the schedule.
+    phone.get_by_role("button", name=re.compile("^Ik doe mee")).click()
+    expect(phone.locator("[data-signup-state]")).to_have_text(re.compile("Je doet mee"))
 
     # The rules and the gear sizes; reopened from the start page, both are kept.
     phone.get_by_role("link", name="Spelregels, kleding en mijn straten").click()
@@ -578,6 +598,8 @@ def test_team_member_walks_a_round_on_the_phone(
 
     # A round: started, a signal in at most four taps, ended.
     phone.get_by_role("link", name="Terug naar mijn team").click()
+    expect(phone.locator("[data-signup-state]")).to_have_text(re.compile("Je doet mee"))
+    expect(phone.get_by_role("button", name=re.compile("^Ik doe mee"))).to_have_count(0)
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     phone.get_by_role("link", name="Ronde starten").click()
     phone.get_by_role("button", name="Ronde starten").click()
