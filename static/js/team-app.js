@@ -166,7 +166,7 @@
       root.querySelectorAll("[data-when=idle]").forEach(function (el) { el.classList.toggle("d-none", active); });
       root.querySelectorAll("[data-when=active]").forEach(function (el) { el.classList.toggle("d-none", !active); });
       if (active) {
-        sel("[data-started-at]").textContent = new Date(state.startedAt).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" });
+        sel("[data-started-at]").textContent = new Date(state.startedAt).toLocaleTimeString(document.documentElement.lang || "nl", { hour: "2-digit", minute: "2-digit" });
         sel("[data-round-counts]").textContent = state.signals + " " + text(state.signals === 1 ? "signal" : "signals") + " · " + state.conversations + " " + text(state.conversations === 1 ? "conversation" : "conversations");
       }
     }
