@@ -169,6 +169,7 @@ def _applications(ctx, programme, meeting) -> None:
             application=application,
             stage=Stage.NOT_SELECTED,
             note="Trok zich terug: geen tijd meer.",
+            hold_seconds=0,  # history too: its mail is not held for undo
         )
     # The steps after applying happened in the days after it, not all today.
     for event in ApplicationEvent.objects.filter(
