@@ -14,7 +14,7 @@ from programmes import demo
 from programmes.models import TeamMember
 
 from . import services
-from .models import EffortRule, RoundSlot, Signal, SignalEvent
+from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent
 
 WEEKS_BACK = 6
 WEEKS_AHEAD = 3
@@ -211,6 +211,11 @@ def _team_at_work(ctx, key, programme) -> None:
     for slot in [s for s in slots if s.starts_at > now + timedelta(hours=1)][:4]:
         for user in ready[:2]:
             services.round_signup(actor=user, slot=slot)
+    # The day-before reminders of the next rounds count as sent, so the periodic job does not
+    # print them under the demo logins right after the start.
+    RoundSignup.objects.filter(
+        slot__programme=programme, slot__starts_at__lt=now + timedelta(hours=48)
+    ).update(reminded_at=now)
     _signals(ctx, key, programme, rounds, lat, lon)
     _conversations(ctx, programme, rounds)
     _reward(ctx, programme, ready)
