@@ -9,6 +9,7 @@ reads the same SITE_URL when it loads the settings. The demo logins are printed 
 server's own banner, so they are the last thing on the screen.
 """
 
+import logging
 import os
 import re
 
@@ -82,6 +83,9 @@ class Command(BaseCommand):
             # The autoreloader's child process: the parent already set up and set SITE_URL.
             # It serves, so it also runs the periodic jobs when there is no broker (the
             # parent only watches files and restarts it).
+            # A line per task run (the periodic jobs every 30 s) would push the demo logins
+            # off the screen; failures are still logged.
+            logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
             inprocess_beat.start()
             call_command(_runserver(), addrport)
             return
