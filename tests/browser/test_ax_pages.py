@@ -19,7 +19,8 @@ from trainings import services as trainings
 from trainings.documents import verify_url
 from trainings.models import Certificate, Training
 
-from ..factories import PASSWORD, TOTP_SECRET, UserFactory
+from ..factories import UserFactory
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
@@ -49,28 +50,6 @@ SMALL_TARGETS = """() => {
   }
   return seen;
 }""".replace("MIN_PX", str(TOUCH_MIN))
-
-
-def _totp() -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    return format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-
-
-def _login(page, base, user, totp=False):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if totp:
-        page.get_by_label("Code").fill(_totp())
-        page.get_by_role("button").filter(
-            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-        ).first.click()
 
 
 @pytest.fixture

@@ -4,22 +4,15 @@ content (the workspace, both clients' portals, the team members' phone app)."""
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programmes.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PROGRAMMES, USERS
 from programmes.permissions import Role
 
+from .helpers import totp_code
+
 pytestmark = pytest.mark.browser
-
-
-def _totp() -> str:
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, next(yield_hotp_counters_from_time())))
 
 
 def _log_in(page, base: str, email: str, role: str) -> None:
@@ -29,7 +22,7 @@ def _log_in(page, base: str, email: str, role: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
     if role in (Role.CONSULTANCY_ADMIN, Role.PROJECT_LEADER):
         for _attempt in range(2):  # a code can turn over while it is typed on a slow machine
-            page.get_by_label("Code").fill(_totp())
+            page.get_by_label("Code").fill(totp_code(DEMO_TOTP_SECRET))
             page.get_by_role("button", name=re.compile("Bevestig|Aanmelden|Inloggen")).click()
             page.wait_for_load_state()
             if page.get_by_label("Code").count() == 0:

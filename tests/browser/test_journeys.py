@@ -13,31 +13,11 @@ from playwright.sync_api import expect
 from programmes.models import AuditEntry, Invitation, Organisation
 from programmes.permissions import Role
 
-from ..factories import PASSWORD, TOTP_SECRET
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
 DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
-
-
-def _login(page, base, user, *, totp=False):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if totp:
-        from allauth.mfa.totp.internal.auth import (
-            format_hotp_value,
-            hotp_value,
-            yield_hotp_counters_from_time,
-        )
-
-        page.get_by_label("Code").fill(
-            format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-        )
-        page.get_by_role("button").filter(
-            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-        ).first.click()
 
 
 def _menu(page):

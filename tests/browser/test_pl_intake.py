@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from programmes.models import Goal, Milestone, Partner, Programme, Progress
 from programmes.permissions import Role
 
-from ..factories import PASSWORD, TOTP_SECRET
+from .helpers import login
 
 pytestmark = pytest.mark.browser
 
@@ -27,22 +27,7 @@ PARTNERS = [
 
 
 def _login(page, base, user):
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_label("Code").fill(
-        format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-    )
-    page.get_by_role("button").filter(
-        has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-    ).first.click()
+    login(page, base, user, totp=True)
 
 
 def _expect_intake(page):

@@ -15,7 +15,7 @@ from programmes.permissions import Role
 from recruitment import services as recruitment
 from recruitment.workflow import Stage
 
-from ..factories import PASSWORD
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
@@ -83,13 +83,6 @@ def signals(world, team):
         actor=pl, application=application, stage=Stage.PROPOSED, advice="Aanrader"
     )
     return bulky, near
-
-
-def _login(page, base, user):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
 
 
 def test_client_staff_follows_up_an_urgent_signal(

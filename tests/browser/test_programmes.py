@@ -14,30 +14,10 @@ from playwright.sync_api import expect
 from programmes.models import Invitee, Milestone
 from programmes.permissions import Role
 
-from ..factories import PASSWORD, TOTP_SECRET
 from .conftest import ARTIFACTS
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base, user, totp=False):
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if totp:
-        page.get_by_label("Code").fill(
-            format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-        )
-        page.get_by_role("button").filter(
-            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-        ).first.click()
 
 
 def _reply_links():

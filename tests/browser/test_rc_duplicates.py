@@ -17,31 +17,9 @@ from recruitment import services
 from recruitment.models import Application
 from recruitment.workflow import Stage
 
-from ..factories import PASSWORD
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base_url, user, totp=False):
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if totp:
-        from allauth.mfa.totp.internal.auth import (
-            format_hotp_value,
-            hotp_value,
-            yield_hotp_counters_from_time,
-        )
-
-        from ..factories import TOTP_SECRET
-
-        page.get_by_label("Code").fill(
-            format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-        )
-        page.get_by_role("button").filter(
-            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-        ).first.click()
 
 
 def _apply(phone, url, email, motivation):

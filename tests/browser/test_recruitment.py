@@ -12,29 +12,14 @@ from programmes.permissions import Role
 from recruitment import services
 from recruitment.models import Application
 
-from ..factories import PASSWORD
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base, user):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
 
 
 def test_application_to_team_member(
     live_server, browser, playwright, world, team, shot, settings, unscoped
 ):
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    from ..factories import TOTP_SECRET
-
     settings.SITE_URL = live_server.url
     programme = team[0]
     programme.postcode_areas = "3031"
@@ -78,13 +63,7 @@ def test_application_to_team_member(
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = desk.new_page()
-    _login(page, live_server.url, world.users[Role.PROJECT_LEADER])
-    page.get_by_label("Code").fill(
-        format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-    )
-    page.get_by_role("button").filter(
-        has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-    ).first.click()
+    _login(page, live_server.url, world.users[Role.PROJECT_LEADER], totp=True)
     page.goto(
         f"{live_server.url}/workspace/clients/{world.client.slug}/programmes/{programme.pk}/selection/"
     )
@@ -135,14 +114,6 @@ def test_application_to_team_member(
 def test_survey_answered_online_and_on_paper(
     live_server, browser, playwright, world, team, shot, settings, unscoped
 ):
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    from ..factories import TOTP_SECRET
-
     programme = team[0]
     pl = world.users[Role.PROJECT_LEADER]
     survey = services.survey_create(actor=pl, programme=programme, title="Buurtonderzoek Noord")
@@ -173,13 +144,7 @@ def test_survey_answered_online_and_on_paper(
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = desk.new_page()
-    _login(page, live_server.url, pl)
-    page.get_by_label("Code").fill(
-        format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-    )
-    page.get_by_role("button").filter(
-        has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-    ).first.click()
+    _login(page, live_server.url, pl, totp=True)
     base = f"{live_server.url}/workspace/clients/{world.client.slug}/programmes/{programme.pk}/surveys/{survey.pk}"
     page.goto(base + "/entry/")
     page.get_by_label("Veel").check()

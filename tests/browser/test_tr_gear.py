@@ -4,7 +4,6 @@ as handed out, opens the page again and finds it ticked, and reads why each memb
 yet) ready for rounds."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
@@ -16,29 +15,10 @@ from programmes.permissions import Role
 from trainings import services
 from trainings.models import Gear, Training
 
-from ..factories import PASSWORD, TOTP_SECRET, UserFactory
+from ..factories import UserFactory
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base, user, totp=False):
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if totp:
-        page.get_by_label("Code").fill(
-            format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-        )
-        page.get_by_role("button").filter(
-            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
-        ).first.click()
 
 
 def test_member_picks_sizes_and_leader_hands_out(live_server, page, phone, world, team, shot):

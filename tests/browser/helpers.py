@@ -1,0 +1,29 @@
+"""Steps that many browser tests share: logging in through the real login form."""
+
+import re
+
+from ..factories import PASSWORD, TOTP_SECRET
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The authenticator code of this moment for a TOTP secret."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def login(page, base, user, *, totp=False, password=PASSWORD, secret=TOTP_SECRET):
+    """Log in through the login page; consultancy staff also give their TOTP code."""
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    if totp:
+        page.get_by_label("Code").fill(totp_code(secret))
+        page.get_by_role("button").filter(
+            has_text=re.compile("Bevestig|Inloggen|Aanmelden")
+        ).first.click()
