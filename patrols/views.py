@@ -9,6 +9,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -294,8 +295,6 @@ class MySignalsView(_OwnSignalsMixin, TemplateView):
     paginate_by = 20
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
         page = Paginator(selectors.own_signals(user=self.request.user), self.paginate_by)
         return super().get_context_data(
             client=self.request.organisation,
@@ -312,6 +311,7 @@ class MySignalView(_OwnSignalsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         signal = selectors.get_own_signal(user=self.request.user, pk=self.kwargs["signal_pk"])
+        (signal,) = selectors.with_places([signal])
         events = list(
             selectors.signal_history_for_member(signal=signal).select_related("actor__organisation")
         )

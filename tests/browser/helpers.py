@@ -1,12 +1,21 @@
 """Steps that many browser tests share: logging in through the real login form."""
 
 import re
+import time
 
 from ..factories import PASSWORD, TOTP_SECRET
 
 
-def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The authenticator code of this moment for a TOTP secret."""
+def totp_code(secret: str = TOTP_SECRET, period: int = 30) -> str:
+    """The authenticator code of this moment for a TOTP secret.
+
+    allauth accepts only the current period's code (no tolerance), so a code taken in the last
+    seconds of a period could expire before the browser submits it on a busy machine: wait for
+    the next period instead.
+    """
+    left = period - time.time() % period
+    if left < 5:
+        time.sleep(left + 0.1)
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
         hotp_value,

@@ -130,7 +130,7 @@ def test_signal_without_place_or_description(client, world, team):
     (signal,) = _report(team, description="", street="", house_number="")
     client.force_login(team[1])
     page = client.get(_url(world, "team_signal", signal_pk=signal.pk)).content.decode()
-    assert "Geen plek opgegeven" in page
+    assert "Plaats niet opgegeven" in page
 
 
 def test_list_is_paginated_and_queries_do_not_grow(client, world, team):
