@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from programmes.models import AuditEntry, Invitation, Organisation
 from programmes.permissions import Role
 
+from ..builders import candidate, report_signal
 from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
@@ -399,27 +400,10 @@ def test_project_leader_runs_a_programme(
 # --- Client staff (portal) --------------------------------------------------------------
 
 
-def _signal(team, category, *, hours_ago, **extra):
-    import uuid
-
-    from patrols import services as patrols
-
-    programme, member, _categories = team
-    return patrols.signal_report(
-        actor=member,
-        programme=programme,
-        uuid=uuid.uuid4(),
-        category=category,
-        reported_at=timezone.now() - dt.timedelta(hours=hours_ago),
-        **extra,
-    )[0]
-
-
 def test_client_staff_decides_and_follows_up(
     live_server, browser, world, team, shot, axe, settings, unscoped
 ):
     from patrols.models import Signal
-    from recruitment import services as recruitment
     from recruitment.models import Application
     from recruitment.workflow import Stage
 
@@ -429,7 +413,7 @@ def test_client_staff_decides_and_follows_up(
     settings.DECISION_UNDO_SECONDS = 300
     programme, _member, categories = team
     main = [c for c in categories if c.parent_id is None]
-    bulky = _signal(
+    bulky = report_signal(
         team,
         main[0],
         hours_ago=3,
@@ -440,23 +424,19 @@ def test_client_staff_decides_and_follows_up(
         street="Lindelaan",
         house_number="12",
     )
-    _signal(team, main[2], hours_ago=2, description="Stoeptegel los", street="Speelpad")
+    report_signal(team, main[2], hours_ago=2, description="Stoeptegel los", street="Speelpad")
     pl = world.users[Role.PROJECT_LEADER]
-    fatima = recruitment.application_submit(
-        programme=programme,
-        consent="ja",
+    fatima = candidate(
+        world,
+        programme,
+        advice="Kent de buurt goed.",
         source="paper",
         actor=pl,
         name="Fatima el Amrani",
         email="fatima@example.org",
         street="Lindelaan",
         house_number="3",
-        postcode="3031 AB",
         motivation="Ik woon hier graag.",
-    )
-    recruitment.application_move(actor=pl, application=fatima, stage=Stage.INTERVIEW)
-    recruitment.application_move(
-        actor=pl, application=fatima, stage=Stage.PROPOSED, advice="Kent de buurt goed."
     )
 
     desk = _desk(browser)

@@ -1,20 +1,15 @@
 """Client staff's first look at the portal: what waits for them, the urgent signals, where a
 signal is, and following one up."""
 
-import datetime as dt
 import re
-import uuid
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from patrols import services as patrols
 from patrols.models import Signal
 from programmes.permissions import Role
-from recruitment import services as recruitment
-from recruitment.workflow import Stage
 
+from ..builders import candidate, report_signal
 from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
@@ -26,23 +21,11 @@ GREY_TILE = (
 )
 
 
-def _report(team, category, *, hours_ago, **extra):
-    programme, member, _categories = team
-    return patrols.signal_report(
-        actor=member,
-        programme=programme,
-        uuid=uuid.uuid4(),
-        category=category,
-        reported_at=timezone.now() - dt.timedelta(hours=hours_ago),
-        **extra,
-    )[0]
-
-
 @pytest.fixture
 def signals(world, team):
     programme, _member, categories = team
     main = [c for c in categories if c.parent_id is None]
-    bulky = _report(
+    bulky = report_signal(
         team,
         main[0],
         hours_ago=3,
@@ -54,7 +37,7 @@ def signals(world, team):
         house_number="12",
     )
     # Saved in a few taps, with the position only: 20 m north of the bulky waste.
-    near = _report(
+    near = report_signal(
         team,
         main[1],
         hours_ago=1,
@@ -63,24 +46,17 @@ def signals(world, team):
         latitude=52.090180,
         longitude=5.120000,
     )
-    _report(team, main[2], hours_ago=2, description="Stoeptegel los", street="Speelpad")
-    _report(team, main[0], hours_ago=24 * 20, description="Oude melding", street="Kerkstraat")
+    report_signal(team, main[2], hours_ago=2, description="Stoeptegel los", street="Speelpad")
+    report_signal(team, main[0], hours_ago=24 * 20, description="Oude melding", street="Kerkstraat")
     pl = world.users[Role.PROJECT_LEADER]
-    application = recruitment.application_submit(
-        programme=programme,
-        consent="ja",
+    candidate(
+        world,
+        programme,
         source="paper",
         actor=pl,
         name="Fatima",
         email="fatima@example.org",
-        street="Laan",
         house_number="3",
-        postcode="3031 AB",
-        motivation="Graag",
-    )
-    recruitment.application_move(actor=pl, application=application, stage=Stage.INTERVIEW)
-    recruitment.application_move(
-        actor=pl, application=application, stage=Stage.PROPOSED, advice="Aanrader"
     )
     return bulky, near
 

@@ -15,6 +15,7 @@ from recruitment import services
 from recruitment.models import Application
 from recruitment.workflow import Stage
 
+from ..builders import candidate
 from ..factories import UserFactory
 
 
@@ -27,22 +28,7 @@ def hold(settings):
 def proposed(world, team):
     programme = team[0]
     services.campaign_save(actor=None, programme=programme, is_open=True)
-    pl = world.users[Role.PROJECT_LEADER]
-    application = services.application_submit(
-        programme=programme,
-        consent="ja",
-        name="Piet Bakker",
-        email="piet@example.org",
-        street="Laan",
-        house_number="1",
-        postcode="3031 AB",
-        motivation="Graag",
-    )
-    services.application_move(actor=pl, application=application, stage=Stage.INTERVIEW)
-    services.application_move(
-        actor=pl, application=application, stage=Stage.PROPOSED, advice="Aanrader"
-    )
-    return application
+    return candidate(world, programme)
 
 
 def _decision_mails(application):

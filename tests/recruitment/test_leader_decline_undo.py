@@ -15,6 +15,8 @@ from programmes.services import outbox_send_due
 from recruitment import services
 from recruitment.workflow import Stage
 
+from ..builders import candidate
+
 
 @pytest.fixture
 def hold(settings):
@@ -25,19 +27,7 @@ def hold(settings):
 def interviewed(world, team):
     programme = team[0]
     services.campaign_save(actor=None, programme=programme, is_open=True)
-    application = services.application_submit(
-        programme=programme,
-        consent="ja",
-        name="Piet Bakker",
-        email="piet@example.org",
-        street="Laan",
-        house_number="1",
-        postcode="3031 AB",
-        motivation="Graag",
-    )
-    return services.application_move(
-        actor=world.users[Role.PROJECT_LEADER], application=application, stage=Stage.INTERVIEW
-    )
+    return candidate(world, programme, stage=Stage.INTERVIEW)
 
 
 def _mails(application):
