@@ -3,39 +3,21 @@ redirects back and shows the saved value when the page is opened again; readines
 rounds always comes with its reason; the page's number of queries does not grow with the
 team."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes import services as base
 from programmes.models import Document, Invitee, TeamMember
 from programmes.permissions import Role
 from programmes.readiness import readiness_reasons
 from trainings import services
-from trainings.models import Gear, StreetAssignment, Training
+from trainings.models import Gear, StreetAssignment
 
 from ..factories import UserFactory
-
-
-@pytest.fixture
-def track(world, team):
-    programme, member, _ = team
-    TeamMember.objects.filter(user=member).update(ready_for_rounds=False)
-    start = timezone.now() + dt.timedelta(days=3)
-    trainings = services.track_create(
-        actor=None,
-        programme=programme,
-        location="Buurthuis",
-        starts={k: start + dt.timedelta(days=i) for i, k in enumerate(Training.Kind.values)},
-    )
-    for t in trainings:
-        services.team_invite(actor=None, training=t)
-    return {t.kind: t for t in trainings}
 
 
 @pytest.fixture

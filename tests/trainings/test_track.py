@@ -1,7 +1,5 @@
 """Rules acceptance, readiness for rounds, kickoff gear and the streets for the flyer."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -11,25 +9,9 @@ from programmes import services as base
 from programmes.models import Invitee, TeamMember
 from programmes.permissions import Role
 from trainings import services
-from trainings.models import Gear, RulesAcceptance, StreetAssignment, Training
+from trainings.models import Gear, RulesAcceptance, StreetAssignment
 
 from ..factories import UserFactory
-
-
-@pytest.fixture
-def track(world, team):
-    programme, member, _ = team
-    TeamMember.objects.filter(user=member).update(ready_for_rounds=False)
-    start = timezone.now() + dt.timedelta(days=3)
-    trainings = services.track_create(
-        actor=None,
-        programme=programme,
-        location="Buurthuis",
-        starts={k: start + dt.timedelta(days=i) for i, k in enumerate(Training.Kind.values)},
-    )
-    for t in trainings:
-        services.team_invite(actor=None, training=t)
-    return {t.kind: t for t in trainings}
 
 
 def test_rules_accepted_with_text_and_time(world, team, track):
