@@ -14,12 +14,12 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .links import site_url
 from .models import OutboxMessage
+from .queueing import enqueue_on_commit
 
 _hold: ContextVar[tuple | None] = ContextVar("mail_hold", default=None)
 
@@ -84,16 +84,11 @@ def mail_queue(
         ref=ref,
     )
     if send_after is None:
-        transaction.on_commit(
-            lambda: outbox_send.delay(message_id=message.pk, organisation_id=organisation.pk)
-        )
+        enqueue_on_commit(outbox_send, message_id=message.pk, organisation_id=organisation.pk)
     elif not outbox_send.app.conf.task_always_eager:
         # A worker holds the task until then; the sweep (outbox_send_due) is the safety net
         # and the only sender when tasks run in-process.
-        transaction.on_commit(
-            lambda: outbox_send.apply_async(
-                kwargs={"message_id": message.pk, "organisation_id": organisation.pk},
-                eta=send_after,
-            )
+        enqueue_on_commit(
+            outbox_send, eta=send_after, message_id=message.pk, organisation_id=organisation.pk
         )
     return message

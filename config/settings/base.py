@@ -181,6 +181,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing gives up fast when the broker is away: the request that queues is never held up,
+# and the periodic sweeps queue again what could not be handed over (programmes/queueing.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Periodic jobs live in this one schedule (later phases add reminders and retention).
 CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "programmes.tasks.meeting_reminders_send", "schedule": 15 * 60},

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..audit import audit_log
 from ..models import Document
 from ..pdf import render_pdf
+from ..queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,7 @@ def document_request(
         owner=owner,
     )
     audit_log(actor=actor, organisation=organisation, action="document.requested", obj=document)
-    transaction.on_commit(
-        lambda: document_render.delay(document_id=document.pk, organisation_id=organisation.pk)
-    )
+    enqueue_on_commit(document_render, document_id=document.pk, organisation_id=organisation.pk)
     return document
 
 

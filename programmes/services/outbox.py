@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit_log
 from ..models import OutboxMessage, User
+from ..queueing import enqueue, enqueue_on_commit
 
 STALE_AFTER = timedelta(minutes=15)
 
@@ -107,10 +108,8 @@ def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:
     if message.status == OutboxMessage.Status.FAILED:
         message.status = OutboxMessage.Status.QUEUED
         message.save(update_fields=["status"])
-        transaction.on_commit(
-            lambda: outbox_send.delay(
-                message_id=message.pk, organisation_id=message.organisation_id
-            )
+        enqueue_on_commit(
+            outbox_send, message_id=message.pk, organisation_id=message.organisation_id
         )
     return message
 
@@ -135,7 +134,7 @@ def outbox_requeue_stale(*, now=None) -> int:
             OutboxMessage.objects.filter(pk=pk, status=status).update(
                 status=OutboxMessage.Status.RETRYING
             )
-        outbox_send.delay(message_id=pk, organisation_id=organisation_id)
+        enqueue(outbox_send, message_id=pk, organisation_id=organisation_id)
         count += 1
     return count
 
@@ -151,7 +150,7 @@ def outbox_send_due(*, now=None) -> int:
     ).values_list("pk", "organisation_id")
     count = 0
     for pk, organisation_id in due:
-        outbox_send.delay(message_id=pk, organisation_id=organisation_id)
+        enqueue(outbox_send, message_id=pk, organisation_id=organisation_id)
         count += 1
     return count
 
