@@ -30,23 +30,63 @@ class TenantTask(Task):
 OUTBOX_MAX_RETRIES = 8
 
 
+def _outbox_backoff(attempt: int) -> int:
+    return min(600, 30 * 2**attempt)
+
+
 @shared_task(base=TenantTask, bind=True, max_retries=OUTBOX_MAX_RETRIES)
-def outbox_send(self, *, message_id: int, organisation_id: int) -> str:
-    """Send one outbox message; transient SMTP errors retry with exponential backoff.
+def outbox_send(
+    self,
+    *,
+    message_id: int,
+    organisation_id: int,
+    claimed: int | None = None,
+    delivered_at: str | None = None,
+) -> str:
+    """Send one outbox message; transient SMTP errors and a database that cannot be reached
+    retry with exponential backoff. A retry after the database went away carries the attempt
+    this task claimed and, when the mail had left already, the moment it left: then the retry
+    only writes the record (see programmes/services/outbox.py).
 
     Without a broker (tasks run in-process) there is nothing to schedule a retry on, so the
     attempts follow each other at once, up to the same limit.
     """
-    from .services.outbox import TransientMailError, outbox_deliver
+    from datetime import datetime
+
+    from django.db import close_old_connections, connection
+
+    from .services.outbox import OutboxInterrupted, TransientMailError, outbox_deliver
 
     attempt = self.request.retries
+    left = datetime.fromisoformat(delivered_at) if delivered_at else None
     while True:
         try:
-            return outbox_deliver(message_id=message_id, final_attempt=attempt >= self.max_retries)
+            return outbox_deliver(
+                message_id=message_id,
+                final_attempt=attempt >= self.max_retries,
+                claimed=claimed,
+                delivered_at=left,
+            )
         except TransientMailError as error:
             if not self.request.is_eager:
-                raise self.retry(countdown=min(600, 30 * 2**attempt), exc=error) from error
-            attempt += 1
+                raise self.retry(countdown=_outbox_backoff(attempt), exc=error) from error
+        except OutboxInterrupted as error:
+            if attempt >= self.max_retries:
+                raise
+            claimed, left = error.claimed, error.delivered_at
+            if not connection.in_atomic_block:
+                close_old_connections()  # drop a broken connection; the next query reconnects
+            if not self.request.is_eager:
+                kwargs = {
+                    "message_id": message_id,
+                    "organisation_id": organisation_id,
+                    "claimed": claimed,
+                    "delivered_at": left.isoformat() if left else None,
+                }
+                raise self.retry(
+                    kwargs=kwargs, countdown=_outbox_backoff(attempt), exc=error
+                ) from error
+        attempt += 1
 
 
 @shared_task(acks_late=True)

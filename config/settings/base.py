@@ -135,11 +135,12 @@ STORAGES = {
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 # Cache: Redis when configured (shared by processes, needed for allauth's rate limits), else
-# process-local memory.
+# process-local memory. When Redis is away the cache answers from process memory instead of
+# failing the request (programmes/cache.py).
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "programmes.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -169,7 +170,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "BewonersTeam <noreply@bewonerste
 
 # Celery: eager when no broker is configured, so the embedded default needs no Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://"
+# No result backend: tasks record their outcome in the database (outbox, documents). Only the
+# worker tests and benchmarks set one (CELERY_RESULT_BACKEND) to read results back.
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_EAGER_PROPAGATES = True

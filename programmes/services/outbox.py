@@ -1,24 +1,34 @@
 """Delivering outbox messages: at most once per message under normal operation, retried on
-transient SMTP errors, failed visibly on permanent ones.
+transient SMTP errors and on database outages, failed visibly on permanent SMTP errors.
 
 A message is claimed (queued/retrying -> sending) under a row lock in its own transaction, so
-a task delivered twice sends once. A worker that dies after claiming leaves the row in
-"sending"; `outbox_requeue_stale` hands such rows back after a while. That resend may repeat a
-message that did go out just before the crash; it carries the same Message-ID, so mail clients
-show it once.
+a task delivered twice sends once. The claim counts the attempt; a task that lost the database
+after claiming retries with that count (`claimed`) and may take its own "sending" row back,
+while any other task leaves a "sending" row alone.
+
+Mail that left but could not be marked as sent (the database went away right after the SMTP
+server accepted it) is not sent again: the time it left is kept in the worker's memory and
+travels with the retry (`delivered_at`), so the retry, or the sweep's task in the same process,
+only writes the record. When the record cannot be written in the end either, the row is left in
+"sending" and `outbox_requeue_stale` hands it back after STALE_AFTER.
+
+The one remaining duplicate: a worker that dies (killed, machine lost) after the SMTP server
+accepted a message and before "sent" was committed, or whose retry could not be handed to the
+broker and whose memory is lost, leaves the row in "sending"; the sweep then sends it again.
+The copy carries the same Message-ID, so mail clients show it once.
 
 A held message (`send_after` in the future) is not claimed before its time; cancelling it
 takes the same row lock as the claim, so a message is either cancelled or sent, never both.
 """
 
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +44,28 @@ class TransientMailError(Exception):
     """The server may accept the message later: retry."""
 
 
+class OutboxInterrupted(Exception):
+    """The database went away while a message was being delivered: retry, passing `claimed`
+    (the attempt this task claimed, or None) and `delivered_at` (when the mail left, or None)
+    back to `outbox_deliver`."""
+
+    def __init__(self, *, claimed: int | None, delivered_at=None):
+        super().__init__(
+            f"database unavailable (claimed attempt {claimed}, delivered at {delivered_at})"
+        )
+        self.claimed = claimed
+        self.delivered_at = delivered_at
+
+
+# Errors of a database that cannot be reached (down, restarting, connection lost): worth a
+# retry. Integrity or programming errors are not.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+# Messages this process handed to the SMTP server but could not mark as sent yet: id -> when
+# they left. Checked before any send, so the retry only writes the record.
+_delivered_unrecorded: dict[int, datetime] = {}
+
+
 def _is_transient(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in error.recipients.values()]
@@ -43,12 +75,20 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError))
 
 
-def outbox_claim(*, message_id: int) -> OutboxMessage | None:
+def outbox_claim(*, message_id: int, claimed: int | None = None) -> OutboxMessage | None:
     """Mark the message as being sent; None when it is sent, failed, cancelled, being sent
-    already or held until later."""
+    already or held until later. `claimed`: the attempt an interrupted task claimed before;
+    that task may take its own "sending" row back (nobody claimed it since)."""
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status not in (
+        if message is None:
+            return None
+        ours = (
+            claimed is not None
+            and message.status == OutboxMessage.Status.SENDING
+            and message.attempts == claimed
+        )
+        if not ours and message.status not in (
             OutboxMessage.Status.QUEUED,
             OutboxMessage.Status.RETRYING,
         ):
@@ -62,11 +102,23 @@ def outbox_claim(*, message_id: int) -> OutboxMessage | None:
         return message
 
 
-def outbox_deliver(*, message_id: int, final_attempt: bool = False) -> str:
-    """Send one message. Raises TransientMailError when it should be retried later."""
-    message = outbox_claim(message_id=message_id)
-    if message is None:
-        return "skipped"
+def outbox_record_sent(*, message_id: int, sent_at) -> str:
+    """Mark a message that has left as sent (under the row lock); never sends."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            _delivered_unrecorded.pop(message_id, None)
+            return "skipped"
+        if message.status != OutboxMessage.Status.SENT:
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = sent_at
+            message.last_error = ""
+            message.save(update_fields=["status", "sent_at", "last_error"])
+    _delivered_unrecorded.pop(message_id, None)
+    return OutboxMessage.Status.SENT
+
+
+def _email(message: OutboxMessage) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -84,21 +136,54 @@ def outbox_deliver(*, message_id: int, final_attempt: bool = False) -> str:
             with translation.override(message.language or "nl"):
                 name = document.download_name
             email.attach(name, fh.read(), "application/pdf")
+    return email
+
+
+def outbox_deliver(
+    *,
+    message_id: int,
+    final_attempt: bool = False,
+    claimed: int | None = None,
+    delivered_at=None,
+) -> str:
+    """Send one message. Raises TransientMailError when the SMTP server should be tried again
+    later, OutboxInterrupted when the database went away (retry with its `claimed` and
+    `delivered_at`)."""
+    delivered_at = delivered_at or _delivered_unrecorded.get(message_id)
+    if delivered_at is not None:
+        # It left already: only the record is missing.
+        try:
+            return outbox_record_sent(message_id=message_id, sent_at=delivered_at)
+        except DATABASE_ERRORS as error:
+            raise OutboxInterrupted(claimed=claimed, delivered_at=delivered_at) from error
     try:
-        email.send()
+        message = outbox_claim(message_id=message_id, claimed=claimed)
+    except DATABASE_ERRORS as error:
+        raise OutboxInterrupted(claimed=claimed) from error
+    if message is None:
+        return "skipped"
+    claimed = message.attempts
+    try:
+        _email(message).send()
+    except DATABASE_ERRORS as error:  # reading the attachment's row
+        raise OutboxInterrupted(claimed=claimed) from error
     except Exception as error:  # noqa: BLE001 - classified below, never swallowed silently
         transient = _is_transient(error) and not final_attempt
         message.status = OutboxMessage.Status.RETRYING if transient else OutboxMessage.Status.FAILED
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        message.save(update_fields=["status", "last_error"])
+        try:
+            message.save(update_fields=["status", "last_error"])
+        except DATABASE_ERRORS as db_error:
+            raise OutboxInterrupted(claimed=claimed) from db_error
         if transient:
             raise TransientMailError(message.last_error) from error
         return message.status
-    message.status = OutboxMessage.Status.SENT
-    message.sent_at = timezone.now()
-    message.last_error = ""
-    message.save(update_fields=["status", "sent_at", "last_error"])
-    return message.status
+    sent_at = timezone.now()
+    _delivered_unrecorded[message_id] = sent_at
+    try:
+        return outbox_record_sent(message_id=message_id, sent_at=sent_at)
+    except DATABASE_ERRORS as error:
+        raise OutboxInterrupted(claimed=claimed, delivered_at=sent_at) from error
 
 
 def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:
@@ -131,9 +216,13 @@ def outbox_requeue_stale(*, now=None) -> int:
     count = 0
     for pk, organisation_id, status in stale:
         if status == OutboxMessage.Status.SENDING:
-            OutboxMessage.objects.filter(pk=pk, status=status).update(
-                status=OutboxMessage.Status.RETRYING
-            )
+            # Hand it back only if it is still the same stale claim (the task that claimed it
+            # may have come back meanwhile); the send itself claims it again under the lock.
+            handed_back = OutboxMessage.objects.filter(
+                pk=pk, status=status, attempted_at__lt=cutoff
+            ).update(status=OutboxMessage.Status.RETRYING)
+            if not handed_back:
+                continue
         enqueue(outbox_send, message_id=pk, organisation_id=organisation_id)
         count += 1
     return count
