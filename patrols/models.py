@@ -136,8 +136,10 @@ class Round(PhoneRecord):
     slot = models.ForeignKey(
         RoundSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds"
     )
+    # Rounds, signals and conversations are the programme's history: they stay (without a
+    # name) when the account of whoever walked or reported them is deleted.
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     walkers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rounds_walked")
     started_at = models.DateTimeField(_("started"))
@@ -197,7 +199,10 @@ class Signal(PhoneRecord):
     street = models.CharField(_("street"), max_length=200, blank=True)
     house_number = models.CharField(_("house number"), max_length=20, blank=True)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signals_reported"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="signals_reported",
     )
     reported_at = models.DateTimeField(_("reported"))
     status = models.CharField(
@@ -303,7 +308,7 @@ class Conversation(PhoneRecord):
     note = models.TextField(_("note"), max_length=2000, blank=True)
     aggression = models.BooleanField(_("aggression"), default=False)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reported_at = models.DateTimeField(_("reported"))
 
@@ -323,7 +328,10 @@ class RewardHandout(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What was handed out stays on record when the member's account is deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     month = models.DateField(help_text="The first day of the month.")
     handed_out_at = models.DateTimeField(default=timezone.now)
     handed_out_by = models.ForeignKey(

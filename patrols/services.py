@@ -413,8 +413,8 @@ def signal_transition(
         obj=signal,
         data={"from": previous},
     )
-    if status == Status.RESOLVED and previous != Status.RESOLVED:
-        reporter = signal.reported_by
+    reporter = signal.reported_by  # None once the reporter's account was deleted
+    if status == Status.RESOLVED and previous != Status.RESOLVED and reporter is not None:
         mail_queue(
             organisation=signal.organisation,
             programme=signal.programme,

@@ -14,9 +14,11 @@ def audit_log(
     data: dict | None = None,
 ) -> AuditEntry:
     """Append one entry; `action` is a dotted verb such as "organisation.created"."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         organisation=organisation,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
+        actor_name=str(actor)[:200] if actor is not None else "",
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -22,6 +22,8 @@ def _mail_certificate(document: Document) -> None:
 
     certificate = Certificate.objects.select_related("user").get(pk=int(document.ref))
     user = certificate.user
+    if user is None:  # the holder's account was deleted: the certificate stays, unmailed
+        return
     mail_queue(
         organisation=certificate.organisation,
         programme=certificate.programme,

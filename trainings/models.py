@@ -51,7 +51,10 @@ class Assessment(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="assessments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The verdict is history: it stays (anonymous) when the account is deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     passed = models.BooleanField(_("passed"))
     note = models.TextField(_("note"), blank=True)
     assessed_by = models.ForeignKey(
@@ -74,8 +77,14 @@ class Assessment(models.Model):
 class Certificate(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="certificates")
+    # A certificate outlives its holder's account: its code keeps verifying on the stored
+    # `holder_name`, so deleting the account only unlinks it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="certificates",
     )
     assessment = models.OneToOneField(
         Assessment, on_delete=models.SET_NULL, null=True, related_name="certificate"

@@ -198,12 +198,16 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
             obj=certificate,
             data={"reason": certificate.revoked_reason},
         )
-        with mail_hold(ref=revoke_ref(certificate)):
-            mail_queue(**_revoke_mail(certificate))
+        mail = _revoke_mail(certificate)
+        if mail is not None:  # None: the holder's account was deleted, nobody to tell
+            with mail_hold(ref=revoke_ref(certificate)):
+                mail_queue(**mail)
     return certificate
 
 
-def _revoke_mail(certificate: Certificate) -> dict:
+def _revoke_mail(certificate: Certificate) -> dict | None:
+    if certificate.user is None:
+        return None
     return {
         "organisation": certificate.organisation,
         "programme": certificate.programme,
@@ -215,10 +219,13 @@ def _revoke_mail(certificate: Certificate) -> dict:
     }
 
 
-def certificate_revoke_preview(*, certificate: Certificate, reason: str) -> dict:
-    """The e-mail the holder will get when the certificate is revoked (for the confirmation)."""
+def certificate_revoke_preview(*, certificate: Certificate, reason: str) -> dict | None:
+    """The e-mail the holder will get when the certificate is revoked (for the confirmation);
+    None when the holder's account was deleted and nobody is mailed."""
     certificate.revoked_reason = reason.strip()
     mail = _revoke_mail(certificate)
+    if mail is None:
+        return None
     subject, text, _html = render_mail(
         template=mail["template"],
         context={

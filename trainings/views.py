@@ -234,7 +234,7 @@ class TrainingsView(ProgrammeMixin, TemplateView):
                         _("The revocation was undone; no e-mail was sent to %(name)s.")
                         % {"name": certificate.holder_name},
                     )
-                elif "confirm" not in request.POST and reason.strip():
+                elif "confirm" not in request.POST and reason.strip() and certificate.user_id:
                     # The holder is mailed: say who gets what and ask first.
                     return render(
                         request,

@@ -229,6 +229,8 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who acted, as a name: the entry keeps saying so after the account is deleted.
+    actor_name = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=100)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
