@@ -3,20 +3,70 @@
 The login-code mail also carries a one-tap link (see `programmes.views.login_code`), built
 from the configured site address like every other outside link; and the one e-mail address
 an account logs in with can never be removed.
+
+Failed logins are counted so that nobody can lock someone else out: allauth's `login_failed`
+limit counts per address and per (address, account), and a much higher limit per account
+from everywhere (`login_failed_account`, settings) slows a guess spread over many addresses
+without letting five wrong passwords from one place shut the owner out from all others.
 """
 
 from urllib.parse import quote, urlencode
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+
+# allauth's own adapter counts through this module; overriding its hooks needs the same.
+from allauth.core.internal import ratelimit
 from django.urls import reverse
 
 from .links import absolute_url
+from .net import client_ip, client_key
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request) -> str:
+        """The visitor's address by the same rule as our own limits (`net.client_ip`)."""
+        return client_ip(request) or super().get_client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth's per-account key, narrowed to this address: five wrong passwords lock
+        the account for this address only."""
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}@{client_key(request)}"
+
+    def _account_attempts_key(self, request, **credentials) -> str:
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        self._login_failed_account_usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=self._account_attempts_key(request, **credentials),
+        )
+        if not self._login_failed_account_usage:
+            super()._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+
+    def _rollback_login_failed_rl_usage(self) -> None:
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_login_failed_account_usage", None)
+        if usage:
+            usage.rollback()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """After a password reset: this address's count and the account-wide one."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=self._account_attempts_key(request, **credentials),
+        )
 
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")

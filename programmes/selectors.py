@@ -27,7 +27,7 @@ from .models import (
     ProgressEvent,
     User,
 )
-from .permissions import Role
+from .permissions import Perm, Role, has_perm
 
 
 def organisations_for(*, user) -> QuerySet[Organisation]:
@@ -136,6 +136,14 @@ def get_programme_for(*, user, pk: int, organisation=None) -> Programme:
     if found is None:
         raise Http404
     return found
+
+
+def may_manage_programme(*, user, programme: Programme) -> bool:
+    """Whether `user` is logged in and may manage `programme` (its project leader, or a
+    consultancy admin): such a user is not held to the limits of its public pages."""
+    if not has_perm(user, Perm.PROGRAMME_MANAGE):
+        return False
+    return programmes_for(user=user).filter(pk=programme.pk).exists()
 
 
 @dataclass

@@ -17,6 +17,8 @@ from programmes.links import reverse_absolute
 from programmes.mixins import PublicMixin
 from programmes.permissions import Perm, has_perm
 from programmes.qr import qr_data_uri
+from programmes.ratelimits import form_limited, public_form_hit
+from programmes.selectors import may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
 from programmes.views.programmes import ProgrammeMixin
 
@@ -224,6 +226,10 @@ def _csv(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+ANSWER_LIMIT = 20  # sends per visitor and survey per 10 minutes: a venue's Wi-Fi is one visitor
+ANSWER_WINDOW = 10 * 60
+
+
 class SurveyAnswerView(PublicMixin, View):
     """The public questionnaire behind the survey's link or QR code."""
 
@@ -237,7 +243,7 @@ class SurveyAnswerView(PublicMixin, View):
             raise Http404
         return survey
 
-    def _page(self, request, survey, form, done=False):
+    def _page(self, request, survey, form, done=False, status=200):
         template = (
             "recruitment/survey_closed.html"
             if survey.status == Survey.Status.CLOSED
@@ -254,6 +260,7 @@ class SurveyAnswerView(PublicMixin, View):
                 "client": request.organisation,
                 "consent_text": services.join_consent_text(survey=survey),
             },
+            status=status,
         )
 
     def get(self, request, org, public_id):
@@ -265,6 +272,16 @@ class SurveyAnswerView(PublicMixin, View):
         if survey.status != Survey.Status.OPEN:
             return self._page(request, survey, None)
         form = SurveyAnswerForm(request.POST, survey=survey)
+        if not may_manage_programme(user=request.user, programme=survey.programme) and not (
+            public_form_hit(
+                request,
+                action="survey",
+                page=f"{survey.organisation_id}:{survey.pk}",
+                limit=ANSWER_LIMIT,
+                window=ANSWER_WINDOW,
+            )
+        ):
+            return self._page(request, survey, form_limited(form), status=429)
         if form.is_valid():
             services.survey_respond(
                 survey=survey,

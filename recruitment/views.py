@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,8 @@ from django.views.generic import TemplateView
 
 from programmes.mixins import PublicMixin
 from programmes.permissions import Perm, has_perm
+from programmes.ratelimits import form_limited, public_form_hit
+from programmes.selectors import may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
 from programmes.views.programmes import ProgrammeMixin
 
@@ -21,11 +22,8 @@ from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm
 from .models import Application
 from .workflow import Stage
 
-APPLY_LIMIT = 5  # applications per address per 10 minutes
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+APPLY_LIMIT = 5  # sends of the application form per visitor and programme per 10 minutes
+APPLY_WINDOW = 10 * 60
 
 
 class ApplyView(PublicMixin, View):
@@ -61,11 +59,16 @@ class ApplyView(PublicMixin, View):
     def post(self, request, org, programme_pk):
         programme = self._programme(programme_pk)
         form = ApplicationForm(request.POST, postcode_areas=programme.postcode_areas)
-        key = f"apply:{_client_ip(request)}"
-        attempts = cache.get(key, 0)
-        if attempts >= APPLY_LIMIT:
-            return render(request, "429.html", status=429)
-        cache.set(key, attempts + 1, timeout=600)
+        if not may_manage_programme(user=request.user, programme=programme) and not (
+            public_form_hit(
+                request,
+                action="apply",
+                page=f"{request.organisation.pk}:{programme.pk}",
+                limit=APPLY_LIMIT,
+                window=APPLY_WINDOW,
+            )
+        ):
+            return self._page(request, programme, form_limited(form), status=429)
         if form.is_valid():
             if form.cleaned_data.get("website"):
                 # A bot filled in the hidden field: answer as if all went well, store nothing.

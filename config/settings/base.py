@@ -225,7 +225,11 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "BewonersTeam: "
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Per address, and per account from one address (the key includes the address, see
+    # programmes/adapters.py): five wrong passwords never lock the owner out elsewhere.
+    "login_failed": "20/5m/ip,5/5m/key",
+    # Per account from every address together: slows a guess spread over many addresses.
+    "login_failed_account": "50/h/key",
     "login": "30/m/ip",
     "request_login_code": "10/m/ip,3/m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -248,6 +252,7 @@ MAP_TILE_URL = env(
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
 )
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "Kaartgegevens &copy; Kadaster (PDOK)")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 
 # Content Security Policy (Django's own middleware): scripts only from ourselves or with the
 # request's nonce; no inline scripts or styles without it. Images may also come from the map's
