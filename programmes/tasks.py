@@ -154,3 +154,13 @@ def organisation_summary(self, *, organisation_id: int) -> dict:
 def noop() -> str:
     """A trivial task: the floor that benchmarks compare real tasks against."""
     return "ok"
+
+
+@shared_task(acks_late=True)
+def orphan_files_sweep() -> int:
+    """Periodic: remove stored files that no row references any more (left by cascades)."""
+    from .files import orphan_files_sweep as sweep
+
+    # Looks at every tenant's files: scoping is off on purpose; it reads file names only.
+    with scopes_disabled():
+        return sweep()

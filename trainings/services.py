@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
+from programmes.files import file_delete_on_commit
 from programmes.mail import mail_hold, mail_queue, render_mail
 from programmes.models import Programme, Progress, TeamMember, User
 from programmes.readiness import register_readiness_check, register_readiness_explainer
@@ -607,6 +608,7 @@ def introduction_save(*, actor: User, programme: Programme, contact: str, photo=
     from programmes.images import reencode_image
 
     intro = introduction_for(programme=programme)
+    old_photo = intro.photo.name
     if contact.strip():
         intro.contact = contact.strip()
     if photo is not None:
@@ -619,6 +621,8 @@ def introduction_save(*, actor: User, programme: Programme, contact: str, photo=
         )
         intro.photo.save(image.name, image, save=False)
     intro.save()
+    if old_photo and old_photo != intro.photo.name:
+        file_delete_on_commit(old_photo)  # the replaced photo, once this is committed
     audit_log(
         actor=actor, organisation=programme.organisation, action="introduction.saved", obj=intro
     )

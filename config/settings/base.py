@@ -204,6 +204,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.tasks.applications_delete_expired",
         "schedule": 24 * 60 * 60,
     },
+    "orphan-files-sweep": {"task": "programmes.tasks.orphan_files_sweep", "schedule": 6 * 60 * 60},
 }
 
 # Forms

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
+from ..files import file_delete_on_commit
 from ..links import reverse_absolute
 from ..mail import mail_queue
 from ..models import Invitation, Organisation, User
@@ -68,12 +69,16 @@ def organisation_create(*, actor: User, consultancy: Organisation, **fields) -> 
 
 @transaction.atomic
 def organisation_update(*, actor: User, organisation: Organisation, **fields) -> Organisation:
-    """Change an organisation's details; the audit entry lists the fields that changed."""
+    """Change an organisation's details; the audit entry lists the fields that changed. A
+    replaced logo's file is removed once the change is committed."""
+    old_logo = organisation.logo.name
     changed = apply_changes(organisation, fields, allowed=ORGANISATION_FIELDS)
     if not changed:
         return organisation
     organisation.full_clean()
     organisation.save(update_fields=changed)
+    if "logo" in changed and old_logo and old_logo != organisation.logo.name:
+        file_delete_on_commit(old_logo)
     audit_log(
         actor=actor,
         organisation=organisation,
