@@ -208,7 +208,9 @@ class InvitationCreateView(PermissionMixin, FormView):
             form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(
-            self.request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+            self.request,
+            _("The invitation to %(email)s is ready and will be sent by e-mail shortly.")
+            % {"email": invitation.email},
         )
         if invitation.organisation.is_consultancy:
             return redirect("user_list")
@@ -237,7 +239,9 @@ class _InvitationActionView(PermissionMixin, View):
 
 class InvitationResendView(_InvitationActionView):
     action = services.invitation_resend
-    done_message = _("A new invitation link was sent to %(email)s.")
+    done_message = _(
+        "A new invitation link for %(email)s is ready and will be sent by e-mail shortly."
+    )
 
 
 class InvitationRevokeView(_InvitationActionView):

@@ -530,7 +530,9 @@ class MeetingDetailView(MeetingMixin, TemplateView):
                 form_errors_to(form, error)
             else:
                 messages.success(
-                    request, _("%(name)s was invited by e-mail.") % {"name": invitee.name}
+                    request,
+                    _("%(name)s is invited; the e-mail will be sent shortly.")
+                    % {"name": invitee.name},
                 )
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(form=form))

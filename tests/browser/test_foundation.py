@@ -67,7 +67,7 @@ def test_admin_creates_client_and_invites_staff_who_sees_only_their_portal(
     )
     page.get_by_role("button", name="Uitnodiging versturen").click()
     expect(
-        page.get_by_text("Er is een uitnodiging verstuurd naar lotte@lindeveld.example")
+        page.get_by_text("De uitnodiging voor lotte@lindeveld.example staat klaar")
     ).to_be_visible()
     shot(page, "06-invitation-sent")
     page.get_by_role("button", name="Uitloggen").click()

@@ -88,7 +88,7 @@ def test_consultancy_admin_sets_up_a_client(live_server, browser, world, shot, a
     expect(page.get_by_label("Organisatie")).to_have_value(str(lindeveld.pk))
     page.get_by_role("button", name="Uitnodiging versturen").click()
     expect(
-        page.get_by_text("Er is een uitnodiging verstuurd naar lotte@lindeveld.example")
+        page.get_by_text("De uitnodiging voor lotte@lindeveld.example staat klaar")
     ).to_be_visible()
 
     # Invite a project leader for this client, from the user list.
@@ -101,7 +101,7 @@ def test_consultancy_admin_sets_up_a_client(live_server, browser, world, shot, a
     page.get_by_label("Gemeente Lindeveld").check()
     page.get_by_role("button", name="Uitnodiging versturen").click()
     expect(
-        page.get_by_text("Er is een uitnodiging verstuurd naar jeroen@noord-advies.example")
+        page.get_by_text("De uitnodiging voor jeroen@noord-advies.example staat klaar")
     ).to_be_visible()
 
     # Reopen the user list: both invitations are shown, with their roles in words.

@@ -115,7 +115,9 @@ def test_programme_from_intake_to_portal_pdf(
         page.get_by_label("Naam").fill(name)
         page.get_by_label("E-mailadres").fill(email)
         page.get_by_role("button", name="Uitnodiging versturen").click()
-        expect(page.get_by_text(f"{name} is per e-mail uitgenodigd.")).to_be_visible()
+        expect(
+            page.get_by_text(f"{name} is uitgenodigd; de e-mail wordt zo verstuurd.")
+        ).to_be_visible()
 
     links = _reply_links()
     assert len(links) == 3
