@@ -1,11 +1,9 @@
 """The neighbourhood survey: built and read by the project leader, answered by residents
 online (a public link or QR code) or entered by staff from paper and the door."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.exports import csv_response, csv_safe
 from programmes.links import reverse_absolute
 from programmes.mixins import PublicMixin
 from programmes.permissions import Perm, has_perm
@@ -194,16 +193,14 @@ class SurveyEntryView(_SurveyMixin, TemplateView):
 
 
 class SurveyCsvView(_SurveyMixin, View):
-    """All responses as CSV: one row per response, one column per question."""
+    """All responses as CSV: one row per response, one column per question; every cell
+    through `programmes.exports`, so no typed text runs as a spreadsheet formula."""
 
     def get(self, request, *args, **kwargs):
         survey = self.get_survey()
         questions = list(survey.questions.all())
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = slugify(f"{_('Neighbourhood survey results')} {survey.programme.neighbourhood}")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # so spreadsheet programs read the accents right
-        writer = csv.writer(response, delimiter=";")
+        response, writer = csv_response(name)
         writer.writerow([_("Received"), _("Channel"), _("Street"), *[q.text for q in questions]])
         for r in survey.responses.prefetch_related("answers").order_by("created_at"):
             values = {a.question_id: a.value for a in r.answers.all()}
@@ -219,11 +216,8 @@ class SurveyCsvView(_SurveyMixin, View):
 
 
 def _csv(value) -> str:
-    if value is None:
-        return ""
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    # A cell starting with =, +, - or @ would be run as a formula by spreadsheet programs.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """One answer as a safe cell: several choices joined, nothing a spreadsheet would run."""
+    return str(csv_safe(value))
 
 
 ANSWER_LIMIT = 20  # sends per visitor and survey per 10 minutes: a venue's Wi-Fi is one visitor
