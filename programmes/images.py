@@ -1,7 +1,9 @@
 """Checking and re-encoding uploaded images: the file's content decides, not its name.
 
-A re-encoded image carries no metadata (EXIF, including location) and no payload hidden after
-the image data.
+A re-encoded image carries no metadata (EXIF, including location; XMP; comments; PNG text
+chunks; the colour profile) and no payload hidden after the image data: every upload (logos,
+campaign photos, team photos, signal photos from the phone, HEIC included) goes through
+`reencode_image`.
 """
 
 import io
@@ -48,12 +50,17 @@ def reencode_image(
         with Image.open(upload) as image:
             image = ImageOps.exif_transpose(image)
             image.thumbnail((max_side, max_side))
+            if output == "JPEG":
+                image = image.convert("RGB")
+            elif image.mode not in ("RGB", "RGBA"):
+                image = image.convert("RGBA")
+            # Pillow writes some of what it read back out (a JPEG's comment, for one): drop
+            # all of it, the colour profile too, so only pixels leave this function.
+            image.info = {}
             out = io.BytesIO()
             if output == "JPEG":
-                image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+                image.save(out, format="JPEG", quality=85, optimize=True)
             else:
-                if image.mode not in ("RGB", "RGBA"):
-                    image = image.convert("RGBA")
                 image.save(out, format="PNG", optimize=True)
     except Image.DecompressionBombError as exc:
         raise ValidationError(_("The image has too many pixels."), code="too_many_pixels") from exc
