@@ -100,3 +100,36 @@ def test_public_application_works_while_redis_is_away(
     for i in range(APPLY_LIMIT - 1):
         assert client.post(url, {**FORM, "email": f"r{i}@example.org"}).status_code == 200
     assert client.post(url, {**FORM, "email": "late@example.org"}).status_code == 429
+
+
+def test_cache_goes_back_to_redis_once_it_answers_again(monkeypatch):
+    """A private Redis, stopped and started: the stand-in answers in between, and Redis is
+    used again (and shared by processes again) once it is back."""
+    import redis as redis_client
+
+    from programmes import cache as module
+
+    from .worker_support import PrivateRedis, wait_for
+
+    monkeypatch.setattr(module, "RETRY_AFTER", 0.2)
+    server = PrivateRedis()
+    server.start()
+    try:
+        backend = module.ResilientRedisCache(server.url, {})
+        raw = redis_client.Redis.from_url(server.url)
+        backend.set("k", "in redis")
+        assert backend.get("k") == "in redis" and raw.keys("*k")
+        server.stop()
+        assert backend.get("k") is None  # not in this process's memory
+        backend.set("k", "in memory")
+        assert backend.get("k") == "in memory"
+        server.start()  # empty again: it keeps nothing on disk
+
+        def lands_in_redis():
+            backend.set("k", "back")
+            return bool(raw.keys("*k"))
+
+        assert wait_for(lands_in_redis, timeout=5)
+        assert backend.get("k") == "back"
+    finally:
+        server.stop()

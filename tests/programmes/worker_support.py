@@ -92,11 +92,15 @@ def database_url() -> str:
 
 def project_env(redis_url: str, queue: str, **extra: str) -> dict:
     """The environment of a project process (worker, web side, sweep) on the test database
-    whose tasks go through `redis_url` to `queue`."""
+    whose tasks go through `redis_url` to `queue`; its cache is in the same Redis (another
+    database number), so stopping that Redis takes the cache away too. No result backend,
+    as in production."""
+    base = {k: v for k, v in os.environ.items() if k != "CELERY_RESULT_BACKEND"}
     return {
-        **os.environ,
+        **base,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "CELERY_BROKER_URL": redis_url,
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/1",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DATABASE_URL": database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
