@@ -49,7 +49,9 @@ def outbox_send(
     only writes the record (see programmes/services/outbox.py).
 
     Without a broker (tasks run in-process) there is nothing to schedule a retry on, so the
-    attempts follow each other at once, up to the same limit.
+    attempts follow each other at once, up to the same limit. A retry that cannot be handed to
+    the broker (Redis away too) is dropped; the row keeps its state and `outbox_requeue_stale`
+    queues it again.
     """
     from datetime import datetime
 
