@@ -30,6 +30,11 @@ class TenantTask(Task):
 OUTBOX_MAX_RETRIES = 8
 
 
+# Without a broker, short pauses between in-process attempts after the database went away (a
+# restart or failover takes a moment); SMTP errors are retried at once, as before.
+OUTBOX_EAGER_PAUSES = (0.05, 0.1, 0.2, 0.5)
+
+
 def _outbox_backoff(attempt: int) -> int:
     return min(600, 30 * 2**attempt)
 
@@ -88,6 +93,7 @@ def outbox_send(
                 raise self.retry(
                     kwargs=kwargs, countdown=_outbox_backoff(attempt), exc=error
                 ) from error
+            time.sleep(OUTBOX_EAGER_PAUSES[min(attempt, len(OUTBOX_EAGER_PAUSES) - 1)])
         attempt += 1
 
 
