@@ -58,6 +58,7 @@ def outbox_send(
     the broker (Redis away too) is dropped; the row keeps its state and `outbox_requeue_stale`
     queues it again.
     """
+    import time
     from datetime import datetime
 
     from django.db import close_old_connections, connection
