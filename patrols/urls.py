@@ -14,6 +14,11 @@ urlpatterns = [
         views.OwnDocumentView.as_view(),
         name="team_document",
     ),
+    path(
+        "team/<slug:org>/documents/<int:document_pk>/retry/",
+        views.OwnDocumentRetryView.as_view(),
+        name="team_document_retry",
+    ),
     path("team/<slug:org>/signals/", views.MySignalsView.as_view(), name="team_signals"),
     path(
         "team/<slug:org>/signals/<int:signal_pk>/",

@@ -92,7 +92,9 @@ class TeamHomeView(_MembershipMixin, PermissionMixin, TemplateView):
             my_signals=selectors.signals_of_member(user=user, limit=5),
             effort=effort,
             rule=getattr(programme, "effort_rule", None) if programme else None,
-            my_documents=user.documents.filter(status="ready").order_by("-created_at"),
+            # Ready, being made or failed: a certificate that could not be made says so and
+            # offers "try again" instead of being missing without a word.
+            my_documents=user.documents.order_by("-created_at"),
             **kwargs,
         )
 
@@ -149,6 +151,27 @@ class RoundScreenView(_MembershipMixin, PermissionMixin, TemplateView):
             outcomes=Conversation.Outcome.choices,
             **kwargs,
         )
+
+
+class OwnDocumentRetryView(PermissionMixin, View):
+    """Make the team member's own document (their certificate) again after it failed."""
+
+    permission = Perm.TEAM_APP_VIEW
+    http_method_names = ["post"]
+
+    def post(self, request, org, document_pk):
+        from programmes.models import Document
+        from programmes.permissions import Role
+        from programmes.services import document_retry
+
+        if request.user.role != Role.TEAM_MEMBER:
+            raise PermissionDenied  # a member's own papers, not the staff's
+        document = Document.objects.filter(pk=document_pk, owner=request.user).first()
+        if document is None:
+            raise Http404
+        document_retry(actor=request.user, document=document)
+        messages.info(request, _("The PDF is being made; it appears here when it is ready."))
+        return redirect("team_home", org=org)
 
 
 class OwnDocumentView(PermissionMixin, View):

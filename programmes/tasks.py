@@ -121,12 +121,61 @@ def outbox_send_due() -> int:
         return send_due()
 
 
-@shared_task(base=TenantTask, bind=True, max_retries=3)
-def document_render(self, *, document_id: int, organisation_id: int) -> str:
-    """Render one document (a PDF) in the background."""
-    from .services.documents import document_build
+# Seconds before the 2nd, 3rd, ... attempt at a document after a transient error (the sweep's
+# STALE_AFTER is longer than these together); without a broker, the short in-process pauses.
+DOCUMENT_RETRY_COUNTDOWNS = (5, 15, 45, 120)
+DOCUMENT_EAGER_PAUSES = (0.2, 0.5, 1, 2)
 
-    return document_build(document_id=document_id)
+
+@shared_task(base=TenantTask, bind=True, max_retries=6)
+def document_render(
+    self, *, document_id: int, organisation_id: int, attempt: int | None = None
+) -> str:
+    """Render one document (a PDF) in the background. A transient error (database, broker,
+    file system) tries again with backoff, carrying the attempt this task claimed so its retry
+    may take the document up again; the service fails the document after its last attempt."""
+    import time
+
+    from django.db import close_old_connections, connection
+
+    from .services.documents import TransientDocumentError, document_build
+
+    tries = self.request.retries
+    while True:
+        try:
+            return document_build(document_id=document_id, attempt=attempt)
+        except TransientDocumentError as error:
+            if tries >= self.max_retries:
+                raise  # the row stays pending; the sweep takes it from here
+            attempt = error.attempt
+            if not connection.in_atomic_block:
+                close_old_connections()  # drop a broken connection; the next query reconnects
+            if not self.request.is_eager:
+                raise self.retry(
+                    kwargs={
+                        "document_id": document_id,
+                        "organisation_id": organisation_id,
+                        "attempt": attempt,
+                    },
+                    countdown=DOCUMENT_RETRY_COUNTDOWNS[
+                        min(tries, len(DOCUMENT_RETRY_COUNTDOWNS) - 1)
+                    ],
+                    exc=error,
+                ) from error
+            time.sleep(DOCUMENT_EAGER_PAUSES[min(tries, len(DOCUMENT_EAGER_PAUSES) - 1)])
+            tries += 1
+
+
+@shared_task(acks_late=True)
+def document_requeue_stale() -> int:
+    """Periodic: queue again documents a lost task or dead worker left pending; fail those
+    that had their attempts."""
+    from .services.documents import document_requeue_stale as requeue
+
+    # A sweep over every tenant's documents: scoping is off on purpose, and the service only
+    # reads ids, fails rows by id and queues tenant-scoped tasks.
+    with scopes_disabled():
+        return requeue()
 
 
 @shared_task(acks_late=True)

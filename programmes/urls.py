@@ -131,6 +131,11 @@ urlpatterns = [
         name="document_status",
     ),
     path(
+        "documents/<slug:org>/<int:programme_pk>/<int:document_pk>/retry/",
+        documents.DocumentRetryView.as_view(),
+        name="document_retry",
+    ),
+    path(
         "documents/<slug:org>/<int:programme_pk>/<int:document_pk>/download/",
         documents.DocumentDownloadView.as_view(),
         name="document_download",

@@ -199,6 +199,7 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "programmes.tasks.meeting_reminders_send", "schedule": 15 * 60},
     "outbox-requeue-stale": {"task": "programmes.tasks.outbox_requeue_stale", "schedule": 5 * 60},
     "outbox-send-due": {"task": "programmes.tasks.outbox_send_due", "schedule": 30},
+    "document-requeue-stale": {"task": "programmes.tasks.document_requeue_stale", "schedule": 120},
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",

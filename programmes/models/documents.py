@@ -2,6 +2,7 @@
 "being made" and then the link."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,11 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The making of the PDF, so a lost or dead attempt is noticed and made again: when it was
+    # (last) asked for, how many attempts started, and when the latest one started.
+    queued_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organisation="organisation")
 
@@ -66,8 +72,19 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-id"]
 
+    # Pending this long since asked for: the page says it takes longer than usual.
+    SLOW_AFTER = timedelta(minutes=2)
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d}"
+
+    @property
+    def taking_long(self) -> bool:
+        """Still being made after longer than it normally takes (an attempt failed and is
+        tried again, or the task waits to be handed over): the page says so honestly."""
+        return self.status == self.Status.PENDING and (
+            self.attempts > 1 or self.queued_at < timezone.now() - self.SLOW_AFTER
+        )
 
     @property
     def filename(self) -> str:

@@ -11,7 +11,13 @@ from .accounts import (
     user_set_active,
     user_set_language,
 )
-from .documents import document_build, document_request, documents_available, register_builder
+from .documents import (
+    document_build,
+    document_request,
+    document_retry,
+    documents_available,
+    register_builder,
+)
 from .meetings import (
     invitee_add,
     invitee_by_token,
@@ -52,6 +58,7 @@ from .programmes import (
 __all__ = [
     "document_build",
     "document_request",
+    "document_retry",
     "documents_available",
     "invitation_accept",
     "invitation_by_token",

@@ -2,24 +2,88 @@
 
 Every kind of document registers a builder that turns the document row into a template and a
 context; later phases (certificates, flyers) register theirs from their own app's `ready()`.
+
+The row is the record of the work, the queued task only a nudge, so nothing stays "being made"
+for good:
+
+- an attempt claims the row under a row lock (`attempts`, `attempted_at`), so two deliveries
+  of the task never both render it, and a ready or failed document is left alone;
+- a transient error (the database or the broker away for a moment, a file system hiccup)
+  raises `TransientDocumentError`, and the task tries again later, up to MAX_ATTEMPTS; an
+  error of the document itself (a template or builder bug) fails it at once;
+- `document_requeue_stale` (a periodic sweep) queues again a document whose task was lost
+  (the broker was down) or whose worker died mid-render, and gives up after MAX_ATTEMPTS or
+  GIVE_UP_AFTER; then the page offers "try again" (`document_retry`).
 """
 
+import contextlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, transaction
+from django.db import OperationalError as DatabaseOperationalError
+from django.db.models import Q
 from django.utils import timezone
 
 from ..audit import audit_log
 from ..models import Document
 from ..pdf import render_pdf
-from ..queueing import enqueue_on_commit
+from ..queueing import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 # kind -> function(document) -> (template, context, language)
 BUILDERS: dict[str, Callable[[Document], tuple[str, dict, str]]] = {}
+
+# How many attempts a document gets (the task's own retries and the sweep's together).
+MAX_ATTEMPTS = 5
+# An attempt that started this long ago and did not end died with its worker; a document
+# queued this long ago that no attempt started was never handed over. Longer than the task's
+# own retry pauses together, so the sweep does not race a retry that is on its way.
+STALE_AFTER = timedelta(minutes=5)
+# Pending this long (since asked for) and still not made: give up, the page offers "try again".
+GIVE_UP_AFTER = timedelta(hours=1)
+
+
+class TransientDocumentError(Exception):
+    """The attempt failed for a reason that may pass (database, broker, file system): try
+    again later. `attempt` is the attempt this task claimed; its retry may take it up again."""
+
+    def __init__(self, message: str, *, attempt: int):
+        super().__init__(message)
+        self.attempt = attempt
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import OperationalError as BrokerError
+
+    errors: list[type[BaseException]] = [
+        DatabaseOperationalError,
+        InterfaceError,
+        BrokerError,
+        OSError,  # includes ConnectionError, TimeoutError
+    ]
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is installed with the broker
+        pass
+    else:
+        errors += [RedisConnectionError, RedisTimeoutError]
+    return tuple(errors)
+
+
+# A file that is not there or may not be read stays so: that is the document's own fault.
+_PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether an error may pass by itself, so the same attempt later may succeed."""
+    if isinstance(error, _PERMANENT_OS_ERRORS):
+        return False
+    return isinstance(error, _transient_errors())
 
 
 # Kinds that are about one thing inside a programme (a survey): requested with a `ref`.
@@ -68,28 +132,172 @@ def document_request(
     return document
 
 
-def document_build(*, document_id: int) -> str:
-    """Render a pending document to PDF; a ready one is left alone (the task may run twice)."""
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None or document.status == Document.Status.READY:
+@transaction.atomic
+def document_retry(*, actor, document: Document) -> Document:
+    """Make a failed document again (the page's "try again"): the same row, so what points at
+    it (a certificate) keeps pointing at it. A document that is not failed is left alone."""
+    from ..tasks import document_render
+
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status != Document.Status.FAILED:
+        return document
+    document.status = Document.Status.PENDING
+    document.error = ""
+    document.finished_at = None
+    document.attempts = 0
+    document.attempted_at = None
+    document.queued_at = timezone.now()
+    document.save(
+        update_fields=["status", "error", "finished_at", "attempts", "attempted_at", "queued_at"]
+    )
+    audit_log(
+        actor=actor, organisation=document.organisation, action="document.retried", obj=document
+    )
+    enqueue_on_commit(
+        document_render, document_id=document.pk, organisation_id=document.organisation_id
+    )
+    return document
+
+
+def document_claim(*, document_id: int, attempt: int | None = None, now=None) -> Document | None:
+    """Start an attempt at a pending document; None when it is ready, failed, gone, or another
+    attempt is on it. `attempt` is the attempt this task claimed before (its retry takes it up
+    again); an attempt that started more than STALE_AFTER ago is taken over."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status != Document.Status.PENDING:
+            return None
+        busy = document.attempted_at is not None and document.attempted_at > now - STALE_AFTER
+        if busy and attempt != document.attempts:
+            return None
+        document.attempts += 1
+        document.attempted_at = now
+        document.save(update_fields=["attempts", "attempted_at"])
+        return document
+
+
+def _finish(document: Document, **fields) -> bool:
+    """Write the end of this attempt, unless another attempt took the document over meanwhile."""
+    return bool(
+        Document.objects.filter(
+            pk=document.pk, status=Document.Status.PENDING, attempts=document.attempts
+        ).update(**fields)
+    )
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def document_build(*, document_id: int, attempt: int | None = None) -> str:
+    """Render a pending document to PDF; a ready or failed one is left alone (the task may run
+    twice). Raises TransientDocumentError when the attempt should be made again later."""
+    try:
+        document = document_claim(document_id=document_id, attempt=attempt)
+    except Exception as error:
+        if is_transient(error):  # the database is away: this task tries again later
+            raise TransientDocumentError(_describe(error), attempt=attempt) from error
+        raise
+    if document is None:
         return "skipped"
+    stored, committed = "", False
     try:
         template, context, language = BUILDERS[document.kind](document)
         pdf = render_pdf(template=template, context=context, language=language)
-    except Exception as error:  # noqa: BLE001 - recorded on the row, shown to the user
-        logger.exception("document %s failed", document.pk)
-        document.status = Document.Status.FAILED
-        document.error = f"{type(error).__name__}: {error}"[:2000]
-        document.finished_at = timezone.now()
-        document.save(update_fields=["status", "error", "finished_at"])
+        stored = document.file.storage.save(
+            document.file.field.generate_filename(document, document.filename), ContentFile(pdf)
+        )
+        finished_at = timezone.now()
+        with transaction.atomic():
+            if not _finish(
+                document, file=stored, status=Document.Status.READY, finished_at=finished_at
+            ):
+                document.file.storage.delete(stored)
+                return "skipped"
+            document.file.name = stored
+            document.status = Document.Status.READY
+            document.finished_at = finished_at
+            if document.kind in ON_READY:
+                ON_READY[document.kind](document)
+        committed = True
         return document.status
-    document.file.save(document.filename, ContentFile(pdf), save=False)
-    document.status = Document.Status.READY
-    document.finished_at = timezone.now()
-    document.save(update_fields=["file", "status", "finished_at"])
-    if document.kind in ON_READY:
-        ON_READY[document.kind](document)
-    return document.status
+    except Exception as error:
+        if stored and not committed:
+            document.status = Document.Status.PENDING
+            document.file.name = ""
+            _delete_quietly(document, stored)
+        transient = is_transient(error)
+        if transient and document.attempts < MAX_ATTEMPTS:
+            logger.warning(
+                "document %s: attempt %s failed, tried again later: %s",
+                document.pk,
+                document.attempts,
+                _describe(error),
+            )
+            _note_error(document, error)
+            raise TransientDocumentError(_describe(error), attempt=document.attempts) from error
+        logger.exception("document %s failed (attempt %s)", document.pk, document.attempts)
+        message = _describe(error)
+        if transient:
+            message = f"Gave up after {document.attempts} attempts. {message}"[:2000]
+        # If the database is what failed, this write fails too; the row stays pending and the
+        # sweep fails it later (it has had its attempts).
+        _finish(
+            document,
+            status=Document.Status.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+        )
+        return Document.Status.FAILED
+
+
+def _delete_quietly(document: Document, name: str) -> None:
+    try:
+        document.file.storage.delete(name)
+    except OSError:
+        logger.warning("document %s: could not remove the unused file %s", document.pk, name)
+
+
+def _note_error(document: Document, error: BaseException) -> None:
+    """Keep the latest error on the row for whoever looks into it; best effort, since the
+    database may be what failed."""
+    with contextlib.suppress(DatabaseError):
+        Document.objects.filter(pk=document.pk, attempts=document.attempts).update(
+            error=_describe(error)
+        )
+
+
+def document_requeue_stale(*, now=None) -> int:
+    """Queue again the documents a lost task or a dead worker left pending, and fail those that
+    had their attempts (or waited GIVE_UP_AFTER); returns how many were queued."""
+    from ..tasks import document_render
+
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    stale_q = Q(attempted_at__lt=cutoff) | Q(attempted_at__isnull=True, queued_at__lt=cutoff)
+    stale = Document.objects.filter(Q(status=Document.Status.PENDING) & stale_q).values_list(
+        "pk", "organisation_id", "attempts", "queued_at"
+    )
+    count = 0
+    for pk, organisation_id, attempts, queued_at in stale:
+        if attempts >= MAX_ATTEMPTS or queued_at < now - GIVE_UP_AFTER:
+            Document.objects.filter(
+                Q(pk=pk, status=Document.Status.PENDING, attempts=attempts) & stale_q
+            ).update(
+                status=Document.Status.FAILED,
+                error=f"Could not be made after {attempts} attempts; try again.",
+                finished_at=now,
+            )
+            logger.warning("document %s given up after %s attempts", pk, attempts)
+            continue
+        # The attempt that died holds the document no more: the queued task may take it.
+        Document.objects.filter(
+            pk=pk, status=Document.Status.PENDING, attempts=attempts, attempted_at__lt=cutoff
+        ).update(attempted_at=None)
+        enqueue(document_render, document_id=pk, organisation_id=organisation_id)
+        count += 1
+    return count
 
 
 @register_builder(Document.Kind.PLAN)

@@ -6,6 +6,7 @@ Shared by the workspace and the client portal; only people who may see the progr
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -13,6 +14,9 @@ from .. import selectors, services
 from ..models import Document
 from ..permissions import Perm
 from .programmes import ProgrammeMixin
+
+# The longest pause between two looks at a document that is being made.
+POLL_MAX_SECONDS = 30
 
 
 class _DocumentMixin(ProgrammeMixin):
@@ -56,16 +60,52 @@ class DocumentRequestView(_DocumentMixin, View):
 
 
 class DocumentStatusView(_DocumentMixin, View):
-    """The status fragment that htmx polls while the document is being made."""
+    """The status fragment that htmx polls while the document is being made. Each answer asks
+    for the next look a little later (`poll`: 1, 2, 4 ... up to 30 seconds), so a document
+    that takes long does not have every open page ask every second."""
 
     def get(self, request, *args, **kwargs):
         programme = self.get_programme()
         document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
+        try:
+            poll = max(0, min(int(request.GET.get("poll", "0")), 10))
+        except ValueError:
+            poll = 0
         return render(
             request,
             "programmes/includes/document_status.html",
-            {"document": document, "programme": programme},
+            {
+                "document": document,
+                "programme": programme,
+                "delay": min(POLL_MAX_SECONDS, 2**poll),
+                "next_poll": poll + 1,
+            },
         )
+
+
+class DocumentRetryView(_DocumentMixin, View):
+    """Make a failed document again ("try again"), from any page that shows it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
+        document = services.document_retry(actor=request.user, document=document)
+        document.refresh_from_db()
+        if request.headers.get("HX-Request"):
+            return render(
+                request,
+                "programmes/includes/document_status.html",
+                {"document": document, "programme": programme},
+            )
+        messages.info(request, _("The PDF is being made; it appears here when it is ready."))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = self.back_url()
+        return redirect(target)
 
 
 class DocumentDownloadView(_DocumentMixin, View):

@@ -106,12 +106,26 @@ def test_portal_user_requests_and_downloads(
 
 
 def test_pending_document_polls_and_is_not_downloadable(client, world, planned):
+    """While it is being made the page looks again after 1, 2, 4 ... seconds, at most 30."""
+    import html
+    import re
+
     document = Document.objects.create(organisation=world.client, programme=planned, kind="plan")
     client.force_login(world.users[Role.PROJECT_LEADER])
     kwargs = {"org": world.client.slug, "programme_pk": planned.pk, "document_pk": document.pk}
-    page = client.get(reverse("document_status", kwargs=kwargs)).content.decode()
-    assert 'hx-trigger="every 1s"' in page
+    url, delays = reverse("document_status", kwargs=kwargs), []
+    for _ in range(8):
+        page = client.get(url).content.decode()
+        delays.append(int(re.search(r'hx-trigger="load delay:(\d+)s"', page).group(1)))
+        url = html.unescape(re.search(r'hx-get="([^"]+)"', page).group(1))
+    assert delays == [1, 2, 4, 8, 16, 30, 30, 30]
+    assert "Wordt gemaakt… dit kan even duren." in page
     assert client.get(reverse("document_download", kwargs=kwargs)).status_code == 404
+    # A made or failed document stops asking.
+    for status in (Document.Status.READY, Document.Status.FAILED):
+        Document.objects.filter(pk=document.pk).update(status=status)
+        page = client.get(url).content.decode()
+        assert "hx-get" not in page and "hx-trigger" not in page
 
 
 def _pdf_pages(data: bytes) -> int:

@@ -69,6 +69,7 @@ ACCESS = {
     "document_request": {ADMIN, PL, STAFF},
     "document_status": {ADMIN, PL, STAFF},
     "document_download": {ADMIN, PL, STAFF},
+    "document_retry": {ADMIN, PL, STAFF},
     "portal_programme": {ADMIN, PL, STAFF},
     "meeting_reply": PUBLIC,
     "team_sw": PUBLIC,
@@ -107,6 +108,7 @@ ACCESS = {
     "certificate_verify_form": PUBLIC,
     "certificate_verify": PUBLIC,
     "team_document": {MEMBER},
+    "team_document_retry": {MEMBER},
     "team_track": {MEMBER},
 }
 
@@ -261,6 +263,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         )
     return {
         "team_document:document_pk": certificate_document.pk,
+        "team_document_retry:document_pk": certificate_document.pk,
         "code": certificate.code,
         "survey_pk": survey.pk,
         "public_id": str(survey.public_id),
