@@ -2,7 +2,8 @@
 
 The login-code mail also carries a one-tap link (see `programmes.views.login_code`), built
 from the configured site address like every other outside link; and the one e-mail address
-an account logs in with can never be removed.
+an account logs in with can never be removed. Account mails (login codes, password resets) go
+through the outbox like every other mail, without a programme.
 
 Failed logins are counted so that nobody can lock someone else out: allauth's `login_failed`
 limit counts per address and per (address, account), and a much higher limit per account
@@ -21,6 +22,43 @@ from django.urls import reverse
 
 from .links import absolute_url
 from .net import client_ip, client_key
+
+
+def _queue_account_mail(*, message, template: str, to: str) -> bool:
+    """Put an account mail (login code, password reset) in the outbox of the account's
+    organisation, without a programme, so a failure is seen (the consultancy's mail page) and
+    never breaks the page that asked for it. False when no account has the address: allauth
+    then sends its "no account" notice directly, as before."""
+    from django.utils.translation import get_language
+    from django_scopes import scope
+
+    from .models import OutboxMessage, User
+    from .queueing import enqueue
+    from .tasks import outbox_send
+
+    user = User.objects.filter(email__iexact=to).select_related("organisation").first()
+    if user is None:
+        return False
+    html = next(
+        (body for body, kind in getattr(message, "alternatives", ()) if kind == "text/html"), ""
+    )
+    with scope(organisation=user.organisation_id):
+        queued = OutboxMessage.objects.create(
+            organisation=user.organisation,
+            programme=None,
+            template=template[:100],
+            to_email=to,
+            to_name=user.name,
+            language=(get_language() or "nl")[:8],
+            subject=message.subject[:300],
+            body_text=message.body,
+            body_html=html,
+        )
+    # At once, not on commit: the person waits for the code. allauth's views run in
+    # autocommit, so the row is already committed; should a worker still miss it, the outbox
+    # sweep sends what stayed queued.
+    enqueue(outbox_send, message_id=queued.pk, organisation_id=user.organisation_id)
+    return True
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -82,7 +120,14 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
                 "login_minutes": max(1, app_settings.LOGIN_BY_CODE_TIMEOUT // 60),
             }
-        super().send_mail(template_prefix, email, context)
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        message = self.render_mail(template_prefix, email, {**ctx, **context})
+        if not _queue_account_mail(message=message, template=template_prefix, to=email):
+            message.send()
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         """The password-reset link on the configured site address, never the request's host

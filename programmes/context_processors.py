@@ -12,6 +12,7 @@ def navigation(request) -> dict:
             "workspace": has_perm(user, Perm.WORKSPACE_VIEW),
             "users": has_perm(user, Perm.USER_VIEW),
             "audit": has_perm(user, Perm.AUDIT_VIEW),
+            "mail": has_perm(user, Perm.MAIL_MANAGE),
             "manage": has_perm(user, Perm.ORGANISATION_MANAGE),
             "portal": has_perm(user, Perm.PORTAL_VIEW) and not user.is_consultancy_staff,
             "team": has_perm(user, Perm.TEAM_APP_VIEW),

@@ -37,6 +37,9 @@ class Perm(StrEnum):
     SIGNAL_VIEW = "signal.view"
     SIGNAL_HANDLE = "signal.handle"
     REWARD_MANAGE = "reward.manage"
+    # All mail of the consultancy, including mail that belongs to no programme (invitations,
+    # login codes): addresses of every client, so the consultancy admin only.
+    MAIL_MANAGE = "mail.manage"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

@@ -294,3 +294,50 @@ def current_membership(*, user, session, memberships=None):
         if member.programme_id == chosen:
             return member
     return memberships[0] if len(memberships) == 1 else None
+
+
+# --- Mail of the whole consultancy ------------------------------------------------------
+
+INVITATION_MAIL_TEMPLATE = "programmes/invitation"
+
+
+def outbox_for(*, user, status: str = "", without_programme: bool = False):
+    """Mail of every organisation in the active scope (the consultancy and its clients),
+    newest first; `status` filters through the (status, created_at) index. Mail that belongs
+    to no programme (invitations, login codes, password resets) shows only here."""
+    qs = OutboxMessage.objects.select_related("organisation", "programme")
+    if status:
+        qs = qs.filter(status=status)
+    if without_programme:
+        qs = qs.filter(programme__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def get_outbox_message_for(*, user, pk: int) -> OutboxMessage:
+    found = outbox_for(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def failed_invitation_mail(*, invitations) -> dict[int, OutboxMessage]:
+    """{invitation id: its failed mail} for the invitations whose latest invitation mail
+    failed; one query for the whole list."""
+    invitations = list(invitations)
+    if not invitations:
+        return {}
+    emails = {inv.email for inv in invitations}
+    since = min(inv.created_at for inv in invitations)
+    latest: dict[tuple[int, str], list[OutboxMessage]] = defaultdict(list)
+    for message in OutboxMessage.objects.filter(
+        template=INVITATION_MAIL_TEMPLATE, to_email__in=emails, created_at__gte=since
+    ).order_by("created_at", "id"):
+        latest[(message.organisation_id, message.to_email)].append(message)
+    failed = {}
+    for inv in invitations:
+        mine = [
+            m for m in latest[(inv.organisation_id, inv.email)] if m.created_at >= inv.created_at
+        ]
+        if mine and mine[-1].status == OutboxMessage.Status.FAILED:
+            failed[inv.pk] = mine[-1]
+    return failed

@@ -5,7 +5,7 @@
 from django.urls import path
 
 from .views import accounts as views
-from .views import documents, meeting_reply, portal
+from .views import documents, mail, meeting_reply, portal
 from .views import programmes as pv
 
 urlpatterns = [
@@ -36,6 +36,8 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("workspace/audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("workspace/mail/", mail.MailOutboxView.as_view(), name="mail_outbox"),
+    path("workspace/mail/<int:message_pk>/retry/", mail.MailRetryView.as_view(), name="mail_retry"),
     path("portal/<slug:org>/", views.PortalHomeView.as_view(), name="portal_home"),
     path(
         "invitation/<slug:org>/<str:token>/",

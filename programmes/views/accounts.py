@@ -25,6 +25,7 @@ from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Invitation, Organisation, Phase
 from ..permissions import Perm, Role, has_perm
 from .common import ClientMixin, client_admins_for, form_errors_to, query_param
+from .mail import with_failed_mail
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -139,8 +140,10 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
             programme_rows=[(p, overview[p.pk]) for p in programmes],
             can_create_programme=has_perm(user, Perm.PROGRAMME_MANAGE),
             people=selectors.users_for(user=user).filter(organisation=client),
-            invitations=selectors.invitations_for(user=user).filter(
-                organisation=client, accepted_at__isnull=True
+            invitations=with_failed_mail(
+                selectors.invitations_for(user=user).filter(
+                    organisation=client, accepted_at__isnull=True
+                )
             ),
             **kwargs,
         )
@@ -174,9 +177,16 @@ class UserListView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        may_mail = has_perm(user, Perm.MAIL_MANAGE)
         return super().get_context_data(
             people=selectors.users_for(user=user),
-            invitations=selectors.invitations_for(user=user).filter(accepted_at__isnull=True),
+            invitations=with_failed_mail(
+                selectors.invitations_for(user=user).filter(accepted_at__isnull=True)
+            ),
+            may_mail=may_mail,
+            failed_mail_count=selectors.outbox_for(user=user, status="failed").count()
+            if may_mail
+            else 0,
             **kwargs,
         )
 

@@ -47,6 +47,8 @@ ACCESS = {
     "invitation_resend": {ADMIN},
     "invitation_revoke": {ADMIN},
     "audit_log": {ADMIN},
+    "mail_outbox": {ADMIN},
+    "mail_retry": {ADMIN},
     "portal_home": {ADMIN, PL, STAFF},
     "team_home": {ADMIN, MEMBER},
     "plan_template": {ADMIN},
