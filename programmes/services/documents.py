@@ -81,7 +81,9 @@ _PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError
 
 def is_transient(error: BaseException) -> bool:
     """Whether an error may pass by itself, so the same attempt later may succeed."""
-    if isinstance(error, _PERMANENT_OS_ERRORS):
+    from PIL import UnidentifiedImageError  # an OSError too: a broken image stays broken
+
+    if isinstance(error, (*_PERMANENT_OS_ERRORS, UnidentifiedImageError)):
         return False
     return isinstance(error, _transient_errors())
 

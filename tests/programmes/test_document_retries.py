@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
+from PIL import UnidentifiedImageError
 
 from programmes import services, tasks
 from programmes.inprocess_beat import InProcessBeat
@@ -96,7 +97,12 @@ def test_a_lasting_transient_error_fails_after_the_last_attempt(
 
 
 @pytest.mark.parametrize(
-    "error", [RuntimeError("template exploded"), FileNotFoundError("logo.png")]
+    "error",
+    [
+        RuntimeError("template exploded"),
+        FileNotFoundError("logo.png"),
+        UnidentifiedImageError("cannot identify image file 'logo.png'"),
+    ],
 )
 def test_an_error_of_the_document_fails_it_at_once(
     world, programme, unscoped, flaky, error, django_capture_on_commit_callbacks
