@@ -44,6 +44,11 @@ urlpatterns = [
         views.InvitationAcceptView.as_view(),
         name="invitation_accept",
     ),
+    path(
+        "invitation/<slug:org>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation_continue",
+    ),
     path("branding/<slug:org>/logo/", views.OrganisationLogoView.as_view(), name="org_logo"),
     path("workspace/plan-template/", pv.PlanTemplateView.as_view(), name="plan_template"),
     path("workspace/programmes/new/", pv.ProgrammeClientChooseView.as_view(), name="programme_new"),
@@ -151,5 +156,10 @@ urlpatterns = [
         "meeting/<slug:org>/<str:token>/",
         meeting_reply.MeetingReplyView.as_view(),
         name="meeting_reply",
+    ),
+    path(
+        "meeting/<slug:org>/",
+        meeting_reply.MeetingReplyView.as_view(),
+        name="meeting_reply_continue",
     ),
 ]

@@ -237,7 +237,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# The reverse proxies in front of us, for allauth's login limits and our own public-form
+# limits alike (programmes/net.py): how many append to X-Forwarded-For, or the one header a
+# proxy sets to the client's address (e.g. X-Real-IP), which then wins.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(env("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "BewonersTeam"
 
@@ -254,7 +258,6 @@ MAP_TILE_URL = env(
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
 )
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "Kaartgegevens &copy; Kadaster (PDOK)")
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 
 # Content Security Policy (Django's own middleware): scripts only from ourselves or with the
 # request's nonce; no inline scripts or styles without it. Images may also come from the map's
@@ -284,10 +287,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# Every line goes through the console handler, which masks the secrets of personal links
+# (invitation and reset tokens, login codes) in logged paths: Django logs the path of a 404 or
+# a refused form, the development server every request line (programmes/logredact.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "programmes.logredact.RedactSecretsFilter"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "server": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets"],
+            "formatter": "server",
+        },
+    },
+    "loggers": {"django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

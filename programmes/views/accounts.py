@@ -26,6 +26,7 @@ from ..models import Invitation, Organisation, Phase
 from ..permissions import Perm, Role, has_perm
 from .common import ClientMixin, client_admins_for, form_errors_to, query_param
 from .mail import with_failed_mail
+from .token_links import TokenLinkMixin
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -321,10 +322,20 @@ class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
         )
 
 
-class InvitationAcceptView(PublicMixin, View):
-    """The invitee sets a name and password through the personal link in their e-mail."""
+class InvitationAcceptView(TokenLinkMixin, PublicMixin, View):
+    """The invitee sets a name and password through the personal link in their e-mail; the
+    link's token moves into the session at once (`TokenLinkMixin`)."""
 
     template_name = "programmes/invitation_accept.html"
+    link_kind = "invitation"
+    clean_url_name = "invitation_continue"
+
+    def token_is_valid(self, token) -> bool:
+        return self._invitation_or_page(self.request, token)[0] is not None
+
+    def no_token(self, request):
+        # Opened without the link (another browser, the session ended): ask for the link.
+        return self._problem(request, "unknown", status=200)
 
     def _invitation_or_page(self, request, token):
         invitation = services.invitation_by_token(token=token)
@@ -369,6 +380,7 @@ class InvitationAcceptView(PublicMixin, View):
             else:
                 from allauth.account.utils import perform_login
 
+                self.forget_token(request, org)
                 messages.success(request, _("Welcome! Your account is ready."))
                 perform_login(request, user, redirect_url=reverse("home"))
                 return redirect("home")

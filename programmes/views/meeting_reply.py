@@ -9,10 +9,23 @@ from ..forms import MeetingReplyForm
 from ..mixins import PublicMixin
 from ..models import Invitee
 from .common import form_errors_to
+from .token_links import TokenLinkMixin
 
 
-class MeetingReplyView(PublicMixin, View):
+class MeetingReplyView(TokenLinkMixin, PublicMixin, View):
+    """The invitee's reply page; the link's token moves into the session at once
+    (`TokenLinkMixin`), so it stays out of logs and history."""
+
     template_name = "programmes/meeting_reply.html"
+    link_kind = "meeting"
+    clean_url_name = "meeting_reply_continue"
+
+    def token_is_valid(self, token) -> bool:
+        return self._invitee(token) is not None
+
+    def no_token(self, request):
+        # Opened without the link (another browser, the session ended): ask for the link.
+        return self._page(request, None, None)
 
     def _invitee(self, token):
         invitee = services.invitee_by_token(token=token)

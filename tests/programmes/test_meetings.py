@@ -102,7 +102,7 @@ def test_reply_link_is_personal_and_unguessable(
     assert services.invitee_by_token(token=token_a) == a
     assert services.invitee_by_token(token=token_a[:-2]) is None
     url_a = reverse("meeting_reply", kwargs={"org": world.client.slug, "token": token_a})
-    page = client.get(url_a).content.decode()
+    page = client.get(url_a, follow=True).content.decode()
     assert "Bewoner 0" in page and "Bewoner 1" not in page
     response = client.post(
         url_a, {"attending": "yes", "guests": "0", "invitee": b.pk, "token": token_b}
