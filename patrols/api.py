@@ -5,9 +5,7 @@ resend, 409 when the id is used for something else, 400 with Dutch messages per 
 bad input, 403/404 as everywhere else. Sessions and CSRF protect them like any form post.
 """
 
-import json
 import uuid as uuidlib
-from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from programmes.input import BadJson, json_id, parse_moment, read_json
 from programmes.mixins import PermissionMixin
 from programmes.permissions import Perm
 
@@ -35,14 +34,20 @@ def _uuid(value, field="id"):
 
 def _moment(value, field):
     try:
-        moment = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError) as exc:
-        raise BadInput({field: [_("Enter a valid date and time.")]}) from exc
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        moment = parse_moment(value)  # ISO 8601, within the product's range of years
+    except ValidationError as exc:
+        raise BadInput({field: exc.messages}) from exc
     if moment > timezone.now() + timezone.timedelta(minutes=10):
         raise BadInput({field: [_("This moment lies in the future.")]})
     return moment
+
+
+def _pk(value) -> int:
+    """A database id from JSON; ValueError for anything else (a list, a fraction, 2**70)."""
+    pk = json_id(value)
+    if pk is None:
+        raise ValueError(value)
+    return pk
 
 
 def _coordinate(value, field, low, high):
@@ -110,20 +115,16 @@ class PhoneApiView(PermissionMixin, View):
 
     def parse(self, request) -> dict:
         try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadInput({"__all__": [_("The request could not be read.")]}) from exc
-        if not isinstance(data, dict):
-            raise BadInput({"__all__": [_("The request could not be read.")]})
-        return data
+            return read_json(request)  # size, depth, type and NUL bytes checked in one place
+        except BadJson as bad:
+            raise BadInput({"__all__": [bad.message]}) from bad
 
     def programme(self, request, data, ready=True):
         """The member's programme named in the record; with `ready`, a member who may not walk
         rounds yet is refused before anything else is checked."""
-        try:
-            pk = int(data.get("programme"))
-        except (TypeError, ValueError) as exc:
-            raise BadInput({"programme": [_("Choose your team.")]}) from exc
+        pk = json_id(data.get("programme"))
+        if pk is None:
+            raise BadInput({"programme": [_("Choose your team.")]})
         programme = selectors.get_member_programme(user=request.user, pk=pk)
         if ready:
             services.require_ready(programme=programme, user=request.user)
@@ -144,7 +145,7 @@ class RoundStartApi(PhoneApiView):
 
         programme = self.programme(request, data)
         walker_ids = data.get("walkers") or []
-        if not isinstance(walker_ids, list) or not all(isinstance(i, int) for i in walker_ids):
+        if not isinstance(walker_ids, list) or not all(json_id(i) == i for i in walker_ids):
             raise BadInput({"walkers": [_("Choose the members who walk along.")]})
         walkers = list(User.objects.filter(pk__in=walker_ids))
         if len(walkers) != len(set(walker_ids)):
@@ -173,7 +174,7 @@ class SignalApi(PhoneApiView):
     def store(self, request, data):
         programme = self.programme(request, data)
         try:
-            category = selectors.get_category(programme=programme, pk=int(data.get("category")))
+            category = selectors.get_category(programme=programme, pk=_pk(data.get("category")))
         except (TypeError, ValueError) as exc:
             raise BadInput({"category": [_("Choose a category.")]}) from exc
         return services.signal_report(

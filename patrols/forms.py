@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programmes.fields import BoundedDatesMixin
 from programmes.models import User
 from programmes.permissions import Role
 
@@ -18,8 +19,9 @@ class _FlagInput(forms.CheckboxInput):
         return data.get(name, "").lower() in ("1", "on", "true")
 
 
-class SignalFilterForm(forms.Form):
-    """Filters of the signal list and map; a wrong value is ignored, never an error page."""
+class SignalFilterForm(BoundedDatesMixin, forms.Form):
+    """Filters of the signal list and map; a wrong value (an unknown status, a date outside
+    the range) ignores that one filter and the form says why: never an error page."""
 
     status = forms.ChoiceField(
         label=_("Status"),
@@ -51,8 +53,9 @@ class SignalFilterForm(forms.Form):
         ]
 
     def filter(self, qs):
-        if not self.is_valid():
+        if not self.is_bound:
             return qs
+        self.is_valid()  # cleaned_data keeps the valid filters; the wrong ones show an error
         data = self.cleaned_data
         if data.get("status") == "open" or data.get("overdue"):
             qs = qs.filter(status__in=OPEN_STATUSES)
@@ -100,7 +103,7 @@ class SignalFollowUpForm(forms.Form):
         self.fields["assigned_to"].initial = signal.assigned_to_id
 
 
-class RoundSlotForm(forms.Form):
+class RoundSlotForm(BoundedDatesMixin, forms.Form):
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

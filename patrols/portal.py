@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.input import file_response
 from programmes.mixins import PermissionMixin
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import ClientMixin, form_errors_to
@@ -166,6 +167,6 @@ class SignalPhotoView(_SignalsMixin, View):
         photo = signal.photos.filter(pk=photo_pk).first() if signal else None
         if photo is None:
             raise Http404
-        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response = file_response(photo.image, content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=3600"
         return response

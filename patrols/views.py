@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.input import file_response
 from programmes.mixins import PermissionMixin, PublicMixin
 from programmes.permissions import Perm
 from programmes.readiness import readiness_reason
@@ -180,8 +181,6 @@ class OwnDocumentView(PermissionMixin, View):
     permission = Perm.TEAM_APP_VIEW
 
     def get(self, request, org, document_pk):
-        from django.http import FileResponse
-
         from programmes.models import Document
         from programmes.permissions import Role
 
@@ -193,8 +192,8 @@ class OwnDocumentView(PermissionMixin, View):
         ).first()
         if document is None or not document.file:
             raise Http404
-        return FileResponse(
-            document.file.open("rb"),
+        return file_response(
+            document.file,
             as_attachment=True,
             filename=document.download_name,
             content_type="application/pdf",
@@ -354,13 +353,11 @@ class MySignalPhotoView(_OwnSignalsMixin, View):
     """A photo of the member's own signal, for no one else."""
 
     def get(self, request, org, signal_pk, photo_pk):
-        from django.http import FileResponse
-
         signal = selectors.get_own_signal(user=request.user, pk=signal_pk)
         photo = signal.photos.filter(pk=photo_pk).first()
         if photo is None:
             raise Http404
-        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response = file_response(photo.image, content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=3600"
         return response
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
+from programmes.input import validate_date_range
 from programmes.models import User
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import form_errors_to, posted_id
@@ -124,11 +125,12 @@ class CategoriesView(ProgrammeMixin, TemplateView):
 
 
 def _month(value: str) -> tuple[int, int]:
-    """A "YYYY-MM" value as (year, month); this month when it is not one."""
+    """A "YYYY-MM" value as (year, month); this month when it is not one or lies outside the
+    product's range of years (the page links to the month before and after)."""
     try:
         year, month = (int(part) for part in value.split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
+        validate_date_range(dt.date(year, month, 1))
+    except (ValueError, ValidationError):
         today = timezone.localdate()
         return today.year, today.month
     return year, month

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import BoundedDatesMixin
 from .images import reencode_image
 from .models import (
     Goal,
@@ -48,6 +49,8 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
+        if logo is False:  # "clear" ticked: no logo (the service stores names, not False)
+            return ""
         if logo and hasattr(logo, "content_type"):  # a new upload, not the stored file
             return reencode_image(logo, max_bytes=settings.LOGO_MAX_BYTES, max_side=800)
         return logo
@@ -170,7 +173,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(BoundedDatesMixin, forms.ModelForm):
     class Meta:
         model = Programme
         fields = [
@@ -239,7 +242,7 @@ GoalFormSet = forms.formset_factory(GoalForm, extra=2, can_delete=True)
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, can_delete=True)
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(BoundedDatesMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["phase", "title", "due_date", "owner"]
@@ -278,7 +281,7 @@ TemplateMilestoneFormSet = forms.formset_factory(TemplateMilestoneForm, extra=3,
 TemplateMilestoneFormSet.deletion_widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
 
 
-class PastDateConfirmMixin:
+class PastDateConfirmMixin(BoundedDatesMixin):
     """Warn when a date or moment entered lies in the past and ask to confirm it.
 
     A past date may be right (a meeting recorded afterwards), so it is not refused: the form

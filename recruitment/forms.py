@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programmes.fields import BoundedDatesMixin
+
 from .models import Application, Campaign
 from .workflow import Stage, next_moves
 
@@ -217,7 +219,7 @@ class QuestionForm(forms.Form):
         return [line for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]
 
 
-class ChannelForm(forms.Form):
+class ChannelForm(BoundedDatesMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Channel"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reach = forms.CharField(label=_("Reach"), max_length=300, required=False)

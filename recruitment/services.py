@@ -447,7 +447,7 @@ def question_remove(*, actor: User, question) -> None:
 @transaction.atomic
 def survey_set_status(*, actor: User, survey, status: str):
     order = ["draft", "open", "closed"]
-    if order.index(status) != order.index(survey.status) + 1:
+    if status not in order or order.index(status) != order.index(survey.status) + 1:
         raise ValidationError(_("A survey goes from draft to open to closed."))
     survey.status = status
     survey.save(update_fields=["status"])

@@ -207,7 +207,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
         if "merge_pair" in request.POST:
             pair = request.POST["merge_pair"].split("-")
             keep_pk = posted_id(request, "merge_keep")
-            if len(pair) != 2 or str(keep_pk) not in pair:
+            if len(pair) != 2 or str(keep_pk) not in pair or not all(p.isdigit() for p in pair):
                 raise Http404
             other_pk = pair[1] if pair[0] == str(keep_pk) else pair[0]
             applications = Application.objects.filter(programme=programme)

@@ -4,13 +4,14 @@ Shared by the workspace and the client portal; only people who may see the progr
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from .. import selectors, services
+from ..input import file_response
 from ..models import Document
 from ..permissions import Perm
 from .programmes import ProgrammeMixin
@@ -105,7 +106,7 @@ class DocumentRetryView(_DocumentMixin, View):
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             target = self.back_url()
-        return redirect(target)
+        return HttpResponseRedirect(target)  # a path, never a view name to look up
 
 
 class DocumentDownloadView(_DocumentMixin, View):
@@ -114,8 +115,8 @@ class DocumentDownloadView(_DocumentMixin, View):
         document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
         if document.status != Document.Status.READY or not document.file:
             raise Http404
-        return FileResponse(
-            document.file.open("rb"),
+        return file_response(  # a file gone from storage is a 404
+            document.file,
             as_attachment=request.GET.get("inline") != "1",
             filename=document.download_name,
             content_type="application/pdf",
