@@ -202,3 +202,17 @@ def test_gunicorn_access_log_masks_the_token():
     line = " ".join(str(v) for v in atoms.values())
     assert "Secr3t-Token-value" not in line and "K7PQ-2MXR" not in line
     assert "Other-Secret" not in line and MASK in atoms["r"]
+
+
+def test_login_code_link_leaves_the_address(client, world, mailoutbox):
+    member = world.users[Role.TEAM_MEMBER]
+    client.post(reverse("account_request_login_code"), {"email": member.email})
+    link = re.search(r"/accounts/login/code/confirm/\?code=(\S+)", mailoutbox[-1].body)
+    code = link.group(1)
+    opened = client.get(link.group(0))
+    assert opened.status_code == 302 and code not in opened["Location"]
+    first = client.get(opened["Location"]).content.decode()
+    assert f'value="{code}"' in first and "login-code.js" in first
+    # Filled in once: the session does not keep the code around.
+    again = client.get(opened["Location"]).content.decode()
+    assert code not in again and "login-code.js" not in again
