@@ -11,6 +11,7 @@ from everywhere (`login_failed_account`, settings) slows a guess spread over man
 without letting five wrong passwords from one place shut the owner out from all others.
 """
 
+import logging
 from urllib.parse import quote, urlencode
 
 from allauth.account import app_settings
@@ -22,6 +23,8 @@ from django.urls import reverse
 
 from .links import absolute_url
 from .net import client_ip, client_key
+
+logger = logging.getLogger(__name__)
 
 
 def _queue_account_mail(*, message, template: str, to: str) -> bool:
@@ -127,7 +130,10 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         message = self.render_mail(template_prefix, email, {**ctx, **context})
         if not _queue_account_mail(message=message, template=template_prefix, to=email):
-            message.send()
+            try:  # a notice to an address without an account: nothing to keep or show
+                message.send()
+            except Exception:  # noqa: BLE001 - a failed notice never breaks the page
+                logger.warning("could not send %s", template_prefix, exc_info=True)
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         """The password-reset link on the configured site address, never the request's host

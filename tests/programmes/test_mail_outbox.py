@@ -194,3 +194,21 @@ def test_error_words():
         assert "busy" in mail_error_text("SMTPDataError: (451, b'4.3.0 try later')")
         assert mail_error_text("") == ""
         assert mail_error_text("Whatever: odd") == "The mail server refused the message."
+
+
+def test_password_reset_mail_goes_through_the_outbox(client, world, mailoutbox):
+    staff = world.users[Role.CLIENT_STAFF]
+    client.post(reverse("account_reset_password"), {"email": staff.email})
+    with scopes_disabled():
+        message = OutboxMessage.objects.get(to_email=staff.email)
+    assert message.programme_id is None and message.status == OutboxMessage.Status.SENT
+    assert len(mailoutbox) == 1 and "/password/reset/key/" in mailoutbox[0].body
+
+
+def test_mail_to_an_unknown_address_that_fails_never_breaks_the_page(client, world, settings):
+    settings.ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", _refuse):
+        response = client.post(reverse("account_reset_password"), {"email": "niemand@example.org"})
+    assert response.status_code in (200, 302)
+    with scopes_disabled():
+        assert not OutboxMessage.objects.filter(to_email="niemand@example.org").exists()
