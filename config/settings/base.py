@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "programmes.middleware.PrivacyHeadersMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "programmes.middleware.UserLanguageMiddleware",
+    "programmes.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -134,6 +136,15 @@ STORAGES = {
 # Uploaded logos are small; anything larger is refused by form validation (Django itself sets
 # no limit on file size).
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# Request size: a whole request body may be at most this large (413 otherwise; the largest
+# upload is one phone photo of at most 15 MB, patrols.services.PHOTO_MAX_BYTES); the reverse
+# proxy's client_max_body_size should match. Form fields without files: 2.5 MB, at most 1000
+# fields and 10 files per request. Uploads over 2.5 MB go to a temporary file, not memory.
+REQUEST_MAX_BYTES = 25 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Cache: Redis when configured (shared by processes, needed for allauth's rate limits), else
 # process-local memory. When Redis is away the cache answers from process memory instead of

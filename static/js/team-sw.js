@@ -1,8 +1,12 @@
 /* Service worker of the team member's app: the pages and their assets stay available without
  * a connection. Pages: network first, the last copy when offline. Assets: cache first.
- * It never caches API calls: records travel through the page's outbox instead. */
+ * It never caches API calls: records travel through the page's outbox instead, and never
+ * downloads (a certificate PDF): only HTML pages, which the member needs on a round without a
+ * connection. The server marks these pages `no-store` for the browser's HTTP cache; this cache
+ * is ours and is emptied at logout (static/js/logout.js, and the "logout" message below),
+ * except the static assets. */
 "use strict";
-var CACHE = "bewonersteam-v2";
+var CACHE = "bewonersteam-v3";
 var ASSETS = [__STATIC_ASSETS__];
 // Shown for a page that needs a connection and was never opened with one (in the user's language).
 var OFFLINE_PAGE = __OFFLINE_PAGE__;
@@ -20,7 +24,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/api/") !== -1) return;
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && !response.redirected) {
+      var type = response.headers.get("Content-Type") || "";
+      var download = /attachment/i.test(response.headers.get("Content-Disposition") || "");
+      if (response.ok && !response.redirected && type.indexOf("text/html") === 0 && !download) {
         var copy = response.clone();
         caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
       }
@@ -36,4 +42,15 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
   }
+});
+self.addEventListener("message", function (event) {
+  // Logout: forget every page kept here; keep the static assets.
+  if (!event.data || event.data.type !== "logout") return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (r) {
+        return new URL(r.url).pathname.indexOf("/static/") !== 0;
+      }).map(function (r) { return cache.delete(r); }));
+    });
+  }));
 });
