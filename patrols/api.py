@@ -3,12 +3,17 @@
 Answers: 201 with the stored record when new, 200 with the stored record for an identical
 resend, 409 when the id is used for something else, 400 with Dutch messages per field for
 bad input, 403/404 as everywhere else. Sessions and CSRF protect them like any form post.
+
+Every refusal says in so many words whether waiting helps: `{"reason": "...", "permanent":
+true}` for a record the server will never take (the phone sets it aside and shows the reason),
+`"permanent": false` for one that may go later (a member not ready for rounds yet). Anything
+else (a 5xx, a login page) is not an answer about the record: the phone keeps it and retries.
 """
 
 import uuid as uuidlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -23,6 +28,32 @@ from . import selectors, services
 class BadInput(Exception):
     def __init__(self, errors: dict):
         self.errors = errors
+
+
+class Refused(Exception):
+    """A record the server will never take, with the reason in words for the member."""
+
+    def __init__(self, reason: str, status: int = 404):
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+def _not_on_team() -> str:
+    return _("You are not on this team (any more), so this cannot be sent.")
+
+
+def refusal(reason: str, *, status: int, permanent: bool = True, errors=None) -> JsonResponse:
+    return JsonResponse(
+        {"reason": reason, "permanent": permanent, "errors": errors or {"__all__": [reason]}},
+        status=status,
+    )
+
+
+def invalid(errors: dict) -> JsonResponse:
+    """400 for a record that will never be valid: the field messages as one sentence too."""
+    problems = " ".join(str(m) for messages in errors.values() for m in messages)
+    reason = _("This record could not be stored: %(problems)s") % {"problems": problems}
+    return refusal(reason, status=400, errors=errors)
 
 
 def _uuid(value, field="id"):
@@ -88,6 +119,21 @@ class PhoneApiView(PermissionMixin, View):
     permission = Perm.TEAM_APP_VIEW
     http_method_names = ["post"]
 
+    def dispatch(self, request, *args, **kwargs):
+        # A refusal the view did not answer itself still reaches the phone as one, with a reason.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Refused as refused:
+            return refusal(refused.reason, status=refused.status)
+        except services.NotReady as refused:
+            return refusal(refused.reason, status=403, permanent=False)
+        except PermissionDenied:
+            return refusal(_not_on_team(), status=403)
+        except Http404:
+            return refusal(
+                _("What this belongs to is no longer there, so it cannot be stored."), status=404
+            )
+
     def post(self, request, *args, **kwargs):
         if not selectors.memberships_for(user=request.user).exists():
             raise PermissionDenied  # only members of a team send records
@@ -97,16 +143,14 @@ class PhoneApiView(PermissionMixin, View):
             record, created = self.store(request, data, **kwargs)
         except services.NotReady as refused:
             # The phone shows this reason; the outbox keeps the record for when it may go.
-            return JsonResponse(
-                {"reason": refused.reason, "errors": {"__all__": [refused.reason]}}, status=403
-            )
+            return refusal(refused.reason, status=403, permanent=False)
         except BadInput as bad:
-            return JsonResponse({"errors": bad.errors}, status=400)
+            return invalid(bad.errors)
         except ValidationError as error:
             errors = (
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
-            return JsonResponse({"errors": errors}, status=400)
+            return invalid(errors)
         except services.Conflict:
             return JsonResponse(
                 {"errors": {"id": [_("This id is already used for another record.")]}}, status=409
@@ -125,7 +169,10 @@ class PhoneApiView(PermissionMixin, View):
         pk = json_id(data.get("programme"))
         if pk is None:
             raise BadInput({"programme": [_("Choose your team.")]})
-        programme = selectors.get_member_programme(user=request.user, pk=pk)
+        try:
+            programme = selectors.get_member_programme(user=request.user, pk=pk)
+        except Http404 as exc:
+            raise Refused(_not_on_team(), status=404) from exc
         if ready:
             services.require_ready(programme=programme, user=request.user)
         return programme
@@ -177,6 +224,8 @@ class SignalApi(PhoneApiView):
             category = selectors.get_category(programme=programme, pk=_pk(data.get("category")))
         except (TypeError, ValueError) as exc:
             raise BadInput({"category": [_("Choose a category.")]}) from exc
+        except Http404 as exc:
+            raise Refused(_("The category of this signal is no longer used by your team.")) from exc
         return services.signal_report(
             actor=request.user,
             programme=programme,
@@ -198,7 +247,10 @@ class SignalPhotoApi(PhoneApiView):
         return request.POST
 
     def store(self, request, data, signal_uuid):
-        signal = selectors.get_own_signal_by_uuid(user=request.user, uuid=_uuid(signal_uuid))
+        try:
+            signal = selectors.get_own_signal_by_uuid(user=request.user, uuid=_uuid(signal_uuid))
+        except Http404 as exc:
+            raise Refused(_("The signal this photo belongs to was not received.")) from exc
         upload = request.FILES.get("image")
         if upload is None:
             raise BadInput({"image": [_("Choose a photo.")]})

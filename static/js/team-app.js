@@ -4,6 +4,13 @@
  * sent when there is a connection: at once, on page load, on the `online` event and every
  * 30 seconds. The server stores a record once per id, so sending again is always safe.
  * Records leave the outbox in the order they were made (a signal after its round).
+ *
+ * One record never holds up the rest. The server says in each refusal whether waiting helps
+ * (`permanent`): a record it will never take (a category switched off, a member who left the
+ * team, bad input) is SET ASIDE: it stays on the phone with the reason, shown to the member
+ * until they remove it (they can copy their text first), and the records after it are sent.
+ * A refusal that is not permanent (not ready for rounds yet), a server error, a login page or
+ * no connection keep the record in line and stop until the next try.
  */
 (function () {
   "use strict";
@@ -38,15 +45,28 @@
   }
   function put(item) { return tx("readwrite", function (s) { s.add(item); }); }
   function remove(seq) { return tx("readwrite", function (s) { s.delete(seq); }); }
+  function setAside(item, reason) {
+    // Kept in the same store, marked: nothing the member typed is lost.
+    var marked = Object.assign({}, item, { refused: { reason: reason, at: new Date().toISOString() } });
+    return tx("readwrite", function (s) { s.put(marked); });
+  }
+  function isWaiting(item) { return !item.refused; }
+  function waiting() { return all().then(function (items) { return items.filter(isWaiting); }); }
 
   function csrfToken() {
     var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
   function text(key) {
-    var t = document.getElementById("team-app-text");
-    var el = t && t.content.querySelector('[data-key="' + key + '"]');
-    return el ? el.textContent : key;
+    // The words come from the page (in the member's language): the round screen's texts and
+    // the outbox's own, which every page of the app has.
+    var found = null;
+    ["team-app-text", "team-outbox-text"].forEach(function (id) {
+      var t = document.getElementById(id);
+      var el = !found && t && t.content.querySelector('[data-key="' + key + '"]');
+      if (el) found = el.textContent;
+    });
+    return found === null ? key : found;
   }
 
   var flushing = false, flushAgain = false;
@@ -69,7 +89,7 @@
     });
   }
   function send(item) {
-    var options = { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } };
+    var options = { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" } };
     if (item.photo) {
       var form = new FormData();
       form.append("id", item.id);
@@ -81,52 +101,176 @@
     }
     return fetch(item.url, options);
   }
+  function answer(response) {
+    // The server's JSON answer about a record, or null when the answer is not about it (a
+    // login page, a proxy's error page).
+    if (response.redirected) return Promise.resolve(null);
+    var type = response.headers.get("Content-Type") || "";
+    if (type.indexOf("application/json") === -1) return Promise.resolve(null);
+    return response.json().catch(function () { return null; });
+  }
   function flush() {
     // A record queued while a flush runs is picked up by one more pass right after it.
     if (flushing) { flushAgain = true; return Promise.resolve(); }
     flushing = true;
     return all().then(function (items) {
-      showStatus(items.length);
+      var pending = items.filter(isWaiting);
+      // A record that belongs to one set aside (the photos of a refused signal, the end of a
+      // refused round: their address names it) is set aside with it, unsent.
+      var asideReasons = {};
+      items.forEach(function (item) { if (item.refused) asideReasons[item.id] = item.refused.reason; });
+      function asideParent(item) {
+        return Object.keys(asideReasons).filter(function (id) { return item.url.indexOf(id) !== -1; })[0];
+      }
+      showStatus(pending.length);
       var chain = Promise.resolve(true);
-      items.forEach(function (item) {
+      pending.forEach(function (item) {
         chain = chain.then(function (go) {
           if (!go) return false;
+          var parent = asideParent(item);
+          if (parent) {
+            return setAside(item, asideReasons[parent]).then(function () { return true; });
+          }
           return send(item).then(function (response) {
             if (response.ok || response.status === 409) {
               return remove(item.seq).then(function () { return true; });
             }
-            if (response.status === 400) {
-              return response.json().catch(function () { return {}; }).then(function (data) {
-                problem(text("refused") + " " + JSON.stringify(data.errors || {}));
-                return remove(item.seq).then(function () { return true; });
-              });
-            }
-            if (response.status === 403 && !response.redirected) {
-              // Refused with a reason (e.g. not ready for rounds yet): show it and keep the
-              // record, so it goes out once the member may walk rounds.
-              return response.json().catch(function () { return {}; }).then(function (data) {
+            return answer(response).then(function (data) {
+              if (data && data.permanent === true) {
+                // The server will never take it: set it aside with the reason, go on.
+                var reason = data.reason || text("refused-unknown");
+                asideReasons[item.id] = reason;
+                return setAside(item, reason).then(function () { problem(""); return true; });
+              }
+              if (data && data.permanent === false) {
+                // Refused for now (e.g. not ready for rounds yet): show why and keep the
+                // record, so it goes out once the member may walk rounds.
                 var box = document.querySelector("[data-not-ready]");
                 if (box && data.reason) {
                   // The page already says why: only add that the record waits for it.
                   box.querySelectorAll("[data-not-ready-outbox]").forEach(function (el) { el.classList.remove("d-none"); });
                   problem("");
                 } else {
-                  problem(data.reason || text("login"));
+                  problem(data.reason || text("try-later"));
                 }
                 return false;
-              });
-            }
-            if (response.redirected) { problem(text("login")); }
-            return false;  // server trouble or logged out: keep it, try again later
+              }
+              if (response.redirected || response.status === 403) { problem(text("login")); }
+              return false;  // server trouble or logged out: keep it, try again later
+            });
           }, function () { return false; });  // no connection
         });
       });
       return chain;
     }).then(function () { return all(); }).then(function (rest) {
-      showStatus(rest.length);
+      showStatus(rest.filter(isWaiting).length);
+      renderAside(rest);
     }).finally(function () {
       flushing = false;
       if (flushAgain) { flushAgain = false; flush(); }
+    });
+  }
+
+  // ---- Records set aside: what, the reason, and the member's text to copy ----
+  function kindOf(item) {
+    if (item.url.indexOf("/photos/") !== -1) return "photo";
+    if (item.url.indexOf("/end/") !== -1) return "round-end";
+    if (item.url.indexOf("/api/rounds/") !== -1) return "round-start";
+    if (item.url.indexOf("/api/conversations/") !== -1) return "conversation";
+    return "signal";
+  }
+  function typedText(item) {
+    var b = item.body || {};
+    var lines = [b.description || b.note || ""];
+    var place = [b.street, b.house_number].filter(Boolean).join(" ");
+    if (place) lines.push(place);
+    return lines.filter(Boolean).join("\n");
+  }
+  function renderAside(items) {
+    var aside = items.filter(function (i) { return i.refused; });
+    // A record set aside with the one it belongs to (its photos, a round's end) is shown and
+    // removed with it.
+    var shown = aside.filter(function (i) { return !aside.some(function (p) { return p !== i && i.url.indexOf(p.id) !== -1; }); });
+    document.querySelectorAll("[data-outbox-aside]").forEach(function (box) {
+      var list = box.querySelector("[data-outbox-aside-list]");
+      list.innerHTML = "";
+      shown.forEach(function (item) {
+        var li = document.createElement("li");
+        li.className = "card card-body border-danger-subtle mb-2 p-2";
+        var title = document.createElement("p");
+        title.className = "fw-semibold mb-1";
+        title.textContent = text("kind-" + kindOf(item)) + (item.label ? ": " + item.label : "");
+        var at = item.body && (item.body.reported_at || item.body.started_at || item.body.ended_at);
+        if (at) {
+          var when = document.createElement("span");
+          when.className = "fw-normal text-body-secondary small ms-1";
+          when.textContent = new Date(at).toLocaleString(document.documentElement.lang || "nl", { weekday: "short", hour: "2-digit", minute: "2-digit" });
+          title.appendChild(when);
+        }
+        li.appendChild(title);
+        var typed = typedText(item);
+        if (typed) {
+          var quote = document.createElement("p");
+          quote.className = "mb-1 text-break aside-text";
+          quote.style.whiteSpace = "pre-line";
+          quote.textContent = typed;
+          li.appendChild(quote);
+        }
+        var photos = aside.filter(function (p) { return p !== item && kindOf(p) === "photo" && p.url.indexOf(item.id) !== -1; }).length;
+        if (photos) {
+          var photoLine = document.createElement("p");
+          photoLine.className = "mb-1 small";
+          photoLine.textContent = text(photos === 1 ? "with-photo" : "with-photos").replace("%n", photos);
+          li.appendChild(photoLine);
+        }
+        var reason = document.createElement("p");
+        reason.className = "mb-2 small text-danger-emphasis";
+        reason.setAttribute("data-aside-reason", "");
+        reason.textContent = item.refused.reason;
+        li.appendChild(reason);
+        var actions = document.createElement("div");
+        actions.className = "d-flex flex-wrap gap-2";
+        if (typed && navigator.clipboard) {
+          var copy = document.createElement("button");
+          copy.type = "button"; copy.className = "btn btn-outline-brand btn-sm";
+          copy.dataset.asideAction = "copy"; copy.dataset.seq = item.seq;
+          copy.textContent = text("copy");
+          actions.appendChild(copy);
+        }
+        var dismiss = document.createElement("button");
+        dismiss.type = "button"; dismiss.className = "btn btn-outline-secondary btn-sm";
+        dismiss.dataset.asideAction = "dismiss"; dismiss.dataset.seq = item.seq;
+        dismiss.textContent = text("dismiss");
+        actions.appendChild(dismiss);
+        li.appendChild(actions);
+        list.appendChild(li);
+      });
+      box.classList.toggle("d-none", !shown.length);
+    });
+  }
+  function asideActions() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-aside-action]");
+      if (!button) return;
+      all().then(function (items) {
+        var item = items.filter(function (i) { return String(i.seq) === button.dataset.seq; })[0];
+        if (!item) return;
+        if (button.dataset.asideAction === "copy") {
+          navigator.clipboard.writeText(typedText(item)).then(function () {
+            button.textContent = text("copied");
+          }, function () {
+            // No clipboard: select the text so the member can copy it by hand.
+            var quote = button.closest("li").querySelector(".aside-text");
+            if (quote) window.getSelection().selectAllChildren(quote);
+          });
+          return;
+        }
+        if (!window.confirm(text("confirm-dismiss"))) return;
+        // With it go the records that belong to it (its photos).
+        var gone = items.filter(function (i) { return i === item || (i.refused && i.url.indexOf(item.id) !== -1); });
+        gone.reduce(function (p, i) { return p.then(function () { return remove(i.seq); }); }, Promise.resolve())
+          .then(function () { return all(); }).then(renderAside);
+      });
     });
   }
   function queue(item) { return put(item).then(flush, flush); }
@@ -349,7 +493,9 @@
         reported_at: new Date().toISOString()
       };
       var files = photos.slice();
-      put({ id: id, url: config.api.signals, body: body }).then(function () {
+      var chosen = categoryById(body.category), parent = chosen && categoryById(chosen.parent);
+      var label = chosen ? (parent ? parent.label + " › " : "") + chosen.label : "";
+      put({ id: id, url: config.api.signals, body: body, label: label }).then(function () {
         return files.reduce(function (p, file) {
           return p.then(function () { return shrink(file); }).then(function (blob) {
             var photoId = crypto.randomUUID();
@@ -366,7 +512,8 @@
       if (!data.get("topic") || !data.get("outcome")) return formError(form, text("conversation-incomplete"));
       formError(form, "");
       var id = crypto.randomUUID();
-      queue({ id: id, url: config.api.conversations, body: {
+      var topic = form.querySelector("[name=topic]");
+      queue({ id: id, url: config.api.conversations, label: topic.options[topic.selectedIndex].text, body: {
         id: id, programme: config.programme, round: state.id, topic: data.get("topic"),
         outcome: data.get("outcome"), aggression: data.get("aggression") === "on",
         note: String(data.get("note") || "").trim(), reported_at: new Date().toISOString()
@@ -403,11 +550,13 @@
     var root = document.querySelector("[data-round-app]");
     if (root) roundApp(root);
     connectionPages();
+    asideActions();
+    all().then(renderAside, function () {});
     if ("serviceWorker" in navigator) { navigator.serviceWorker.register("/team/sw.js", { scope: "/team/" }); }
     flush();
     window.addEventListener("online", flush);
-    window.addEventListener("offline", function () { all().then(function (i) { showStatus(i.length); }); });
+    window.addEventListener("offline", function () { waiting().then(function (i) { showStatus(i.length); }); });
     window.setInterval(flush, 30000);
   });
-  window.BewonersTeamOutbox = { flush: flush, all: all };
+  window.BewonersTeamOutbox = { flush: flush, all: all, waiting: waiting };
 })();
