@@ -14,7 +14,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,13 +77,15 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
-def _depth(text: str) -> int:
-    """The deepest nesting of arrays and objects in `text`, found without recursion."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub('""', text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def _too_deep(text: str, max_depth: int) -> bool:
+    """Whether arrays and objects in `text` nest deeper than `max_depth`; found without
+    recursion, stopping at the first bracket too deep."""
+    depth = 0
+    for match in _BRACKETS.finditer(_STRING.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > max_depth:
+            return True
+    return False
 
 
 def _has_nul(value) -> bool:
@@ -106,7 +108,7 @@ def read_json(request, *, max_bytes: int = JSON_MAX_BYTES, max_depth: int = JSON
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadJson(_("The request could not be read.")) from exc
-    if _depth(text) > max_depth:
+    if _too_deep(text, max_depth):
         raise BadJson(_("The request could not be read."))
     try:
         data = json.loads(text)
@@ -143,13 +145,21 @@ def file_response(field_file, **kwargs) -> FileResponse:
     return FileResponse(handle, **kwargs)
 
 
+def without_nul(query: QueryDict) -> QueryDict:
+    """A copy of `query` with NUL bytes taken out of its names and values."""
+    clean = QueryDict(mutable=True)
+    for key, values in query.lists():
+        clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    clean._mutable = False
+    return clean
+
+
 def has_nul(request) -> bool:
-    """Whether the path, query string, form fields or cookies carry a NUL byte."""
+    """Whether the path, form fields or cookies carry a NUL byte."""
     if "\x00" in request.path:
         return True
-    for source in (request.GET, request.COOKIES):
-        if any("\x00" in k or "\x00" in str(v) for k, v in _items(source)):
-            return True
+    if any("\x00" in k or "\x00" in v for k, v in request.COOKIES.items()):
+        return True
     if request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -164,29 +174,37 @@ def has_nul(request) -> bool:
     return False
 
 
-def _items(source):
-    if hasattr(source, "lists"):
-        for key, values in source.lists():
-            for value in values:
-                yield key, value
-    else:
-        yield from source.items()
+def _items(query: QueryDict):
+    for key, values in query.lists():
+        for value in values:
+            yield key, value
 
 
-class NulByteMiddleware:
-    """Answer 400 to a request whose path, query, form fields or cookies carry a NUL byte.
+class InputGuardMiddleware:
+    """Take NUL bytes out of the query string (a search or filter then works on the rest),
+    answer 400 to a request whose path, form fields or cookies carry one, and 404 to a URL
+    whose number is beyond any database id.
 
-    No keyboard types one, so nothing a person entered is lost; without this every raw
+    No keyboard types a NUL byte, so nothing a person entered is lost; without this every raw
     `request.POST.get` and filter would need its own cleaning, and PostgreSQL refuses the
-    whole query when one slips through. JSON bodies are checked by `read_json`.
+    whole query when one slips through. JSON bodies are checked by `read_json`. A URL id such
+    as 99999999999999999999 matches `<int:...>` but overflows the database driver.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if any("\x00" in k or "\x00" in v for k, v in _items(request.GET)):
+            request.GET = without_nul(request.GET)
         if has_nul(request):
             from .errors import bad_request
 
             return bad_request(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -ID_MAX <= value <= ID_MAX:
+                raise Http404
+        return None

@@ -243,11 +243,25 @@ def test_nul_byte_in_a_posted_field_is_refused(client, world, programme, unscope
     assert not TeamRules.objects.filter(text__contains="Regel").exists()
 
 
-def test_nul_byte_in_a_query_or_path_is_refused(client, world):
+def test_nul_byte_in_a_query_is_taken_out_and_in_a_path_refused(client, world):
     client.force_login(world.users[Role.CONSULTANCY_ADMIN])
-    assert client.get(reverse("client_list"), {"q": "a\x00"}).status_code == 400
+    response = client.get(reverse("client_list"), {"q": "Gemeente\x00 noord"})
+    assert response.status_code == 200
+    assert response.wsgi_request.GET["q"] == "Gemeente noord"
+    assert world.client.name in response.content.decode()
     verify = reverse("certificate_verify", kwargs={"org": world.client.slug, "code": "AB\x00CD"})
     assert client.get(verify).status_code == 400
+
+
+def test_an_id_in_the_address_beyond_any_database_id_is_404(client, world, programme):
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    for pk in (10**20, 2**63):
+        url = reverse("programme_detail", kwargs={"org": world.client.slug, "programme_pk": pk})
+        assert client.get(url).status_code == 404
+    url = reverse(
+        "programme_detail", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
+    assert client.get(url).status_code == 200
 
 
 def test_plain_text_is_not_refused(client, world):

@@ -287,7 +287,12 @@ class _Fuzzer:
             is_date = kind in ("date", "datetime-local") or any(
                 k in name for k in ("date", "_at", "start", "end", "introduction", "workshop")
             )
-            values = EXTREME_DATES[:6] if is_date else []
+            if kind == "date":
+                values = ["0001-01-01", "9999-12-31", "1899-12-31"]
+            elif kind == "datetime-local":
+                values = [d for d in EXTREME_DATES[:6] if "T" in d]
+            else:
+                values = EXTREME_DATES[:6] if is_date else []
             values += self.rng.sample(JUNK, 1 if name in routing else 2)
             for value in values:
                 send({**base, name: value}, f"{name}={value[:40]!r}")
@@ -307,13 +312,26 @@ class _Fuzzer:
         send({**base, "form-TOTAL_FORMS": "1000000", "form-INITIAL_FORMS": "-1"}, "formset")
 
     def fuzz_query(self, url):
-        for _ in range(3):
+        for _ in range(2):
             params = {
                 key: self.rng.choice(JUNK)
                 for key in ("page", "q", "status", "category", "programme", "start", "end")
                 + ("month", "from", "to", "kind", "urgent", "overdue", "code", "inline", "sort")
             }
             self.send("get", url, "junk query", data=params)
+
+    def fuzz_url_ids(self, name, kwargs, view):
+        """Numbers in the address beyond any database id, and ids of nothing."""
+        ints = [
+            k
+            for k in kwargs
+            if isinstance(self.objects.get(f"{name}:{k}", self.objects.get(k)), int)
+        ]
+        for key in ints:
+            for value in (10**20,):
+                url = _url(name, kwargs, {**self.objects, key: value, f"{name}:{key}": value})
+                method = "get" if "get" in getattr(view, "http_method_names", ["get"]) else "post"
+                self.send(method, url, f"{key}={value}")
 
     # --- the phone API ---------------------------------------------------------------------
 
@@ -359,7 +377,7 @@ class _Fuzzer:
         base = self.api_payload(name)
         post(json.dumps(base), "plausible")
         for key in sorted(base) + ["unknown"]:
-            for value in JSON_ALWAYS + self.rng.sample(JSON_JUNK, 5):
+            for value in JSON_ALWAYS + self.rng.sample(JSON_JUNK, 3):
                 payload = {**base, "id": str(uuid.uuid4()), key: value}
                 post(json.dumps(payload), f"{key}={value!r:.40}")
             payload = json.dumps({**base, "id": str(uuid.uuid4()), key: "DEEP"})
@@ -453,7 +471,9 @@ def test_junk_never_answers_500_and_leaves_every_page_working(client, world, fuz
                 data = {k: value for k in ("next", "language", "done", "active", "replace")}
                 data |= {"attended": value, "kind": value}
                 fuzzer.send("post", url, f"action junk {value[:20]!r}", data=data)
+            fuzzer.fuzz_url_ids(name, kwargs, view)
             continue
+        fuzzer.fuzz_url_ids(name, kwargs, view)
         response = fuzzer.send("get", url, "page")
         fuzzer.fuzz_query(url)
         if response is None or response.status_code != 200:
