@@ -132,6 +132,11 @@
             return setAside(item, asideReasons[parent]).then(function () { return true; });
           }
           return send(item).then(function (response) {
+            if (response.redirected) {
+              // Sent to the login page (which answers 200): not stored, keep it for later.
+              problem(text("login"));
+              return false;
+            }
             if (response.ok || response.status === 409) {
               return remove(item.seq).then(function () { return true; });
             }
@@ -155,7 +160,7 @@
                 }
                 return false;
               }
-              if (response.redirected || response.status === 403) { problem(text("login")); }
+              if (response.status === 403) { problem(text("login")); }  // e.g. the CSRF check
               return false;  // server trouble or logged out: keep it, try again later
             });
           }, function () { return false; });  // no connection

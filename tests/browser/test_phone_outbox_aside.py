@@ -171,3 +171,38 @@ def test_logout_clears_cached_pages_and_warns_about_unsent_records(
     assert any(p.startswith("/static/") for p in cached)  # the assets stay
     assert phone.evaluate(OUTBOX_JS) == 1  # the unsent record is kept for the next login
     shot(phone, "phone-logged-out")
+
+
+def test_logged_out_phone_keeps_its_records(live_server, phone, world, team, unscoped):
+    # The API sends someone without a session to the login page, which answers 200: that is
+    # no receipt, the record stays.
+    programme, member, categories = team
+    login(phone, live_server.url, member)
+    expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
+    phone.context.clear_cookies()
+    phone.evaluate(
+        """(item) => new Promise((resolve) => {
+          const open = indexedDB.open("bewonersteam", 1);
+          open.onsuccess = () => {
+            const t = open.result.transaction("outbox", "readwrite");
+            t.objectStore("outbox").add(item);
+            t.oncomplete = () => resolve(true);
+          };
+        })""",
+        {
+            "id": "5f0c3d4e-0000-4000-8000-000000000001",
+            "url": f"/team/{world.client.slug}/api/signals/",
+            "body": {
+                "id": "5f0c3d4e-0000-4000-8000-000000000001",
+                "programme": programme.pk,
+                "category": categories[0].pk,
+                "description": "Wacht op inloggen",
+                "reported_at": "2026-09-08T10:00:00+02:00",
+            },
+        },
+    )
+    phone.evaluate("window.BewonersTeamOutbox.flush()")
+    expect(phone.get_by_text("Log opnieuw in om te versturen wat wacht.")).to_be_visible()
+    expect(phone.locator("[data-outbox-count]").first).to_have_text("1")
+    assert phone.evaluate("window.BewonersTeamOutbox.waiting().then(w => w.length)") == 1
+    expect(phone.locator("[data-outbox-aside]")).to_be_hidden()
