@@ -15,6 +15,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, QueryDict
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,7 +102,10 @@ def _has_nul(value) -> bool:
 def read_json(request, *, max_bytes: int = JSON_MAX_BYTES, max_depth: int = JSON_MAX_DEPTH):
     """The request body as a JSON object (a dict). Raises BadJson for a body that is too big,
     not UTF-8, not JSON, nested deeper than `max_depth`, not an object, or holding a NUL."""
-    body = request.body or b"{}"
+    try:
+        body = request.body or b"{}"
+    except RawPostDataException as exc:  # a form post, already read as form fields
+        raise BadJson(_("The request could not be read.")) from exc
     if len(body) > max_bytes:
         raise BadJson(_("The request is too large to be read."))
     try:

@@ -178,6 +178,13 @@ def _post_json(client, world, name, body: str):
     return client.post(url, data=body, content_type="application/json")
 
 
+def test_phone_api_refuses_a_form_post_with_400(client, world, team):
+    client.force_login(team[1])
+    response = client.post(reverse("api_signal", kwargs={"org": world.client.slug}), {"a": "1"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["__all__"] == ["Het verzoek kon niet gelezen worden."]
+
+
 def test_phone_api_refuses_deep_json_with_400(client, world, team):
     client.force_login(team[1])
     response = _post_json(client, world, "api_signal", "[" * 10_000 + "]" * 10_000)

@@ -374,6 +374,7 @@ class _Fuzzer:
         for body in JSON_BODIES:
             post(body, f"body {body[:30]!r}")
         post(b"\xff\xfe\x00", "not utf-8")
+        self.send("post", url, "a form post", data={"programme": "1", "id": "x"})
         base = self.api_payload(name)
         post(json.dumps(base), "plausible")
         for key in sorted(base) + ["unknown"]:
