@@ -34,6 +34,19 @@ class _DocumentMixin(ProgrammeMixin):
             name, kwargs={"org": programme.organisation.slug, "programme_pk": programme.pk}
         )
 
+    def made_response(self, document, programme):
+        """After asking for a document: htmx gets its status fragment (which starts polling);
+        a plain form post gets a message and None, so the caller redirects."""
+        document.refresh_from_db()
+        if self.request.headers.get("HX-Request"):
+            return render(
+                self.request,
+                "programmes/includes/document_status.html",
+                {"document": document, "programme": programme},
+            )
+        messages.info(self.request, _("The PDF is being made; it appears here when it is ready."))
+        return None
+
 
 class DocumentRequestView(_DocumentMixin, View):
     http_method_names = ["post"]
@@ -49,15 +62,7 @@ class DocumentRequestView(_DocumentMixin, View):
             programme=programme,
             kind=kind,
         )
-        document.refresh_from_db()
-        if request.headers.get("HX-Request"):
-            return render(
-                request,
-                "programmes/includes/document_status.html",
-                {"document": document, "programme": programme},
-            )
-        messages.info(request, _("The PDF is being made; it appears here when it is ready."))
-        return redirect(self.back_url())
+        return self.made_response(document, programme) or redirect(self.back_url())
 
 
 class DocumentStatusView(_DocumentMixin, View):
@@ -93,14 +98,8 @@ class DocumentRetryView(_DocumentMixin, View):
         programme = self.get_programme()
         document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
         document = services.document_retry(actor=request.user, document=document)
-        document.refresh_from_db()
-        if request.headers.get("HX-Request"):
-            return render(
-                request,
-                "programmes/includes/document_status.html",
-                {"document": document, "programme": programme},
-            )
-        messages.info(request, _("The PDF is being made; it appears here when it is ready."))
+        if response := self.made_response(document, programme):
+            return response
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

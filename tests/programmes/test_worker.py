@@ -7,7 +7,6 @@ tenant scope its task base class sets up.
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,10 @@ from django.db import connection
 
 from programmes.models import Organisation
 
+from .worker_support import free_port, ping
+
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = os.environ.get("CI_REQUIRE_WORKER") == "1"
-
-
-def _ping(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +31,7 @@ def redis_url():
     if os.environ.get("REDIS_URL"):
         yield os.environ["REDIS_URL"]
         return
-    if _ping("127.0.0.1", 6379):
+    if ping(6379):
         yield "redis://127.0.0.1:6379/15"
         return
     binary = shutil.which("redis-server")
@@ -47,15 +39,13 @@ def redis_url():
         if REQUIRED:
             pytest.fail("Redis is required for the worker test (CI_REQUIRE_WORKER=1)")
         pytest.skip("no Redis available")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
     for _ in range(50):
-        if _ping("127.0.0.1", port):
+        if ping(port):
             break
         time.sleep(0.1)
     yield f"redis://127.0.0.1:{port}/0"
