@@ -11,9 +11,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.input import file_response
-from programmes.mixins import PermissionMixin
+from programmes.mixins import ClientMixin, PermissionMixin
 from programmes.permissions import Perm, has_perm
-from programmes.views.common import ClientMixin, form_errors_to
+from programmes.views.common import form_errors_to
 
 from . import selectors, services
 from .forms import SignalFilterForm, SignalFollowUpForm

@@ -13,10 +13,10 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
+from programmes.mixins import ProgrammeMixin
 from programmes.models import User
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import form_errors_to, posted_id
-from programmes.views.programmes import ProgrammeMixin
 
 from . import services
 from .forms import CategoryForm, EffortRuleForm, RoundSlotForm

@@ -2,15 +2,20 @@
 
 Every view of ours uses exactly one of them: `PermissionMixin` (a permission from the role
 table) or `PublicMixin` (no login, the page guards itself, e.g. with an unguessable token).
+`ClientMixin` and `ProgrammeMixin` add the client and the programme of the URL to a view that
+declares its permission.
 """
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from . import selectors
+from .models import Organisation
 from .permissions import Perm, has_perm
 
 
@@ -47,3 +52,39 @@ class PermissionMixin(LoginRequiredMixin):
         super().__init_subclass__(**kwargs)
         if cls.permission is None and not cls.__name__.startswith("_"):
             raise TypeError(f"{cls.__name__} must declare a permission")
+
+
+class ClientMixin:
+    """The client from the URL (already access-checked by the middleware); never the
+    consultancy itself."""
+
+    def get_client(self) -> Organisation:
+        org = self.request.organisation
+        if org.is_consultancy:
+            raise Http404
+        return org
+
+
+class ProgrammeMixin(ClientMixin, PermissionMixin):
+    """A programme of the client in the URL that the user may see (404 otherwise)."""
+
+    permission = Perm.PROGRAMME_VIEW
+
+    def get_programme(self):
+        if not hasattr(self, "_programme"):
+            self._programme = selectors.get_programme_for(
+                user=self.request.user,
+                pk=self.kwargs["programme_pk"],
+                organisation=self.get_client(),
+            )
+        return self._programme
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            client=self.get_client(), programme=self.get_programme(), **kwargs
+        )
+
+    def redirect_to(self, name: str, **kwargs):
+        """Redirect to another page of this programme."""
+        programme = self.get_programme()
+        return redirect(name, org=programme.organisation.slug, programme_pk=programme.pk, **kwargs)

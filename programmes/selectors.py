@@ -267,6 +267,36 @@ def outbox_for_programme(*, programme: Programme):
     return OutboxMessage.objects.filter(programme=programme).order_by("-created_at", "-id")
 
 
+# --- The team roster -------------------------------------------------------------------
+# Every app reads the roster through these, so "who is on the team" means one thing: an active
+# roster row (a member who left, `is_active=False`, no longer counts), unless a caller asks
+# for history on purpose with `include_inactive=True`.
+
+
+def roster(*, programme: Programme, include_inactive: bool = False) -> QuerySet:
+    """The roster rows of `programme`, with their user, by name."""
+    from .models import TeamMember
+
+    qs = TeamMember.objects.filter(programme=programme)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.select_related("user").order_by("user__name", "pk")
+
+
+def roster_member(*, programme: Programme, user, include_inactive: bool = False):
+    """The roster row of `user` in `programme`, or None."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return roster(programme=programme, include_inactive=include_inactive).filter(user=user).first()
+
+
+def is_on_roster(*, programme: Programme, user, include_inactive: bool = False) -> bool:
+    """Whether `user` is on the team of `programme` (by default: still active)."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return roster(programme=programme, include_inactive=include_inactive).filter(user=user).exists()
+
+
 # --- The team member's programme --------------------------------------------------------
 
 TEAM_PROGRAMME_SESSION_KEY = "team_programme"

@@ -6,9 +6,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from programmes.mixins import ProgrammeMixin
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import form_errors_to
-from programmes.views.programmes import ProgrammeMixin
 
 from . import services
 from .forms import ChannelForm, DoorVisitForm

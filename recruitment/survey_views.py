@@ -13,13 +13,12 @@ from django.views.generic import TemplateView
 
 from programmes.exports import csv_response, csv_safe
 from programmes.links import reverse_absolute
-from programmes.mixins import PublicMixin
+from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.permissions import Perm, has_perm
 from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
-from programmes.views.programmes import ProgrammeMixin
 
 from . import services
 from .forms import QuestionForm, SurveyAnswerForm

@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes.mixins import PublicMixin
+from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.permissions import Perm, has_perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
-from programmes.views.programmes import ProgrammeMixin
 
 from . import selectors, services
 from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm

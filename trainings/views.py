@@ -14,11 +14,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.forms import PastDateConfirmMixin
-from programmes.mixins import PermissionMixin, PublicMixin
+from programmes.mixins import PermissionMixin, ProgrammeMixin, PublicMixin
 from programmes.models import Document, TeamMember, User
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import posted_id
-from programmes.views.programmes import ProgrammeMixin
 
 from . import services
 from .models import (

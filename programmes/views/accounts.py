@@ -21,10 +21,10 @@ from django.views.generic import FormView, TemplateView
 
 from .. import registry, selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm, OrganisationForm
-from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
+from ..mixins import ClientMixin, LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Invitation, Organisation, Phase
 from ..permissions import Perm, Role, has_perm
-from .common import ClientMixin, client_admins_for, form_errors_to, query_param
+from .common import client_admins_for, form_errors_to, query_param
 from .mail import with_failed_mail
 from .token_links import TokenLinkMixin
 

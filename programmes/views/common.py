@@ -1,9 +1,6 @@
 """Small helpers shared by the base app's views."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
-
-from ..models import Organisation
 
 
 def form_errors_to(form, error: ValidationError) -> None:
@@ -13,17 +10,6 @@ def form_errors_to(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, error)
-
-
-class ClientMixin:
-    """The client from the URL (already access-checked by the middleware); never the
-    consultancy itself."""
-
-    def get_client(self) -> Organisation:
-        org = self.request.organisation
-        if org.is_consultancy:
-            raise Http404
-        return org
 
 
 def client_admins_for(user) -> list:

@@ -12,9 +12,9 @@ from django.views import View
 
 from .. import selectors, services
 from ..input import file_response
+from ..mixins import ProgrammeMixin
 from ..models import Document
 from ..permissions import Perm
-from .programmes import ProgrammeMixin
 
 # The longest pause between two looks at a document that is being made.
 POLL_MAX_SECONDS = 30

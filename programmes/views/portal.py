@@ -3,9 +3,9 @@
 from django.views.generic import TemplateView
 
 from .. import selectors
+from ..mixins import ProgrammeMixin
 from ..models import Document
 from ..permissions import Perm
-from .programmes import ProgrammeMixin
 
 
 class PortalProgrammeView(ProgrammeMixin, TemplateView):

@@ -22,35 +22,10 @@ from ..forms import (
     ProgrammeForm,
     TemplateMilestoneFormSet,
 )
-from ..mixins import PermissionMixin
+from ..mixins import ClientMixin, PermissionMixin, ProgrammeMixin
 from ..models import Document, Invitee, Phase, Progress, TemplateMilestone
 from ..permissions import Perm, has_perm
-from .common import ClientMixin, client_admins_for, form_errors_to, query_param
-
-
-class ProgrammeMixin(ClientMixin, PermissionMixin):
-    """A programme of the client in the URL that the user may see (404 otherwise)."""
-
-    permission = Perm.PROGRAMME_VIEW
-
-    def get_programme(self):
-        if not hasattr(self, "_programme"):
-            self._programme = selectors.get_programme_for(
-                user=self.request.user,
-                pk=self.kwargs["programme_pk"],
-                organisation=self.get_client(),
-            )
-        return self._programme
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            client=self.get_client(), programme=self.get_programme(), **kwargs
-        )
-
-    def redirect_to(self, name: str, **kwargs):
-        """Redirect to another page of this programme."""
-        programme = self.get_programme()
-        return redirect(name, org=programme.organisation.slug, programme_pk=programme.pk, **kwargs)
+from .common import client_admins_for, form_errors_to, query_param
 
 
 class ProgrammeClientChooseView(PermissionMixin, TemplateView):
