@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from . import services
+from . import selectors, services
 from .models import Meeting, Organisation, Programme, TeamMember, User
 from .permissions import Role
 
@@ -309,7 +309,7 @@ def _programme(ctx: DemoContext, key: str, spec: dict) -> Programme:
         _plan(ctx, key, programme)
     for email in spec["team"]:
         user = ctx.users[email]
-        if not TeamMember.objects.filter(programme=programme, user=user).exists():
+        if not selectors.is_on_roster(programme=programme, user=user, include_inactive=True):
             member = services.team_member_add(actor=ctx.leader, programme=programme, user=user)
             TeamMember.objects.filter(pk=member.pk).update(
                 joined_at=ctx.at(spec["days_ago"] - 45, 10)
@@ -394,8 +394,7 @@ def _team_meeting(ctx: DemoContext, programme: Programme) -> None:
         location="Buurthuis, grote zaal",
         description="Hoe gingen de rondes, wat doen we met de meldingen, wat komt eraan.",
     )
-    members = TeamMember.objects.filter(programme=programme).select_related("user")
-    for i, member in enumerate(members.order_by("user__name")):
+    for i, member in enumerate(selectors.roster(programme=programme)):
         invitee = services.invitee_add(
             actor=ctx.leader,
             meeting=meeting,

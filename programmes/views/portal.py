@@ -1,11 +1,31 @@
-"""The client portal's programme page: calm, summary first, only the client's own work."""
+"""The client portal: its home and a programme's page. Calm, summary first, only the client's
+own work."""
 
 from django.views.generic import TemplateView
 
-from .. import selectors
-from ..mixins import ProgrammeMixin
-from ..models import Document
+from .. import registry, selectors
+from ..mixins import ClientMixin, PermissionMixin, ProgrammeMixin
 from ..permissions import Perm
+
+
+class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
+    """The client portal: calm, summary first, only the client's own organisation."""
+
+    permission = Perm.PORTAL_VIEW
+    template_name = "programmes/portal_home.html"
+
+    def get_context_data(self, **kwargs):
+        client = self.get_client()
+        programmes = selectors.client_programmes_for(user=self.request.user, client=client)
+        overview = selectors.programme_overview(programmes)
+        return super().get_context_data(
+            client=client,
+            # What waits for the client first: each app registers its own cards.
+            cards=registry.portal_cards(user=self.request.user, organisation=client),
+            rows=[(p, overview[p.pk]) for p in programmes],
+            colleagues=selectors.colleagues_for(user=self.request.user, organisation=client),
+            **kwargs,
+        )
 
 
 class PortalProgrammeView(ProgrammeMixin, TemplateView):
@@ -14,13 +34,13 @@ class PortalProgrammeView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         programme = self.get_programme()
-        milestones = list(programme.milestones.all())
+        milestones = selectors.milestones_of(programme=programme)
         return super().get_context_data(
             status=selectors.programme_status(programme, milestones),
             milestones=milestones,
-            goals=programme.goals.all(),
-            partners=programme.partners.all(),
+            goals=selectors.goals_of(programme=programme),
+            partners=selectors.partners_of(programme=programme),
             meetings=selectors.meetings_for_programme(programme=programme, upcoming_only=True),
-            latest_document=programme.documents.filter(kind=Document.Kind.PLAN).first(),
+            latest_document=selectors.latest_plan_document(programme=programme),
             **kwargs,
         )

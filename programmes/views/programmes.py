@@ -1,30 +1,18 @@
-"""Programme pages of the consultancy's workspace: overview, intake, plan, meetings, outbox."""
+"""Programme pages of the consultancy's workspace: choose the client, create, edit, the
+overview and the intake."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services
-from ..forms import (
-    GoalFormSet,
-    IntakeForm,
-    InviteeForm,
-    MeetingForm,
-    MilestoneForm,
-    PartnerFormSet,
-    ProgrammeForm,
-    TemplateMilestoneFormSet,
-)
+from ..forms import GoalFormSet, IntakeForm, PartnerFormSet, ProgrammeForm
 from ..mixins import ClientMixin, PermissionMixin, ProgrammeMixin
-from ..models import Document, Invitee, Phase, Progress, TemplateMilestone
-from ..permissions import Perm, has_perm
+from ..models import Progress
+from ..permissions import Perm
 from .common import client_admins_for, form_errors_to, query_param
 
 
@@ -38,9 +26,7 @@ class ProgrammeClientChooseView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         q = query_param(self.request, "q")
-        clients = selectors.clients_for(user=user).order_by("name")
-        if q:
-            clients = clients.filter(name__icontains=q)
+        clients = selectors.clients_for(user=user, q=q)  # by name (the model's ordering)
         page = Paginator(clients, 50).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             page=page, q=q, client_admins=client_admins_for(user), **kwargs
@@ -118,16 +104,16 @@ class ProgrammeDetailView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         programme = self.get_programme()
-        milestones = list(programme.milestones.select_related("owner"))
+        milestones = selectors.milestones_of(programme=programme, with_owner=True)
         return super().get_context_data(
             status=selectors.programme_status(programme, milestones),
             upcoming=[m for m in milestones if not m.done_at][:5],
             meetings=selectors.meetings_for_programme(programme=programme, upcoming_only=True),
-            goals=programme.goals.all(),
-            partners=programme.partners.all(),
-            leaders=programme.project_leaders.all(),
-            contacts=programme.client_contacts.all(),
-            latest_document=programme.documents.filter(kind=Document.Kind.PLAN).first(),
+            goals=selectors.goals_of(programme=programme),
+            partners=selectors.partners_of(programme=programme),
+            leaders=selectors.leaders_of(programme=programme),
+            contacts=selectors.client_contacts_of(programme=programme),
+            latest_document=selectors.latest_plan_document(programme=programme),
             **kwargs,
         )
 
@@ -151,7 +137,7 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
             prefix="goals",
             initial=[
                 {"id": g.pk, "description": g.description, "measure": g.measure}
-                for g in programme.goals.all()
+                for g in selectors.goals_of(programme=programme)
             ],
         )
         partners = PartnerFormSet(
@@ -166,7 +152,7 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
                     "email": p.email,
                     "phone": p.phone,
                 }
-                for p in programme.partners.all()
+                for p in selectors.partners_of(programme=programme)
             ],
         )
         return form, goals, partners
@@ -189,7 +175,9 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         programme = self.get_programme()
         return super().get_context_data(
-            intake_milestone=programme.milestones.filter(key=Progress.INTAKE_COMPLETED).first(),
+            intake_milestone=selectors.milestone_by_key(
+                programme=programme, key=Progress.INTAKE_COMPLETED
+            ),
             **kwargs,
         )
 
@@ -232,342 +220,3 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(form=form, goals=goals, partners=partners), status=200
         )
-
-
-class PlanView(ProgrammeMixin, TemplateView):
-    """The plan of approach as a timeline by phase, with a form to add a milestone."""
-
-    template_name = "programmes/plan.html"
-
-    def get_context_data(self, form=None, **kwargs):
-        programme = self.get_programme()
-        milestones = list(programme.milestones.select_related("owner"))
-        by_phase = [
-            (value, label, [m for m in milestones if m.phase == value])
-            for value, label in Phase.choices
-        ]
-        return super().get_context_data(
-            by_phase=by_phase,
-            status=selectors.programme_status(programme, milestones),
-            has_plan=bool(milestones),
-            form=form or MilestoneForm(programme=programme),
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        """Add a milestone."""
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
-        programme = self.get_programme()
-        form = MilestoneForm(request.POST, programme=programme)
-        if form.is_valid():
-            try:
-                services.milestone_create(
-                    actor=request.user, programme=programme, **form.cleaned_data
-                )
-            except ValidationError as error:
-                form_errors_to(form, error)
-            else:
-                messages.success(request, _("The milestone was added."))
-                return redirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form))
-
-
-class PlanGenerateView(ProgrammeMixin, View):
-    permission = Perm.PROGRAMME_MANAGE
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        programme = self.get_programme()
-        try:
-            services.plan_generate(
-                actor=request.user, programme=programme, replace=request.POST.get("replace") == "1"
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The plan was made from the template."))
-        return self.redirect_to("programme_plan")
-
-
-class MilestoneUpdateView(ProgrammeMixin, FormView):
-    permission = Perm.PROGRAMME_MANAGE
-    template_name = "programmes/milestone_form.html"
-    form_class = MilestoneForm
-
-    def get_milestone(self):
-        return selectors.get_milestone_for(
-            programme=self.get_programme(), pk=self.kwargs["milestone_pk"]
-        )
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "programme": self.get_programme(),
-            "instance": self.get_milestone(),
-        }
-
-    def form_valid(self, form):
-        milestone = self.get_milestone()
-        try:
-            services.milestone_update(
-                actor=self.request.user,
-                milestone=milestone,
-                **{k: form.cleaned_data[k] for k in form.changed_data},
-            )
-        except ValidationError as error:
-            form_errors_to(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The milestone was saved."))
-        return self.redirect_to("programme_plan")
-
-
-class MilestoneDoneView(ProgrammeMixin, View):
-    """Tick a milestone off (or open it again); answers htmx with the updated row."""
-
-    permission = Perm.PROGRAMME_MANAGE
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        programme = self.get_programme()
-        milestone = selectors.get_milestone_for(programme=programme, pk=kwargs["milestone_pk"])
-        services.milestone_set_done(
-            actor=request.user, milestone=milestone, done=request.POST.get("done") == "1"
-        )
-        if request.headers.get("HX-Request"):
-            # The row, and out of band the phase and progress bar above the plan.
-            context = {
-                "m": milestone,
-                "programme": programme,
-                "client": programme.organisation,
-                "can_manage": True,
-                "status": selectors.programme_status(programme),
-                "oob": True,
-            }
-            row = render_to_string("programmes/includes/milestone_row.html", context, request)
-            status = render_to_string("programmes/includes/plan_status.html", context, request)
-            return HttpResponse(row + status)
-        return self.redirect_to("programme_plan")
-
-
-class MilestoneDeleteView(ProgrammeMixin, View):
-    permission = Perm.PROGRAMME_MANAGE
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        programme = self.get_programme()
-        milestone = selectors.get_milestone_for(programme=programme, pk=kwargs["milestone_pk"])
-        services.milestone_delete(actor=request.user, milestone=milestone)
-        messages.success(request, _("The milestone was removed."))
-        return self.redirect_to("programme_plan")
-
-
-class PlanTemplateView(PermissionMixin, TemplateView):
-    """The consultancy admin edits the plan template new programmes start from."""
-
-    permission = Perm.PLAN_TEMPLATE_MANAGE
-    template_name = "programmes/plan_template.html"
-
-    def _consultancy(self):
-        return self.request.user.organisation
-
-    def _formset(self, data=None):
-        consultancy = self._consultancy()
-        services.plan_template_ensure(consultancy=consultancy)
-        rows = TemplateMilestone.objects.filter(organisation=consultancy)
-        initial = [
-            {"phase": r.phase, "title": r.title, "offset_days": r.offset_days, "key": r.key}
-            for r in rows
-        ]
-        return TemplateMilestoneFormSet(data, prefix="rows", initial=initial)
-
-    def get(self, request, *args, **kwargs):
-        with transaction.atomic():
-            formset = self._formset()
-        return self.render_to_response(self.get_context_data(formset=formset))
-
-    def post(self, request, *args, **kwargs):
-        formset = self._formset(request.POST)
-        if formset.is_valid():
-            rows = [
-                {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
-                for f in formset.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")
-            ]
-            try:
-                services.plan_template_save(
-                    actor=request.user, consultancy=self._consultancy(), rows=rows
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("The plan template was saved."))
-                return redirect("plan_template")
-        return self.render_to_response(self.get_context_data(formset=formset))
-
-
-class MeetingCreateView(ProgrammeMixin, FormView):
-    permission = Perm.PROGRAMME_MANAGE
-    template_name = "programmes/meeting_form.html"
-    form_class = MeetingForm
-
-    def form_valid(self, form):
-        programme = self.get_programme()
-        try:
-            meeting = services.meeting_create(
-                actor=self.request.user,
-                programme=programme,
-                **{k: v for k, v in form.cleaned_data.items() if k != "confirm_past"},
-            )
-        except ValidationError as error:
-            form_errors_to(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The meeting was created. Now invite people."))
-        return redirect(
-            "meeting_detail",
-            org=programme.organisation.slug,
-            programme_pk=programme.pk,
-            meeting_pk=meeting.pk,
-        )
-
-
-class MeetingMixin(ProgrammeMixin):
-    def get_meeting(self):
-        if not hasattr(self, "_meeting"):
-            self._meeting = selectors.get_meeting_for(
-                programme=self.get_programme(), pk=self.kwargs["meeting_pk"]
-            )
-        return self._meeting
-
-
-class MeetingUpdateView(MeetingMixin, FormView):
-    permission = Perm.PROGRAMME_MANAGE
-    template_name = "programmes/meeting_form.html"
-    form_class = MeetingForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.get_meeting()}
-
-    def form_valid(self, form):
-        meeting = self.get_meeting()
-        try:
-            meeting.refresh_from_db()
-            services.meeting_update(
-                actor=self.request.user,
-                meeting=meeting,
-                **{k: form.cleaned_data[k] for k in form.changed_data if k != "confirm_past"},
-            )
-        except ValidationError as error:
-            form_errors_to(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The changes were saved."))
-        return redirect(
-            "meeting_detail",
-            org=meeting.organisation.slug,
-            programme_pk=meeting.programme_id,
-            meeting_pk=meeting.pk,
-        )
-
-
-class MeetingDetailView(MeetingMixin, TemplateView):
-    """Who is invited, who comes, the waiting list and attendance on the day."""
-
-    template_name = "programmes/meeting_detail.html"
-
-    def get_context_data(self, form=None, **kwargs):
-        meeting = self.get_meeting()
-        invitees = list(meeting.invitees.order_by("status", "waitlisted_at", "name"))
-        taken = sum(i.seats for i in invitees if i.status == Invitee.Status.ACCEPTED)
-        return super().get_context_data(
-            meeting=meeting,
-            invitees=invitees,
-            taken=taken,
-            waiting=[i for i in invitees if i.status == Invitee.Status.WAITLISTED],
-            form=form or InviteeForm(),
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        """Invite one person."""
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
-        form = InviteeForm(request.POST)
-        if form.is_valid():
-            try:
-                invitee = services.invitee_add(
-                    actor=request.user,
-                    meeting=self.get_meeting(),
-                    name=form.cleaned_data["name"],
-                    email=form.cleaned_data["email"],
-                    language=form.cleaned_data.get("language") or "nl",
-                )
-            except ValidationError as error:
-                form_errors_to(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is invited; the e-mail will be sent shortly.")
-                    % {"name": invitee.name},
-                )
-                return redirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form))
-
-
-class AttendanceView(MeetingMixin, View):
-    """Register on the day who came; answers htmx with the updated row."""
-
-    permission = Perm.PROGRAMME_MANAGE
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        meeting = self.get_meeting()
-        invitee = selectors.get_invitee_for(meeting=meeting, pk=kwargs["invitee_pk"])
-        value = {"1": True, "0": False}.get(request.POST.get("attended", ""))
-        services.invitee_set_attended(actor=request.user, invitee=invitee, attended=value)
-        if request.headers.get("HX-Request"):
-            return render(
-                request,
-                "programmes/includes/invitee_row.html",
-                {
-                    "i": invitee,
-                    "meeting": meeting,
-                    "programme": meeting.programme,
-                    "client": meeting.organisation,
-                    "can_manage": True,
-                },
-            )
-        return redirect(
-            "meeting_detail",
-            org=meeting.organisation.slug,
-            programme_pk=meeting.programme_id,
-            meeting_pk=meeting.pk,
-        )
-
-
-class OutboxView(ProgrammeMixin, TemplateView):
-    """Every message sent for the programme: to whom, what, when, status."""
-
-    template_name = "programmes/outbox.html"
-
-    def get_context_data(self, **kwargs):
-        messages_qs = selectors.outbox_for_programme(programme=self.get_programme())
-        page = Paginator(messages_qs, 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page=page, **kwargs)
-
-
-class OutboxRetryView(ProgrammeMixin, View):
-    permission = Perm.PROGRAMME_MANAGE
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        programme = self.get_programme()
-        message = (
-            selectors.outbox_for_programme(programme=programme)
-            .filter(pk=kwargs["message_pk"])
-            .first()
-        )
-        if message is None:
-            raise Http404
-        services.outbox_retry(message=message)
-        messages.success(request, _("The message will be sent again."))
-        return self.redirect_to("programme_outbox")

@@ -1,0 +1,146 @@
+"""Reads about organisations, accounts, invitations and the audit log, taking the acting user.
+
+Fetching by a URL id goes through `get_<thing>_for(user=..., ...)`, which answers 404 both for
+"missing" and for "not yours", so an outsider cannot tell the two apart.
+"""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from ..models import AuditEntry, Invitation, Organisation, User
+from ..permissions import Role
+
+
+def organisations_for(*, user) -> QuerySet[Organisation]:
+    """The active organisations `user` may see: a consultancy admin sees the consultancy and all
+    its clients, a project leader the consultancy and the clients assigned to them, everyone
+    else only their own organisation."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Organisation.objects.none()
+    qs = Organisation.objects.filter(is_active=True)
+    if user.role == Role.CONSULTANCY_ADMIN:
+        return qs.filter(Q(pk=user.organisation_id) | Q(consultancy_id=user.organisation_id))
+    if user.role == Role.PROJECT_LEADER:
+        return qs.filter(
+            Q(pk=user.organisation_id)
+            | Q(consultancy_id=user.organisation_id, project_leaders=user)
+        ).distinct()
+    return qs.filter(pk=user.organisation_id)
+
+
+def organisation_ids_for(*, user) -> list[int]:
+    """The ids of `organisations_for`, cached on the user object for the request."""
+    cached = getattr(user, "_organisation_ids", None)
+    if cached is None:
+        cached = list(organisations_for(user=user).values_list("pk", flat=True))
+        user._organisation_ids = cached
+    return cached
+
+
+def find_organisation_for(*, user, slug: str) -> Organisation | None:
+    """The organisation with this slug if `user` may see it; None otherwise (for an optional
+    filter or preset, where a wrong slug is simply ignored)."""
+    return organisations_for(user=user).filter(slug=slug).first() if slug else None
+
+
+def get_organisation_for(*, user, slug: str) -> Organisation:
+    """The organisation with this slug if `user` may see it; 404 otherwise."""
+    org = find_organisation_for(user=user, slug=slug)
+    if org is None:
+        raise Http404
+    return org
+
+
+def clients_for(*, user, q: str = "") -> QuerySet[Organisation]:
+    """The client organisations (not the consultancy) `user` may see, for the workspace;
+    `q` searches their names."""
+    qs = organisations_for(user=user).exclude(kind=Organisation.Kind.CONSULTANCY)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+def client_list_for(*, user, q: str = "", kind: str = "") -> QuerySet[Organisation]:
+    """The clients list: each client `user` may see with its number of active accounts
+    (`n_users`); `q` searches name and city, `kind` (an `Organisation.Kind`) filters."""
+    clients = clients_for(user=user).annotate(
+        n_users=Count("members", filter=Q(members__is_active=True), distinct=True)
+    )
+    if q:
+        clients = clients.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    if kind in Organisation.Kind.values:
+        clients = clients.filter(kind=kind)
+    return clients
+
+
+def users_for(*, user, organisation=None) -> QuerySet[User]:
+    """Accounts in the organisations `user` may see (only `organisation`'s when given)."""
+    qs = User.objects.filter(organisation__in=organisation_ids_for(user=user))
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs.select_related("organisation").order_by("organisation__name", "name")
+
+
+def colleagues_for(*, user, organisation) -> QuerySet[User]:
+    """The active client staff of `organisation` that `user` may see, for the portal."""
+    return users_for(user=user, organisation=organisation).filter(
+        role=Role.CLIENT_STAFF, is_active=True
+    )
+
+
+def people_who_may(*, user, perm) -> QuerySet[User]:
+    """The active people of the user's own organisation whose role grants `perm`: whom to ask
+    when the user may not do it themselves (e.g. who can add a client)."""
+    from ..permissions import roles_with
+
+    if not getattr(user, "is_authenticated", False):
+        return User.objects.none()
+    return User.objects.filter(
+        organisation_id=user.organisation_id, role__in=roles_with(perm), is_active=True
+    ).order_by("name")
+
+
+def get_user_for(*, user, pk: int) -> User:
+    """The account with this id if `user` may see it; 404 otherwise."""
+    found = users_for(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def invitations_for(*, user) -> QuerySet[Invitation]:
+    """Invitations in the active scope (the user's organisations), newest first."""
+    return Invitation.objects.select_related("organisation", "invited_by").order_by("-created_at")
+
+
+def unaccepted_invitations_for(*, user, organisation=None) -> QuerySet[Invitation]:
+    """Invitations not (yet) accepted, withdrawn ones included, newest first; only those of
+    `organisation` when given."""
+    qs = invitations_for(user=user).filter(accepted_at__isnull=True)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs
+
+
+def open_invitation_count(*, user) -> int:
+    """How many invitations still wait for an answer (neither accepted nor withdrawn)."""
+    return (
+        invitations_for(user=user).filter(accepted_at__isnull=True, revoked_at__isnull=True).count()
+    )
+
+
+def get_invitation_for(*, user, pk: int) -> Invitation:
+    """The invitation with this id in the active scope; 404 otherwise."""
+    found = invitations_for(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def audit_entries_for(*, user, organisation_slug: str = "") -> QuerySet[AuditEntry]:
+    """Audit entries in the active scope, newest first, with their actor and organisation;
+    only one organisation's when `organisation_slug` is given."""
+    qs = AuditEntry.objects.select_related("actor", "organisation")
+    if organisation_slug:
+        qs = qs.filter(organisation__slug=organisation_slug)
+    return qs

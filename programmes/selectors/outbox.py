@@ -1,0 +1,72 @@
+"""Reads of the mail outbox: a programme's mail and the whole consultancy's."""
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ..models import OutboxMessage, Programme
+
+INVITATION_MAIL_TEMPLATE = "programmes/invitation"
+
+
+def outbox_for_programme(*, programme: Programme) -> QuerySet[OutboxMessage]:
+    """Every message sent for `programme`, newest first."""
+    return OutboxMessage.objects.filter(programme=programme).order_by("-created_at", "-id")
+
+
+def get_programme_outbox_message_for(*, programme: Programme, pk: int) -> OutboxMessage:
+    """The message with this id sent for `programme`; 404 otherwise (also for another
+    programme's message)."""
+    found = outbox_for_programme(programme=programme).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def outbox_for(*, user, status: str = "", without_programme: bool = False):
+    """Mail of every organisation in the active scope (the consultancy and its clients),
+    newest first; `status` filters through the (status, created_at) index. Mail that belongs
+    to no programme (invitations, login codes, password resets) shows only here."""
+    qs = OutboxMessage.objects.select_related("organisation", "programme")
+    if status:
+        qs = qs.filter(status=status)
+    if without_programme:
+        qs = qs.filter(programme__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def outbox_count_for(*, user, status: str = "") -> int:
+    """How many messages of the active scope have `status` (all when empty)."""
+    return outbox_for(user=user, status=status).count()
+
+
+def get_outbox_message_for(*, user, pk: int) -> OutboxMessage:
+    """The message with this id in the active scope; 404 otherwise."""
+    found = outbox_for(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def failed_invitation_mail(*, invitations) -> dict[int, OutboxMessage]:
+    """{invitation id: its failed mail} for the invitations whose latest invitation mail
+    failed; one query for the whole list."""
+    invitations = list(invitations)
+    if not invitations:
+        return {}
+    emails = {inv.email for inv in invitations}
+    since = min(inv.created_at for inv in invitations)
+    latest: dict[tuple[int, str], list[OutboxMessage]] = defaultdict(list)
+    for message in OutboxMessage.objects.filter(
+        template=INVITATION_MAIL_TEMPLATE, to_email__in=emails, created_at__gte=since
+    ).order_by("created_at", "id"):
+        latest[(message.organisation_id, message.to_email)].append(message)
+    failed = {}
+    for inv in invitations:
+        mine = [
+            m for m in latest[(inv.organisation_id, inv.email)] if m.created_at >= inv.created_at
+        ]
+        if mine and mine[-1].status == OutboxMessage.Status.FAILED:
+            failed[inv.pk] = mine[-1]
+    return failed

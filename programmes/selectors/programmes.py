@@ -1,0 +1,257 @@
+"""Reads of programmes and what hangs under them (plan, intake, meetings, documents), taking
+the acting user or an already access-checked programme.
+
+Fetching by a URL id goes through `get_<thing>_for(...)`, which answers 404 both for "missing"
+and for "not yours", so an outsider cannot tell the two apart.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from ..models import (
+    PHASE_ORDER,
+    PROGRESS_PHASE,
+    Document,
+    Goal,
+    Invitee,
+    Meeting,
+    Milestone,
+    Partner,
+    Phase,
+    Programme,
+    ProgressEvent,
+    TemplateMilestone,
+    User,
+)
+from ..permissions import Perm, Role, has_perm
+
+
+def programmes_for(*, user) -> QuerySet[Programme]:
+    """Programmes `user` may see within the active scope: a project leader those they lead,
+    client staff their organisation's, a consultancy admin all of the consultancy's."""
+    qs = Programme.objects.select_related("organisation")
+    if user.role == Role.PROJECT_LEADER:
+        return qs.filter(project_leaders=user)
+    if user.role in (Role.CLIENT_STAFF, Role.TEAM_MEMBER):
+        return qs.filter(organisation_id=user.organisation_id)
+    return qs
+
+
+def workspace_programmes_for(*, user, q: str = "", client_slug: str = "") -> list[Programme]:
+    """The workspace's list: the programmes `user` may see by client and name; `q` searches
+    name, neighbourhood and municipality, `client_slug` keeps one client's."""
+    qs = programmes_for(user=user).order_by("organisation__name", "name")
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(neighbourhood__icontains=q) | Q(municipality__icontains=q)
+        )
+    if client_slug:
+        qs = qs.filter(organisation__slug=client_slug)
+    return list(qs)
+
+
+def client_programmes_for(*, user, client, order_by_name: bool = False) -> list[Programme]:
+    """The programmes of `client` that `user` may see."""
+    qs = programmes_for(user=user).filter(organisation=client)
+    return list(qs.order_by("name") if order_by_name else qs)
+
+
+def get_programme_for(*, user, pk: int, organisation=None) -> Programme:
+    """The programme with this id if `user` may see it (and it belongs to `organisation` when
+    given); 404 otherwise."""
+    qs = programmes_for(user=user)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_manage_programme(*, user, programme: Programme) -> bool:
+    """Whether `user` is logged in and may manage `programme` (its project leader, or a
+    consultancy admin): such a user is not held to the limits of its public pages."""
+    if not has_perm(user, Perm.PROGRAMME_MANAGE):
+        return False
+    return programmes_for(user=user).filter(pk=programme.pk).exists()
+
+
+# --- Intake, plan and progress ----------------------------------------------------------
+
+
+def goals_of(*, programme: Programme) -> QuerySet[Goal]:
+    """The goals set at the intake."""
+    return programme.goals.all()
+
+
+def partners_of(*, programme: Programme) -> QuerySet[Partner]:
+    """The partners named at the intake."""
+    return programme.partners.all()
+
+
+def leaders_of(*, programme: Programme) -> QuerySet[User]:
+    """The programme's project leaders."""
+    return programme.project_leaders.all()
+
+
+def client_contacts_of(*, programme: Programme) -> QuerySet[User]:
+    """The client's contact people for the programme."""
+    return programme.client_contacts.all()
+
+
+def milestones_of(*, programme: Programme, with_owner: bool = False) -> list[Milestone]:
+    """The plan of approach: every milestone in plan order (with its owner when asked)."""
+    qs = programme.milestones.all()
+    if with_owner:
+        qs = qs.select_related("owner")
+    return list(qs)
+
+
+def milestone_by_key(*, programme: Programme, key: str) -> Milestone | None:
+    """The milestone the plan template marked with `key` (a `Progress` value), if any."""
+    return programme.milestones.filter(key=key).first()
+
+
+def get_milestone_for(*, programme: Programme, pk: int) -> Milestone:
+    """The milestone with this id in `programme`; 404 otherwise."""
+    found = programme.milestones.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def plan_template_rows(*, consultancy) -> QuerySet[TemplateMilestone]:
+    """The rows of the consultancy's plan template, in template order."""
+    return TemplateMilestone.objects.filter(organisation=consultancy)
+
+
+@dataclass
+class PlanStatus:
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    phase: str = Phase.PREPARATION
+    next_meeting: Meeting | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def phase_label(self) -> str:
+        return Phase(self.phase).label
+
+
+def plan_status(milestones, events=()) -> PlanStatus:
+    """Progress, overdue count and current phase from an iterable of milestones (or rows with
+    phase, done_at and due_date) and the programme's recorded progress events (`Progress`
+    values): the current phase is the earliest with open milestones, but never before the
+    phase that what already happened puts the programme in (a selected team is in training
+    even when nobody ticked the recruitment milestones)."""
+    today = timezone.localdate()
+    status = PlanStatus()
+    open_phases = []
+    for m in milestones:
+        status.total += 1
+        if m.done_at:
+            status.done += 1
+        else:
+            open_phases.append(m.phase)
+            if m.due_date < today:
+                status.overdue += 1
+    if open_phases:
+        status.phase = min(open_phases, key=PHASE_ORDER.__getitem__)
+    elif status.total:
+        status.phase = Phase.GUIDANCE
+    floors = [PROGRESS_PHASE[e] for e in events if e in PROGRESS_PHASE]
+    if floors:
+        floor = max(floors, key=PHASE_ORDER.__getitem__)
+        if PHASE_ORDER[floor] > PHASE_ORDER[status.phase]:
+            status.phase = floor
+    return status
+
+
+def programme_status(programme: Programme, milestones=None) -> PlanStatus:
+    """`plan_status` of one programme, from its milestones and its recorded progress."""
+    if milestones is None:
+        milestones = programme.milestones.only("phase", "done_at", "due_date")
+    events = programme.progress_events.values_list("event", flat=True)
+    return plan_status(milestones, list(events))
+
+
+def programme_overview(programmes: list[Programme]) -> dict[int, PlanStatus]:
+    """Plan status and next meeting for many programmes in three queries, not three per row."""
+    ids = [p.pk for p in programmes]
+    rows = defaultdict(list)
+    for row in Milestone.objects.filter(programme_id__in=ids).only(
+        "programme_id", "phase", "done_at", "due_date"
+    ):
+        rows[row.programme_id].append(row)
+    events = defaultdict(list)
+    for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
+        "programme_id", "event"
+    ):
+        events[programme_id].append(event)
+    result = {pk: plan_status(rows[pk], events[pk]) for pk in ids}
+    for meeting in Meeting.objects.filter(
+        programme_id__in=ids, starts_at__gte=timezone.now()
+    ).order_by("starts_at"):
+        status = result[meeting.programme_id]
+        if status.next_meeting is None:
+            status.next_meeting = meeting
+    return result
+
+
+# --- Meetings and documents -------------------------------------------------------------
+
+
+def meetings_for_programme(*, programme: Programme, upcoming_only: bool = False):
+    """The programme's meetings by start, each with its counts of accepted, guests, waiting
+    and invited; only those not yet over when `upcoming_only`."""
+    qs = programme.meetings.select_related("organisation").annotate(
+        n_accepted=Count("invitees", filter=Q(invitees__status="accepted")),
+        n_guests=Sum("invitees__guests", filter=Q(invitees__status="accepted")),
+        n_waiting=Count("invitees", filter=Q(invitees__status="waitlisted")),
+        n_invited=Count("invitees"),
+    )
+    if upcoming_only:
+        qs = qs.filter(ends_at__gte=timezone.now())
+    return qs.order_by("starts_at")
+
+
+def get_meeting_for(*, programme: Programme, pk: int) -> Meeting:
+    """The meeting with this id in `programme`; 404 otherwise."""
+    found = programme.meetings.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def invitees_of(*, meeting: Meeting) -> list[Invitee]:
+    """Everyone invited to `meeting`, by status, then place on the waiting list, then name."""
+    return list(meeting.invitees.order_by("status", "waitlisted_at", "name"))
+
+
+def get_invitee_for(*, meeting: Meeting, pk: int) -> Invitee:
+    """The invitee with this id of `meeting`; 404 otherwise."""
+    found = meeting.invitees.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def latest_plan_document(*, programme: Programme) -> Document | None:
+    """The newest plan-of-approach document of `programme`, if one was asked for."""
+    return programme.documents.filter(kind=Document.Kind.PLAN).first()
+
+
+def get_document_for(*, programme: Programme, pk: int) -> Document:
+    """The document with this id of `programme`; 404 otherwise."""
+    found = programme.documents.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,96 @@
+"""Where everyone starts: the root and home redirects, the consultancy's workspace, the audit
+log and the health check.
+
+Each view declares who may open it through `PermissionMixin`/`LoginRequiredMixin`/`PublicMixin`;
+the tenancy middleware has already checked organisation access for URLs with an `org` kwarg.
+"""
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from .. import selectors
+from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
+from ..models import Phase
+from ..permissions import Perm, Role, has_perm
+from .common import query_param
+
+
+class HomeView(LoginRequiredMixin, View):
+    """Sends each role to its own home."""
+
+    redirects = True
+
+    def get(self, request):
+        user = request.user
+        if user.is_consultancy_staff:
+            return redirect("workspace")
+        if user.role == Role.CLIENT_STAFF:
+            return redirect("portal_home", org=user.organisation.slug)
+        return redirect("team_home", org=user.organisation.slug)
+
+
+class WorkspaceView(PermissionMixin, TemplateView):
+    """The consultancy's desk: every programme the user may see across clients, with phase,
+    progress, overdue milestones and the next meeting; filter by client and phase, search."""
+
+    permission = Perm.WORKSPACE_VIEW
+    template_name = "programmes/workspace.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        q = query_param(self.request, "q")
+        client_slug = query_param(self.request, "client")
+        phase = query_param(self.request, "phase")
+        programmes = selectors.workspace_programmes_for(user=user, q=q, client_slug=client_slug)
+        overview = selectors.programme_overview(programmes)
+        rows = [(p, overview[p.pk]) for p in programmes]
+        if phase in Phase.values:
+            rows = [(p, s) for p, s in rows if s.phase == phase]
+        return super().get_context_data(
+            rows=rows,
+            clients=selectors.clients_for(user=user),
+            phases=Phase.choices,
+            q=q,
+            selected_client=client_slug,
+            selected_phase=phase,
+            open_invitations=selectors.open_invitation_count(user=user)
+            if has_perm(user, Perm.USER_MANAGE)
+            else 0,
+            **kwargs,
+        )
+
+
+class AuditLogView(PermissionMixin, TemplateView):
+    permission = Perm.AUDIT_VIEW
+    template_name = "programmes/audit_log.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        organisations = selectors.organisations_for(user=user)
+        slug = query_param(self.request, "org")
+        entries = selectors.audit_entries_for(user=user, organisation_slug=slug)
+        page = Paginator(entries, self.paginate_by).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            page=page, organisations=organisations, selected_org=slug, **kwargs
+        )
+
+
+class HealthView(PublicMixin, View):
+    """Liveness for the load balancer and compose health check: the database answers."""
+
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+
+
+class RootView(PublicMixin, View):
+    redirects = True
+
+    def get(self, request):
+        return redirect("home" if request.user.is_authenticated else "account_login")

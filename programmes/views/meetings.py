@@ -1,0 +1,153 @@
+"""A programme's meetings: create and edit, invite people, register attendance."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from .. import selectors, services
+from ..forms import InviteeForm, MeetingForm
+from ..mixins import ProgrammeMixin
+from ..models import Invitee
+from ..permissions import Perm, has_perm
+from .common import form_errors_to
+
+
+class MeetingCreateView(ProgrammeMixin, FormView):
+    permission = Perm.PROGRAMME_MANAGE
+    template_name = "programmes/meeting_form.html"
+    form_class = MeetingForm
+
+    def form_valid(self, form):
+        programme = self.get_programme()
+        try:
+            meeting = services.meeting_create(
+                actor=self.request.user,
+                programme=programme,
+                **{k: v for k, v in form.cleaned_data.items() if k != "confirm_past"},
+            )
+        except ValidationError as error:
+            form_errors_to(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting was created. Now invite people."))
+        return redirect(
+            "meeting_detail",
+            org=programme.organisation.slug,
+            programme_pk=programme.pk,
+            meeting_pk=meeting.pk,
+        )
+
+
+class MeetingMixin(ProgrammeMixin):
+    def get_meeting(self):
+        if not hasattr(self, "_meeting"):
+            self._meeting = selectors.get_meeting_for(
+                programme=self.get_programme(), pk=self.kwargs["meeting_pk"]
+            )
+        return self._meeting
+
+
+class MeetingUpdateView(MeetingMixin, FormView):
+    permission = Perm.PROGRAMME_MANAGE
+    template_name = "programmes/meeting_form.html"
+    form_class = MeetingForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_meeting()}
+
+    def form_valid(self, form):
+        meeting = self.get_meeting()
+        try:
+            meeting.refresh_from_db()
+            services.meeting_update(
+                actor=self.request.user,
+                meeting=meeting,
+                **{k: form.cleaned_data[k] for k in form.changed_data if k != "confirm_past"},
+            )
+        except ValidationError as error:
+            form_errors_to(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The changes were saved."))
+        return redirect(
+            "meeting_detail",
+            org=meeting.organisation.slug,
+            programme_pk=meeting.programme_id,
+            meeting_pk=meeting.pk,
+        )
+
+
+class MeetingDetailView(MeetingMixin, TemplateView):
+    """Who is invited, who comes, the waiting list and attendance on the day."""
+
+    template_name = "programmes/meeting_detail.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        meeting = self.get_meeting()
+        invitees = selectors.invitees_of(meeting=meeting)
+        taken = sum(i.seats for i in invitees if i.status == Invitee.Status.ACCEPTED)
+        return super().get_context_data(
+            meeting=meeting,
+            invitees=invitees,
+            taken=taken,
+            waiting=[i for i in invitees if i.status == Invitee.Status.WAITLISTED],
+            form=form or InviteeForm(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        """Invite one person."""
+        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
+        form = InviteeForm(request.POST)
+        if form.is_valid():
+            try:
+                invitee = services.invitee_add(
+                    actor=request.user,
+                    meeting=self.get_meeting(),
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    language=form.cleaned_data.get("language") or "nl",
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is invited; the e-mail will be sent shortly.")
+                    % {"name": invitee.name},
+                )
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AttendanceView(MeetingMixin, View):
+    """Register on the day who came; answers htmx with the updated row."""
+
+    permission = Perm.PROGRAMME_MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        meeting = self.get_meeting()
+        invitee = selectors.get_invitee_for(meeting=meeting, pk=kwargs["invitee_pk"])
+        value = {"1": True, "0": False}.get(request.POST.get("attended", ""))
+        services.invitee_set_attended(actor=request.user, invitee=invitee, attended=value)
+        if request.headers.get("HX-Request"):
+            return render(
+                request,
+                "programmes/includes/invitee_row.html",
+                {
+                    "i": invitee,
+                    "meeting": meeting,
+                    "programme": meeting.programme,
+                    "client": meeting.organisation,
+                    "can_manage": True,
+                },
+            )
+        return redirect(
+            "meeting_detail",
+            org=meeting.organisation.slug,
+            programme_pk=meeting.programme_id,
+            meeting_pk=meeting.pk,
+        )
