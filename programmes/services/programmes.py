@@ -188,10 +188,11 @@ def team_member_add(*, actor: User, programme: Programme, user: User) -> TeamMem
     member, created = TeamMember.objects.get_or_create(
         organisation=programme.organisation, programme=programme, user=user
     )
-    if not created and not member.is_active:
+    rejoined = not created and not member.is_active
+    if rejoined:
         member.is_active = True
         member.save(update_fields=["is_active"])
-    if created or not member.is_active:
+    if created or rejoined:  # (a member already on the team changes nothing)
         audit_log(
             actor=actor,
             organisation=programme.organisation,
