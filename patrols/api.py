@@ -135,7 +135,7 @@ class PhoneApiView(PermissionMixin, View):
             )
 
     def post(self, request, *args, **kwargs):
-        if not selectors.memberships_for(user=request.user).exists():
+        if not selectors.on_a_team(user=request.user):
             raise PermissionDenied  # only members of a team send records
         kwargs.pop("org", None)  # the tenancy middleware has already scoped the request
         try:
@@ -188,13 +188,11 @@ class PhoneApiView(PermissionMixin, View):
 
 class RoundStartApi(PhoneApiView):
     def store(self, request, data):
-        from programmes.models import User
-
         programme = self.programme(request, data)
         walker_ids = data.get("walkers") or []
         if not isinstance(walker_ids, list) or not all(json_id(i) == i for i in walker_ids):
             raise BadInput({"walkers": [_("Choose the members who walk along.")]})
-        walkers = list(User.objects.filter(pk__in=walker_ids))
+        walkers = selectors.walkers_by_ids(programme=programme, pks=walker_ids)
         if len(walkers) != len(set(walker_ids)):
             raise BadInput({"walkers": [_("Choose the members who walk along.")]})
         return services.round_start(

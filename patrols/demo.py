@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from programmes import demo
-from programmes.models import TeamMember
+from programmes.selectors import roster
 
 from . import services
 from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent
@@ -141,12 +141,7 @@ def _team_at_work(ctx, key, programme) -> None:
         min_team_meetings=0,
         reward="Een cadeaubon van € 25 per maand",
     )
-    ready = [
-        m.user
-        for m in TeamMember.objects.filter(
-            programme=programme, is_active=True, ready_for_rounds=True
-        ).select_related("user")
-    ]
+    ready = [m.user for m in roster(programme=programme).filter(ready_for_rounds=True)]
     # Keep the printed demo member first: they start most rounds.
     ready.sort(key=lambda u: (u.email.split("@")[0] != "teamlid", u.name))
     meeting_point, area, lat, lon = PLACES[key]

@@ -2,33 +2,29 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes.input import file_response
 from programmes.mixins import ClientMixin, PermissionMixin
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import form_errors_to
 
 from . import selectors, services
 from .forms import SignalFilterForm, SignalFollowUpForm
-from .models import Signal, SignalCategory
+from .models import Signal
+from .photos import photo_response
 
 
 class _SignalsMixin(ClientMixin, PermissionMixin):
     permission = Perm.SIGNAL_VIEW
 
     def filter_form(self):
-        client = self.get_client()
-        programmes = client.programmes.order_by("neighbourhood")
-        categories = SignalCategory.objects.filter(
-            programme__organisation=client, parent__isnull=True
-        ).order_by("name")
+        categories, programmes = selectors.signal_filter_choices(organisation=self.get_client())
         return SignalFilterForm(
             self.request.GET or None, categories=categories, programmes=programmes
         )
@@ -80,12 +76,7 @@ class SignalMapDataView(_SignalsMixin, View):
     """The filtered signals with a position, for the map (at most 2,000, newest first)."""
 
     def get(self, request, org):
-        rows = (
-            self.signals()
-            .filter(latitude__isnull=False, longitude__isnull=False)
-            .order_by("-reported_at")
-            .values("pk", "latitude", "longitude", "status", "category__name", "description")[:2000]
-        )
+        rows = selectors.signal_map_rows(self.signals())
         base = request.path.rsplit("map.json", 1)[0]
         return JsonResponse(
             {
@@ -109,14 +100,9 @@ class SignalDetailView(_SignalsMixin, TemplateView):
     template_name = "patrols/portal_signal.html"
 
     def get_signal(self) -> Signal:
-        found = (
-            selectors.signals_for_client(user=self.request.user, organisation=self.get_client())
-            .filter(pk=self.kwargs["signal_pk"])
-            .first()
+        return selectors.get_signal_for_client(
+            user=self.request.user, organisation=self.get_client(), pk=self.kwargs["signal_pk"]
         )
-        if found is None:
-            raise Http404
-        return found
 
     def get_context_data(self, form=None, **kwargs):
         (signal,) = selectors.with_places([self.get_signal()])
@@ -125,16 +111,14 @@ class SignalDetailView(_SignalsMixin, TemplateView):
             client=self.get_client(),
             signal=signal,
             map_config=_point_map(signal),
-            events=signal.events.select_related("actor", "assigned_to"),
-            photos=signal.photos.all(),
+            events=selectors.signal_events(signal=signal),
+            photos=selectors.signal_photos(signal=signal),
             form=(form or SignalFollowUpForm(signal=signal)) if can_handle else None,
             **kwargs,
         )
 
     def post(self, request, org, signal_pk):
         if not has_perm(request.user, Perm.SIGNAL_HANDLE):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         signal = self.get_signal()
         form = SignalFollowUpForm(request.POST, signal=signal)
@@ -159,14 +143,7 @@ class SignalPhotoView(_SignalsMixin, View):
     """A signal's photo, only for people who may see the signal."""
 
     def get(self, request, org, signal_pk, photo_pk):
-        signal = (
-            selectors.signals_for_client(user=request.user, organisation=self.get_client())
-            .filter(pk=signal_pk)
-            .first()
+        signal = selectors.get_signal_for_client(
+            user=request.user, organisation=self.get_client(), pk=signal_pk
         )
-        photo = signal.photos.filter(pk=photo_pk).first() if signal else None
-        if photo is None:
-            raise Http404
-        response = file_response(photo.image, content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return photo_response(signal=signal, pk=photo_pk)

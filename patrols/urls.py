@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import api, portal, views, workspace
+from . import api, own, portal, views, workspace
 
 urlpatterns = [
     path("team/sw.js", views.ServiceWorkerView.as_view(), name="team_sw"),
@@ -11,23 +11,23 @@ urlpatterns = [
     path("team/<slug:org>/round/", views.RoundScreenView.as_view(), name="team_round"),
     path(
         "team/<slug:org>/documents/<int:document_pk>/",
-        views.OwnDocumentView.as_view(),
+        own.OwnDocumentView.as_view(),
         name="team_document",
     ),
     path(
         "team/<slug:org>/documents/<int:document_pk>/retry/",
-        views.OwnDocumentRetryView.as_view(),
+        own.OwnDocumentRetryView.as_view(),
         name="team_document_retry",
     ),
-    path("team/<slug:org>/signals/", views.MySignalsView.as_view(), name="team_signals"),
+    path("team/<slug:org>/signals/", own.MySignalsView.as_view(), name="team_signals"),
     path(
         "team/<slug:org>/signals/<int:signal_pk>/",
-        views.MySignalView.as_view(),
+        own.MySignalView.as_view(),
         name="team_signal",
     ),
     path(
         "team/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",
-        views.MySignalPhotoView.as_view(),
+        own.MySignalPhotoView.as_view(),
         name="team_signal_photo",
     ),
     path(

@@ -1,4 +1,5 @@
 """The team member's phone app: home, the round screen, signing up; and the service worker.
+The member's own signals and documents are in `patrols.own`.
 
 The pages are server-rendered; `static/js/team-app.js` keeps an outbox in IndexedDB so records
 made without a connection are sent when it returns.
@@ -9,8 +10,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes.input import file_response
 from programmes.mixins import PermissionMixin, PublicMixin
 from programmes.permissions import Perm
 from programmes.readiness import readiness_reason
@@ -69,15 +68,8 @@ class TeamHomeView(_MembershipMixin, PermissionMixin, TemplateView):
         today = timezone.localdate()
         effort = None
         if programme:
-            effort = next(
-                (
-                    e
-                    for e in services.effort_for_month(
-                        programme=programme, year=today.year, month=today.month
-                    )
-                    if e.user.pk == user.pk
-                ),
-                None,
+            effort = services.effort_of(
+                programme=programme, user=user, year=today.year, month=today.month
             )
         slots = list(selectors.upcoming_slots(programme=programme)) if programme else []
         return super().get_context_data(
@@ -95,7 +87,7 @@ class TeamHomeView(_MembershipMixin, PermissionMixin, TemplateView):
             rule=getattr(programme, "effort_rule", None) if programme else None,
             # Ready, being made or failed: a certificate that could not be made says so and
             # offers "try again" instead of being missing without a word.
-            my_documents=user.documents.order_by("-created_at"),
+            my_documents=selectors.own_documents(user=user),
             **kwargs,
         )
 
@@ -127,12 +119,7 @@ class RoundScreenView(_MembershipMixin, PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         programme = self.member.programme
         services.categories_ensure(programme=programme)
-        mates = (
-            programme.team.filter(is_active=True)
-            .exclude(user=self.request.user)
-            .select_related("user")
-            .order_by("user__name")
-        )
+        mates = selectors.mates_of(programme=programme, user=self.request.user)
         return super().get_context_data(
             client=self.request.organisation,
             programme=programme,
@@ -154,62 +141,27 @@ class RoundScreenView(_MembershipMixin, PermissionMixin, TemplateView):
         )
 
 
-class OwnDocumentRetryView(PermissionMixin, View):
-    """Make the team member's own document (their certificate) again after it failed."""
-
-    permission = Perm.TEAM_APP_VIEW
-    http_method_names = ["post"]
-
-    def post(self, request, org, document_pk):
-        from programmes.models import Document
-        from programmes.permissions import Role
-        from programmes.services import document_retry
-
-        if request.user.role != Role.TEAM_MEMBER:
-            raise PermissionDenied  # a member's own papers, not the staff's
-        document = Document.objects.filter(pk=document_pk, owner=request.user).first()
-        if document is None:
-            raise Http404
-        document_retry(actor=request.user, document=document)
-        messages.info(request, _("The PDF is being made; it appears here when it is ready."))
-        return redirect("team_home", org=org)
-
-
-class OwnDocumentView(PermissionMixin, View):
-    """A document made for the team member (their certificate): only its owner downloads it."""
-
-    permission = Perm.TEAM_APP_VIEW
-
-    def get(self, request, org, document_pk):
-        from programmes.models import Document
-        from programmes.permissions import Role
-
-        if request.user.role != Role.TEAM_MEMBER:
-            raise PermissionDenied  # a member's own papers, not the staff's
-
-        document = Document.objects.filter(
-            pk=document_pk, owner=request.user, status=Document.Status.READY
-        ).first()
-        if document is None or not document.file:
-            raise Http404
-        return file_response(
-            document.file,
-            as_attachment=True,
-            filename=document.download_name,
-            content_type="application/pdf",
-        )
-
-
 def _member_slot(request, slot_pk) -> RoundSlot:
     """A scheduled round of one of the member's programmes; 403 for someone on no team, 404
     for a round that is not theirs."""
-    if not selectors.memberships_for(user=request.user).exists():
+    if not selectors.on_a_team(user=request.user):
         raise PermissionDenied
-    slot = RoundSlot.objects.filter(pk=slot_pk).select_related("programme").first()
-    if slot is None:
-        raise Http404
-    selectors.get_member_programme(user=request.user, pk=slot.programme_id)
-    return slot
+    return selectors.get_member_slot(user=request.user, pk=slot_pk)
+
+
+def _sign(request, org, slot_pk, *, signed_up: bool):
+    """Sign the member up for (or off) a scheduled round and go home with what happened."""
+    slot = _member_slot(request, slot_pk)
+    try:
+        services.round_signup(actor=request.user, slot=slot, signed_up=signed_up)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if signed_up:
+            messages.success(request, _("You're in: thank you for joining this round."))
+        else:
+            messages.success(request, _("You have signed off from this round."))
+    return redirect("team_home", org=org)
 
 
 class SignupView(PermissionMixin, View):
@@ -219,18 +171,7 @@ class SignupView(PermissionMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, org, slot_pk):
-        slot = _member_slot(request, slot_pk)
-        signed_up = request.POST.get("signup") == "1"
-        try:
-            services.round_signup(actor=request.user, slot=slot, signed_up=signed_up)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            if signed_up:
-                messages.success(request, _("You're in: thank you for joining this round."))
-            else:
-                messages.success(request, _("You have signed off from this round."))
-        return redirect("team_home", org=org)
+        return _sign(request, org, slot_pk, signed_up=request.POST.get("signup") == "1")
 
 
 class SignoffView(PermissionMixin, TemplateView):
@@ -245,19 +186,12 @@ class SignoffView(PermissionMixin, TemplateView):
         return super().get_context_data(
             client=self.request.organisation,
             slot=slot,
-            signed_up=slot.signups.filter(user=self.request.user).exists(),
+            signed_up=selectors.is_signed_up(slot=slot, user=self.request.user),
             **kwargs,
         )
 
     def post(self, request, org, slot_pk):
-        slot = _member_slot(request, slot_pk)
-        try:
-            services.round_signup(actor=request.user, slot=slot, signed_up=False)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("You have signed off from this round."))
-        return redirect("team_home", org=org)
+        return _sign(request, org, slot_pk, signed_up=False)
 
 
 class TeamChooseView(PermissionMixin, TemplateView):
@@ -295,71 +229,6 @@ class TeamChooseView(PermissionMixin, TemplateView):
             return redirect("team_choose", org=org)
         request.session[TEAM_PROGRAMME_SESSION_KEY] = chosen.programme_id
         return redirect("team_home", org=org)
-
-
-class _OwnSignalsMixin(PermissionMixin):
-    """A team member's own signals: only the member who reported them sees them."""
-
-    permission = Perm.TEAM_APP_VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        from programmes.permissions import Role
-
-        if request.user.is_authenticated and request.user.role != Role.TEAM_MEMBER:
-            raise PermissionDenied  # a member's own signals, not the staff's
-        return super().dispatch(request, *args, **kwargs)
-
-
-class MySignalsView(_OwnSignalsMixin, TemplateView):
-    """The member's own signals ("My signals") and where each one stands, newest first."""
-
-    template_name = "patrols/my_signals.html"
-    paginate_by = 20
-
-    def get_context_data(self, **kwargs):
-        page = Paginator(selectors.own_signals(user=self.request.user), self.paginate_by)
-        return super().get_context_data(
-            client=self.request.organisation,
-            page=page.get_page(self.request.GET.get("page")),
-            fetched_at=timezone.now(),
-            **kwargs,
-        )
-
-
-class MySignalView(_OwnSignalsMixin, TemplateView):
-    """One of the member's signals: its status history, the client's notes, photos, place."""
-
-    template_name = "patrols/my_signal.html"
-
-    def get_context_data(self, **kwargs):
-        signal = selectors.get_own_signal(user=self.request.user, pk=self.kwargs["signal_pk"])
-        (signal,) = selectors.with_places([signal])
-        events = list(
-            selectors.signal_history_for_member(signal=signal).select_related("actor__organisation")
-        )
-        notes = [e for e in events if e.text and e.actor_id != self.request.user.pk]
-        return super().get_context_data(
-            client=self.request.organisation,
-            signal=signal,
-            events=events,
-            last_note=notes[-1] if notes else None,
-            photos=signal.photos.all(),
-            fetched_at=timezone.now(),
-            **kwargs,
-        )
-
-
-class MySignalPhotoView(_OwnSignalsMixin, View):
-    """A photo of the member's own signal, for no one else."""
-
-    def get(self, request, org, signal_pk, photo_pk):
-        signal = selectors.get_own_signal(user=request.user, pk=signal_pk)
-        photo = signal.photos.filter(pk=photo_pk).first()
-        if photo is None:
-            raise Http404
-        response = file_response(photo.image, content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
 
 
 class ManifestView(PublicMixin, View):

@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +13,12 @@ from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
 from programmes.mixins import ProgrammeMixin
-from programmes.models import User
 from programmes.permissions import Perm, has_perm
+from programmes.selectors import get_user_for
 from programmes.views.common import form_errors_to, posted_id
 
-from . import services
+from . import selectors, services
 from .forms import CategoryForm, EffortRuleForm, RoundSlotForm
-from .models import Conversation, Round, RoundSlot, Signal, SignalCategory
-from .workflow import Status
 
 
 class RoundsView(ProgrammeMixin, TemplateView):
@@ -33,24 +30,10 @@ class RoundsView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         return super().get_context_data(
             form=form or RoundSlotForm(),
-            slots=RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
-            .annotate(n_signups=Count("signups"))
-            .order_by("starts_at")[:20],
-            rounds=Round.objects.filter(programme=programme)
-            .annotate(
-                n_walkers=Count("walkers", distinct=True), n_signals=Count("signals", distinct=True)
-            )
-            .order_by("-started_at")[:20],
-            conversations=Conversation.objects.filter(programme=programme)
-            .select_related("reported_by")
-            .order_by("-reported_at")[:20],
-            signal_counts=[
-                {"status": Status(row["status"]).label, "n": row["n"]}
-                for row in Signal.objects.filter(programme=programme)
-                .values("status")
-                .annotate(n=Count("id"))
-                .order_by("status")
-            ],
+            slots=selectors.planned_slots(programme=programme),
+            rounds=selectors.recent_rounds(programme=programme),
+            conversations=selectors.recent_conversations(programme=programme),
+            signal_counts=selectors.signal_counts_by_status(programme=programme),
             **kwargs,
         )
 
@@ -82,10 +65,8 @@ class CategoriesView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         services.categories_ensure(programme=programme)
         return super().get_context_data(
-            categories=SignalCategory.objects.filter(programme=programme)
-            .select_related("parent")
-            .order_by("parent__position", "parent__name", "position", "name"),
-            parents=SignalCategory.objects.filter(programme=programme, parent__isnull=True),
+            categories=selectors.categories_of(programme=programme),
+            parents=selectors.parent_categories(programme=programme),
             form=form or CategoryForm(),
             **kwargs,
         )
@@ -96,9 +77,7 @@ class CategoriesView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         toggle = request.POST.get("toggle")
         if toggle:
-            category = SignalCategory.objects.filter(
-                programme=programme, pk=posted_id(request, "toggle")
-            ).first()
+            category = selectors.find_category(programme=programme, pk=posted_id(request, "toggle"))
             if category is not None:
                 services.category_save(
                     actor=request.user,
@@ -108,9 +87,9 @@ class CategoriesView(ProgrammeMixin, TemplateView):
                 )
             return redirect(request.path)
         form = CategoryForm(request.POST)
-        parent = SignalCategory.objects.filter(
-            programme=programme, parent__isnull=True, pk=posted_id(request, "parent")
-        ).first()
+        parent = selectors.find_category(
+            programme=programme, pk=posted_id(request, "parent"), parent=True
+        )
         if form.is_valid():
             try:
                 services.category_save(
@@ -143,38 +122,23 @@ class EffortView(ProgrammeMixin, TemplateView):
     template_name = "patrols/effort.html"
 
     def get_context_data(self, rule_form=None, **kwargs):
-        from .models import EffortRule, RewardHandout
-
         programme = self.get_programme()
         year, month = _month(self.request.GET.get("month", ""))
-        rule = EffortRule.objects.filter(programme=programme).first()
-        handed = set(
-            RewardHandout.objects.filter(
-                programme=programme, month=dt.date(year, month, 1)
-            ).values_list("user_id", flat=True)
-        )
+        rule = selectors.effort_rule_of(programme=programme)
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
-        signals = Signal.objects.filter(
-            programme=programme, reported_at__year=year, reported_at__month=month
-        )
         return super().get_context_data(
             month=first,
             previous=previous,
             following=following if following <= timezone.localdate() else None,
             efforts=services.effort_for_month(programme=programme, year=year, month=month),
-            handed=handed,
+            handed=selectors.rewards_handed(programme=programme, month=first),
             rule=rule,
             rule_form=rule_form
             or (EffortRuleForm(instance=rule) if self.can_edit_rule() else None),
             can_reward=has_perm(self.request.user, Perm.REWARD_MANAGE),
-            by_category=signals.values("category__name")
-            .annotate(
-                n=Count("id"),
-                open=Count("id", filter=~Q(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])),
-            )
-            .order_by("-n"),
+            by_category=selectors.signals_by_category(programme=programme, year=year, month=month),
             base_template=self.base_template,
             **kwargs,
         )
@@ -190,9 +154,7 @@ class EffortView(ProgrammeMixin, TemplateView):
             if not has_perm(request.user, Perm.REWARD_MANAGE):
                 raise PermissionDenied
             year, month = _month(request.POST.get("month", ""))
-            user = User.objects.filter(pk=posted_id(request, "reward_user")).first()
-            if user is None:
-                raise PermissionDenied
+            user = get_user_for(user=request.user, pk=posted_id(request, "reward_user"))
             try:
                 services.reward_hand_out(
                     actor=request.user,

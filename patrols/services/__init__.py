@@ -1,0 +1,50 @@
+"""Every write of the patrols app, one module per area; import them from `patrols.services`."""
+
+from .categories import DEFAULT_CATEGORIES, categories_ensure, category_save
+from .conversations import conversation_report
+from .effort import (
+    Effort,
+    effort_for_month,
+    effort_of,
+    effort_rule_save,
+    month_bounds,
+    reward_hand_out,
+)
+from .records import Conflict, NotReady, payload_hash, require_ready
+from .rounds import round_end, round_start
+from .schedule import round_reminder_send, round_reminders_due, round_signup, round_slot_create
+from .signals import (
+    PHOTO_MAX_BYTES,
+    PHOTO_MAX_SIDE,
+    signal_photo_add,
+    signal_report,
+    signal_transition,
+)
+
+__all__ = [
+    "DEFAULT_CATEGORIES",
+    "PHOTO_MAX_BYTES",
+    "PHOTO_MAX_SIDE",
+    "Conflict",
+    "Effort",
+    "NotReady",
+    "categories_ensure",
+    "category_save",
+    "conversation_report",
+    "effort_for_month",
+    "effort_of",
+    "effort_rule_save",
+    "month_bounds",
+    "payload_hash",
+    "require_ready",
+    "reward_hand_out",
+    "round_end",
+    "round_reminder_send",
+    "round_reminders_due",
+    "round_signup",
+    "round_slot_create",
+    "round_start",
+    "signal_photo_add",
+    "signal_report",
+    "signal_transition",
+]

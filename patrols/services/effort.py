@@ -1,0 +1,142 @@
+"""Effort: what each member did in a month, the obligation it is measured against, and the
+reward handed to those who met it."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.audit import audit_log
+from programmes.models import Invitee, Meeting, Programme, User
+from programmes.selectors import roster
+
+from ..models import EffortRule, RewardHandout, Round
+
+
+@dataclass
+class Effort:
+    """One member's rounds, hours and team meetings in a month, and whether that met the rule."""
+
+    user: User
+    rounds: int = 0
+    minutes: float = 0
+    team_meetings: int = 0
+    met: bool = False
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def month_bounds(year: int, month: int):
+    """The start of `month` and of the month after, as aware datetimes in local time."""
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
+    return start, end
+
+
+def effort_for_month(*, programme: Programme, year: int, month: int) -> list[Effort]:
+    """Each active member's effort in a calendar month. A round counts in the month it started;
+    its minutes are split at the month boundary, so a round from 23:00 on the last day to
+    01:00 gives one hour to each month."""
+    start, end = month_bounds(year, month)
+    members = {m.user_id: Effort(user=m.user) for m in roster(programme=programme)}
+    rounds = (
+        Round.objects.filter(
+            programme=programme, ended_at__isnull=False, started_at__lt=end, ended_at__gt=start
+        )
+        .prefetch_related("walkers")
+        .only("started_at", "ended_at")
+    )
+    for round_ in rounds:
+        overlap = (min(round_.ended_at, end) - max(round_.started_at, start)).total_seconds() / 60
+        for walker in round_.walkers.all():
+            effort = members.get(walker.pk)
+            if effort is None:
+                continue
+            effort.minutes += overlap
+            if start <= round_.started_at < end:
+                effort.rounds += 1
+    attended = Invitee.objects.filter(
+        meeting__programme=programme,
+        meeting__kind=Meeting.Kind.TEAM,
+        attended=True,
+        meeting__starts_at__gte=start,
+        meeting__starts_at__lt=end,
+        user_id__in=list(members),
+    ).values_list("user_id", flat=True)
+    for user_id in attended:
+        members[user_id].team_meetings += 1
+    rule = getattr(programme, "effort_rule", None)
+    for effort in members.values():
+        effort.met = rule is not None and (
+            effort.rounds >= rule.min_rounds
+            and effort.minutes >= float(rule.min_hours) * 60
+            and effort.team_meetings >= rule.min_team_meetings
+        )
+    return sorted(members.values(), key=lambda e: e.user.name)
+
+
+def effort_of(*, programme: Programme, user: User, year: int, month: int) -> Effort | None:
+    """`user`'s effort in a calendar month; None for someone not (or no longer) on the team."""
+    return next(
+        (
+            e
+            for e in effort_for_month(programme=programme, year=year, month=month)
+            if e.user.pk == user.pk
+        ),
+        None,
+    )
+
+
+@transaction.atomic
+def effort_rule_save(*, actor: User, programme: Programme, **fields) -> EffortRule:
+    """Set the effort obligation and reward of a programme."""
+    rule, _created = EffortRule.objects.get_or_create(
+        organisation=programme.organisation, programme=programme
+    )
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean(exclude=["organisation", "programme"])
+    rule.save()
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="effort_rule.saved",
+        obj=rule,
+        data={k: str(v) for k, v in fields.items()},
+    )
+    return rule
+
+
+@transaction.atomic
+def reward_hand_out(
+    *, actor: User, programme: Programme, user: User, year: int, month: int, handed_out: bool = True
+):
+    """Mark (or unmark) a member's reward for a month as handed out; only for a member who met
+    the effort obligation that month."""
+    first = dt.date(year, month, 1)
+    if not handed_out:
+        RewardHandout.objects.filter(programme=programme, user=user, month=first).delete()
+        return None
+    effort = effort_of(programme=programme, user=user, year=year, month=month)
+    if effort is None or not effort.met:
+        raise ValidationError(_("This member did not meet the effort obligation that month."))
+    handout, created = RewardHandout.objects.get_or_create(
+        organisation=programme.organisation,
+        programme=programme,
+        user=user,
+        month=first,
+        defaults={"handed_out_by": actor},
+    )
+    if created:
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="reward.handed_out",
+            obj=handout,
+        )
+    return handout

@@ -1,0 +1,189 @@
+"""Signals: reported by a member (with photos), then followed up by the client's staff
+through the workflow (`patrols.workflow`); the reporter hears when theirs is resolved."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.audit import audit_log
+from programmes.calendar import add_working_days
+from programmes.images import reencode_image
+from programmes.links import reverse_absolute
+from programmes.mail import mail_queue
+from programmes.models import Programme, User
+
+from ..models import Round, Signal, SignalCategory, SignalEvent, SignalPhoto
+from ..workflow import CLOSED, Status, check_transition
+from .records import _member, _reported, _store_once
+
+PHOTO_MAX_BYTES = 15 * 1024 * 1024
+PHOTO_MAX_SIDE = 2048
+
+
+def signal_report(
+    *,
+    actor: User,
+    programme: Programme,
+    uuid,
+    category: SignalCategory,
+    description: str,
+    reported_at,
+    urgent=False,
+    latitude=None,
+    longitude=None,
+    street="",
+    house_number="",
+    round_: Round | None = None,
+):
+    """Store a signal from a team member; the handling-time target follows its category.
+
+    Only the category is required: a member on a round saves in a few taps, so the
+    description and the place (position or street) are optional; a missing place is shown
+    to the client as such rather than holding the signal back on the phone. Only a member
+    ready for rounds reports.
+    """
+    _member(programme=programme, user=actor, ready=True)
+    if category.programme_id != programme.pk or not category.is_active:
+        raise ValidationError({"category": _("Choose a category of this team.")})
+    if round_ is not None and round_.programme_id != programme.pk:
+        raise ValidationError({"round": _("This round belongs to another team.")})
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("This position is not on the map.")})
+    payload = {
+        "programme": programme.pk,
+        "category": category.pk,
+        "description": description,
+        "reported_at": reported_at.isoformat(),
+        "urgent": bool(urgent),
+        "latitude": None if latitude is None else f"{float(latitude):.6f}",
+        "longitude": None if longitude is None else f"{float(longitude):.6f}",
+        "street": street,
+        "house_number": house_number,
+        "round": str(round_.uuid) if round_ else None,
+    }
+
+    def create(digest):
+        signal = _reported(
+            Signal,
+            uuid=uuid,
+            digest=digest,
+            programme=programme,
+            actor=actor,
+            round_=round_,
+            category=category,
+            description=description.strip(),
+            urgent=bool(urgent),
+            latitude=payload["latitude"],
+            longitude=payload["longitude"],
+            street=street.strip(),
+            house_number=house_number.strip(),
+            reported_at=reported_at,
+            due_date=add_working_days(timezone.localdate(reported_at), category.handling_days),
+        )
+        SignalEvent.objects.create(
+            organisation=signal.organisation, signal=signal, actor=actor, to_status=Status.NEW
+        )
+        audit_log(
+            actor=actor, organisation=signal.organisation, action="signal.reported", obj=signal
+        )
+        return signal
+
+    return _store_once(Signal, uuid=uuid, payload=payload, create=create)
+
+
+def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
+    """Attach a photo: checked by content, re-encoded, without EXIF (location included).
+    Only the reporter, while ready for rounds, adds one."""
+    if signal.reported_by_id != actor.pk:
+        raise PermissionDenied
+    _member(programme=signal.programme, user=actor, ready=True)
+    image = reencode_image(
+        upload,
+        max_bytes=PHOTO_MAX_BYTES,
+        max_side=PHOTO_MAX_SIDE,
+        allowed=("JPEG", "PNG", "HEIF"),
+        output="JPEG",
+    )
+    digest_payload = {
+        "signal": str(signal.uuid),
+        "sha256": hashlib.sha256(image.read()).hexdigest(),
+    }
+    image.seek(0)
+
+    def create(digest):
+        from PIL import Image
+
+        with Image.open(image) as probe:
+            width, height = probe.size
+        image.seek(0)
+        photo = SignalPhoto(
+            uuid=uuid,
+            payload_hash=digest,
+            organisation=signal.organisation,
+            signal=signal,
+            width=width,
+            height=height,
+        )
+        photo.image.save(f"{uuid}.jpg", image, save=False)
+        photo.save()
+        return photo
+
+    return _store_once(SignalPhoto, uuid=uuid, payload=digest_payload, create=create)
+
+
+@transaction.atomic
+def signal_transition(
+    *, actor: User, signal: Signal, status: str, text: str = "", assigned_to: User | None = None
+) -> Signal:
+    """Move a signal through the workflow; the reporter hears when it is resolved."""
+    signal = Signal.objects.select_for_update().get(pk=signal.pk)
+    previous = signal.status
+    if status != previous:
+        check_transition(previous, status, text)
+    elif assigned_to is None or assigned_to == signal.assigned_to:
+        raise ValidationError({"status": _("Choose a new status or another colleague.")})
+    if assigned_to is not None and assigned_to.organisation_id != signal.organisation_id:
+        raise ValidationError({"assigned_to": _("Assign the signal to a colleague.")})
+    signal.status = status
+    if assigned_to is not None:
+        signal.assigned_to = assigned_to
+    signal.closed_at = timezone.now() if status in CLOSED else None
+    signal.save(update_fields=["status", "assigned_to", "closed_at"])
+    SignalEvent.objects.create(
+        organisation=signal.organisation,
+        signal=signal,
+        actor=actor,
+        from_status=previous,
+        to_status=status,
+        assigned_to=assigned_to,
+        text=text.strip(),
+    )
+    audit_log(
+        actor=actor,
+        organisation=signal.organisation,
+        action=f"signal.{status}",
+        obj=signal,
+        data={"from": previous},
+    )
+    reporter = signal.reported_by  # None once the reporter's account was deleted
+    if status == Status.RESOLVED and previous != Status.RESOLVED and reporter is not None:
+        mail_queue(
+            organisation=signal.organisation,
+            programme=signal.programme,
+            to=reporter.email,
+            to_name=reporter.name,
+            language=reporter.language,
+            template="patrols/signal_resolved",
+            context={
+                "signal": signal,
+                "text": text,
+                "link": reverse_absolute(
+                    "team_signal",
+                    kwargs={"org": signal.organisation.slug, "signal_pk": signal.pk},
+                ),
+            },
+        )
+    return signal
