@@ -19,7 +19,9 @@ from .documents import (
     register_builder,
 )
 from .meetings import (
+    invited_emails,
     invitee_add,
+    invitee_add_once,
     invitee_by_token,
     invitee_set_attended,
     meeting_create,
@@ -65,7 +67,9 @@ __all__ = [
     "invitation_create",
     "invitation_resend",
     "invitation_revoke",
+    "invited_emails",
     "invitee_add",
+    "invitee_add_once",
     "invitee_by_token",
     "invitee_set_attended",
     "meeting_create",

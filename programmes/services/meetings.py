@@ -9,7 +9,7 @@ All seat changes lock the meeting row, so two replies at once cannot overbook it
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +122,30 @@ def invitee_add(
     )
     _mail(invitee, "programmes/meeting_invitation", link=_reply_link(invitee, token))
     return invitee
+
+
+def invited_emails(meeting: Meeting) -> set[str]:
+    """The e-mail addresses invited to `meeting`, in lower case (one query): what
+    `invitee_add_once` skips."""
+    return {email.strip().lower() for email in meeting.invitees.values_list("email", flat=True)}
+
+
+def invitee_add_once(
+    *, actor: User | None, meeting: Meeting, name: str, email: str, invited: set[str], **kwargs
+) -> Invitee | None:
+    """Invite one person unless their e-mail address is in `invited` (from `invited_emails`)
+    or someone else invites it between our look and our write: None then. The address joins
+    `invited` either way, so a run over a list invites each address once. Other arguments
+    go to `invitee_add`."""
+    email = email.strip().lower()
+    if email in invited:
+        return None
+    invited.add(email)
+    try:
+        with transaction.atomic():
+            return invitee_add(actor=actor, meeting=meeting, name=name, email=email, **kwargs)
+    except (ValidationError, IntegrityError):
+        return None
 
 
 def invitee_by_token(*, token: str) -> Invitee | None:

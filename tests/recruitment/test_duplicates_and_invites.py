@@ -292,7 +292,7 @@ def test_invite_survives_a_concurrent_invitation(programme, pl, monkeypatch):
             )
         return original(actor=actor, meeting=meeting, name=name, email=email, **kwargs)
 
-    monkeypatch.setattr("programmes.services.invitee_add", racing)
+    monkeypatch.setattr("programmes.services.meetings.invitee_add", racing)
     result = _invite(programme, pl, meeting)
     assert (result.invited, result.already) == (1, 1)
     # (The simulated rival row rolls back with our savepoint; a real one would stay.)

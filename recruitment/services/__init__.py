@@ -1,0 +1,70 @@
+"""Every write of the recruitment app, one module per area; import them from
+`recruitment.services`."""
+
+from .applications import application_submit, applications_delete_expired, applications_merge
+from .campaign import (
+    campaign_for,
+    campaign_save,
+    channel_add,
+    consent_text,
+    door_coverage,
+    door_visit_log,
+)
+from .meetings import InviteResult, applicants_invite, invite_result_message
+from .selection import (
+    application_decide,
+    application_decision_undo,
+    application_move,
+    decision_mail_preview,
+    decision_ref,
+    decisions_held,
+)
+from .survey import (
+    JOIN_QUESTION,
+    SURVEY_TEMPLATE,
+    QuestionResult,
+    join_consent_text,
+    prospect_convert,
+    prospects,
+    question_add,
+    question_remove,
+    survey_conclusions_save,
+    survey_create,
+    survey_respond,
+    survey_results,
+    survey_set_status,
+)
+
+__all__ = [
+    "JOIN_QUESTION",
+    "SURVEY_TEMPLATE",
+    "InviteResult",
+    "QuestionResult",
+    "applicants_invite",
+    "application_decide",
+    "application_decision_undo",
+    "application_move",
+    "application_submit",
+    "applications_delete_expired",
+    "applications_merge",
+    "campaign_for",
+    "campaign_save",
+    "channel_add",
+    "consent_text",
+    "decision_mail_preview",
+    "decision_ref",
+    "decisions_held",
+    "door_coverage",
+    "door_visit_log",
+    "invite_result_message",
+    "join_consent_text",
+    "prospect_convert",
+    "prospects",
+    "question_add",
+    "question_remove",
+    "survey_conclusions_save",
+    "survey_create",
+    "survey_respond",
+    "survey_results",
+    "survey_set_status",
+]

@@ -1,0 +1,195 @@
+"""Applications: received (online, on paper, from the survey), kept no longer than
+consented, and a second application of the same resident merged into the first."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from programmes.audit import audit_log
+from programmes.mail import mail_queue
+from programmes.models import Programme, User
+
+from ..models import Application, ApplicationEvent, SurveyResponse
+from ..workflow import Stage
+from .campaign import campaign_for
+
+
+def _application_open(
+    *,
+    programme: Programme,
+    source: str,
+    consent_text: str,
+    consent_at=None,
+    actor: User | None = None,
+    note: str = "",
+    exclude=None,
+    **fields,
+) -> Application:
+    """Store a new application at the first step, with the consent it was given under (given
+    now unless `consent_at` says when) and kept for the campaign's retention from now; its
+    first step goes into the history. `exclude` names fields not checked (not asked for)."""
+    campaign = campaign_for(programme=programme)
+    now = timezone.now()
+    application = Application(
+        organisation=programme.organisation,
+        programme=programme,
+        source=source,
+        consent_text=consent_text,
+        consent_at=consent_at or now,
+        keep_until=(now + timedelta(days=31 * campaign.retention_months)).date(),
+        **fields,
+    )
+    application.full_clean(exclude=exclude)
+    application.save()
+    ApplicationEvent.objects.create(
+        organisation=application.organisation,
+        application=application,
+        actor=actor,
+        to_stage=Stage.APPLIED,
+        note=note,
+    )
+    return application
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    programme: Programme,
+    consent: str,
+    source=Application.Source.ONLINE,
+    actor: User | None = None,
+    **fields,
+) -> Application:
+    """Store an application with the consent text the applicant saw; confirm by e-mail."""
+    campaign = campaign_for(programme=programme)
+    if source == Application.Source.ONLINE and not campaign.is_open:
+        raise ValidationError(_("Applications for this team are closed."))
+    if not consent:
+        raise ValidationError(
+            {"consent": _("Without your consent we cannot handle your application.")}
+        )
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+    application = _application_open(
+        programme=programme, source=source, consent_text=consent, actor=actor, **fields
+    )
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="application.received",
+        obj=application,
+        data={"source": source},
+    )
+    mail_queue(
+        organisation=programme.organisation,
+        programme=programme,
+        to=application.email,
+        to_name=application.name,
+        template="recruitment/application_received",
+        context={"application": application},
+    )
+    return application
+
+
+def applications_delete_expired(*, today=None) -> int:
+    """Delete applications past their retention date that did not lead to a team membership
+    (the consent covered the selection only)."""
+    today = today or timezone.localdate()
+    expired = Application.objects.filter(keep_until__lt=today).exclude(stage=Stage.SELECTED)
+    count, _detail = expired.delete()
+    return count
+
+
+# --- Duplicate applications ---------------------------------------------------------------
+
+STAGE_ORDER = [Stage.APPLIED, Stage.INVITED, Stage.INTERVIEW, Stage.PROPOSED]
+
+
+def _joined(first: str, second: str, limit: int) -> str:
+    first, second = first.strip(), second.strip()
+    if not second or second.lower() in first.lower():
+        return first
+    if not first:
+        return second[:limit]
+    return f"{first}\n\n{second}"[:limit]
+
+
+@transaction.atomic
+def applications_merge(*, actor: User, keep: Application, other: Application) -> Application:
+    """Fold a second application of the same resident (`other`) into `keep`: what only the
+    other has is carried over (contact details, motivation and availability, advice, survey
+    answers, its history and notes, the newest consent and the longest retention), the
+    furthest stage wins, and `other` is marked merged so it leaves every list."""
+    pair = {
+        a.pk: a for a in Application.objects.select_for_update().filter(pk__in=[keep.pk, other.pk])
+    }
+    keep, other = pair.get(keep.pk), pair.get(other.pk)
+    if keep is None or other is None or keep.pk == other.pk:
+        raise ValidationError(_("Choose two different applications."))
+    if keep.programme_id != other.programme_id:
+        raise ValidationError(_("Only applications for the same team can be merged."))
+    if keep.merged_into_id or other.merged_into_id:
+        raise ValidationError(_("One of these applications has been merged already."))
+    if other.stage not in STAGE_ORDER[:-1] or keep.stage not in STAGE_ORDER[:-1]:
+        raise ValidationError(
+            _(
+                "Applications that were proposed to the client or decided on cannot be merged. "
+                "Take the proposal back first."
+            )
+        )
+    previous = keep.stage
+    for field in ("email", "phone", "street", "house_number", "postcode"):
+        if not getattr(keep, field).strip():
+            setattr(keep, field, getattr(other, field))
+    keep.motivation = _joined(keep.motivation, other.motivation, 3000)
+    keep.availability = _joined(keep.availability, other.availability, 300)
+    keep.advice = _joined(keep.advice, other.advice, 5000)
+    if other.consent_at > keep.consent_at:
+        keep.consent_text, keep.consent_at = other.consent_text, other.consent_at
+    keep.keep_until = max(keep.keep_until, other.keep_until)
+    if STAGE_ORDER.index(other.stage) > STAGE_ORDER.index(keep.stage):
+        keep.stage = other.stage
+    keep.save(
+        update_fields=[
+            "email",
+            "phone",
+            "street",
+            "house_number",
+            "postcode",
+            "motivation",
+            "availability",
+            "advice",
+            "consent_text",
+            "consent_at",
+            "keep_until",
+            "stage",
+        ]
+    )
+    other.events.update(application=keep)
+    if not SurveyResponse.objects.filter(application=keep).exists():
+        SurveyResponse.objects.filter(application=other).update(application=keep)
+    other.merged_into, other.merged_at = keep, timezone.now()
+    other.save(update_fields=["merged_into", "merged_at"])
+    ApplicationEvent.objects.create(
+        organisation=keep.organisation,
+        application=keep,
+        actor=actor,
+        from_stage=previous,
+        to_stage=keep.stage,
+        note=_("Merged with the application of %(name)s of %(date)s.")
+        % {
+            "name": other.name,
+            "date": formats.date_format(timezone.localtime(other.created_at), "j F Y"),
+        },
+    )
+    audit_log(
+        actor=actor,
+        organisation=keep.organisation,
+        action="application.merged",
+        obj=keep,
+        data={"merged": other.pk, "stage_from": previous, "stage": keep.stage},
+    )
+    return keep

@@ -1,0 +1,270 @@
+"""The neighbourhood survey: questionnaire, responses, results and the respondents who
+would join."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.audit import audit_log
+from programmes.models import Programme, User
+
+from ..models import Answer, Application, Question, Survey, SurveyResponse
+from .applications import _application_open
+
+# The standard questionnaire (seeds: what is good, what bothers you, safety, cleanliness,
+# contact with neighbours, support for a team, would you join?). Stored in Dutch, editable.
+SURVEY_TEMPLATE = [
+    ("text", "Wat vind je goed aan je buurt?", []),
+    ("text", "Wat ergert je in je buurt?", []),
+    ("scale", "Hoe veilig voel je je in je buurt? (1 = onveilig, 5 = heel veilig)", []),
+    ("scale", "Hoe schoon is je buurt? (1 = vies, 5 = heel schoon)", []),
+    ("single", "Hoeveel contact heb je met je buren?", ["Veel", "Af en toe", "Weinig", "Geen"]),
+    (
+        "multiple",
+        "Welke problemen zie je vaak?",
+        [
+            "Zwerfvuil",
+            "Grofvuil",
+            "Kapotte verlichting",
+            "Overlast",
+            "Fietsen op galerijen",
+            "Vandalisme",
+        ],
+    ),
+    ("yesno", "Zou een BewonersTeam in je buurt goed zijn?", []),
+    ("yesno", "Zou je mee willen doen met het BewonersTeam?", []),
+]
+JOIN_QUESTION = 7  # index of "would you join?" in SURVEY_TEMPLATE
+
+
+@transaction.atomic
+def survey_create(*, actor: User, programme: Programme, title: str) -> Survey:
+    """A new survey for the programme, filled with the standard questionnaire."""
+
+    survey = Survey.objects.create(
+        organisation=programme.organisation, programme=programme, title=title.strip()
+    )
+    Question.objects.bulk_create(
+        Question(
+            organisation=programme.organisation,
+            survey=survey,
+            position=i,
+            kind=kind,
+            text=text,
+            options=options,
+            asks_to_join=i == JOIN_QUESTION,
+        )
+        for i, (kind, text, options) in enumerate(SURVEY_TEMPLATE)
+    )
+    audit_log(actor=actor, organisation=programme.organisation, action="survey.created", obj=survey)
+    return survey
+
+
+@transaction.atomic
+def question_add(*, actor: User, survey, kind: str, text: str, options=(), required=False):
+    """Add a question at the end of a draft survey; a choice needs two options or more."""
+    if survey.status != survey.Status.DRAFT:
+        raise ValidationError(_("Questions can only be changed while the survey is a draft."))
+    options = [o.strip() for o in options if o.strip()]
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and len(options) < 2:
+        raise ValidationError({"options": _("Give at least two options, one per line.")})
+    position = (
+        survey.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    question = Question(
+        organisation=survey.organisation,
+        survey=survey,
+        position=position,
+        kind=kind,
+        text=text.strip(),
+        options=options if kind in ("single", "multiple") else [],
+        required=required,
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_remove(*, actor: User, question) -> None:
+    """Remove a question from a draft survey."""
+    if question.survey.status != question.survey.Status.DRAFT:
+        raise ValidationError(_("Questions can only be changed while the survey is a draft."))
+    question.delete()
+
+
+@transaction.atomic
+def survey_set_status(*, actor: User, survey, status: str):
+    """Move the survey one step: from draft to open, from open to closed."""
+    order = ["draft", "open", "closed"]
+    if status not in order or order.index(status) != order.index(survey.status) + 1:
+        raise ValidationError(_("A survey goes from draft to open to closed."))
+    survey.status = status
+    survey.save(update_fields=["status"])
+    audit_log(actor=actor, organisation=survey.organisation, action=f"survey.{status}", obj=survey)
+    return survey
+
+
+@transaction.atomic
+def survey_conclusions_save(*, actor: User, survey, conclusions: str) -> Survey:
+    """Save the project leader's conclusions from the survey's results (at most 5000
+    characters)."""
+    survey.conclusions = conclusions[:5000]
+    survey.save(update_fields=["conclusions"])
+    audit_log(actor=actor, organisation=survey.organisation, action="survey.concluded", obj=survey)
+    return survey
+
+
+def join_consent_text(*, survey) -> str:
+    """The consent a respondent gives to be contacted about joining the team."""
+    return _(
+        "I agree that %(consultancy)s and %(client)s contact me about joining %(programme)s "
+        "with the name, e-mail address and phone number I gave here."
+    ) % {
+        "consultancy": survey.programme.organisation.consultancy.name,
+        "client": survey.programme.organisation.name,
+        "programme": survey.programme.name,
+    }
+
+
+@transaction.atomic
+def survey_respond(
+    *,
+    survey,
+    answers: dict,
+    channel: str,
+    street: str = "",
+    entered_by: User | None = None,
+    contact: dict | None = None,
+):
+    """Store one response. Online answers need an open survey; staff may enter paper and
+    door-to-door answers while it is open or closed. `answers` maps question id to value."""
+
+    if channel == SurveyResponse.Channel.ONLINE and survey.status != survey.Status.OPEN:
+        raise ValidationError(_("This survey is closed."))
+    if survey.status == survey.Status.DRAFT:
+        raise ValidationError(_("This survey has not been published yet."))
+    contact = contact or {}
+    consent = bool(contact.get("consent"))
+    response = SurveyResponse.objects.create(
+        organisation=survey.organisation,
+        survey=survey,
+        channel=channel,
+        street=street.strip(),
+        entered_by=entered_by,
+        contact_name=contact.get("name", "") if consent else "",
+        contact_email=contact.get("email", "") if consent else "",
+        contact_phone=contact.get("phone", "") if consent else "",
+        contact_consent_text=join_consent_text(survey=survey) if consent else "",
+        contact_consent_at=timezone.now() if consent else None,
+    )
+    Answer.objects.bulk_create(
+        Answer(organisation=survey.organisation, response=response, question_id=qid, value=value)
+        for qid, value in answers.items()
+        if value not in (None, "", [])
+    )
+    return response
+
+
+@dataclass
+class QuestionResult:
+    question: object
+    counts: list  # (option, count, percent)
+    answered: int = 0
+    average: float | None = None
+    texts: list | None = None
+
+
+def survey_results(*, survey) -> dict:
+    """Counts per option (and averages, open answers) per question; responses by channel and
+    by street. Two queries, whatever the number of responses."""
+    from collections import Counter, defaultdict
+
+    questions = list(survey.questions.all())
+    per_question = defaultdict(list)
+    for question_id, value in Answer.objects.filter(response__survey=survey).values_list(
+        "question_id", "value"
+    ):
+        per_question[question_id].append(value)
+    results = []
+    for q in questions:
+        values = per_question[q.pk]
+        result = QuestionResult(question=q, counts=[], answered=len(values))
+        if q.kind in ("single", "multiple", "yesno", "scale"):
+            counter = Counter()
+            for v in values:
+                for item in v if isinstance(v, list) else [v]:
+                    counter[str(item)] += 1
+            options = {
+                "yesno": ["ja", "nee"],
+                "scale": ["1", "2", "3", "4", "5"],
+            }.get(q.kind, q.options)
+            labels = {"ja": _("Yes"), "nee": _("No")}
+            result.counts = [
+                (
+                    labels.get(o, o),
+                    counter[o],
+                    round(100 * counter[o] / len(values)) if values else 0,
+                )
+                for o in options
+            ]
+            if q.kind == "scale" and values:
+                result.average = round(sum(int(v) for v in values) / len(values), 1)
+        else:
+            result.texts = values
+        results.append(result)
+    responses = survey.responses.all()
+    by_channel = Counter(responses.values_list("channel", flat=True))
+    by_street = Counter(s or "–" for s in responses.values_list("street", flat=True))
+    return {
+        "questions": results,
+        "total": sum(by_channel.values()),
+        "by_channel": [(SurveyResponse.Channel(c).label, n) for c, n in sorted(by_channel.items())],
+        "by_street": sorted(by_street.items(), key=lambda kv: (-kv[1], kv[0])),
+    }
+
+
+def prospects(*, survey):
+    """Respondents who would join and left contact details with consent."""
+    join = survey.questions.filter(asks_to_join=True).values_list("pk", flat=True)
+    return survey.responses.filter(
+        contact_consent_at__isnull=False, answers__question_id__in=list(join), answers__value="ja"
+    ).distinct()
+
+
+@transaction.atomic
+def prospect_convert(*, actor: User, response) -> Application:
+    """Make an application from a survey respondent; the consent they gave travels along."""
+    if response.application_id:
+        raise ValidationError(_("This respondent is already in recruitment."))
+    if not response.contact_consent_at:
+        raise ValidationError(_("This respondent did not give consent to be contacted."))
+    programme = response.survey.programme
+    application = _application_open(
+        programme=programme,
+        source=Application.Source.SURVEY,
+        consent_text=response.contact_consent_text,
+        consent_at=response.contact_consent_at,
+        actor=actor,
+        note=_("From the neighbourhood survey"),
+        exclude=["house_number", "postcode"],
+        name=response.contact_name,
+        email=response.contact_email,
+        phone=response.contact_phone,
+        street=response.street,
+        house_number="",
+        postcode="",
+        motivation=_("Said yes to joining in the survey."),
+    )
+    response.application = application
+    response.save(update_fields=["application"])
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="application.from_survey",
+        obj=application,
+    )
+    return application
