@@ -14,6 +14,7 @@ ACTIONS = {
     "campaign.saved": _("Recruitment campaign saved"),
     "channel.added": _("Recruitment channel added"),
     "survey.created": _("Neighbourhood survey created"),
+    "survey.concluded": _("Conclusions of the neighbourhood survey saved"),
     **{
         f"application.{value}": format_lazy(_("Application moved to: {stage}"), stage=label)
         for value, label in Stage.choices

@@ -10,9 +10,8 @@ from programmes.mixins import ProgrammeMixin
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import form_errors_to
 
-from . import services
+from . import selectors, services
 from .forms import ChannelForm, DoorVisitForm
-from .models import Channel
 
 
 class CampaignView(ProgrammeMixin, TemplateView):
@@ -21,7 +20,7 @@ class CampaignView(ProgrammeMixin, TemplateView):
     def get_context_data(self, channel_form=None, door_form=None, **kwargs):
         programme = self.get_programme()
         return super().get_context_data(
-            channels=Channel.objects.filter(programme=programme),
+            channels=selectors.channels_of(programme=programme),
             channel_form=channel_form or ChannelForm(),
             door_form=door_form
             or DoorVisitForm(initial={"street": self.request.GET.get("street", "")[:200]}),

@@ -1,14 +1,12 @@
 """The recruitment app's card on the client's portal home: candidates waiting for a decision."""
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import ngettext
 
 from programmes.permissions import Perm, has_perm
 from programmes.registry import PortalCard
 
-from .models import Application
-from .workflow import Stage
+from .selectors import proposed_counts
 
 
 def candidate_cards(*, user, organisation) -> list[PortalCard]:
@@ -19,12 +17,7 @@ def candidate_cards(*, user, organisation) -> list[PortalCard]:
     """
     if not has_perm(user, Perm.SIGNAL_HANDLE):  # the permission the decision itself needs
         return []
-    rows = (
-        Application.objects.filter(organisation=organisation, stage=Stage.PROPOSED)
-        .values("programme_id", "programme__name")
-        .annotate(waiting=Count("pk"))
-        .order_by("programme__name")
-    )
+    rows = proposed_counts(organisation=organisation)
     return [
         PortalCard(
             count=row["waiting"],

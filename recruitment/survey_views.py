@@ -3,8 +3,7 @@ online (a public link or QR code) or entered by staff from paper and the door.""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,17 +19,14 @@ from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
 
-from . import services
+from . import selectors, services
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
 
 
 class _SurveyMixin(ProgrammeMixin):
     def get_survey(self) -> Survey:
-        survey = self.get_programme().surveys.filter(pk=self.kwargs["survey_pk"]).first()
-        if survey is None:
-            raise Http404
-        return survey
+        return selectors.get_survey_for(programme=self.get_programme(), pk=self.kwargs["survey_pk"])
 
     def require_manage(self):
         if not has_perm(self.request.user, Perm.PROGRAMME_MANAGE):
@@ -46,7 +42,9 @@ class SurveyListView(ProgrammeMixin, TemplateView):
     template_name = "recruitment/surveys.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(surveys=self.get_programme().surveys.all(), **kwargs)
+        return super().get_context_data(
+            surveys=selectors.surveys_of(programme=self.get_programme()), **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
@@ -74,7 +72,7 @@ class SurveyEditView(_SurveyMixin, TemplateView):
         url = self.public_url(survey)
         return super().get_context_data(
             survey=survey,
-            questions=survey.questions.all(),
+            questions=selectors.questions_of(survey=survey),
             form=form or QuestionForm(),
             public_url=url,
             qr=qr_data_uri(url),
@@ -94,7 +92,7 @@ class SurveyEditView(_SurveyMixin, TemplateView):
                     _("The survey is now: %(status)s.") % {"status": survey.get_status_display()},
                 )
             elif "remove" in request.POST:
-                question = survey.questions.filter(pk=posted_id(request, "remove")).first()
+                question = selectors.find_question(survey=survey, pk=posted_id(request, "remove"))
                 if question is not None:
                     services.question_remove(actor=request.user, question=question)
             else:
@@ -120,9 +118,7 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             survey=survey,
             results=services.survey_results(survey=survey),
             prospects=services.prospects(survey=survey),
-            report=self.get_programme()
-            .documents.filter(kind="survey_report", ref=str(survey.pk))
-            .first(),
+            report=selectors.survey_report(survey=survey),
             **kwargs,
         )
 
@@ -142,11 +138,12 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             messages.info(request, _("The PDF is being made; it appears here when it is ready."))
             return redirect(request.path)
         if "conclusions" in request.POST:
-            survey.conclusions = request.POST["conclusions"][:5000]
-            survey.save(update_fields=["conclusions"])
+            services.survey_conclusions_save(
+                actor=request.user, survey=survey, conclusions=request.POST["conclusions"]
+            )
             messages.success(request, _("The conclusions were saved."))
         else:
-            response = get_object_or_404(survey.responses, pk=posted_id(request, "convert"))
+            response = selectors.get_response_for(survey=survey, pk=posted_id(request, "convert"))
             try:
                 services.prospect_convert(actor=request.user, response=response)
             except ValidationError as error:
@@ -197,11 +194,11 @@ class SurveyCsvView(_SurveyMixin, View):
 
     def get(self, request, *args, **kwargs):
         survey = self.get_survey()
-        questions = list(survey.questions.all())
+        questions = list(selectors.questions_of(survey=survey))
         name = slugify(f"{_('Neighbourhood survey results')} {survey.programme.neighbourhood}")
         response, writer = csv_response(name)
         writer.writerow([_("Received"), _("Channel"), _("Street"), *[q.text for q in questions]])
-        for r in survey.responses.prefetch_related("answers").order_by("created_at"):
+        for r in selectors.responses_with_answers(survey=survey):
             values = {a.question_id: a.value for a in r.answers.all()}
             writer.writerow(
                 [
@@ -227,14 +224,7 @@ class SurveyAnswerView(PublicMixin, View):
     """The public questionnaire behind the survey's link or QR code."""
 
     def _survey(self, public_id):
-        survey = (
-            Survey.objects.filter(public_id=public_id).select_related("programme").first()
-            if _is_uuid(public_id)
-            else None
-        )
-        if survey is None or survey.status == Survey.Status.DRAFT:
-            raise Http404
-        return survey
+        return selectors.get_public_survey(public_id=public_id)
 
     def _page(self, request, survey, form, done=False, status=200):
         template = (
@@ -285,13 +275,3 @@ class SurveyAnswerView(PublicMixin, View):
             )
             return self._page(request, survey, None, done=True)
         return self._page(request, survey, form)
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

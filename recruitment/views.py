@@ -4,8 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -13,12 +12,11 @@ from django.views.generic import TemplateView
 from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.permissions import Perm, has_perm
 from programmes.ratelimits import form_limited, public_form_hit
-from programmes.selectors import may_manage_programme
+from programmes.selectors import get_meeting_for, may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
 from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm
-from .models import Application
 from .workflow import Stage
 
 APPLY_LIMIT = 5  # sends of the application form per visitor and programme per 10 minutes
@@ -31,8 +29,9 @@ class ApplyView(PublicMixin, View):
     template_name = "recruitment/apply.html"
 
     def _programme(self, programme_pk):
-        programme = get_object_or_404(self.request.organisation.programmes, pk=programme_pk)
-        return programme
+        return selectors.get_public_programme(
+            organisation=self.request.organisation, pk=programme_pk
+        )
 
     def _page(self, request, programme, form, status=200):
         campaign = services.campaign_for(programme=programme)
@@ -127,11 +126,10 @@ def _decision_confirm(view, *, application, form, approve: bool, by_leader: bool
 
 def _decision_undo(request, programme, *, by_client: bool, done: str):
     """Undo the posted decision while its e-mail is held; `done` is the message on success."""
-    application = get_object_or_404(
-        Application,
+    application = selectors.get_application_for(
         programme=programme,
-        stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
         pk=posted_id(request, "undo"),
+        stages=[Stage.SELECTED, Stage.NOT_SELECTED],
     )
     try:
         application = services.application_decision_undo(
@@ -176,11 +174,8 @@ class SelectionView(ProgrammeMixin, TemplateView):
             undoable=_undoable(applications, by_client=False),
             campaign_form=campaign_form
             or CampaignForm(instance=services.campaign_for(programme=programme)),
-            meetings=programme.meetings.filter(
-                kind="information", starts_at__gte=timezone.now()
-            ).order_by("starts_at"),
-            flyer=programme.documents.filter(kind="recruitment_flyer").first(),
-            poster=programme.documents.filter(kind="recruitment_poster").first(),
+            meetings=selectors.information_meetings_ahead(programme=programme),
+            **selectors.recruitment_material(programme=programme),
             **kwargs,
         )
 
@@ -189,14 +184,12 @@ class SelectionView(ProgrammeMixin, TemplateView):
             raise PermissionDenied
         programme = self.get_programme()
         if "invite_meeting" in request.POST:
-            meeting = get_object_or_404(programme.meetings, pk=posted_id(request, "invite_meeting"))
+            meeting = get_meeting_for(programme=programme, pk=posted_id(request, "invite_meeting"))
             try:
                 result = services.applicants_invite(
                     actor=request.user,
                     meeting=meeting,
-                    applications=Application.objects.filter(
-                        programme=programme, stage__in=[Stage.APPLIED, Stage.INVITED]
-                    ),
+                    applications=selectors.applications_to_invite(programme=programme),
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -209,10 +202,10 @@ class SelectionView(ProgrammeMixin, TemplateView):
             if len(pair) != 2 or str(keep_pk) not in pair or not all(p.isdigit() for p in pair):
                 raise Http404
             other_pk = pair[1] if pair[0] == str(keep_pk) else pair[0]
-            applications = Application.objects.filter(programme=programme)
-            keep = get_object_or_404(applications, pk=keep_pk)
-            other = get_object_or_404(
-                applications, pk=int(other_pk) if other_pk.isdigit() and len(other_pk) < 12 else 0
+            keep = selectors.get_application_for(programme=programme, pk=keep_pk)
+            other = selectors.get_application_for(
+                programme=programme,
+                pk=int(other_pk) if other_pk.isdigit() and len(other_pk) < 12 else 0,
             )
             try:
                 services.applications_merge(actor=request.user, keep=keep, other=other)
@@ -246,8 +239,8 @@ class SelectionView(ProgrammeMixin, TemplateView):
             services.campaign_save(actor=request.user, programme=programme, **fields)
             messages.success(request, _("The recruitment settings were saved."))
             return redirect(request.path)
-        application = get_object_or_404(
-            Application, programme=programme, pk=posted_id(request, "application")
+        application = selectors.get_application_for(
+            programme=programme, pk=posted_id(request, "application")
         )
         form = MoveForm(request.POST, application=application)
         if "edit" in request.POST:  # back from the confirmation: nothing saved
@@ -287,9 +280,7 @@ class CandidatesView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, forms=None, **kwargs):
         programme = self.get_programme()
-        live = Application.objects.filter(programme=programme, merged_into__isnull=True)
-        proposed = list(live.filter(stage=Stage.PROPOSED))
-        decided = list(live.filter(stage__in=[Stage.SELECTED, Stage.NOT_SELECTED]).order_by("name"))
+        proposed, decided = selectors.candidates_for_client(programme=programme)
         undoable = _undoable(decided, by_client=True)
         forms = forms or {}
         return super().get_context_data(
@@ -314,11 +305,8 @@ class CandidatesView(ProgrammeMixin, TemplateView):
                     "%(name)s is a candidate again."
                 ),
             )
-        application = get_object_or_404(
-            Application,
-            programme=programme,
-            stage=Stage.PROPOSED,
-            pk=posted_id(request, "application"),
+        application = selectors.get_application_for(
+            programme=programme, pk=posted_id(request, "application"), stages=[Stage.PROPOSED]
         )
         form = DecisionForm(request.POST, prefix=f"a{application.pk}")
         if form.is_valid():
