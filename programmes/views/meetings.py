@@ -15,6 +15,16 @@ from ..permissions import Perm, has_perm
 from .common import form_errors_to
 
 
+def _to_meeting(meeting):
+    """Redirect to the meeting's own page."""
+    return redirect(
+        "meeting_detail",
+        org=meeting.organisation.slug,
+        programme_pk=meeting.programme_id,
+        meeting_pk=meeting.pk,
+    )
+
+
 class MeetingCreateView(ProgrammeMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
     template_name = "programmes/meeting_form.html"
@@ -32,12 +42,7 @@ class MeetingCreateView(ProgrammeMixin, FormView):
             form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The meeting was created. Now invite people."))
-        return redirect(
-            "meeting_detail",
-            org=programme.organisation.slug,
-            programme_pk=programme.pk,
-            meeting_pk=meeting.pk,
-        )
+        return _to_meeting(meeting)
 
 
 class MeetingMixin(ProgrammeMixin):
@@ -70,12 +75,7 @@ class MeetingUpdateView(MeetingMixin, FormView):
             form_errors_to(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The changes were saved."))
-        return redirect(
-            "meeting_detail",
-            org=meeting.organisation.slug,
-            programme_pk=meeting.programme_id,
-            meeting_pk=meeting.pk,
-        )
+        return _to_meeting(meeting)
 
 
 class MeetingDetailView(MeetingMixin, TemplateView):
@@ -145,9 +145,4 @@ class AttendanceView(MeetingMixin, View):
                     "can_manage": True,
                 },
             )
-        return redirect(
-            "meeting_detail",
-            org=meeting.organisation.slug,
-            programme_pk=meeting.programme_id,
-            meeting_pk=meeting.pk,
-        )
+        return _to_meeting(meeting)
