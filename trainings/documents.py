@@ -59,19 +59,14 @@ def certificate_pdf(document: Document):
 
 
 def _introduction_context(document: Document) -> dict:
-    from programmes.models import TeamMember
+    from programmes.selectors import roster
 
     from .models import TeamIntroduction
 
     programme = document.programme
     client = programme.organisation
     intro = TeamIntroduction.objects.filter(programme=programme).first()
-    names = [
-        m.user.first_name
-        for m in TeamMember.objects.filter(programme=programme, is_active=True)
-        .select_related("user")
-        .order_by("user__name")
-    ]
+    names = [m.user.first_name for m in roster(programme=programme)]
     return {
         "programme": programme,
         "client": client,

@@ -1,261 +1,265 @@
-"""Training pages: the track and the workshop's verdicts for the project leader, and the
-public verification of certificates."""
+"""Training pages: the track and the workshop's verdicts for the project leader (one small
+view per thing done on the page), the member's own part in the app, and the public
+verification of certificates."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes.forms import PastDateConfirmMixin
 from programmes.mixins import PermissionMixin, ProgrammeMixin, PublicMixin
-from programmes.models import Document, TeamMember, User
 from programmes.permissions import Perm, has_perm
 from programmes.views.common import posted_id
 
-from . import services
-from .models import (
-    Assessment,
-    Certificate,
-    Gear,
-    RulesAcceptance,
-    StreetAssignment,
-    Training,
-)
+from . import forms, selectors, services
 
 
-class TrackForm(PastDateConfirmMixin, forms.Form):
-    past_date_fields = ("introduction", "workshop", "instruction")
-    past_date_is_training = True
-
-    introduction = forms.DateTimeField(
-        label=gettext_lazy("Introduction meeting"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    workshop = forms.DateTimeField(
-        label=gettext_lazy("Workshop Effective Communication"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    instruction = forms.DateTimeField(
-        label=gettext_lazy("Instruction meeting"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    location = forms.CharField(label=gettext_lazy("Place"), max_length=200)
-    trainer = forms.CharField(
-        label=gettext_lazy("Trainer of the workshop"), max_length=200, required=False
-    )
-
-
-class TrainingsView(ProgrammeMixin, TemplateView):
+class _TrackPage(ProgrammeMixin, TemplateView):
     template_name = "trainings/track.html"
 
     def get_context_data(self, form=None, **kwargs):
-        """Everything saved on this page, in a fixed number of queries whatever the size of
-        the team: the track, verdicts, certificates, readiness with its reason, gear with the
-        order list, the rules, the introduction and its documents, and the streets."""
-        programme = self.get_programme()
-        trainings = list(
-            Training.objects.filter(programme=programme)
-            .select_related("meeting")
-            .annotate(n_invited=Count("meeting__invitees"))
-        )
-        workshop = next((t for t in trainings if t.kind == Training.Kind.WORKSHOP), None)
-        members = list(
-            TeamMember.objects.filter(programme=programme, is_active=True).select_related("user")
-        )
-        verdicts = (
-            {a.user_id: a for a in Assessment.objects.filter(training=workshop)} if workshop else {}
-        )
-        certificates = list(
-            Certificate.objects.filter(programme=programme).select_related("document")
-        )
-        held = services.certificate_revokes_held(certificates=certificates)
-        for certificate in certificates:
-            certificate.revoke_held_until = held.get(certificate.pk)
-        progress = services.track_progress(
-            programme=programme, user_ids=[m.user_id for m in members]
-        )
-        reasons = services.readiness_reasons(programme=programme, members=members)
-        gear = {g.user_id: g for g in Gear.objects.filter(programme=programme)}
-        for member in members:
-            member.verdict = verdicts.get(member.user_id)
-            member.track = progress[member.user_id]
-            member.readiness = reasons[member.user_id]
-            member.gear = gear.get(member.user_id)
-        documents = {}
-        for document in Document.objects.filter(
-            programme=programme,
-            kind__in=[Document.Kind.INTRODUCTION_FLYER, Document.Kind.INTRODUCTION_POSTER],
-        ).order_by("-created_at", "-id"):
-            documents.setdefault(document.kind, document)
-        coverage = services.street_coverage(programme=programme)
-        assignments = list(
-            StreetAssignment.objects.filter(programme=programme).select_related("user")
-        )
         return super().get_context_data(
-            trainings=trainings,
-            workshop=workshop,
-            members=members,
-            certificates=certificates,
-            form=form or TrackForm(),
-            rules=services.rules_for(programme=programme),
-            introduction=services.introduction_for(programme=programme),
-            intro_flyer=documents.get(Document.Kind.INTRODUCTION_FLYER),
-            intro_poster=documents.get(Document.Kind.INTRODUCTION_POSTER),
-            order=services.gear_order_list(programme=programme),
-            coverage=coverage,
-            assignments=assignments,
-            streets_text="\n".join(a.street for a in assignments),
+            form=form or forms.TrackForm(),
+            **selectors.track_overview(programme=self.get_programme()),
             **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
-        programme = self.get_programme()
-        action = request.POST.get("action")
-        try:
-            if action == "track":
-                form = TrackForm(request.POST)
-                if not form.is_valid():
-                    return self.render_to_response(self.get_context_data(form=form))
-                data = form.cleaned_data
-                services.track_create(
-                    actor=request.user,
-                    programme=programme,
-                    starts={k: data[k] for k in ("introduction", "workshop", "instruction")},
-                    location=data["location"],
-                    trainer=data["trainer"],
-                )
-                messages.success(request, _("The training track was planned."))
-            elif action == "invite":
-                training = get_object_or_404(
-                    Training, programme=programme, pk=posted_id(request, "training")
-                )
-                count = services.team_invite(actor=request.user, training=training)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(n)s team member was invited.", "%(n)s team members were invited.", count
-                    )
-                    % {"n": count},
-                )
-            elif action == "assess":
-                training = Training.objects.filter(
-                    programme=programme, kind=Training.Kind.WORKSHOP
-                ).first()
-                user = User.objects.filter(pk=posted_id(request, "user")).first()
-                if training is None or user is None or request.POST.get("passed") not in ("1", "0"):
-                    raise Http404
-                services.assessment_record(
-                    actor=request.user,
-                    training=training,
-                    user=user,
-                    passed=request.POST["passed"] == "1",
-                    note=request.POST.get("note", "")[:2000],
-                )
-                messages.success(
-                    request, _("The verdict on %(name)s was saved.") % {"name": user.name}
-                )
-            elif action == "rules":
-                services.rules_save(
-                    actor=request.user,
-                    programme=programme,
-                    text=request.POST.get("text", "")[:10000],
-                )
-                messages.success(request, _("The rules were saved."))
-            elif action == "ready":
-                from programmes.services import team_member_set_ready
 
-                member = get_object_or_404(
-                    TeamMember, programme=programme, user_id=posted_id(request, "user")
-                )
-                ready = request.POST.get("ready") == "1"
-                reason = request.POST.get("reason", "")[:300]
-                if (
-                    ready
-                    and not reason.strip()
-                    and not all(services.readiness(programme=programme, user=member.user).values())
-                ):
-                    raise ValidationError(
-                        _("Say why this member may walk rounds before finishing the track.")
-                    )
-                team_member_set_ready(actor=request.user, member=member, ready=ready, reason=reason)
-                messages.success(request, _("Saved."))
-            elif action == "gear":
-                member = get_object_or_404(
-                    TeamMember, programme=programme, user_id=posted_id(request, "user")
-                )
-                services.gear_hand_out_to(
-                    actor=request.user,
-                    programme=programme,
-                    user=member.user,
-                    item=request.POST.get("item", ""),
-                    given=request.POST.get("given") == "1",
-                )
-                messages.success(request, _("Saved."))
-            elif action == "streets":
-                added, removed = services.streets_save(
-                    actor=request.user,
-                    programme=programme,
-                    streets=request.POST.get("streets", "")[:200_000].splitlines(),
-                )
-                messages.success(
-                    request,
-                    _("The streets were saved: %(added)s added, %(removed)s removed.")
-                    % {"added": added, "removed": removed},
-                )
-            elif action == "introduction":
-                services.introduction_save(
-                    actor=request.user,
-                    programme=programme,
-                    contact=request.POST.get("contact", "")[:2000],
-                    photo=request.FILES.get("photo"),
-                )
-                messages.success(request, _("Saved."))
-            elif action in ("revoke", "revoke_undo"):
-                certificate = get_object_or_404(
-                    Certificate.objects.select_related("user"),
-                    programme=programme,
-                    pk=posted_id(request, "certificate"),
-                )
-                reason = request.POST.get("reason", "")[:300]
-                if action == "revoke_undo":
-                    services.certificate_revoke_undo(actor=request.user, certificate=certificate)
-                    messages.success(
-                        request,
-                        _("The revocation was undone; no e-mail was sent to %(name)s.")
-                        % {"name": certificate.holder_name},
-                    )
-                elif "confirm" not in request.POST and reason.strip() and certificate.user_id:
-                    # The holder is mailed: say who gets what and ask first.
-                    return render(
-                        request,
-                        "trainings/revoke_confirm.html",
-                        {
-                            "programme": programme,
-                            "client": request.organisation,
-                            "certificate": certificate,
-                            "reason": reason,
-                            "mail": services.certificate_revoke_preview(
-                                certificate=certificate, reason=reason
-                            ),
-                            "undo_minutes": settings.DECISION_UNDO_SECONDS // 60,
-                        },
-                    )
-                else:
-                    services.certificate_revoke(
-                        actor=request.user, certificate=certificate, reason=reason
-                    )
-                    messages.success(request, _("The certificate was revoked."))
+class _TrackAction(_TrackPage):
+    """One thing a project leader does on the track page: its form is read, the selectors
+    look up what it names (404 for a tampered id), a service does it, and the page says how
+    it went. A service's refusal is shown as a message on the page."""
+
+    permission = Perm.PROGRAMME_MANAGE
+    http_method_names = ["post"]
+    form_class = None
+
+    def post(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        form = self.form_class(request.POST, request.FILES)
+        try:
+            response = self.act(programme, form) if form.is_valid() else self.invalid(form)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            response = None
+        return response or self.redirect_to("programme_trainings")
+
+    def act(self, programme, form):
+        raise NotImplementedError
+
+    def invalid(self, form):
+        """Only a tampered form is invalid here (the page's own forms always are valid)."""
+        raise Http404
+
+
+class TrackCreateView(_TrackAction):
+    """Plan the three meetings of the track."""
+
+    form_class = forms.TrackForm
+
+    def act(self, programme, form):
+        data = form.cleaned_data
+        services.track_create(
+            actor=self.request.user,
+            programme=programme,
+            starts={k: data[k] for k in ("introduction", "workshop", "instruction")},
+            location=data["location"],
+            trainer=data["trainer"],
+        )
+        messages.success(self.request, _("The training track was planned."))
+
+    def invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class TeamInviteView(_TrackAction):
+    """Invite the whole team to one training."""
+
+    form_class = forms.InviteForm
+
+    def act(self, programme, form):
+        training = selectors.get_training_for(programme=programme, pk=form.cleaned_data["training"])
+        count = services.team_invite(actor=self.request.user, training=training)
+        messages.success(
+            self.request,
+            ngettext("%(n)s team member was invited.", "%(n)s team members were invited.", count)
+            % {"n": count},
+        )
+
+
+class AssessView(_TrackAction):
+    """The workshop's verdict on one member of the team."""
+
+    form_class = forms.AssessForm
+
+    def act(self, programme, form):
+        data = form.cleaned_data
+        training = selectors.get_workshop_for(programme=programme)
+        member = selectors.get_roster_member_for(programme=programme, user_pk=data["user"])
+        services.assessment_record(
+            actor=self.request.user,
+            training=training,
+            user=member.user,
+            passed=data["passed"],
+            note=data["note"],
+        )
+        messages.success(
+            self.request, _("The verdict on %(name)s was saved.") % {"name": member.user.name}
+        )
+
+
+class RulesSaveView(_TrackAction):
+    """Save the rules of the team."""
+
+    form_class = forms.RulesForm
+
+    def act(self, programme, form):
+        services.rules_save(
+            actor=self.request.user, programme=programme, text=form.cleaned_data["text"]
+        )
+        messages.success(self.request, _("The rules were saved."))
+
+
+class ReadyView(_TrackAction):
+    """Let a member walk rounds before finishing the track (with a reason), or not."""
+
+    form_class = forms.ReadyForm
+
+    def act(self, programme, form):
+        data = form.cleaned_data
+        member = selectors.get_roster_member_for(programme=programme, user_pk=data["user"])
+        services.readiness_override(
+            actor=self.request.user, member=member, ready=data["ready"], reason=data["reason"]
+        )
+        messages.success(self.request, _("Saved."))
+
+
+class GearHandOutView(_TrackAction):
+    """Tick (or untick) one item handed out to a member at the kickoff."""
+
+    form_class = forms.GearForm
+
+    def act(self, programme, form):
+        data = form.cleaned_data
+        member = selectors.get_roster_member_for(programme=programme, user_pk=data["user"])
+        services.gear_hand_out_to(
+            actor=self.request.user,
+            programme=programme,
+            user=member.user,
+            item=data["item"],
+            given=data["given"],
+        )
+        messages.success(self.request, _("Saved."))
+
+
+class StreetsSaveView(_TrackAction):
+    """Save the streets of the introduction flyer and divide new ones among the team."""
+
+    form_class = forms.StreetsForm
+
+    def act(self, programme, form):
+        added, removed = services.streets_save(
+            actor=self.request.user,
+            programme=programme,
+            streets=form.cleaned_data["streets"].splitlines(),
+        )
+        messages.success(
+            self.request,
+            _("The streets were saved: %(added)s added, %(removed)s removed.")
+            % {"added": added, "removed": removed},
+        )
+
+
+class IntroductionSaveView(_TrackAction):
+    """Save the team photo and how to reach the team."""
+
+    form_class = forms.IntroductionForm
+
+    def act(self, programme, form):
+        services.introduction_save(
+            actor=self.request.user,
+            programme=programme,
+            contact=form.cleaned_data["contact"],
+            photo=form.cleaned_data["photo"],
+        )
+        messages.success(self.request, _("Saved."))
+
+
+class CertificateRevokeView(_TrackAction):
+    """Revoke a certificate. When its holder is mailed, say who gets what and ask first."""
+
+    form_class = forms.RevokeForm
+
+    def act(self, programme, form):
+        data = form.cleaned_data
+        certificate = selectors.get_certificate_for(programme=programme, pk=data["certificate"])
+        reason = data["reason"]
+        if not data["confirm"] and reason.strip() and certificate.user_id:
+            return render(
+                self.request,
+                "trainings/revoke_confirm.html",
+                {
+                    "programme": programme,
+                    "client": self.request.organisation,
+                    "certificate": certificate,
+                    "reason": reason,
+                    "mail": services.certificate_revoke_preview(
+                        certificate=certificate, reason=reason
+                    ),
+                    "undo_minutes": settings.DECISION_UNDO_SECONDS // 60,
+                },
+            )
+        services.certificate_revoke(actor=self.request.user, certificate=certificate, reason=reason)
+        messages.success(self.request, _("The certificate was revoked."))
+
+
+class CertificateRevokeUndoView(_TrackAction):
+    """Take a revocation back while its mail is still held."""
+
+    form_class = forms.RevokeForm
+
+    def act(self, programme, form):
+        certificate = selectors.get_certificate_for(
+            programme=programme, pk=form.cleaned_data["certificate"]
+        )
+        services.certificate_revoke_undo(actor=self.request.user, certificate=certificate)
+        messages.success(
+            self.request,
+            _("The revocation was undone; no e-mail was sent to %(name)s.")
+            % {"name": certificate.holder_name},
+        )
+
+
+TRACK_ACTIONS = {
+    "track": TrackCreateView,
+    "invite": TeamInviteView,
+    "assess": AssessView,
+    "rules": RulesSaveView,
+    "ready": ReadyView,
+    "gear": GearHandOutView,
+    "streets": StreetsSaveView,
+    "introduction": IntroductionSaveView,
+    "revoke": CertificateRevokeView,
+    "revoke_undo": CertificateRevokeUndoView,
+}
+
+
+class TrainingsView(_TrackPage):
+    """The track page of a programme; each form on it posts to its own action view."""
+
+    def post(self, request, *args, **kwargs):
+        """A form posted here with an `action` (a page rendered before each action had its
+        own address) is handed to that action's view, so it still does the same."""
+        action = TRACK_ACTIONS.get(request.POST.get("action", ""))
+        if action is not None:
+            return action.as_view()(request, *args, **kwargs)
+        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
+            raise PermissionDenied
         return redirect(request.path)
 
 
@@ -300,19 +304,11 @@ class MemberTrackView(PermissionMixin, TemplateView):
         return member
 
     def get_context_data(self, **kwargs):
-        member = self.membership()
-        programme = member.programme
-        gear = Gear.objects.filter(programme=programme, user=self.request.user).first()
+        programme = self.membership().programme
         return super().get_context_data(
             client=self.request.organisation,
             programme=programme,
-            rules=services.rules_for(programme=programme),
-            accepted=RulesAcceptance.objects.filter(
-                programme=programme, user=self.request.user
-            ).first(),
-            gear=gear,
-            sizes=Gear.Size.choices,
-            streets=StreetAssignment.objects.filter(programme=programme, user=self.request.user),
+            **selectors.member_track(programme=programme, user=self.request.user),
             **kwargs,
         )
 
@@ -332,8 +328,8 @@ class MemberTrackView(PermissionMixin, TemplateView):
                 )
                 messages.success(request, _("Your sizes were saved."))
             elif action == "street":
-                assignment = get_object_or_404(
-                    StreetAssignment, programme=programme, pk=posted_id(request, "street")
+                assignment = selectors.get_street_assignment_for(
+                    programme=programme, pk=posted_id(request, "street")
                 )
                 services.street_delivered(
                     user=request.user,

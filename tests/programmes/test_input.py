@@ -72,6 +72,7 @@ def _our_form_classes():
         "programmes.forms",
         "patrols.forms",
         "recruitment.forms",
+        "trainings.forms",
         "trainings.views",
     ]
     for name in modules:

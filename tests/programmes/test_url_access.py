@@ -109,6 +109,16 @@ ACCESS = {
     "survey_answer": PUBLIC,
     "programme_campaign": {ADMIN, PL},
     "programme_trainings": {ADMIN, PL},
+    "trainings_track_create": {ADMIN, PL},
+    "trainings_team_invite": {ADMIN, PL},
+    "trainings_assess": {ADMIN, PL},
+    "trainings_rules_save": {ADMIN, PL},
+    "trainings_ready": {ADMIN, PL},
+    "trainings_gear_hand_out": {ADMIN, PL},
+    "trainings_streets_save": {ADMIN, PL},
+    "trainings_introduction_save": {ADMIN, PL},
+    "trainings_revoke": {ADMIN, PL},
+    "trainings_revoke_undo": {ADMIN, PL},
     "certificate_verify_form": PUBLIC,
     "certificate_verify": PUBLIC,
     "team_document": {MEMBER},
@@ -128,6 +138,20 @@ OK_STATUS = {
         "api_conversation",
     )
 }
+# The track page's actions that name a thing by a posted id: a bare post names nothing (404);
+# planning the track with a bare post shows the page again with the form's errors.
+OK_STATUS |= {
+    name: (404,)
+    for name in (
+        "trainings_team_invite",
+        "trainings_assess",
+        "trainings_ready",
+        "trainings_gear_hand_out",
+        "trainings_revoke",
+        "trainings_revoke_undo",
+    )
+}
+OK_STATUS["trainings_track_create"] = (200,)
 
 OUR_APPS = ("programmes.", "recruitment.", "trainings.", "patrols.", "reporting.")
 

@@ -1,0 +1,112 @@
+"""The training track: its three meetings, inviting the team and who attended what."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from programmes.models import Invitee, Programme, User
+from programmes.selectors import roster
+from programmes.services import invitee_add, meeting_create
+
+from ..models import Assessment, RulesAcceptance, Training
+
+TRACK = [
+    (
+        Training.Kind.INTRODUCTION,
+        "Kennismakingsbijeenkomst",
+        "Kennismaken met elkaar, de wijkbeheerder en sociaal beheer.",
+    ),
+    (
+        Training.Kind.WORKSHOP,
+        "Workshop Effectief Communiceren",
+        "Hoe spreek je bewoners aan op ongewenst gedrag en hoe ga je om met agressie?",
+    ),
+    (
+        Training.Kind.INSTRUCTION,
+        "Instructiebijeenkomst",
+        "De spelregels, de samenwerking met de opdrachtgever en de inspanningsverplichting.",
+    ),
+]
+
+
+@transaction.atomic
+def track_create(
+    *, actor: User, programme: Programme, starts: dict, location: str, trainer: str = ""
+) -> list[Training]:
+    """Plan the three training meetings from the template; `starts` maps kind to a moment."""
+    if programme.trainings.exists():
+        raise ValidationError(_("This programme already has a training track."))
+    trainings = []
+    for kind, title, description in TRACK:
+        start = starts.get(kind)
+        if start is None:
+            raise ValidationError({kind: _("Choose a date and time.")})
+        meeting = meeting_create(
+            actor=actor,
+            programme=programme,
+            kind=kind,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            location=location,
+            description=description,
+        )
+        trainings.append(
+            Training.objects.create(
+                organisation=programme.organisation,
+                programme=programme,
+                kind=kind,
+                meeting=meeting,
+                trainer=trainer if kind == Training.Kind.WORKSHOP else "",
+            )
+        )
+    return trainings
+
+
+@transaction.atomic
+def team_invite(*, actor: User, training: Training) -> int:
+    """Invite every active team member to a training (each once)."""
+    invited = 0
+    existing = set(training.meeting.invitees.values_list("email", flat=True))
+    for member in roster(programme=training.programme):
+        if member.user.email not in existing:
+            invitee_add(
+                actor=actor,
+                meeting=training.meeting,
+                name=member.user.name,
+                email=member.user.email,
+                user=member.user,
+                language=member.user.language,
+            )
+            invited += 1
+    return invited
+
+
+def track_progress(*, programme: Programme, user_ids) -> dict[int, dict]:
+    """Each member's way through the track in three queries, whatever the team's size:
+    {user_id: {"introduction": bool, "workshop": True/False/None (not assessed yet),
+    "instruction": bool, "rules": bool}}."""
+    user_ids = list(user_ids)
+    progress = {
+        uid: {"introduction": False, "workshop": None, "instruction": False, "rules": False}
+        for uid in user_ids
+    }
+    attended = Invitee.objects.filter(
+        meeting__training__programme=programme, user_id__in=user_ids, attended=True
+    ).values_list("user_id", "meeting__training__kind")
+    for uid, kind in attended:
+        if kind in (Training.Kind.INTRODUCTION, Training.Kind.INSTRUCTION):
+            progress[uid][kind] = True
+    verdicts = Assessment.objects.filter(
+        training__programme=programme,
+        training__kind=Training.Kind.WORKSHOP,
+        user_id__in=user_ids,
+    ).values_list("user_id", "passed")
+    for uid, passed in verdicts:
+        progress[uid]["workshop"] = passed
+    accepted = RulesAcceptance.objects.filter(programme=programme, user_id__in=user_ids)
+    for uid in accepted.values_list("user_id", flat=True).distinct():
+        progress[uid]["rules"] = True
+    return progress
