@@ -71,6 +71,9 @@ def test_admin_creates_client_and_invites_staff_who_sees_only_their_portal(
     ).to_be_visible()
     shot(page, "06-invitation-sent")
     page.get_by_role("button", name="Uitloggen").click()
+    # Logging out first empties the app's cached pages, then posts: wait for the login page
+    # as a user would, instead of racing the logout with the next address.
+    expect(page.get_by_label("E-mailadres")).to_be_visible()
 
     link = _link_in_last_mail("lotte@lindeveld.example")
     page.goto(link)
