@@ -94,3 +94,34 @@ def start_worker(connection, *, redis_url: str, queue: str):
         cwd=ROOT,
         env=env,
     )
+
+
+def interleaved(floor, fn, *, rounds: int, budget_s: float = 60.0) -> tuple[float, float]:
+    """Median ms of `floor` and of `fn`, measured A B A B in the same loop (one warm-up each),
+    so a busy machine slows both alike; stops early (after 3 rounds) past `budget_s`."""
+    floor()
+    fn()
+    a, b = [], []
+    began = time.perf_counter()
+    for i in range(rounds):
+        for f, out in ((floor, a), (fn, b)):
+            start = time.perf_counter()
+            f()
+            out.append((time.perf_counter() - start) * 1000)
+        if i >= 2 and time.perf_counter() - began > budget_s:
+            break
+    return statistics.median(a), statistics.median(b)
+
+
+def url(name: str, **kwargs) -> str:
+    """Reverse `name`, trying the app-namespaced name first (`patrols:programme_rounds`) and
+    the bare one after, so a script keeps working while the URL names move into namespaces."""
+    from django.urls import NoReverseMatch, reverse
+
+    app, _, bare = name.rpartition(":")
+    for candidate in (name, bare) if app else (name,):
+        try:
+            return reverse(candidate, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    raise NoReverseMatch(name)

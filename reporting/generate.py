@@ -45,7 +45,7 @@ from programmes.models import (
 from programmes.permissions import Role
 from programmes.services.plan import plan_template_ensure
 from recruitment.models import Answer as SurveyAnswer
-from recruitment.models import Application, Campaign, Survey, SurveyResponse
+from recruitment.models import Application, Campaign, Channel, DoorVisit, Survey, SurveyResponse
 from recruitment.services.survey import survey_create
 from recruitment.workflow import Stage
 
@@ -449,6 +449,39 @@ class Generator:
                 )
             )
         return self._bulk(Application, objs)
+
+    def door_visits(self, programme: Programme, n: int, *, city, by=()) -> list[DoorVisit]:
+        """Doors knocked on in the door-to-door round, with every outcome, and the campaign's
+        channels (one of each kind)."""
+        self._bulk(
+            Channel,
+            [
+                Channel(
+                    organisation=programme.organisation,
+                    programme=programme,
+                    kind=kind,
+                    date=(self.now - dt.timedelta(days=30 + 7 * k)).date(),
+                    reach="1.300 brieven" if kind == "letter" else "",
+                )
+                for k, kind in enumerate(Channel.Kind.values)
+            ],
+        )
+        outcomes = DoorVisit.Outcome.values
+        objs = []
+        for i in range(n):
+            street, number, _postcode = self.address(city)
+            objs.append(
+                DoorVisit(
+                    organisation=programme.organisation,
+                    programme=programme,
+                    street=street,
+                    house_number=number,
+                    outcome=_weighted(self.rng, i, outcomes, [5, 3, 2, 1]),
+                    visited_by=self.rng.choice(by) if by else None,
+                    visited_at=self.moment(),
+                )
+            )
+        return self._bulk(DoorVisit, objs)
 
     def survey_responses(self, survey: Survey, questions, n: int, *, city) -> int:
         """Responses through every channel, each answering the standard questions."""

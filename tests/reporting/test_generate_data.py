@@ -18,7 +18,7 @@ from programmes.models import (
     TeamMember,
     User,
 )
-from recruitment.models import Answer, Application, SurveyResponse
+from recruitment.models import Answer, Application, DoorVisit, SurveyResponse
 from recruitment.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,15 @@ def test_every_list_gets_its_rows_across_clients_and_programmes():
         clients = Organisation.objects.filter(slug__startswith="t-klant-")
         assert clients.count() == 3
         assert Programme.objects.filter(organisation__in=clients).count() == 6
-        for model in (Application, SurveyResponse, Round, Signal, OutboxMessage, Invitee):
+        for model in (
+            Application,
+            DoorVisit,
+            SurveyResponse,
+            Round,
+            Signal,
+            OutboxMessage,
+            Invitee,
+        ):
             assert model.objects.count() == PER_LIST, model
             # spread: every programme has its share
             assert model.objects.values("organisation").distinct().count() == 3, model
@@ -60,6 +68,9 @@ def test_every_state_is_present():
             OutboxMessage.Status.values
         )
         assert set(Invitee.objects.values_list("status", flat=True)) == set(Invitee.Status.values)
+        assert set(DoorVisit.objects.values_list("outcome", flat=True)) == set(
+            DoorVisit.Outcome.values
+        )
         assert set(SurveyResponse.objects.values_list("channel", flat=True)) == set(
             SurveyResponse.Channel.values
         )
@@ -79,6 +90,7 @@ def test_tenants_are_kept_apart():
         clients = list(Organisation.objects.filter(slug__startswith="t-klant-"))
         for model, path in [
             (Application, "programme__organisation"),
+            (DoorVisit, "programme__organisation"),
             (Signal, "programme__organisation"),
             (Signal, "category__organisation"),
             (Round, "programme__organisation"),

@@ -1,10 +1,10 @@
 """Generate a realistic large data set: for benchmarks and for trying the product at size.
 
-At `--scale 1` every list gets about 5,000 rows (applications, survey responses, rounds,
-signals, outbox mails, audit entries, accounts, meeting invitees), spread over several clients
-and their programmes, in every state, dated over the last two years. `--large-tenant-signals`
-gives one client (the first) a very large number of signals on top, for the portal's signal
-list at the size of a large housing corporation.
+At `--scale 1` every list gets about 5,000 rows (applications, doors knocked on, survey
+responses, rounds, signals, outbox mails, audit entries, accounts, meeting invitees), spread
+over several clients and their programmes, in every state, dated over the last two years.
+`--large-tenant-signals` gives one client (the first) a very large number of signals on top,
+for the portal's signal list at the size of a large housing corporation.
 
 Not idempotent by design, but safe: everything it makes is named with `--prefix`, and it
 refuses to run when data with that prefix is already there. Run it again with another prefix
@@ -118,6 +118,7 @@ class Command(BaseCommand):
         team_total = max(3 * n_programmes, per_list - 4 - 3 * tenants)
         shares = {
             "applications": _shares(per_list, n_programmes),
+            "doors": _shares(per_list, n_programmes),
             "responses": _shares(per_list, n_programmes),
             "rounds": _shares(per_list, n_programmes),
             "signals": _shares(per_list, n_programmes),
@@ -136,6 +137,7 @@ class Command(BaseCommand):
                 kit = gen.equip(programme, actor=leaders[k % len(leaders)])
                 team = gen.team(programme, shares["team"][k])
                 gen.applications(programme, shares["applications"][k], city=tenant.city)
+                gen.door_visits(programme, shares["doors"][k], city=tenant.city, by=team)
                 gen.survey_responses(
                     kit["survey"], kit["questions"], shares["responses"][k], city=tenant.city
                 )
