@@ -16,7 +16,7 @@ def signal_cards(*, user, organisation) -> list[PortalCard]:
     if not has_perm(user, Perm.SIGNAL_VIEW):
         return []
     counts = signal_counts_for_client(user=user, organisation=organisation)
-    base = reverse("portal_signals", kwargs={"org": organisation.slug})
+    base = reverse("patrols:portal_signals", kwargs={"org": organisation.slug})
 
     def url(**query):
         return f"{base}?{urlencode(query)}"

@@ -39,7 +39,7 @@ class OwnDocumentRetryView(_OwnMixin, View):
         document = selectors.get_own_document(user=request.user, pk=document_pk)
         document_retry(actor=request.user, document=document)
         messages.info(request, _("The PDF is being made; it appears here when it is ready."))
-        return redirect("team_home", org=org)
+        return redirect("patrols:team_home", org=org)
 
 
 class OwnDocumentView(_OwnMixin, View):

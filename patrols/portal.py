@@ -135,7 +135,7 @@ class SignalDetailView(_SignalsMixin, TemplateView):
                 form_errors_to(form, error)
             else:
                 messages.success(request, _("The signal was updated."))
-                return redirect("portal_signal", org=org, signal_pk=signal.pk)
+                return redirect("patrols:portal_signal", org=org, signal_pk=signal.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
 

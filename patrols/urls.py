@@ -5,6 +5,8 @@ from django.urls import path
 
 from . import api, own, portal, views, workspace
 
+app_name = "patrols"
+
 urlpatterns = [
     path("team/sw.js", views.ServiceWorkerView.as_view(), name="team_sw"),
     path("team/<slug:org>/", views.TeamHomeView.as_view(), name="team_home"),

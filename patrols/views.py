@@ -50,7 +50,7 @@ class _MembershipMixin:
                 user=request.user, session=request.session, memberships=self.memberships
             )
             if self.member is None and len(self.memberships) > 1:
-                return redirect("team_choose", org=kwargs["org"])
+                return redirect("patrols:team_choose", org=kwargs["org"])
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -161,7 +161,7 @@ def _sign(request, org, slot_pk, *, signed_up: bool):
             messages.success(request, _("You're in: thank you for joining this round."))
         else:
             messages.success(request, _("You have signed off from this round."))
-    return redirect("team_home", org=org)
+    return redirect("patrols:team_home", org=org)
 
 
 class SignupView(PermissionMixin, View):
@@ -226,9 +226,9 @@ class TeamChooseView(PermissionMixin, TemplateView):
         chosen = next((m for m in self.memberships if str(m.programme_id) == value), None)
         if chosen is None:
             messages.error(request, _("Choose one of your teams."))
-            return redirect("team_choose", org=org)
+            return redirect("patrols:team_choose", org=org)
         request.session[TEAM_PROGRAMME_SESSION_KEY] = chosen.programme_id
-        return redirect("team_home", org=org)
+        return redirect("patrols:team_home", org=org)
 
 
 class ManifestView(PublicMixin, View):

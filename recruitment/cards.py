@@ -28,7 +28,7 @@ def candidate_cards(*, user, organisation) -> list[PortalCard]:
             ),
             detail=row["programme__name"],
             url=reverse(
-                "portal_candidates",
+                "recruitment:portal_candidates",
                 kwargs={"org": organisation.slug, "programme_pk": row["programme_id"]},
             ),
             tone="attention",

@@ -16,7 +16,9 @@ def _material_context(document: Document) -> dict:
     programme = document.programme
     client = programme.organisation
     campaign = campaign_for(programme=programme)
-    url = reverse_absolute("apply", kwargs={"org": client.slug, "programme_pk": programme.pk})
+    url = reverse_absolute(
+        "recruitment:apply", kwargs={"org": client.slug, "programme_pk": programme.pk}
+    )
     return {
         "programme": programme,
         "client": client,

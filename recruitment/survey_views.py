@@ -34,7 +34,8 @@ class _SurveyMixin(ProgrammeMixin):
 
     def public_url(self, survey) -> str:
         return reverse_absolute(
-            "survey_answer", kwargs={"org": survey.organisation.slug, "public_id": survey.public_id}
+            "recruitment:survey_answer",
+            kwargs={"org": survey.organisation.slug, "public_id": survey.public_id},
         )
 
 
@@ -57,7 +58,7 @@ class SurveyListView(ProgrammeMixin, TemplateView):
             actor=request.user, programme=self.get_programme(), title=title
         )
         return redirect(
-            "survey_edit",
+            "recruitment:survey_edit",
             org=kwargs["org"],
             programme_pk=kwargs["programme_pk"],
             survey_pk=survey.pk,

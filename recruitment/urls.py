@@ -4,6 +4,8 @@ from django.urls import path
 
 from . import campaign_views, survey_views, views
 
+app_name = "recruitment"
+
 urlpatterns = [
     path("apply/<slug:org>/<int:programme_pk>/", views.ApplyView.as_view(), name="apply"),
     path(

@@ -12,7 +12,7 @@ from programmes.services.documents import register_builder
 
 def verify_url(certificate) -> str:
     return reverse_absolute(
-        "certificate_verify",
+        "trainings:certificate_verify",
         kwargs={"org": certificate.organisation.slug, "code": certificate.code},
     )
 

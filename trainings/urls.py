@@ -6,26 +6,28 @@ from . import views
 
 TRACK = "workspace/clients/<slug:org>/programmes/<int:programme_pk>/trainings/"
 
+app_name = "trainings"
+
 urlpatterns = [
     path(TRACK, views.TrainingsView.as_view(), name="programme_trainings"),
     # One address per thing done on the track page (each posts, then returns to the page).
-    path(f"{TRACK}track/", views.TrackCreateView.as_view(), name="trainings_track_create"),
-    path(f"{TRACK}invite/", views.TeamInviteView.as_view(), name="trainings_team_invite"),
-    path(f"{TRACK}assess/", views.AssessView.as_view(), name="trainings_assess"),
-    path(f"{TRACK}rules/", views.RulesSaveView.as_view(), name="trainings_rules_save"),
-    path(f"{TRACK}ready/", views.ReadyView.as_view(), name="trainings_ready"),
-    path(f"{TRACK}gear/", views.GearHandOutView.as_view(), name="trainings_gear_hand_out"),
-    path(f"{TRACK}streets/", views.StreetsSaveView.as_view(), name="trainings_streets_save"),
+    path(f"{TRACK}track/", views.TrackCreateView.as_view(), name="track_create"),
+    path(f"{TRACK}invite/", views.TeamInviteView.as_view(), name="team_invite"),
+    path(f"{TRACK}assess/", views.AssessView.as_view(), name="assess"),
+    path(f"{TRACK}rules/", views.RulesSaveView.as_view(), name="rules_save"),
+    path(f"{TRACK}ready/", views.ReadyView.as_view(), name="ready"),
+    path(f"{TRACK}gear/", views.GearHandOutView.as_view(), name="gear_hand_out"),
+    path(f"{TRACK}streets/", views.StreetsSaveView.as_view(), name="streets_save"),
     path(
         f"{TRACK}introduction/",
         views.IntroductionSaveView.as_view(),
-        name="trainings_introduction_save",
+        name="introduction_save",
     ),
-    path(f"{TRACK}revoke/", views.CertificateRevokeView.as_view(), name="trainings_revoke"),
+    path(f"{TRACK}revoke/", views.CertificateRevokeView.as_view(), name="revoke"),
     path(
         f"{TRACK}revoke/undo/",
         views.CertificateRevokeUndoView.as_view(),
-        name="trainings_revoke_undo",
+        name="revoke_undo",
     ),
     path("team/<slug:org>/track/", views.MemberTrackView.as_view(), name="team_track"),
     path("verify/<slug:org>/", views.VerifyView.as_view(), name="certificate_verify_form"),

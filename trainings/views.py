@@ -47,7 +47,7 @@ class _TrackAction(_TrackPage):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             response = None
-        return response or self.redirect_to("programme_trainings")
+        return response or self.redirect_to("trainings:programme_trainings")
 
     def act(self, programme, form):
         raise NotImplementedError

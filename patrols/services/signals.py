@@ -181,7 +181,7 @@ def signal_transition(
                 "signal": signal,
                 "text": text,
                 "link": reverse_absolute(
-                    "team_signal",
+                    "patrols:team_signal",
                     kwargs={"org": signal.organisation.slug, "signal_pk": signal.pk},
                 ),
             },

@@ -30,7 +30,7 @@ class HomeView(LoginRequiredMixin, View):
             return redirect("workspace")
         if user.role == Role.CLIENT_STAFF:
             return redirect("portal_home", org=user.organisation.slug)
-        return redirect("team_home", org=user.organisation.slug)
+        return redirect("patrols:team_home", org=user.organisation.slug)
 
 
 class WorkspaceView(PermissionMixin, TemplateView):

@@ -53,16 +53,18 @@ def test_switched_off_category_is_a_permanent_refusal(client, world, team, unsco
         category=categories[0],
         is_active=False,
     )
-    reason = _refused(_post(client, "api_signal", world, _signal(team)), 404)
+    reason = _refused(_post(client, "patrols:api_signal", world, _signal(team)), 404)
     assert "categorie" in reason and "niet meer gebruikt" in reason
     # Another category still arrives.
-    assert _post(client, "api_signal", world, _signal(team, categories[1])).status_code == 201
+    assert (
+        _post(client, "patrols:api_signal", world, _signal(team, categories[1])).status_code == 201
+    )
 
 
 def test_invalid_input_is_permanent_with_the_field_messages_as_a_sentence(client, world, team):
     client.force_login(team[1])
     body = _signal(team, reported_at="gisteren")
-    response = _post(client, "api_signal", world, body)
+    response = _post(client, "patrols:api_signal", world, body)
     reason = _refused(response, 400)
     assert reason.startswith("Dit kon niet worden opgeslagen:")
     assert response.json()["errors"]["reported_at"][0] in reason
@@ -72,7 +74,7 @@ def test_member_who_left_the_team_is_refused_for_good(client, world, team, unsco
     programme, member, _ = team
     client.force_login(member)
     TeamMember.objects.filter(programme=programme, user=member).update(is_active=False)
-    reason = _refused(_post(client, "api_signal", world, _signal(team)), 403)
+    reason = _refused(_post(client, "patrols:api_signal", world, _signal(team)), 403)
     assert "niet (meer) in dit team" in reason
 
 
@@ -83,7 +85,10 @@ def test_photo_of_a_signal_never_received_is_refused_for_good(client, world, tea
     image.seek(0)
     image.name = "photo.jpg"
     response = client.post(
-        reverse("api_signal_photo", kwargs={"org": world.client.slug, "signal_uuid": uuid.uuid4()}),
+        reverse(
+            "patrols:api_signal_photo",
+            kwargs={"org": world.client.slug, "signal_uuid": uuid.uuid4()},
+        ),
         {"id": str(uuid.uuid4()), "image": image},
         HTTP_ACCEPT="application/json",
     )
@@ -97,7 +102,7 @@ def test_not_ready_is_a_refusal_that_waits(client, world, team, unscoped):
         actor=world.users[Role.PROJECT_LEADER], member=roster, ready=False
     )
     client.force_login(member)
-    response = _post(client, "api_signal", world, _signal(team))
+    response = _post(client, "patrols:api_signal", world, _signal(team))
     assert response.status_code == 403
     body = response.json()
     assert body["permanent"] is False and body["reason"].startswith("Je kunt nog geen rondes")
@@ -106,4 +111,4 @@ def test_not_ready_is_a_refusal_that_waits(client, world, team, unscoped):
 def test_someone_outside_the_client_gets_a_json_refusal(client, world, other_world, team):
     # The tenancy middleware answers before the view: the phone still gets a reason.
     client.force_login(other_world.users[Role.TEAM_MEMBER])
-    _refused(_post(client, "api_signal", world, _signal(team)), 404)
+    _refused(_post(client, "patrols:api_signal", world, _signal(team)), 404)

@@ -31,26 +31,26 @@ def test_member_of_two_teams_chooses_after_login(client, world, two_teams):
     client.force_login(member)
     org = world.client.slug
     after_login = client.get(reverse("home"), follow=True)
-    assert after_login.redirect_chain[-1][0] == reverse("team_choose", kwargs={"org": org})
+    assert after_login.redirect_chain[-1][0] == reverse("patrols:team_choose", kwargs={"org": org})
     page = after_login.content.decode()
     assert "Team Noord" in page and "Team Centrum" in page
     # The round screen also waits for the choice.
-    assert client.get(reverse("team_round", kwargs={"org": org}))["Location"] == reverse(
-        "team_choose", kwargs={"org": org}
+    assert client.get(reverse("patrols:team_round", kwargs={"org": org}))["Location"] == reverse(
+        "patrols:team_choose", kwargs={"org": org}
     )
     chosen = client.post(
-        reverse("team_choose", kwargs={"org": org}), {"programme": second.pk}, follow=True
+        reverse("patrols:team_choose", kwargs={"org": org}), {"programme": second.pk}, follow=True
     )
     home = chosen.content.decode()
-    assert chosen.redirect_chain[-1][0] == reverse("team_home", kwargs={"org": org})
+    assert chosen.redirect_chain[-1][0] == reverse("patrols:team_home", kwargs={"org": org})
     assert "Team Centrum" in home and "Ander team kiezen" in home
     # Not ready in the second team (only the first set them ready): the reason shows.
     assert "Je kunt nog geen rondes lopen" in home
-    assert client.get(reverse("team_round", kwargs={"org": org})).status_code == 403
-    client.post(reverse("team_choose", kwargs={"org": org}), {"programme": first.pk})
-    home = client.get(reverse("team_home", kwargs={"org": org})).content.decode()
+    assert client.get(reverse("patrols:team_round", kwargs={"org": org})).status_code == 403
+    client.post(reverse("patrols:team_choose", kwargs={"org": org}), {"programme": first.pk})
+    home = client.get(reverse("patrols:team_home", kwargs={"org": org})).content.decode()
     assert "Team Noord" in home and "Ronde starten" in home
-    round_page = client.get(reverse("team_round", kwargs={"org": org}))
+    round_page = client.get(reverse("patrols:team_round", kwargs={"org": org}))
     assert round_page.status_code == 200 and f'"programme": {first.pk}' in (
         round_page.content.decode()
     )
@@ -68,7 +68,7 @@ def test_choice_of_a_programme_not_yours_is_refused(client, world, two_teams, ot
         start_date=dt.date(2026, 9, 7),
     )
     client.force_login(member)
-    url = reverse("team_choose", kwargs={"org": world.client.slug})
+    url = reverse("patrols:team_choose", kwargs={"org": world.client.slug})
     for value in (outsider.pk, "x", ""):
         answer = client.post(url, {"programme": value}, follow=True)
         assert "Kies een van je teams." in answer.content.decode()
@@ -77,5 +77,5 @@ def test_choice_of_a_programme_not_yours_is_refused(client, world, two_teams, ot
 
 def test_member_of_one_team_never_sees_the_chooser(client, world, team):
     client.force_login(team[1])
-    home = client.get(reverse("team_home", kwargs={"org": world.client.slug}))
+    home = client.get(reverse("patrols:team_home", kwargs={"org": world.client.slug}))
     assert home.status_code == 200 and "Ander team kiezen" not in home.content.decode()

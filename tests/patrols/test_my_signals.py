@@ -73,13 +73,13 @@ def test_list_shows_only_own_signals(client, world, team):
     (mine,) = _report(team, description="Mijn matras")
     (theirs,) = _report(team, actor=other, description="Buurmans fiets")
     client.force_login(team[1])
-    page = client.get(_url(world, "team_signals")).content.decode()
+    page = client.get(_url(world, "patrols:team_signals")).content.decode()
     assert "Mijn matras" in page and "Buurmans fiets" not in page
-    assert _url(world, "team_signal", signal_pk=mine.pk) in page
-    assert _url(world, "team_signal", signal_pk=theirs.pk) not in page
-    home = client.get(_url(world, "team_home")).content.decode()
-    assert _url(world, "team_signals") in home  # reachable from the team home
-    assert _url(world, "team_signal", signal_pk=mine.pk) in home
+    assert _url(world, "patrols:team_signal", signal_pk=mine.pk) in page
+    assert _url(world, "patrols:team_signal", signal_pk=theirs.pk) not in page
+    home = client.get(_url(world, "patrols:team_home")).content.decode()
+    assert _url(world, "patrols:team_signals") in home  # reachable from the team home
+    assert _url(world, "patrols:team_signal", signal_pk=mine.pk) in home
 
 
 def test_another_members_signal_and_photo_are_404(client, world, team):
@@ -87,15 +87,15 @@ def test_another_members_signal_and_photo_are_404(client, world, team):
     (theirs,) = _report(team, actor=other)
     photo = _photo(theirs, other)
     client.force_login(team[1])
-    assert client.get(_url(world, "team_signal", signal_pk=theirs.pk)).status_code == 404
-    url = _url(world, "team_signal_photo", signal_pk=theirs.pk, photo_pk=photo.pk)
+    assert client.get(_url(world, "patrols:team_signal", signal_pk=theirs.pk)).status_code == 404
+    url = _url(world, "patrols:team_signal_photo", signal_pk=theirs.pk, photo_pk=photo.pk)
     assert client.get(url).status_code == 404
     client.force_login(other)
-    assert client.get(_url(world, "team_signal", signal_pk=theirs.pk)).status_code == 200
+    assert client.get(_url(world, "patrols:team_signal", signal_pk=theirs.pk)).status_code == 200
     assert client.get(url).status_code == 200
     # Client staff follow signals up in the portal, not here.
     client.force_login(world.users[Role.CLIENT_STAFF])
-    assert client.get(_url(world, "team_signal", signal_pk=theirs.pk)).status_code == 403
+    assert client.get(_url(world, "patrols:team_signal", signal_pk=theirs.pk)).status_code == 403
 
 
 def test_signal_page_shows_history_note_photos_time_and_place(client, world, team):
@@ -107,7 +107,7 @@ def test_signal_page_shows_history_note_photos_time_and_place(client, world, tea
         actor=staff, signal=signal, status="resolved", text="Opgehaald door de reiniging."
     )
     client.force_login(team[1])
-    response = client.get(_url(world, "team_signal", signal_pk=signal.pk))
+    response = client.get(_url(world, "patrols:team_signal", signal_pk=signal.pk))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Opgehaald door de reiniging." in page
@@ -118,24 +118,24 @@ def test_signal_page_shows_history_note_photos_time_and_place(client, world, tea
     assert "Lindelaan 1" in page and "dringend" in page
     local = timezone.localtime(signal.reported_at)
     assert f"{local:%H:%M}" in page  # when it was made, in Amsterdam time
-    photo_url = _url(world, "team_signal_photo", signal_pk=signal.pk, photo_pk=photo.pk)
+    photo_url = _url(world, "patrols:team_signal_photo", signal_pk=signal.pk, photo_pk=photo.pk)
     assert photo_url in page
     got = client.get(photo_url)
     assert got.status_code == 200 and got["Content-Type"] == "image/jpeg"
-    listing = client.get(_url(world, "team_signals")).content.decode()
+    listing = client.get(_url(world, "patrols:team_signals")).content.decode()
     assert "Opgelost" in listing and "1 foto" in listing
 
 
 def test_signal_without_place_or_description(client, world, team):
     (signal,) = _report(team, description="", street="", house_number="")
     client.force_login(team[1])
-    page = client.get(_url(world, "team_signal", signal_pk=signal.pk)).content.decode()
+    page = client.get(_url(world, "patrols:team_signal", signal_pk=signal.pk)).content.decode()
     assert "Plaats niet opgegeven" in page
 
 
 def test_list_is_paginated_and_queries_do_not_grow(client, world, team):
     client.force_login(team[1])
-    url = _url(world, "team_signals")
+    url = _url(world, "patrols:team_signals")
     _report(team, n=2)
 
     def count(u):
@@ -159,7 +159,7 @@ def test_list_is_paginated_and_queries_do_not_grow(client, world, team):
 def test_detail_queries_do_not_grow_with_history(client, world, team):
     (signal,) = _report(team)
     staff = world.users[Role.CLIENT_STAFF]
-    url = _url(world, "team_signal", signal_pk=signal.pk)
+    url = _url(world, "patrols:team_signal", signal_pk=signal.pk)
     client.force_login(team[1])
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
@@ -173,7 +173,7 @@ def test_detail_queries_do_not_grow_with_history(client, world, team):
 
 
 def test_service_worker_has_an_offline_page(client, world):
-    body = client.get(reverse("team_sw")).content.decode()
+    body = client.get(reverse("patrols:team_sw")).content.decode()
     assert "__OFFLINE_PAGE__" not in body and "Geen verbinding" in body
 
 
@@ -185,7 +185,7 @@ def test_resolved_mail_links_to_the_signal(
         patrols.signal_transition(
             actor=world.users[Role.CLIENT_STAFF], signal=signal, status="resolved", text="Klaar"
         )
-    path = _url(world, "team_signal", signal_pk=signal.pk)
+    path = _url(world, "patrols:team_signal", signal_pk=signal.pk)
     (mail,) = mailoutbox
     assert path in mail.body and path in mail.alternatives[0][0]
     client.force_login(team[1])

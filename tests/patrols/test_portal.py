@@ -44,8 +44,8 @@ def _count(client, url):
 def test_query_counts_do_not_grow(client, world, team):
     client.force_login(world.users[Role.CLIENT_STAFF])
     urls = [
-        reverse("portal_signals", kwargs={"org": world.client.slug}),
-        reverse("portal_signal_map", kwargs={"org": world.client.slug}),
+        reverse("patrols:portal_signals", kwargs={"org": world.client.slug}),
+        reverse("patrols:portal_signal_map", kwargs={"org": world.client.slug}),
         reverse("portal_home", kwargs={"org": world.client.slug}),
     ]
     _signals(team, 1)
@@ -62,7 +62,7 @@ def test_filters(client, world, team):
     patrols.signal_transition(
         actor=world.users[Role.CLIENT_STAFF], signal=first, status=Status.RESOLVED, text="Klaar"
     )
-    url = reverse("portal_signals", kwargs={"org": world.client.slug})
+    url = reverse("patrols:portal_signals", kwargs={"org": world.client.slug})
     page = client.get(url, {"status": "open"}).content.decode()
     assert "Melding 1" in page and "Melding 0" not in page
     page = client.get(url, {"status": "resolved"}).content.decode()
@@ -77,7 +77,9 @@ def test_follow_up_by_form(client, world, team):
     staff = world.users[Role.CLIENT_STAFF]
     client.force_login(staff)
     (signal,) = _signals(team, 1)
-    url = reverse("portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk})
+    url = reverse(
+        "patrols:portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk}
+    )
     bad = client.post(url, {"status": "resolved", "text": ""})
     assert bad.status_code == 200 and "Zeg wat er gedaan is" in bad.content.decode()
     ok = client.post(url, {"status": "in_progress", "assigned_to": staff.pk, "text": ""})
@@ -92,7 +94,9 @@ def test_follow_up_by_form(client, world, team):
 def test_project_leader_sees_but_does_not_handle(client, world, team):
     (signal,) = _signals(team, 1)
     client.force_login(world.users[Role.PROJECT_LEADER])
-    url = reverse("portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk})
+    url = reverse(
+        "patrols:portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk}
+    )
     page = client.get(url)
     assert page.status_code == 200 and "Opvolgen" not in page.content.decode()
     assert client.post(url, {"status": "in_progress"}).status_code == 403
@@ -101,8 +105,10 @@ def test_project_leader_sees_but_does_not_handle(client, world, team):
 def test_other_tenant_cannot_see_signals(client, world, other_world, team):
     (signal,) = _signals(team, 1)
     client.force_login(other_world.users[Role.CLIENT_STAFF])
-    url = reverse("portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk})
+    url = reverse(
+        "patrols:portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk}
+    )
     assert client.get(url).status_code == 404
-    own = reverse("portal_signals", kwargs={"org": other_world.client.slug})
+    own = reverse("patrols:portal_signals", kwargs={"org": other_world.client.slug})
     assert "Melding 0" not in client.get(own).content.decode()
     assert Signal.objects.count() == 1

@@ -113,7 +113,7 @@ def _url(world, name, **kwargs):
 def test_detail_shows_street_and_number_and_coordinates_as_a_detail(client, world, team):
     client.force_login(world.users[Role.CLIENT_STAFF])
     signal = _signal(team, street="Lindelaan", house_number="12")
-    page = client.get(_url(world, "portal_signal", signal_pk=signal.pk)).content.decode()
+    page = client.get(_url(world, "patrols:portal_signal", signal_pk=signal.pk)).content.decode()
     assert "Lindelaan 12" in page
     assert "<summary>Coördinaten</summary>52.090000, 5.120000</details>" in page
     # no tile server in tests: the map box says so in words and loads no map script
@@ -128,13 +128,13 @@ def test_detail_without_street_names_the_nearest_address(client, world, team):
     nowhere = _signal(team, hours_ago=1, position=False)
     assert (
         "bij Lindelaan 12 (ongeveer)"
-        in client.get(_url(world, "portal_signal", signal_pk=bare.pk)).content.decode()
+        in client.get(_url(world, "patrols:portal_signal", signal_pk=bare.pk)).content.decode()
     )
     assert (
         "Locatie op de kaart"
-        in client.get(_url(world, "portal_signal", signal_pk=far.pk)).content.decode()
+        in client.get(_url(world, "patrols:portal_signal", signal_pk=far.pk)).content.decode()
     )
-    page = client.get(_url(world, "portal_signal", signal_pk=nowhere.pk)).content.decode()
+    page = client.get(_url(world, "patrols:portal_signal", signal_pk=nowhere.pk)).content.decode()
     assert "Plaats niet opgegeven" in page and "geen kaartserver" not in page
 
 
@@ -142,7 +142,7 @@ def test_detail_map_with_a_tile_server(client, world, team, settings):
     settings.MAP_TILE_URL = "/static/img/icon-192.png?z={z}&x={x}&y={y}"
     client.force_login(world.users[Role.CLIENT_STAFF])
     signal = _signal(team, street="Lindelaan", house_number="12")
-    response = client.get(_url(world, "portal_signal", signal_pk=signal.pk))
+    response = client.get(_url(world, "patrols:portal_signal", signal_pk=signal.pk))
     config = response.context["map_config"]
     assert config["point"] == [LAT, LNG] and config["tiles"] == settings.MAP_TILE_URL
     page = response.content.decode()
@@ -154,7 +154,7 @@ def test_list_street_column(client, world, team):
     _signal(team, hours_ago=3, street="Lindelaan", house_number="12", description="Eerste")
     _signal(team, hours_ago=1, north=10, description="Tweede")
     _signal(team, hours_ago=1, north=900, description="Derde")
-    page = client.get(_url(world, "portal_signals")).content.decode()
+    page = client.get(_url(world, "patrols:portal_signals")).content.decode()
     assert "Lindelaan 12" in page
     assert "bij Lindelaan 12 (ongeveer)" in page and "Locatie op de kaart" in page
 
@@ -180,7 +180,7 @@ def _shown(client, url, query):
 
 def test_urgent_and_overdue_filters(client, world, mix):
     client.force_login(world.users[Role.CLIENT_STAFF])
-    url = _url(world, "portal_signals")
+    url = _url(world, "patrols:portal_signals")
     assert _shown(client, url, {"status": "open", "urgent": "1"}) == {"Dringend open"}
     assert _shown(client, url, {"urgent": "1"}) == {"Dringend open", "Dringend klaar"}
     assert _shown(client, url, {"overdue": "1"}) == {"Lang geleden"}
@@ -215,10 +215,10 @@ def _queries(client, url):
 
 def test_list_with_nearest_addresses_keeps_its_query_count(client, world, team):
     client.force_login(world.users[Role.CLIENT_STAFF])
-    url = _url(world, "portal_signals")
+    url = _url(world, "patrols:portal_signals")
     _signal(team, hours_ago=200, street="Lindelaan", house_number="12")
     first_bare = _signal(team, hours_ago=100, north=5)
-    detail = _url(world, "portal_signal", signal_pk=first_bare.pk)
+    detail = _url(world, "patrols:portal_signal", signal_pk=first_bare.pk)
     small, small_detail = _queries(client, url), _queries(client, detail)
     for i in range(60):
         _signal(team, hours_ago=300 - i, north=i % 40, street=f"Straat {i}")

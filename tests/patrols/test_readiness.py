@@ -112,14 +112,14 @@ def test_every_api_refuses_with_403_and_the_reason(client, not_ready, world):
     answers = [
         _post(
             client,
-            "api_round_start",
+            "patrols:api_round_start",
             world,
             {"id": str(uuid.uuid4()), "programme": programme.pk, "started_at": now},
         ),
-        _post(client, "api_signal", world, _signal_body(programme, categories)),
+        _post(client, "patrols:api_signal", world, _signal_body(programme, categories)),
         _post(
             client,
-            "api_conversation",
+            "patrols:api_conversation",
             world,
             {
                 "id": str(uuid.uuid4()),
@@ -136,7 +136,9 @@ def test_every_api_refuses_with_403_and_the_reason(client, not_ready, world):
         assert body["reason"].startswith("Je kunt nog geen rondes lopen")
         assert WORKSHOP in body["reason"] and body["errors"]["__all__"] == [body["reason"]]
     # Even a record with bad fields is answered with the reason first (the outbox keeps it).
-    bad = _post(client, "api_signal", world, {**_signal_body(programme, categories), "id": "x"})
+    bad = _post(
+        client, "patrols:api_signal", world, {**_signal_body(programme, categories), "id": "x"}
+    )
     assert bad.status_code == 403 and "reason" in bad.json()
 
 
@@ -146,24 +148,26 @@ def test_photo_api_and_resend_are_refused_after_the_override_is_withdrawn(client
     programme, member, categories = team
     client.force_login(member)
     body = _signal_body(programme, categories)
-    assert _post(client, "api_signal", world, body).status_code == 201
+    assert _post(client, "patrols:api_signal", world, body).status_code == 201
     roster = TeamMember.objects.get(user=member)
     services.team_member_set_ready(
         actor=world.users[Role.PROJECT_LEADER], member=roster, ready=False
     )
     jpeg = io.BytesIO()
     Image.new("RGB", (40, 30), "#336699").save(jpeg, format="JPEG")
-    url = reverse("api_signal_photo", kwargs={"org": world.client.slug, "signal_uuid": body["id"]})
+    url = reverse(
+        "patrols:api_signal_photo", kwargs={"org": world.client.slug, "signal_uuid": body["id"]}
+    )
     photo = {"id": str(uuid.uuid4()), "image": SimpleUploadedFile("p.jpg", jpeg.getvalue())}
     refused = client.post(url, photo)
     assert refused.status_code == 403 and WORKSHOP in refused.json()["reason"]
     assert not SignalPhoto.objects.exists()
     again = _signal_body(programme, categories)
-    assert _post(client, "api_signal", world, again).status_code == 403
+    assert _post(client, "patrols:api_signal", world, again).status_code == 403
     _override(world, member)
     photo["image"].seek(0)
     assert client.post(url, photo).status_code == 201
-    assert _post(client, "api_signal", world, again).status_code == 201
+    assert _post(client, "patrols:api_signal", world, again).status_code == 201
 
 
 def test_a_started_round_may_still_end(client, team, world):
@@ -174,7 +178,7 @@ def test_a_started_round_may_still_end(client, team, world):
     assert (
         _post(
             client,
-            "api_round_start",
+            "patrols:api_round_start",
             world,
             {"id": round_id, "programme": programme.pk, "started_at": started.isoformat()},
         ).status_code
@@ -183,7 +187,7 @@ def test_a_started_round_may_still_end(client, team, world):
     TeamMember.objects.filter(user=member).update(ready_for_rounds=False)
     ended = _post(
         client,
-        "api_round_end",
+        "patrols:api_round_end",
         world,
         {"programme": programme.pk, "ended_at": timezone.now().isoformat()},
         round_uuid=round_id,
@@ -200,12 +204,12 @@ def test_home_and_round_screen_show_the_reason(client, not_ready, world):
         meeting_point="Buurthuis",
     )
     client.force_login(member)
-    home = client.get(reverse("team_home", kwargs={"org": world.client.slug}))
+    home = client.get(reverse("patrols:team_home", kwargs={"org": world.client.slug}))
     page = home.content.decode()
-    track = reverse("team_track", kwargs={"org": world.client.slug})
+    track = reverse("trainings:team_track", kwargs={"org": world.client.slug})
     assert "Je kunt nog geen rondes lopen" in page and WORKSHOP in page and track in page
     assert "Ronde starten" not in page and "Ik doe mee" not in page
-    round_page = client.get(reverse("team_round", kwargs={"org": world.client.slug}))
+    round_page = client.get(reverse("patrols:team_round", kwargs={"org": world.client.slug}))
     assert round_page.status_code == 403
     text = round_page.content.decode()
     assert WORKSHOP in text and track in text and "team-app-config" not in text
@@ -220,7 +224,7 @@ def test_signup_refused_with_the_reason(client, not_ready, world):
         meeting_point="Buurthuis",
     )
     client.force_login(member)
-    url = reverse("round_signup", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
+    url = reverse("patrols:round_signup", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
     page = client.post(url, {"signup": "1"}, follow=True).content.decode()
     assert WORKSHOP in page and not slot.signups.exists()
     _override(world, member)
@@ -232,12 +236,17 @@ def test_override_lets_the_member_walk(client, not_ready, world):
     programme, member, categories = not_ready
     _override(world, member)
     client.force_login(member)
-    home = client.get(reverse("team_home", kwargs={"org": world.client.slug})).content.decode()
+    home = client.get(
+        reverse("patrols:team_home", kwargs={"org": world.client.slug})
+    ).content.decode()
     assert "Ronde starten" in home and "Je kunt nog geen rondes lopen" not in home
-    assert client.get(reverse("team_round", kwargs={"org": world.client.slug})).status_code == 200
-    assert _post(client, "api_signal", world, _signal_body(programme, categories)).status_code == (
-        201
+    assert (
+        client.get(reverse("patrols:team_round", kwargs={"org": world.client.slug})).status_code
+        == 200
     )
+    assert _post(
+        client, "patrols:api_signal", world, _signal_body(programme, categories)
+    ).status_code == (201)
 
 
 def test_signup_shows_state_and_sign_off_asks_first(client, team, world):
@@ -249,9 +258,11 @@ def test_signup_shows_state_and_sign_off_asks_first(client, team, world):
         meeting_point="Buurthuis",
     )
     client.force_login(member)
-    home_url = reverse("team_home", kwargs={"org": world.client.slug})
-    signup = reverse("round_signup", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
-    signoff = reverse("round_signoff", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
+    home_url = reverse("patrols:team_home", kwargs={"org": world.client.slug})
+    signup = reverse("patrols:round_signup", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
+    signoff = reverse(
+        "patrols:round_signoff", kwargs={"org": world.client.slug, "slot_pk": slot.pk}
+    )
     page = client.post(signup, {"signup": "1"}, follow=True).content.decode()
     assert "data-signup-state" in page and "Je doet mee" in page
     assert f'href="{signoff}"' in page and "Afmelden" in page
@@ -293,6 +304,6 @@ def test_signoff_of_another_teams_round_is_404(client, team, world, other_world)
     )
     services.team_member_add(actor=None, programme=other, user=stranger)
     client.force_login(stranger)
-    url = reverse("round_signoff", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
+    url = reverse("patrols:round_signoff", kwargs={"org": world.client.slug, "slot_pk": slot.pk})
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404

@@ -32,7 +32,9 @@ def _new_programme(world, name):
 def test_reward_for_an_account_of_another_organisation_is_404(client, world, other_world, team):
     programme = team[0]
     client.force_login(world.users[Role.CLIENT_STAFF])
-    url = reverse("portal_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk})
+    url = reverse(
+        "patrols:portal_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
     month = timezone.localdate().strftime("%Y-%m")
     outsider = other_world.users[Role.TEAM_MEMBER]
     response = client.post(url, {"reward_user": outsider.pk, "month": month, "handed_out": "1"})
@@ -48,7 +50,8 @@ def test_category_of_another_programme_is_neither_toggled_nor_a_parent(client, w
     foreign = patrols.categories_ensure(programme=other)[0]
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_categories", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "patrols:programme_categories",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     client.post(url, {"toggle": foreign.pk})
     foreign.refresh_from_db()
@@ -64,7 +67,7 @@ def test_a_member_who_left_the_team_neither_walks_along_nor_is_offered(client, w
     services.team_member_add(actor=None, programme=programme, user=left)
     TeamMember.objects.filter(programme=programme, user=left).update(is_active=False)
     client.force_login(member)
-    round_page = client.get(reverse("team_round", kwargs={"org": world.client.slug}))
+    round_page = client.get(reverse("patrols:team_round", kwargs={"org": world.client.slug}))
     assert round_page.status_code == 200
     assert "Vertrokken Vera" not in round_page.content.decode()
     body = {
@@ -74,7 +77,7 @@ def test_a_member_who_left_the_team_neither_walks_along_nor_is_offered(client, w
         "walkers": [left.pk],
     }
     response = client.post(
-        reverse("api_round_start", kwargs={"org": world.client.slug}),
+        reverse("patrols:api_round_start", kwargs={"org": world.client.slug}),
         data=json.dumps(body),
         content_type="application/json",
     )

@@ -57,7 +57,7 @@ def test_round_with_too_few_walkers_is_flagged(client, world, team):
     assert Round.objects.get(pk=short.pk).too_few_walkers
 
     client.force_login(world.users[Role.PROJECT_LEADER])
-    html = client.get(_url("programme_rounds", world, programme)).content.decode()
+    html = client.get(_url("patrols:programme_rounds", world, programme)).content.decode()
     assert html.count("data-too-few-walkers") == 2
     assert "Minder dan 2 lopers" in html and "Minder dan 3 lopers" in html
 
@@ -74,7 +74,7 @@ def test_rounds_page_names_signal_statuses(client, world, team):
         street="Lindelaan",
     )
     client.force_login(world.users[Role.PROJECT_LEADER])
-    html = client.get(_url("programme_rounds", world, programme)).content.decode()
+    html = client.get(_url("patrols:programme_rounds", world, programme)).content.decode()
     assert "Nieuw: 1" in html and "new: 1" not in html
 
 
@@ -82,14 +82,14 @@ def test_effort_page_without_an_obligation(client, world, team):
     programme, member, _ = team
     _walk(programme, member)
     client.force_login(world.users[Role.PROJECT_LEADER])
-    url = _url("programme_effort", world, programme)
+    url = _url("patrols:programme_effort", world, programme)
     html = client.get(url).content.decode()
     assert "Er is nog geen inspanningsverplichting ingesteld." in html
     assert 'href="#effort-rule"' in html and 'id="effort-rule"' in html
     assert "Verplichting gehaald" not in html and member.name in html
 
     client.force_login(world.users[Role.CLIENT_STAFF])
-    portal = client.get(_url("portal_effort", world, programme)).content.decode()
+    portal = client.get(_url("patrols:portal_effort", world, programme)).content.decode()
     assert "Er is nog geen inspanningsverplichting ingesteld." in portal
     assert "De projectleider stelt die in" in portal and 'href="#effort-rule"' not in portal
 
@@ -102,7 +102,7 @@ def test_effort_page_without_an_obligation(client, world, team):
     assert "Er is nog geen inspanningsverplichting" not in html
     assert 'value="Bon"' in html  # the saved obligation is shown in its form
     client.force_login(world.users[Role.CLIENT_STAFF])
-    portal = client.get(_url("portal_effort", world, programme)).content.decode()
+    portal = client.get(_url("patrols:portal_effort", world, programme)).content.decode()
     assert "Er is nog geen inspanningsverplichting" not in portal and "Bon" in portal
 
 
@@ -128,6 +128,6 @@ def test_rounds_and_effort_pages_do_not_grow(client, world, team):
             )
 
     grow(1, 0)
-    small = {name: count(name) for name in ("programme_rounds", "programme_effort")}
+    small = {name: count(name) for name in ("patrols:programme_rounds", "patrols:programme_effort")}
     grow(8, 1)
     assert {name: count(name) for name in small} == small

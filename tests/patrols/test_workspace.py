@@ -20,13 +20,13 @@ def test_schedule_weekly_rounds(client, world, team):
     client.force_login(world.users[Role.PROJECT_LEADER])
     start = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT19:00")
     bad = client.post(
-        _url("programme_rounds", world, programme),
+        _url("patrols:programme_rounds", world, programme),
         {"starts_at": "2020-01-01T10:00", "meeting_point": "", "weeks": "99"},
     )
     page = bad.content.decode()
     assert "Plan de ronde in de toekomst." in page and "Dit veld is verplicht." in page
     ok = client.post(
-        _url("programme_rounds", world, programme),
+        _url("patrols:programme_rounds", world, programme),
         {
             "starts_at": start,
             "duration_minutes": 90,
@@ -36,14 +36,14 @@ def test_schedule_weekly_rounds(client, world, team):
         },
     )
     assert ok.status_code == 302 and RoundSlot.objects.filter(programme=programme).count() == 4
-    page = client.get(_url("programme_rounds", world, programme)).content.decode()
+    page = client.get(_url("patrols:programme_rounds", world, programme)).content.decode()
     assert "Plein" in page
 
 
 def test_categories_page(client, world, team):
     programme = team[0]
     client.force_login(world.users[Role.PROJECT_LEADER])
-    url = _url("programme_categories", world, programme)
+    url = _url("patrols:programme_categories", world, programme)
     assert "Verlichting" in client.get(url).content.decode()
     parent = SignalCategory.objects.get(programme=programme, name="Verlichting")
     client.post(
@@ -58,7 +58,7 @@ def test_categories_page(client, world, team):
 def test_effort_rule_and_reward(client, world, team):
     programme, member, _ = team
     client.force_login(world.users[Role.PROJECT_LEADER])
-    url = _url("programme_effort", world, programme)
+    url = _url("patrols:programme_effort", world, programme)
     client.post(
         url, {"min_rounds": 1, "min_hours": "1.0", "min_team_meetings": 0, "reward": "Bioscoopbon"}
     )
@@ -71,7 +71,7 @@ def test_effort_rule_and_reward(client, world, team):
     month = f"{(now - dt.timedelta(hours=3)).year}-{(now - dt.timedelta(hours=3)).month:02d}"
     client.force_login(world.users[Role.CLIENT_STAFF])
     portal = reverse(
-        "portal_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "patrols:portal_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
     )
     page = client.get(portal, {"month": month}).content.decode()
     assert member.name in page and "Bioscoopbon" in page

@@ -91,7 +91,10 @@ def test_deleting_an_account_keeps_certificate_and_history(client, world, unscop
 
     # The certificate's public check still answers "valid", with the holder's name.
     page = client.get(
-        reverse("certificate_verify", kwargs={"org": world.client.slug, "code": certificate.code})
+        reverse(
+            "trainings:certificate_verify",
+            kwargs={"org": world.client.slug, "code": certificate.code},
+        )
     )
     assert page.status_code == 200
     assert name in page.content.decode() and certificate.code in page.content.decode()
@@ -99,14 +102,16 @@ def test_deleting_an_account_keeps_certificate_and_history(client, world, unscop
     # The pages that show this history still open for the project leader.
     client.force_login(world.users[Role.PROJECT_LEADER])
     kwargs = {"org": world.client.slug, "programme_pk": programme.pk}
-    assert client.get(reverse("programme_rounds", kwargs=kwargs)).status_code == 200
+    assert client.get(reverse("patrols:programme_rounds", kwargs=kwargs)).status_code == 200
     assert (
         client.get(
-            reverse("portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk})
+            reverse(
+                "patrols:portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk}
+            )
         ).status_code
         == 200
     )
-    assert client.get(reverse("programme_trainings", kwargs=kwargs)).status_code == 200
+    assert client.get(reverse("trainings:programme_trainings", kwargs=kwargs)).status_code == 200
     client.force_login(world.users[Role.CONSULTANCY_ADMIN])
     audit_page = client.get(reverse("audit_log"))
     assert audit_page.status_code == 200 and name in audit_page.content.decode()

@@ -87,7 +87,9 @@ def test_public_application_works_while_redis_is_away(
 ):
     with scopes_disabled():
         recruitment.campaign_save(actor=None, programme=programme, is_open=True)
-    url = reverse("apply", kwargs={"org": world.client.slug, "programme_pk": programme.pk})
+    url = reverse(
+        "recruitment:apply", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, FORM)
     assert response.status_code == 200

@@ -112,7 +112,7 @@ def test_json_moment_within_the_range_is_aware():
 def test_effort_month_outside_the_range_shows_this_month(client, world, programme):
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "patrols:programme_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
     )
     for month in ("0001-01", "9999-12", "2026-13", "x"):
         response = client.get(url, {"month": month})
@@ -181,14 +181,16 @@ def _post_json(client, world, name, body: str):
 
 def test_phone_api_refuses_a_form_post_with_400(client, world, team):
     client.force_login(team[1])
-    response = client.post(reverse("api_signal", kwargs={"org": world.client.slug}), {"a": "1"})
+    response = client.post(
+        reverse("patrols:api_signal", kwargs={"org": world.client.slug}), {"a": "1"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"]["__all__"] == ["Het verzoek kon niet gelezen worden."]
 
 
 def test_phone_api_refuses_deep_json_with_400(client, world, team):
     client.force_login(team[1])
-    response = _post_json(client, world, "api_signal", "[" * 10_000 + "]" * 10_000)
+    response = _post_json(client, world, "patrols:api_signal", "[" * 10_000 + "]" * 10_000)
     assert response.status_code == 400
     assert response.json()["errors"]["__all__"] == ["Het verzoek kon niet gelezen worden."]
 
@@ -209,7 +211,7 @@ def test_phone_api_refuses_deep_json_with_400(client, world, team):
 def test_phone_api_wrong_values_are_400_with_a_message(client, world, team, field, value):
     client.force_login(team[1])
     response = _post_json(
-        client, world, "api_signal", json.dumps(_signal_body(team, **{field: value}))
+        client, world, "patrols:api_signal", json.dumps(_signal_body(team, **{field: value}))
     )
     assert response.status_code == 400, response.content
     assert response.json()["errors"]
@@ -218,7 +220,7 @@ def test_phone_api_wrong_values_are_400_with_a_message(client, world, team, fiel
 def test_phone_api_date_range_message_is_dutch(client, world, team):
     client.force_login(team[1])
     body = _signal_body(team, reported_at="0001-01-01T00:00:00+14:00")
-    response = _post_json(client, world, "api_signal", json.dumps(body))
+    response = _post_json(client, world, "patrols:api_signal", json.dumps(body))
     assert response.json()["errors"]["reported_at"] == ["Kies een datum tussen 2000 en 2100."]
 
 
@@ -231,7 +233,7 @@ def test_phone_api_unknown_choice_is_400(client, world, team):
         "outcome": "bogus",
         "reported_at": timezone.now().isoformat(),
     }
-    response = _post_json(client, world, "api_conversation", json.dumps(body))
+    response = _post_json(client, world, "patrols:api_conversation", json.dumps(body))
     assert response.status_code == 400
     assert "topic" in response.json()["errors"]
 
@@ -242,7 +244,8 @@ def test_phone_api_unknown_choice_is_400(client, world, team):
 def test_nul_byte_in_a_posted_field_is_refused(client, world, programme, unscoped):
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     response = client.post(url, {"action": "rules", "text": "Regel\x00een"})
     assert response.status_code == 400
@@ -257,7 +260,9 @@ def test_nul_byte_in_a_query_is_taken_out_and_in_a_path_refused(client, world):
     assert response.status_code == 200
     assert response.wsgi_request.GET["q"] == "Gemeente noord"
     assert world.client.name in response.content.decode()
-    verify = reverse("certificate_verify", kwargs={"org": world.client.slug, "code": "AB\x00CD"})
+    verify = reverse(
+        "trainings:certificate_verify", kwargs={"org": world.client.slug, "code": "AB\x00CD"}
+    )
     assert client.get(verify).status_code == 400
 
 
@@ -283,7 +288,7 @@ def test_unknown_filter_value_is_ignored_with_the_message_on_the_form(client, wo
 
     report_signal(team, description="Matras")
     client.force_login(world.users[Role.CLIENT_STAFF])
-    url = reverse("portal_signals", kwargs={"org": world.client.slug})
+    url = reverse("patrols:portal_signals", kwargs={"org": world.client.slug})
     response = client.get(url, {"status": "bogus", "start": "0001-01-01", "urgent": "1"})
     assert response.status_code == 200
     form = response.context["filters"]
@@ -301,7 +306,7 @@ def test_unknown_survey_status_is_a_message_not_a_crash(client, world, programme
     )
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "survey_edit",
+        "recruitment:survey_edit",
         kwargs={"org": world.client.slug, "programme_pk": programme.pk, "survey_pk": survey.pk},
     )
     response = client.post(url, {"status": "bogus"}, follow=True)
@@ -351,9 +356,9 @@ def test_missing_signal_photo_is_404(client, world, team):
     photo.image.storage.delete(photo.image.name)
     kwargs = {"org": world.client.slug, "signal_pk": signal.pk, "photo_pk": photo.pk}
     client.force_login(world.users[Role.CLIENT_STAFF])
-    assert client.get(reverse("portal_signal_photo", kwargs=kwargs)).status_code == 404
+    assert client.get(reverse("patrols:portal_signal_photo", kwargs=kwargs)).status_code == 404
     client.force_login(team[1])
-    assert client.get(reverse("team_signal_photo", kwargs=kwargs)).status_code == 404
+    assert client.get(reverse("patrols:team_signal_photo", kwargs=kwargs)).status_code == 404
 
 
 def test_clearing_a_logo_removes_it(client, world, unscoped):

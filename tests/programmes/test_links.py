@@ -123,7 +123,7 @@ def test_every_mail_and_document_links_to_the_site(demo_with_site, client, setti
     client.force_login(leader)
     response = client.get(
         reverse(
-            "survey_edit",
+            "recruitment:survey_edit",
             kwargs={
                 "org": programme.organisation.slug,
                 "programme_pk": programme.pk,

@@ -98,7 +98,8 @@ def test_a_training_track_in_the_past_asks_for_confirmation(client, world, progr
 
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     past = timezone.localtime() - dt.timedelta(days=2)
     future = timezone.localtime() + dt.timedelta(days=14)

@@ -81,7 +81,7 @@ def test_cards_count_what_waits_and_link_to_the_filtered_lists(client, world, te
     client.force_login(world.users[Role.CLIENT_STAFF])
     response = client.get(_home(world))
     cards = _cards(response)
-    signals = reverse("portal_signals", kwargs={"org": world.client.slug})
+    signals = reverse("patrols:portal_signals", kwargs={"org": world.client.slug})
     assert [c.label for c in response.context["cards"]] == [
         "kandidaten wachten op je besluit",
         "open meldingen",
@@ -91,7 +91,8 @@ def test_cards_count_what_waits_and_link_to_the_filtered_lists(client, world, te
     assert cards["kandidaten wachten op je besluit"].count == 2
     assert cards["kandidaten wachten op je besluit"].detail == programme.name
     assert cards["kandidaten wachten op je besluit"].url == reverse(
-        "portal_candidates", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:portal_candidates",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     assert cards["open meldingen"].count == 6
     assert cards["open meldingen"].url == f"{signals}?status=open"

@@ -15,7 +15,7 @@ NO_STORE = "no-store, private"
 
 def test_logged_in_page_is_not_stored_and_features_are_limited(client, world, team):
     client.force_login(team[1])
-    response = client.get(reverse("team_home", kwargs={"org": world.client.slug}))
+    response = client.get(reverse("patrols:team_home", kwargs={"org": world.client.slug}))
     assert response.status_code == 200
     assert response["Cache-Control"] == NO_STORE
     policy = response["Permissions-Policy"]
@@ -34,7 +34,9 @@ def test_certificate_download_is_not_stored(client, world, team, unscoped):
     )
     client.force_login(member)
     response = client.get(
-        reverse("team_document", kwargs={"org": world.client.slug, "document_pk": document.pk})
+        reverse(
+            "patrols:team_document", kwargs={"org": world.client.slug, "document_pk": document.pk}
+        )
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == NO_STORE
@@ -48,7 +50,7 @@ def test_public_page_stays_cacheable_and_a_view_keeps_its_own_choice(client, wor
     assert "Permissions-Policy" in response
     # The service worker sets its own caching, for anyone.
     client.force_login(world.users[Role.TEAM_MEMBER])
-    worker = client.get(reverse("team_sw"))
+    worker = client.get(reverse("patrols:team_sw"))
     assert worker["Cache-Control"] == "no-cache"
 
 
@@ -99,7 +101,7 @@ def test_oversize_body_is_answered_413_with_a_dutch_page(client, world):
 def test_oversize_body_from_the_phone_gets_a_reason(client, world, team):
     client.force_login(team[1])
     response = client.post(
-        reverse("api_signal", kwargs={"org": world.client.slug}),
+        reverse("patrols:api_signal", kwargs={"org": world.client.slug}),
         data=json.dumps({"description": "x" * 5000}),
         content_type="application/json",
         HTTP_ACCEPT="application/json",
@@ -120,7 +122,7 @@ def test_request_data_too_big_is_413_not_500(client, world, team):
     assert "te groot" in form.content.decode()
     client.force_login(team[1])
     api = client.post(
-        reverse("api_signal", kwargs={"org": world.client.slug}),
+        reverse("patrols:api_signal", kwargs={"org": world.client.slug}),
         data=json.dumps({"description": "x" * 5000}),
         content_type="application/json",
         HTTP_ACCEPT="application/json",

@@ -218,5 +218,7 @@ def test_team_member_invited_into_a_programme_joins_its_team(
     )
     member = TeamMember.objects.get(user__email="tineke@example.org")
     assert member.programme == programme and not member.ready_for_rounds
-    page = client.get(reverse("team_home", kwargs={"org": world.client.slug})).content.decode()
+    page = client.get(
+        reverse("patrols:team_home", kwargs={"org": world.client.slug})
+    ).content.decode()
     assert programme.name in page

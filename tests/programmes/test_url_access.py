@@ -51,7 +51,7 @@ ACCESS = {
     "mail_outbox": {ADMIN},
     "mail_retry": {ADMIN},
     "portal_home": {ADMIN, PL, STAFF},
-    "team_home": {ADMIN, MEMBER},
+    "patrols:team_home": {ADMIN, MEMBER},
     "plan_template": {ADMIN},
     "programme_new": {ADMIN, PL},
     "programme_create": {ADMIN, PL},
@@ -76,54 +76,54 @@ ACCESS = {
     "portal_programme": {ADMIN, PL, STAFF},
     "meeting_reply": PUBLIC,
     "meeting_reply_continue": PUBLIC,
-    "team_sw": PUBLIC,
-    "team_manifest": PUBLIC,
-    "team_round": {MEMBER},
-    "round_signup": {MEMBER},
-    "round_signoff": {MEMBER},
-    "team_choose": {MEMBER},
-    "team_signals": {MEMBER},
-    "team_signal": {MEMBER},
-    "team_signal_photo": {MEMBER},
-    "api_round_start": {MEMBER},
-    "api_round_end": {MEMBER},
-    "api_signal": {MEMBER},
-    "api_signal_photo": {MEMBER},
-    "api_conversation": {MEMBER},
-    "portal_signals": {ADMIN, PL, STAFF},
-    "portal_signal_map": {ADMIN, PL, STAFF},
-    "portal_signal": {ADMIN, PL, STAFF},
-    "portal_signal_photo": {ADMIN, PL, STAFF},
-    "programme_rounds": {ADMIN, PL},
-    "programme_categories": {ADMIN, PL},
-    "programme_effort": {ADMIN, PL},
-    "portal_effort": {ADMIN, PL, STAFF},
-    "apply": PUBLIC,
-    "programme_selection": {ADMIN, PL},
-    "portal_candidates": {ADMIN, PL, STAFF},
-    "survey_list": {ADMIN, PL},
-    "survey_edit": {ADMIN, PL},
-    "survey_results": {ADMIN, PL},
-    "survey_entry": {ADMIN, PL},
-    "survey_csv": {ADMIN, PL},
-    "survey_answer": PUBLIC,
-    "programme_campaign": {ADMIN, PL},
-    "programme_trainings": {ADMIN, PL},
-    "trainings_track_create": {ADMIN, PL},
-    "trainings_team_invite": {ADMIN, PL},
-    "trainings_assess": {ADMIN, PL},
-    "trainings_rules_save": {ADMIN, PL},
-    "trainings_ready": {ADMIN, PL},
-    "trainings_gear_hand_out": {ADMIN, PL},
-    "trainings_streets_save": {ADMIN, PL},
-    "trainings_introduction_save": {ADMIN, PL},
-    "trainings_revoke": {ADMIN, PL},
-    "trainings_revoke_undo": {ADMIN, PL},
-    "certificate_verify_form": PUBLIC,
-    "certificate_verify": PUBLIC,
-    "team_document": {MEMBER},
-    "team_document_retry": {MEMBER},
-    "team_track": {MEMBER},
+    "patrols:team_sw": PUBLIC,
+    "patrols:team_manifest": PUBLIC,
+    "patrols:team_round": {MEMBER},
+    "patrols:round_signup": {MEMBER},
+    "patrols:round_signoff": {MEMBER},
+    "patrols:team_choose": {MEMBER},
+    "patrols:team_signals": {MEMBER},
+    "patrols:team_signal": {MEMBER},
+    "patrols:team_signal_photo": {MEMBER},
+    "patrols:api_round_start": {MEMBER},
+    "patrols:api_round_end": {MEMBER},
+    "patrols:api_signal": {MEMBER},
+    "patrols:api_signal_photo": {MEMBER},
+    "patrols:api_conversation": {MEMBER},
+    "patrols:portal_signals": {ADMIN, PL, STAFF},
+    "patrols:portal_signal_map": {ADMIN, PL, STAFF},
+    "patrols:portal_signal": {ADMIN, PL, STAFF},
+    "patrols:portal_signal_photo": {ADMIN, PL, STAFF},
+    "patrols:programme_rounds": {ADMIN, PL},
+    "patrols:programme_categories": {ADMIN, PL},
+    "patrols:programme_effort": {ADMIN, PL},
+    "patrols:portal_effort": {ADMIN, PL, STAFF},
+    "recruitment:apply": PUBLIC,
+    "recruitment:programme_selection": {ADMIN, PL},
+    "recruitment:portal_candidates": {ADMIN, PL, STAFF},
+    "recruitment:survey_list": {ADMIN, PL},
+    "recruitment:survey_edit": {ADMIN, PL},
+    "recruitment:survey_results": {ADMIN, PL},
+    "recruitment:survey_entry": {ADMIN, PL},
+    "recruitment:survey_csv": {ADMIN, PL},
+    "recruitment:survey_answer": PUBLIC,
+    "recruitment:programme_campaign": {ADMIN, PL},
+    "trainings:programme_trainings": {ADMIN, PL},
+    "trainings:track_create": {ADMIN, PL},
+    "trainings:team_invite": {ADMIN, PL},
+    "trainings:assess": {ADMIN, PL},
+    "trainings:rules_save": {ADMIN, PL},
+    "trainings:ready": {ADMIN, PL},
+    "trainings:gear_hand_out": {ADMIN, PL},
+    "trainings:streets_save": {ADMIN, PL},
+    "trainings:introduction_save": {ADMIN, PL},
+    "trainings:revoke": {ADMIN, PL},
+    "trainings:revoke_undo": {ADMIN, PL},
+    "trainings:certificate_verify_form": PUBLIC,
+    "trainings:certificate_verify": PUBLIC,
+    "patrols:team_document": {MEMBER},
+    "patrols:team_document_retry": {MEMBER},
+    "trainings:team_track": {MEMBER},
 }
 
 # Views that answer a bare request from the right role with something else than 200/302:
@@ -131,11 +131,11 @@ ACCESS = {
 OK_STATUS = {
     name: (400,)
     for name in (
-        "api_round_start",
-        "api_round_end",
-        "api_signal",
-        "api_signal_photo",
-        "api_conversation",
+        "patrols:api_round_start",
+        "patrols:api_round_end",
+        "patrols:api_signal",
+        "patrols:api_signal_photo",
+        "patrols:api_conversation",
     )
 }
 # The track page's actions that name a thing by a posted id: a bare post names nothing (404);
@@ -143,28 +143,29 @@ OK_STATUS = {
 OK_STATUS |= {
     name: (404,)
     for name in (
-        "trainings_team_invite",
-        "trainings_assess",
-        "trainings_ready",
-        "trainings_gear_hand_out",
-        "trainings_revoke",
-        "trainings_revoke_undo",
+        "trainings:team_invite",
+        "trainings:assess",
+        "trainings:ready",
+        "trainings:gear_hand_out",
+        "trainings:revoke",
+        "trainings:revoke_undo",
     )
 }
-OK_STATUS["trainings_track_create"] = (200,)
+OK_STATUS["trainings:track_create"] = (200,)
 
 OUR_APPS = ("programmes.", "recruitment.", "trainings.", "patrols.", "reporting.")
 
 
-def _walk(patterns, prefix_kwargs=()):
+def _walk(patterns, prefix_kwargs=(), namespace=""):
     for p in patterns:
         kwargs = tuple(prefix_kwargs) + tuple(re.findall(r"<(?:\w+:)?(\w+)>", str(p.pattern)))
         if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, kwargs)
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, kwargs, inner)
         elif isinstance(p, URLPattern) and p.name:
             view = getattr(p.callback, "view_class", p.callback)
             if view.__module__.startswith(OUR_APPS):
-                yield p.name, kwargs, view
+                yield namespace + p.name, kwargs, view
 
 
 OUR_URLS = sorted(
@@ -290,8 +291,8 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             issued_on=timezone.localdate(),
         )
     return {
-        "team_document:document_pk": certificate_document.pk,
-        "team_document_retry:document_pk": certificate_document.pk,
+        "patrols:team_document:document_pk": certificate_document.pk,
+        "patrols:team_document_retry:document_pk": certificate_document.pk,
         "code": certificate.code,
         "survey_pk": survey.pk,
         "public_id": str(survey.public_id),

@@ -61,10 +61,10 @@ def failed(world, team, unscoped):
 PAGES = [
     ("programme_detail", Role.PROJECT_LEADER, "plan", {}),
     ("portal_programme", Role.CLIENT_STAFF, "plan", {}),
-    ("programme_selection", Role.PROJECT_LEADER, "recruitment_flyer", {}),
-    ("survey_results", Role.PROJECT_LEADER, "survey_report", {"survey_pk": "survey"}),
-    ("programme_trainings", Role.PROJECT_LEADER, "introduction_flyer", {}),
-    ("programme_trainings", Role.PROJECT_LEADER, "certificate", {}),
+    ("recruitment:programme_selection", Role.PROJECT_LEADER, "recruitment_flyer", {}),
+    ("recruitment:survey_results", Role.PROJECT_LEADER, "survey_report", {"survey_pk": "survey"}),
+    ("trainings:programme_trainings", Role.PROJECT_LEADER, "introduction_flyer", {}),
+    ("trainings:programme_trainings", Role.PROJECT_LEADER, "certificate", {}),
 ]
 
 
@@ -96,9 +96,9 @@ def test_the_member_sees_a_failed_certificate_and_tries_again(
 ):
     member = team[1]
     document = failed["certificate"]
-    home = reverse("team_home", kwargs={"org": world.client.slug})
+    home = reverse("patrols:team_home", kwargs={"org": world.client.slug})
     retry = reverse(
-        "team_document_retry", kwargs={"org": world.client.slug, "document_pk": document.pk}
+        "patrols:team_document_retry", kwargs={"org": world.client.slug, "document_pk": document.pk}
     )
     # Someone else's document is not found, for another member of the same client too.
     client.force_login(UserFactory(role=Role.TEAM_MEMBER, organisation=world.client))
@@ -116,7 +116,7 @@ def test_the_member_sees_a_failed_certificate_and_tries_again(
     assert document.status == Document.Status.READY and document.error == ""
     page = client.get(home).content.decode()
     download = reverse(
-        "team_document", kwargs={"org": world.client.slug, "document_pk": document.pk}
+        "patrols:team_document", kwargs={"org": world.client.slug, "document_pk": document.pk}
     )
     assert download in page and "kon niet worden gemaakt" not in page
 
@@ -128,7 +128,7 @@ def test_the_member_sees_a_certificate_being_made(client, world, team, failed):
         status=Document.Status.PENDING, attempts=0, queued_at=timezone.now()
     )
     client.force_login(member)
-    home = reverse("team_home", kwargs={"org": world.client.slug})
+    home = reverse("patrols:team_home", kwargs={"org": world.client.slug})
     assert "Mijn Certificaat (PDF) wordt gemaakt" in client.get(home).content.decode()
     Document.objects.filter(pk=document.pk).update(attempts=2)
     assert "duurt langer dan normaal" in client.get(home).content.decode()

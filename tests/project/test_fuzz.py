@@ -339,11 +339,11 @@ class _Fuzzer:
         now = timezone.now().isoformat()
         o = self.objects
         base = {"id": str(uuid.uuid4()), "programme": o["programme_pk"]}
-        if name == "api_round_start":
+        if name == "patrols:api_round_start":
             return {**base, "started_at": now, "walkers": []}
-        if name == "api_round_end":
+        if name == "patrols:api_round_end":
             return {**base, "ended_at": now}
-        if name == "api_signal":
+        if name == "patrols:api_signal":
             return {
                 **base,
                 "category": o["category_pk"],
@@ -356,7 +356,7 @@ class _Fuzzer:
                 "house_number": "3",
                 "round": o["round_uuid"],
             }
-        if name == "api_conversation":
+        if name == "patrols:api_conversation":
             return {
                 **base,
                 "topic": o["conversation_topic"],
@@ -452,7 +452,12 @@ def fuzz_objects(objects, programme):  # noqa: F811
 def test_junk_never_answers_500_and_leaves_every_page_working(client, world, fuzz_objects):
     client.raise_request_exception = True  # a crash is caught and reported with its input
     fuzzer = _Fuzzer(client, world, fuzz_objects)
-    api = {"api_round_start", "api_round_end", "api_signal", "api_conversation"}
+    api = {
+        "patrols:api_round_start",
+        "patrols:api_round_end",
+        "patrols:api_signal",
+        "patrols:api_conversation",
+    }
     for name, kwargs, view in OUR_URLS:
         if name not in ACCESS:
             continue  # an undeclared URL fails the access matrix test already
@@ -462,7 +467,7 @@ def test_junk_never_answers_500_and_leaves_every_page_working(client, world, fuz
         if name in api:
             fuzzer.fuzz_api(name, url)
             continue
-        if name == "api_signal_photo":
+        if name == "patrols:api_signal_photo":
             fuzzer.fuzz_photo(url)
             continue
         allowed = getattr(view, "http_method_names", ["get"])

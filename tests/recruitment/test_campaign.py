@@ -17,7 +17,8 @@ from recruitment.workflow import Stage
 
 def _url(world, programme):
     return reverse(
-        "programme_campaign", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:programme_campaign",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
 
 
@@ -91,7 +92,8 @@ def test_invite_applicants_to_the_information_meeting(
     )
     client.force_login(pl)
     url = reverse(
-        "programme_selection", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:programme_selection",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"invite_meeting": meeting.pk})

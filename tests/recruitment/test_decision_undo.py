@@ -130,7 +130,7 @@ def test_undo_an_approval_of_an_existing_member(
 
 def _portal(world, proposed):
     return reverse(
-        "portal_candidates",
+        "recruitment:portal_candidates",
         kwargs={"org": world.client.slug, "programme_pk": proposed.programme_id},
     )
 

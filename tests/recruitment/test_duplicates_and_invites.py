@@ -57,7 +57,8 @@ def _meeting(programme, pl, **fields):
 
 def _selection_url(world, programme):
     return reverse(
-        "programme_selection", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:programme_selection",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
 
 

@@ -104,7 +104,7 @@ def test_selection_page_confirms_then_offers_undo(
 ):
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_selection",
+        "recruitment:programme_selection",
         kwargs={"org": world.client.slug, "programme_pk": interviewed.programme_id},
     )
     move = {"application": interviewed.pk, "stage": Stage.NOT_SELECTED, "note": "Geen tijd"}
@@ -145,7 +145,7 @@ def test_client_portal_does_not_offer_the_project_leaders_undo(client, world, in
     )
     client.force_login(world.users[Role.CLIENT_STAFF])
     url = reverse(
-        "portal_candidates",
+        "recruitment:portal_candidates",
         kwargs={"org": world.client.slug, "programme_pk": interviewed.programme_id},
     )
     assert "Ongedaan maken" not in client.get(url).content.decode()

@@ -105,7 +105,7 @@ def test_survey_report_pdf(client, world, team, django_capture_on_commit_callbac
     survey.save()
     client.force_login(pl)
     url = reverse(
-        "survey_results",
+        "recruitment:survey_results",
         kwargs={"org": world.client.slug, "programme_pk": team[0].pk, "survey_pk": survey.pk},
     )
     with django_capture_on_commit_callbacks(execute=True):

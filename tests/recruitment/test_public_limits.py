@@ -48,7 +48,8 @@ def other_programme(world, unscoped):
 
 def _apply(client, programme, i, **extra):
     url = reverse(
-        "apply", kwargs={"org": programme.organisation.slug, "programme_pk": programme.pk}
+        "recruitment:apply",
+        kwargs={"org": programme.organisation.slug, "programme_pk": programme.pk},
     )
     return client.post(url, {**FORM, "email": f"r{i}@example.org"}, **extra)
 
@@ -125,7 +126,8 @@ def open_survey(team, world):
 
 def _answer(client, survey, street="Lindelaan", **extra):
     url = reverse(
-        "survey_answer", kwargs={"org": survey.organisation.slug, "public_id": survey.public_id}
+        "recruitment:survey_answer",
+        kwargs={"org": survey.organisation.slug, "public_id": survey.public_id},
     )
     return client.post(url, _form(survey, street=street), **extra)
 

@@ -51,10 +51,10 @@ def _grow(world, programme, survey, n, start):
 @pytest.mark.parametrize(
     ("role", "page"),
     [
-        (Role.PROJECT_LEADER, "programme_selection"),
-        (Role.PROJECT_LEADER, "programme_campaign"),
-        (Role.CLIENT_STAFF, "portal_candidates"),
-        (Role.PROJECT_LEADER, "survey_results"),
+        (Role.PROJECT_LEADER, "recruitment:programme_selection"),
+        (Role.PROJECT_LEADER, "recruitment:programme_campaign"),
+        (Role.CLIENT_STAFF, "recruitment:portal_candidates"),
+        (Role.PROJECT_LEADER, "recruitment:survey_results"),
     ],
 )
 def test_counts_do_not_grow(client, world, team, role, page):
@@ -63,7 +63,7 @@ def test_counts_do_not_grow(client, world, team, role, page):
     survey = services.survey_create(actor=None, programme=programme, title="Buurt")
     services.survey_set_status(actor=None, survey=survey, status="open")
     kwargs = {"org": world.client.slug, "programme_pk": programme.pk}
-    if page == "survey_results":
+    if page == "recruitment:survey_results":
         kwargs["survey_pk"] = survey.pk
     url = reverse(page, kwargs=kwargs)
     client.force_login(world.users[role])

@@ -40,7 +40,8 @@ def test_another_teams_application_is_not_found(client, world, programmes):
     theirs = candidate(world, second, stage=Stage.PROPOSED)
     client.force_login(world.users[Role.PROJECT_LEADER])
     selection = reverse(
-        "programme_selection", kwargs={"org": world.client.slug, "programme_pk": first.pk}
+        "recruitment:programme_selection",
+        kwargs={"org": world.client.slug, "programme_pk": first.pk},
     )
     assert (
         client.post(
@@ -53,7 +54,7 @@ def test_another_teams_application_is_not_found(client, world, programmes):
     assert client.post(selection, {"merge_pair": pair, "merge_keep": mine.pk}).status_code == 404
     client.force_login(world.users[Role.CLIENT_STAFF])
     candidates = reverse(
-        "portal_candidates", kwargs={"org": world.client.slug, "programme_pk": first.pk}
+        "recruitment:portal_candidates", kwargs={"org": world.client.slug, "programme_pk": first.pk}
     )
     posted = {"application": theirs.pk, f"a{theirs.pk}-decision": "approve", "confirm": "1"}
     posted[f"a{theirs.pk}-reason"] = "Past goed"
@@ -79,7 +80,7 @@ def test_another_surveys_response_is_not_converted(client, world, programmes):
     )
     client.force_login(pl)
     url = reverse(
-        "survey_results",
+        "recruitment:survey_results",
         kwargs={"org": world.client.slug, "programme_pk": first.pk, "survey_pk": mine.pk},
     )
     assert client.post(url, {"convert": response.pk}).status_code == 404
@@ -92,7 +93,7 @@ def test_conclusions_are_saved_with_an_audit_entry(client, world, programmes):
     survey = services.survey_create(actor=pl, programme=first, title="Noord")
     client.force_login(pl)
     url = reverse(
-        "survey_results",
+        "recruitment:survey_results",
         kwargs={"org": world.client.slug, "programme_pk": first.pk, "survey_pk": survey.pk},
     )
     response = client.post(url, {"conclusions": "Er is draagvlak. " * 400}, follow=True)

@@ -39,7 +39,9 @@ FORM = {
 
 
 def _apply_url(world, programme):
-    return reverse("apply", kwargs={"org": world.client.slug, "programme_pk": programme.pk})
+    return reverse(
+        "recruitment:apply", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
 
 
 def test_resident_applies_with_consent(
@@ -152,7 +154,8 @@ def test_client_approves_and_applicant_joins_the_team(
     )
     client.force_login(world.users[Role.CLIENT_STAFF])
     url = reverse(
-        "portal_candidates", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:portal_candidates",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     page = client.get(url).content.decode()
     assert (
@@ -211,7 +214,8 @@ def test_client_decides_only_for_own_programmes(client, world, other_world, prog
     application = _application(programme)
     client.force_login(other_world.users[Role.CLIENT_STAFF])
     url = reverse(
-        "portal_candidates", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:portal_candidates",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     assert client.get(url).status_code == 404
     assert client.post(url, {"application": application.pk}).status_code == 404
@@ -234,7 +238,8 @@ def test_selection_page(client, world, programme):
     client.force_login(world.users[Role.PROJECT_LEADER])
     application = _application(programme)
     url = reverse(
-        "programme_selection", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:programme_selection",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     page = client.get(url).content.decode()
     assert "Piet" in page and "Volgende stap voor Piet" in page

@@ -29,7 +29,8 @@ def test_selection_dates_follow_the_language(client, world, team):
     Application.objects.filter(pk=application.pk).update(created_at=december)
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_selection", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "recruitment:programme_selection",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"

@@ -49,7 +49,10 @@ def test_template_has_the_standard_questions(survey):
 def test_answered_twice_online_and_once_on_paper(client, world, survey):
     pl = world.users[Role.PROJECT_LEADER]
     services.survey_set_status(actor=pl, survey=survey, status="open")
-    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    url = reverse(
+        "recruitment:survey_answer",
+        kwargs={"org": world.client.slug, "public_id": survey.public_id},
+    )
     assert "Buurtonderzoek Noord" in client.get(url).content.decode()
     single = survey.questions.get(kind="single")
     multiple = survey.questions.get(kind="multiple")
@@ -60,7 +63,7 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
     )
     client.force_login(pl)
     entry = reverse(
-        "survey_entry",
+        "recruitment:survey_entry",
         kwargs={
             "org": world.client.slug,
             "programme_pk": survey.programme_id,
@@ -92,7 +95,7 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
     assert by_question[scale.pk].average == pytest.approx(3.3)
     page = client.get(
         reverse(
-            "survey_results",
+            "recruitment:survey_results",
             kwargs={
                 "org": world.client.slug,
                 "programme_pk": survey.programme_id,
@@ -103,7 +106,7 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
     assert "3 reacties" in page and "Dorpsstraat" in page
     csv = client.get(
         reverse(
-            "survey_csv",
+            "recruitment:survey_csv",
             kwargs={
                 "org": world.client.slug,
                 "programme_pk": survey.programme_id,
@@ -122,7 +125,10 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
 def test_bad_answers_keep_input(client, world, survey):
     services.survey_set_status(actor=None, survey=survey, status="open")
     scale = survey.questions.filter(kind="scale").first()
-    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    url = reverse(
+        "recruitment:survey_answer",
+        kwargs={"org": world.client.slug, "public_id": survey.public_id},
+    )
     response = client.post(
         url, _form(survey, **{f"q_{scale.pk}": "9"}, contact_consent="on", contact_name="Ans")
     )
@@ -135,7 +141,10 @@ def test_bad_answers_keep_input(client, world, survey):
 def test_closed_survey_says_so(client, world, survey):
     services.survey_set_status(actor=None, survey=survey, status="open")
     services.survey_set_status(actor=None, survey=survey, status="closed")
-    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    url = reverse(
+        "recruitment:survey_answer",
+        kwargs={"org": world.client.slug, "public_id": survey.public_id},
+    )
     assert "Dit onderzoek is gesloten" in client.get(url).content.decode()
     client.post(url, _form(survey))
     assert survey.responses.count() == 0
@@ -147,11 +156,16 @@ def test_closed_survey_says_so(client, world, survey):
 
 
 def test_draft_survey_link_is_not_found(client, world, survey):
-    url = reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id})
+    url = reverse(
+        "recruitment:survey_answer",
+        kwargs={"org": world.client.slug, "public_id": survey.public_id},
+    )
     assert client.get(url).status_code == 404
     assert (
         client.get(
-            reverse("survey_answer", kwargs={"org": world.client.slug, "public_id": "abc"})
+            reverse(
+                "recruitment:survey_answer", kwargs={"org": world.client.slug, "public_id": "abc"}
+            )
         ).status_code
         == 404
     )

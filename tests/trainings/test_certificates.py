@@ -135,20 +135,23 @@ def test_verification_shows_only_what_it_should(
             actor=None, training=track["workshop"], user=team[1], passed=True
         )
     certificate = Certificate.objects.get()
-    url = reverse("certificate_verify", kwargs={"org": world.client.slug, "code": certificate.code})
+    url = reverse(
+        "trainings:certificate_verify", kwargs={"org": world.client.slug, "code": certificate.code}
+    )
     page = client.get(url).content.decode()
     assert "Dit certificaat is geldig." in page and certificate.holder_name in page
     assert (
         team[1].email not in page and "Marieke" not in page
     )  # nothing beyond what it is meant to show
     typed = client.get(
-        reverse("certificate_verify_form", kwargs={"org": world.client.slug}),
+        reverse("trainings:certificate_verify_form", kwargs={"org": world.client.slug}),
         {"code": certificate.code.replace("-", " ").lower()},
     )
     assert "Dit certificaat is geldig." in typed.content.decode()
     unknown = client.get(
         reverse(
-            "certificate_verify", kwargs={"org": world.client.slug, "code": "AAAA-BBBB-CCCC-DDDD"}
+            "trainings:certificate_verify",
+            kwargs={"org": world.client.slug, "code": "AAAA-BBBB-CCCC-DDDD"},
         )
     )
     assert (
@@ -156,7 +159,8 @@ def test_verification_shows_only_what_it_should(
     )
     other = client.get(
         reverse(
-            "certificate_verify", kwargs={"org": other_world.client.slug, "code": certificate.code}
+            "trainings:certificate_verify",
+            kwargs={"org": other_world.client.slug, "code": certificate.code},
         )
     )
     assert other.status_code == 404
@@ -185,10 +189,13 @@ def test_member_downloads_own_certificate(
         )
     certificate = Certificate.objects.get()
     client.force_login(team[1])
-    home = client.get(reverse("team_home", kwargs={"org": world.client.slug})).content.decode()
+    home = client.get(
+        reverse("patrols:team_home", kwargs={"org": world.client.slug})
+    ).content.decode()
     assert "Mijn Certificaat (PDF)" in home
     url = reverse(
-        "team_document", kwargs={"org": world.client.slug, "document_pk": certificate.document.pk}
+        "patrols:team_document",
+        kwargs={"org": world.client.slug, "document_pk": certificate.document.pk},
     )
     response = client.get(url)
     assert response.status_code == 200
@@ -203,7 +210,8 @@ def test_trainings_page_assess_and_revoke(
 ):
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": team[0].pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": team[0].pk},
     )
     assert "Workshop Effectief Communiceren" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):

@@ -25,7 +25,8 @@ def track_page(client, world, team):
     """(url, logged-in client) of the trainings page for the project leader."""
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": team[0].pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": team[0].pk},
     )
     return url, client
 

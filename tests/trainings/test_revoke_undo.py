@@ -91,7 +91,8 @@ def test_trainings_page_confirms_then_offers_undo(
 ):
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": team[0].pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": team[0].pk},
     )
     ask = client.post(url, {"action": "revoke", "certificate": certificate.pk, "reason": "Fout"})
     page = ask.content.decode()

@@ -48,7 +48,8 @@ def test_project_leader_override_needs_a_reason(client, world, team, track):
     programme, member, _ = team
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     refused = client.post(
         url, {"action": "ready", "user": member.pk, "ready": "1", "reason": ""}, follow=True
@@ -106,7 +107,7 @@ def test_streets_divided_and_delivered(client, world, team, track):
     mine = StreetAssignment.objects.filter(user=member)
     assert mine.count() >= 1
     client.force_login(member)
-    url = reverse("team_track", kwargs={"org": world.client.slug})
+    url = reverse("trainings:team_track", kwargs={"org": world.client.slug})
     page = client.get(url).content.decode()
     assert mine.first().street in page
     client.post(url, {"action": "sizes", "bodywarmer_size": "M", "shirt_size": "S"})
@@ -144,7 +145,8 @@ def test_introduction_flyer_and_poster(
     Image.new("RGB", (1600, 1000), "#3c6f8f").save(out, format="JPEG")
     client.force_login(world.users[Role.PROJECT_LEADER])
     url = reverse(
-        "programme_trainings", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+        "trainings:programme_trainings",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
     )
     client.post(
         url,
