@@ -10,17 +10,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from programmes.models import Organisation, Programme
+from programmes.models import Programme, TenantModel
 
 from .workflow import Status
 
 
-class SignalCategory(models.Model):
+class SignalCategory(TenantModel):
     """A kind of signal, in two levels (a main category and its sub-categories)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="signal_categories"
     )
@@ -37,8 +35,6 @@ class SignalCategory(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("signal category")
         verbose_name_plural = _("signal categories")
@@ -48,10 +44,9 @@ class SignalCategory(models.Model):
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
 
 
-class EffortRule(models.Model):
+class EffortRule(TenantModel):
     """The effort obligation of a programme's members per calendar month, and the reward."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.OneToOneField(
         Programme, on_delete=models.CASCADE, related_name="effort_rule"
     )
@@ -59,8 +54,6 @@ class EffortRule(models.Model):
     min_hours = models.DecimalField(_("hours a month"), max_digits=5, decimal_places=1, default=0)
     min_team_meetings = models.PositiveSmallIntegerField(_("team meetings a month"), default=0)
     reward = models.CharField(_("reward"), max_length=300, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("effort obligation")
@@ -74,10 +67,9 @@ class EffortRule(models.Model):
 DEFAULT_MIN_WALKERS = 2
 
 
-class RoundSlot(models.Model):
+class RoundSlot(TenantModel):
     """A scheduled round that team members sign up for."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="round_slots")
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=90)
@@ -88,8 +80,6 @@ class RoundSlot(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("scheduled round")
         verbose_name_plural = _("scheduled rounds")
@@ -99,16 +89,13 @@ class RoundSlot(models.Model):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.meeting_point}"
 
 
-class RoundSignup(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class RoundSignup(TenantModel):
     slot = models.ForeignKey(RoundSlot, on_delete=models.CASCADE, related_name="signups")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="round_signups"
     )
     created_at = models.DateTimeField(default=timezone.now)
     reminded_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["slot", "user"], name="one_signup_per_slot")]
@@ -128,10 +115,9 @@ class PhoneRecord(models.Model):
         abstract = True
 
 
-class Round(PhoneRecord):
+class Round(PhoneRecord, TenantModel):
     """A round walked: who walked it, when it started and ended."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
     slot = models.ForeignKey(
         RoundSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds"
@@ -150,8 +136,6 @@ class Round(PhoneRecord):
     min_walkers = models.PositiveSmallIntegerField(
         _("minimum number of walkers"), default=DEFAULT_MIN_WALKERS
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("round")
@@ -181,10 +165,9 @@ class Round(PhoneRecord):
         return self.walker_count < self.min_walkers
 
 
-class Signal(PhoneRecord):
+class Signal(PhoneRecord, TenantModel):
     """Something a team member saw that needs follow-up by the client."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="signals")
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="signals"
@@ -219,8 +202,6 @@ class Signal(PhoneRecord):
     due_date = models.DateField(_("to be handled by"))
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("signal")
         verbose_name_plural = _("signals")
@@ -245,23 +226,19 @@ class Signal(PhoneRecord):
         return self.status not in CLOSED and self.due_date < timezone.localdate()
 
 
-class SignalPhoto(PhoneRecord):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class SignalPhoto(PhoneRecord, TenantModel):
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="signals/%Y/%m/")
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
 
-    objects = ScopedManager(organisation="organisation")
-
     def __str__(self) -> str:
         return f"photo {self.uuid}"
 
 
-class SignalEvent(models.Model):
+class SignalEvent(TenantModel):
     """One step in a signal's history: append-only."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -274,8 +251,6 @@ class SignalEvent(models.Model):
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -283,7 +258,7 @@ class SignalEvent(models.Model):
         return f"{self.from_status} -> {self.to_status}"
 
 
-class Conversation(PhoneRecord):
+class Conversation(PhoneRecord, TenantModel):
     """A team member addressed a resident; who the resident is, is not asked."""
 
     class Topic(models.TextChoices):
@@ -298,7 +273,6 @@ class Conversation(PhoneRecord):
         NEUTRAL = "neutral", _("Neutral")
         BAD = "bad", _("Did not go well")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="conversations")
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
@@ -312,8 +286,6 @@ class Conversation(PhoneRecord):
     )
     reported_at = models.DateTimeField(_("reported"))
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
@@ -323,10 +295,9 @@ class Conversation(PhoneRecord):
         return f"{self.get_topic_display()} ({self.get_outcome_display()})"
 
 
-class RewardHandout(models.Model):
+class RewardHandout(TenantModel):
     """The reward of one month handed to a member who met the effort obligation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     # What was handed out stays on record when the member's account is deleted.
     user = models.ForeignKey(
@@ -337,8 +308,6 @@ class RewardHandout(models.Model):
     handed_out_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         constraints = [

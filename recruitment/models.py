@@ -10,17 +10,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from programmes.models import Organisation, Programme
+from programmes.models import Programme, TenantModel
 
 from .workflow import Stage
 
 
-class Campaign(models.Model):
+class Campaign(TenantModel):
     """How a programme recruits: whether the public application page is open, what it says."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="campaign")
     is_open = models.BooleanField(_("the application page is open"), default=False)
     intro = models.TextField(
@@ -44,8 +42,6 @@ class Campaign(models.Model):
         help_text=_("Applications of people who are not selected are deleted after this."),
     )
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("recruitment campaign")
         verbose_name_plural = _("recruitment campaigns")
@@ -54,14 +50,13 @@ class Campaign(models.Model):
         return str(self.programme)
 
 
-class Application(models.Model):
+class Application(TenantModel):
     class Source(models.TextChoices):
         ONLINE = "online", _("Online")
         PAPER = "paper", _("On paper")
         DOOR = "door", _("At the door")
         SURVEY = "survey", _("Neighbourhood survey")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="applications")
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"))
@@ -92,8 +87,6 @@ class Application(models.Model):
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -103,10 +96,9 @@ class Application(models.Model):
         return self.name
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(TenantModel):
     """One step of an application: append-only."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -116,8 +108,6 @@ class ApplicationEvent(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -125,7 +115,7 @@ class ApplicationEvent(models.Model):
         return f"{self.from_stage} -> {self.to_stage}"
 
 
-class Survey(models.Model):
+class Survey(TenantModel):
     """The neighbourhood survey (buurtonderzoek) of a programme."""
 
     class Status(models.TextChoices):
@@ -133,7 +123,6 @@ class Survey(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="surveys")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -144,8 +133,6 @@ class Survey(models.Model):
     conclusions = models.TextField(_("conclusions of the project leader"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("neighbourhood survey")
         verbose_name_plural = _("neighbourhood surveys")
@@ -155,7 +142,7 @@ class Survey(models.Model):
         return self.title
 
 
-class Question(models.Model):
+class Question(TenantModel):
     class Kind(models.TextChoices):
         SINGLE = "single", _("One choice")
         MULTIPLE = "multiple", _("Several choices")
@@ -163,7 +150,6 @@ class Question(models.Model):
         TEXT = "text", _("Open answer")
         YESNO = "yesno", _("Yes or no")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(_("kind of question"), max_length=10, choices=Kind.choices)
@@ -174,8 +160,6 @@ class Question(models.Model):
         _("asks whether the resident would join the team"), default=False
     )
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         ordering = ["position", "id"]
 
@@ -183,13 +167,12 @@ class Question(models.Model):
         return self.text
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(TenantModel):
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
         PAPER = "paper", _("On paper")
         DOOR = "door", _("At the door")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     street = models.CharField(_("street"), max_length=200, blank=True)
@@ -210,8 +193,6 @@ class SurveyResponse(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         ordering = ["-created_at"]
 
@@ -219,19 +200,16 @@ class SurveyResponse(models.Model):
         return f"{self.survey}: {self.get_channel_display()}"
 
 
-class Answer(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class Answer(TenantModel):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     value = models.JSONField()
-
-    objects = ScopedManager(organisation="organisation")
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
 
 
-class Channel(models.Model):
+class Channel(TenantModel):
     """One way the campaign reaches residents: online or offline, with a date and its reach."""
 
     class Kind(models.TextChoices):
@@ -244,7 +222,6 @@ class Channel(models.Model):
         PAPER = "paper", _("Local paper")
         OTHER = "other", _("Other")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="recruitment_channels"
     )
@@ -257,8 +234,6 @@ class Channel(models.Model):
         help_text=_("For example: 1,300 letters, 400 followers."),
     )
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         ordering = ["date", "id"]
 
@@ -266,7 +241,7 @@ class Channel(models.Model):
         return self.get_kind_display()
 
 
-class DoorVisit(models.Model):
+class DoorVisit(TenantModel):
     """A door knocked on during the door-to-door round."""
 
     class Outcome(models.TextChoices):
@@ -275,7 +250,6 @@ class DoorVisit(models.Model):
         INTERESTED = "interested", _("Interested")
         APPLIED = "applied", _("Applied on the spot")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="door_visits")
     street = models.CharField(_("street"), max_length=200)
     house_number = models.CharField(_("house number"), max_length=20)
@@ -285,8 +259,6 @@ class DoorVisit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     visited_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["street", "house_number"]

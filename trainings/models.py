@@ -10,9 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from programmes.models import Document, Meeting, Organisation, Programme
+from programmes.models import Document, Meeting, Programme, TenantModel
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type from paper
 
@@ -22,19 +21,16 @@ def new_certificate_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-class Training(models.Model):
+class Training(TenantModel):
     class Kind(models.TextChoices):
         INTRODUCTION = "introduction", _("Introduction meeting")
         WORKSHOP = "workshop", _("Workshop Effective Communication")
         INSTRUCTION = "instruction", _("Instruction meeting")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="trainings")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="training")
     trainer = models.CharField(_("trainer"), max_length=200, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["meeting__starts_at"]
@@ -46,10 +42,9 @@ class Training(models.Model):
         return self.get_kind_display()
 
 
-class Assessment(models.Model):
+class Assessment(TenantModel):
     """The trainer's verdict on one participant of the workshop."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="assessments")
     # The verdict is history: it stays (anonymous) when the account is deleted.
     user = models.ForeignKey(
@@ -62,8 +57,6 @@ class Assessment(models.Model):
     )
     assessed_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["training", "user"], name="one_assessment_each")
@@ -74,8 +67,7 @@ class Assessment(models.Model):
         return f"{self.user}: {verdict}"
 
 
-class Certificate(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class Certificate(TenantModel):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="certificates")
     # A certificate outlives its holder's account: its code keeps verifying on the stored
     # `holder_name`, so deleting the account only unlinks it.
@@ -102,8 +94,6 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
@@ -117,31 +107,25 @@ class Certificate(models.Model):
         return self.revoked_at is None
 
 
-class TeamRules(models.Model):
+class TeamRules(TenantModel):
     """The rules of the game and the effort obligation as presented at the instruction
     meeting; members accept this text in the app."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="rules")
     text = models.TextField(_("the rules of the team"))
     updated_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedManager(organisation="organisation")
 
     def __str__(self) -> str:
         return str(self.programme)
 
 
-class RulesAcceptance(models.Model):
+class RulesAcceptance(TenantModel):
     """A member accepted the rules: the exact text is kept with the moment."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     accepted_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["-accepted_at"]
@@ -150,7 +134,7 @@ class RulesAcceptance(models.Model):
         return f"{self.user} {timezone.localtime(self.accepted_at):%Y-%m-%d}"
 
 
-class Gear(models.Model):
+class Gear(TenantModel):
     """What a member receives at the kickoff, with the sizes they chose in the app."""
 
     class Size(models.TextChoices):
@@ -162,7 +146,6 @@ class Gear(models.Model):
         XXL = "XXL", "XXL"
         XXXL = "3XL", "3XL"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="gear")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     bodywarmer_size = models.CharField(
@@ -174,8 +157,6 @@ class Gear(models.Model):
     certificate_given = models.BooleanField(_("certificate handed out"), default=False)
     folder_given = models.BooleanField(_("information folder handed out"), default=False)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programme", "user"], name="one_gear_each")]
 
@@ -183,18 +164,15 @@ class Gear(models.Model):
         return f"{self.user}"
 
 
-class StreetAssignment(models.Model):
+class StreetAssignment(TenantModel):
     """A street of the neighbourhood where a member delivers the introduction flyer."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="street_assignments"
     )
     street = models.CharField(_("street"), max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         ordering = ["street"]
@@ -206,10 +184,9 @@ class StreetAssignment(models.Model):
         return self.street
 
 
-class TeamIntroduction(models.Model):
+class TeamIntroduction(TenantModel):
     """What the neighbourhood gets to see of the new team: its photo and how to reach it."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.OneToOneField(
         Programme, on_delete=models.CASCADE, related_name="team_introduction"
     )
@@ -217,8 +194,6 @@ class TeamIntroduction(models.Model):
     contact = models.TextField(
         _("how to reach the team"), default="bewonersteam@voorbeeld.nl\nSpreek ons aan in de wijk!"
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     def __str__(self) -> str:
         return str(self.programme)

@@ -15,6 +15,7 @@ from .plan import (
     TemplateMilestone,
 )
 from .programme import Goal, Partner, Programme, TeamMember
+from .tenant import TenantModel
 
 __all__ = [
     "PHASE_ORDER",
@@ -36,6 +37,7 @@ __all__ = [
     "ProgressEvent",
     "TeamMember",
     "TemplateMilestone",
+    "TenantModel",
     "User",
     "UserManager",
     "hex_colour",

@@ -2,8 +2,8 @@
 
 The consultancy is an organisation too (kind "consultancy"); its clients point to it. Consultancy
 staff belong to the consultancy, client staff and team members to their client. Every
-tenant-owned model carries an `organisation` foreign key and a django-scopes manager, so a query
-outside an active scope raises instead of leaking.
+tenant-owned model subclasses `TenantModel` (an `organisation` foreign key and a django-scopes
+manager), so a query outside an active scope raises instead of leaking.
 """
 
 import uuid
@@ -15,9 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from ..permissions import CONSULTANCY_ROLES, Role
+from .tenant import TenantModel
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hex digits, e.g. #1d4e89.")
@@ -100,7 +100,8 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who logs in. The role and home organisation decide what they may see.
 
-    Users are not tenant-scoped: authentication must find them before any tenant is known.
+    Users are not tenant-scoped (not a `TenantModel`): authentication must find them before any
+    tenant is known.
     Every list of users is filtered by the acting user's organisations in `selectors`.
     """
 
@@ -150,13 +151,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (self.name or "").split(" ")[0]
 
 
-class Invitation(models.Model):
+class Invitation(TenantModel):
     """An invitation to create an account with a role in an organisation.
 
     The link carries a random token; only its SHA-256 hash is stored, so a database leak does not
     leak usable links. A link works once and expires after INVITATION_VALID_DAYS.
     """
 
+    # Redeclared only to keep its reverse name (TenantModel's is "+"), so no migration is needed.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
     )
@@ -190,8 +192,6 @@ class Invitation(models.Model):
         help_text=_("Team members join the team of one programme."),
     )
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
@@ -220,9 +220,10 @@ class Invitation(models.Model):
         return self.Status(self.status).label
 
 
-class AuditEntry(models.Model):
+class AuditEntry(TenantModel):
     """One state change: who did what to which object, in which organisation. Append-only."""
 
+    # Redeclared only to keep its reverse name (TenantModel's is "+"), so no migration is needed.
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_entries"
     )
@@ -238,8 +239,6 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("audit entry")

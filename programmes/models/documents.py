@@ -9,13 +9,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from .base import Organisation
 from .programme import Programme
+from .tenant import TenantModel
 
 
-class Document(models.Model):
+class Document(TenantModel):
     class Kind(models.TextChoices):
         PLAN = "plan", _("Plan of approach")
         RECRUITMENT_FLYER = "recruitment_flyer", _("Recruitment flyer (A5)")
@@ -30,7 +29,6 @@ class Document(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
     )
@@ -64,8 +62,6 @@ class Document(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     attempted_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("document")

@@ -4,13 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from .base import Organisation
 from .programme import Programme
+from .tenant import TenantModel
 
 
-class Meeting(models.Model):
+class Meeting(TenantModel):
     class Kind(models.TextChoices):
         INFORMATION = "information", _("Information meeting")
         INTRODUCTION = "introduction", _("Introduction meeting")
@@ -19,7 +18,6 @@ class Meeting(models.Model):
         KICKOFF = "kickoff", _("Kickoff")
         TEAM = "team", _("Team meeting")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="meetings")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -34,8 +32,6 @@ class Meeting(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("meeting")
@@ -52,7 +48,7 @@ class Meeting(models.Model):
         return self.title
 
 
-class Invitee(models.Model):
+class Invitee(TenantModel):
     """A person invited to a meeting, with or without an account.
 
     The reply link carries a random token of which only the hash is stored; it answers for this
@@ -65,7 +61,6 @@ class Invitee(models.Model):
         WAITLISTED = "waitlisted", _("On the waiting list")
         DECLINED = "declined", _("Not coming")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"))
@@ -83,8 +78,6 @@ class Invitee(models.Model):
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("invitee")

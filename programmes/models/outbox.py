@@ -5,13 +5,12 @@ import uuid
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
-from .base import Organisation
 from .programme import Programme
+from .tenant import TenantModel
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(TenantModel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
@@ -20,7 +19,6 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
@@ -60,8 +58,6 @@ class OutboxMessage(models.Model):
         db_index=True,
         help_text="What the message is about (a decision), so an undo can find it.",
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("message")

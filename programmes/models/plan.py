@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from .base import Organisation
 from .programme import Programme
+from .tenant import TenantModel
 
 
 class Phase(models.TextChoices):
@@ -58,9 +58,10 @@ PROGRESS_PHASE = {
 }
 
 
-class TemplateMilestone(models.Model):
+class TemplateMilestone(TenantModel):
     """One milestone of the consultancy's plan template; `offset_days` counts from the start."""
 
+    # Redeclared to keep its own label (a template belongs to the consultancy) and reverse name.
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("consultancy"),
@@ -74,8 +75,6 @@ class TemplateMilestone(models.Model):
     )
     key = models.CharField(_("ticked when"), max_length=30, blank=True, choices=Progress.choices)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("template milestone")
         verbose_name_plural = _("plan template")
@@ -85,8 +84,7 @@ class TemplateMilestone(models.Model):
         return self.title
 
 
-class Milestone(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+class Milestone(TenantModel):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     title = models.CharField(_("milestone"), max_length=200)
@@ -106,8 +104,6 @@ class Milestone(models.Model):
     key = models.CharField(_("ticked when"), max_length=30, blank=True, choices=Progress.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
@@ -126,18 +122,15 @@ class Milestone(models.Model):
         return self.done_at is None and self.due_date < timezone.localdate()
 
 
-class ProgressEvent(models.Model):
+class ProgressEvent(TenantModel):
     """That something happened in a programme (once per kind, the first time it happened)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="progress_events"
     )
     event = models.CharField(_("event"), max_length=30, choices=Progress.choices)
     reached_at = models.DateTimeField(_("reached"))
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("progress event")

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from .base import Organisation
+from .tenant import TenantModel
 
 
-class Programme(models.Model):
+class Programme(TenantModel):
+    # Redeclared: a client with programmes cannot be deleted (PROTECT), the key is labelled
+    # "client", and `organisation.programmes` is read.
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("client"), on_delete=models.PROTECT, related_name="programmes"
     )
@@ -40,8 +42,6 @@ class Programme(models.Model):
     intake_completed_at = models.DateTimeField(_("intake completed"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -51,10 +51,9 @@ class Programme(models.Model):
         return self.name
 
 
-class Goal(models.Model):
+class Goal(TenantModel):
     """A goal of the team, measurable where possible."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goals")
     description = models.CharField(_("goal"), max_length=300)
     measure = models.CharField(
@@ -65,8 +64,6 @@ class Goal(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = ScopedManager(organisation="organisation")
-
     class Meta:
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
@@ -76,7 +73,7 @@ class Goal(models.Model):
         return self.description
 
 
-class Partner(models.Model):
+class Partner(TenantModel):
     """Someone the team works with: huismeester, wijkbeheerder, wijkagent, welzijn..."""
 
     class Role(models.TextChoices):
@@ -87,15 +84,12 @@ class Partner(models.Model):
         WELFARE = "welfare", _("Welfare work (welzijn)")
         OTHER = "other", _("Other")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("name"), max_length=200)
     partner_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("partner")
@@ -106,7 +100,7 @@ class Partner(models.Model):
         return self.name
 
 
-class TeamMember(models.Model):
+class TeamMember(TenantModel):
     """A volunteer on the team roster of a programme.
 
     Whether a member may walk rounds lives here (`ready_for_rounds`), so the patrols app reads
@@ -114,7 +108,6 @@ class TeamMember(models.Model):
     project leader overrides it with a reason).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -128,8 +121,6 @@ class TeamMember(models.Model):
         blank=True,
         help_text=_("Why the member may walk rounds before finishing the training track."),
     )
-
-    objects = ScopedManager(organisation="organisation")
 
     class Meta:
         verbose_name = _("team member")
