@@ -7,6 +7,11 @@ a rolled-back change never sends mail and a crashed worker loses nothing (the ro
 A decision that mails someone can hold its messages for a while (`mail_hold`), so it can be
 undone before anything leaves: the row carries `send_after`, the outbox refuses to send it
 earlier and the periodic sweep sends it once its time has come.
+
+One transaction that queues many messages (invitations to a meeting, a mailing) hands the
+worker one batch task per organisation at commit, which sends them over one SMTP connection
+per batch; a transaction that queues one message (a login code, a single notice) hands over a
+task for that message alone, so it leaves at once.
 """
 
 from contextlib import contextmanager
@@ -14,12 +19,13 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .links import site_url
 from .models import OutboxMessage
-from .queueing import enqueue_on_commit
+from .queueing import enqueue
 
 _hold: ContextVar[tuple | None] = ContextVar("mail_hold", default=None)
 
@@ -36,6 +42,56 @@ def mail_hold(*, ref: str, seconds: int | None = None):
         yield send_after
     finally:
         _hold.reset(token)
+
+
+class _SendOnCommit:
+    """The commit callback of the messages one transaction (at one savepoint level) queued
+    for one organisation and one moment: a task per message for one, a batch for more."""
+
+    def __init__(self, *, organisation_id: int, send_after):
+        self.organisation_id = organisation_id
+        self.send_after = send_after
+        self.message_ids: list[int] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        from .tasks import outbox_flush, outbox_send
+
+        self.done = True
+        if len(self.message_ids) == 1:
+            enqueue(
+                outbox_send,
+                eta=self.send_after,
+                message_id=self.message_ids[0],
+                organisation_id=self.organisation_id,
+            )
+        else:
+            enqueue(outbox_flush, eta=self.send_after, organisation_id=self.organisation_id)
+
+
+def _send_on_commit(message: OutboxMessage) -> None:
+    """Have `message` sent once the current transaction commits (at once outside one),
+    together with the others the same transaction queued."""
+    connection = transaction.get_connection()
+    level = set(connection.savepoint_ids)
+    # Django keeps the callbacks of the open transaction as (savepoint ids, callback, ...);
+    # outside a transaction there are none and on_commit runs the callback at once. Join the
+    # callback registered at this same level (rolling back a savepoint drops it together with
+    # its messages), never one that ran already.
+    for entry in connection.run_on_commit if connection.in_atomic_block else ():
+        callback = entry[1]
+        if (
+            isinstance(callback, _SendOnCommit)
+            and not callback.done
+            and entry[0] == level
+            and callback.organisation_id == message.organisation_id
+            and callback.send_after == message.send_after
+        ):
+            callback.message_ids.append(message.pk)
+            return
+    callback = _SendOnCommit(organisation_id=message.organisation_id, send_after=message.send_after)
+    callback.message_ids.append(message.pk)
+    transaction.on_commit(callback)
 
 
 def render_mail(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -83,12 +139,8 @@ def mail_queue(
         send_after=send_after,
         ref=ref,
     )
-    if send_after is None:
-        enqueue_on_commit(outbox_send, message_id=message.pk, organisation_id=organisation.pk)
-    elif not outbox_send.app.conf.task_always_eager:
-        # A worker holds the task until then; the sweep (outbox_send_due) is the safety net
-        # and the only sender when tasks run in-process.
-        enqueue_on_commit(
-            outbox_send, eta=send_after, message_id=message.pk, organisation_id=organisation.pk
-        )
+    if send_after is None or not outbox_send.app.conf.task_always_eager:
+        # A held message: a worker holds the task until then; the sweep (outbox_send_due) is
+        # the safety net and the only sender when tasks run in-process.
+        _send_on_commit(message)
     return message

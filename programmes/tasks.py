@@ -98,6 +98,55 @@ def outbox_send(
         attempt += 1
 
 
+@shared_task(base=TenantTask, bind=True, max_retries=OUTBOX_MAX_RETRIES)
+def outbox_flush(self, *, organisation_id: int, claims: list | None = None) -> dict:
+    """Send the organisation's due messages in batches over one SMTP connection per batch
+    (see programmes/services/outbox.py). With a worker, a full batch queues the next batch
+    before it starts sending, so a burst spreads over every worker; in-process, the batches
+    follow each other in this call. A database that went away retries with backoff, carrying
+    the claims of the messages not finished (`claims`)."""
+    import time
+    from collections import Counter
+
+    from django.db import close_old_connections, connection
+
+    from .queueing import enqueue
+    from .services.outbox import BATCH_SIZE, OutboxBatchInterrupted, outbox_deliver_batch
+
+    eager = self.request.is_eager
+    attempt = self.request.retries
+    total: Counter = Counter()
+    while True:
+        try:
+            counts = outbox_deliver_batch(
+                organisation_id=organisation_id,
+                claims=claims,
+                chain=None
+                if eager
+                else lambda: enqueue(outbox_flush, organisation_id=organisation_id),
+            )
+        except OutboxBatchInterrupted as error:
+            if attempt >= self.max_retries:
+                raise
+            claims = error.claims
+            if not connection.in_atomic_block:
+                close_old_connections()  # drop a broken connection; the next query reconnects
+            if not eager:
+                raise self.retry(
+                    kwargs={"organisation_id": organisation_id, "claims": claims},
+                    countdown=_outbox_backoff(attempt),
+                    exc=error,
+                ) from error
+            time.sleep(OUTBOX_EAGER_PAUSES[min(attempt, len(OUTBOX_EAGER_PAUSES) - 1)])
+            attempt += 1
+            continue
+        total.update(counts)
+        more = claims or counts.get("released") or counts.get("claimed", 0) >= BATCH_SIZE
+        if not eager or not more:
+            return dict(total)
+        claims = None  # in-process: on to the next batch
+
+
 @shared_task(acks_late=True)
 def outbox_requeue_stale() -> int:
     """Periodic: queue again messages a lost task or dead worker left behind."""
