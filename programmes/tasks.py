@@ -113,7 +113,8 @@ def outbox_flush(self, *, organisation_id: int, claims: list | None = None) -> d
     from .queueing import enqueue
     from .services.outbox import BATCH_SIZE, OutboxBatchInterrupted, outbox_deliver_batch
 
-    eager = self.request.is_eager
+    # In-process (no broker), or called as a function: nothing to hand a batch or a retry to.
+    eager = self.request.is_eager or self.request.called_directly
     attempt = self.request.retries
     total: Counter = Counter()
     while True:
