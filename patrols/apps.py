@@ -1,7 +1,20 @@
-"""App configuration for patrols."""
+"""App configuration for patrols: plugs its pages, portal cards and links, and the team
+member's home into the base's registries."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from programmes.permissions import Perm
+from programmes.registry import (
+    CLIENT,
+    PortalLink,
+    ProgrammeTab,
+    TeamHome,
+    register_portal_cards,
+    register_portal_link,
+    register_programme_tab,
+    register_team_home,
+)
 
 
 class PatrolsConfig(AppConfig):
@@ -10,13 +23,38 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
-        from programmes.audit import register_audit_actions
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - loads models
 
-        from .audit_labels import ACTIONS
+        from .audit_labels import ACTIONS  # noqa: PLC0415 - next to the other ready() imports
+        from .cards import signal_cards  # noqa: PLC0415 - reads the models
 
         register_audit_actions(ACTIONS)
-        from programmes.registry import register_portal_cards
-
-        from .cards import signal_cards
-
         register_portal_cards(signal_cards)
+        for tab in (
+            ProgrammeTab(_("Rounds"), "patrols:programme_rounds", Perm.PROGRAMME_VIEW, order=300),
+            ProgrammeTab(_("Effort"), "patrols:programme_effort", Perm.PROGRAMME_VIEW, order=310),
+            ProgrammeTab(
+                _("Categories"), "patrols:programme_categories", Perm.PROGRAMME_VIEW, order=320
+            ),
+        ):
+            register_programme_tab(tab)
+        for link in (
+            PortalLink(
+                _("Signals from the team"), "patrols:portal_signals", Perm.SIGNAL_VIEW, scope=CLIENT
+            ),
+            PortalLink(
+                _("The team's rounds and effort"),
+                "patrols:portal_effort",
+                Perm.PORTAL_VIEW,
+                order=20,
+            ),
+            PortalLink(
+                _("Signals from the team"),
+                "patrols:portal_signals",
+                Perm.SIGNAL_VIEW,
+                order=30,
+                programme_query="programme",  # the client's signal list, filtered
+            ),
+        ):
+            register_portal_link(link)
+        register_team_home(TeamHome(_("My team"), "patrols:team_home"))

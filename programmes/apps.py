@@ -3,6 +3,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import Perm
+from .registry import DocumentKind, ProgrammeTab, register_document_kind, register_programme_tab
+
 
 class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -14,3 +17,27 @@ class ProgrammesConfig(AppConfig):
         from .audit_labels import ACTIONS
 
         register_audit_actions(ACTIONS)
+        register_base_pages()
+
+
+def register_base_pages() -> None:
+    """The base's own programme tabs and document kind, registered like any app's, so the
+    order of all tabs is data: the base's at 10-30 and 900, the apps' in between."""
+    from .models.documents import PLAN_OF_APPROACH  # noqa: PLC0415 - models load after apps.py
+    from .services.documents import plan_of_approach_pdf  # noqa: PLC0415 - imports the models
+
+    for tab in (
+        ProgrammeTab(_("Overview"), "programme_detail", Perm.PROGRAMME_VIEW, order=10),
+        ProgrammeTab(_("Intake"), "programme_intake", Perm.PROGRAMME_MANAGE, order=20),
+        ProgrammeTab(_("Plan of approach"), "programme_plan", Perm.PROGRAMME_MANAGE, order=30),
+        ProgrammeTab(_("Sent mail"), "programme_outbox", Perm.PROGRAMME_VIEW, order=900),
+    ):
+        register_programme_tab(tab)
+    register_document_kind(
+        DocumentKind(
+            code=PLAN_OF_APPROACH,
+            label=_("Plan of approach"),
+            builder=plan_of_approach_pdf,
+            permission=Perm.DOCUMENT_VIEW,  # the client asks for it on the portal too
+        )
+    )

@@ -2,10 +2,18 @@
 
 The base renders what is registered and never names an app, so `programmes` stays free of
 imports from the apps built on it (the pattern of pretix's plugin signals, without signals).
+What can be registered: portal home cards, programme tabs, portal links, the team member's
+home and document kinds (with their PDF builder). The base registers its own tabs and its
+plan of approach the same way, so even their order is data.
+
+Labels are lazy translations (`gettext_lazy`): registration happens at start-up, the language
+is the request's.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -46,3 +54,197 @@ def portal_cards(*, user, organisation) -> list[PortalCard]:
         for card in provider(user=user, organisation=organisation)
     ]
     return sorted(cards, key=lambda card: card.order)
+
+
+def _ordered(items):
+    """Registered items by `order`, ties in registration order (sorted is stable)."""
+    return sorted(items, key=lambda item: item.order)
+
+
+# Programme tabs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeTab:
+    """A tab of a programme's workspace pages (Overview, Intake, Rounds...).
+
+    `url_name` is the (namespaced) name of a URL that takes `org` and `programme_pk`; the tab
+    shows to whoever holds `permission` (the permission the page itself asks, so a tab never
+    leads to a 403) and is marked current on its own page and on the view names in `active`
+    (its sub-pages: a survey's edit page keeps the Survey tab current).
+    """
+
+    label: str
+    url_name: str
+    permission: str
+    order: int = 100
+    active: tuple[str, ...] = ()
+
+    def is_current(self, view_name: str | None) -> bool:
+        return view_name is not None and (view_name == self.url_name or view_name in self.active)
+
+
+_programme_tabs: dict[str, ProgrammeTab] = {}
+
+
+def register_programme_tab(tab: ProgrammeTab) -> ProgrammeTab:
+    """Add a programme tab; a tab registered again under the same URL name replaces it."""
+    _programme_tabs[tab.url_name] = tab
+    return tab
+
+
+def unregister_programme_tab(url_name: str) -> ProgrammeTab | None:
+    """Take a tab away again (a test, or an app switched off); returns what was registered."""
+    return _programme_tabs.pop(url_name, None)
+
+
+def programme_tabs() -> list[ProgrammeTab]:
+    """Every registered programme tab, in order (not yet filtered by who looks)."""
+    return _ordered(_programme_tabs.values())
+
+
+# Portal links ---------------------------------------------------------------------------------
+
+CLIENT = "client"
+PROGRAMME = "programme"
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    """A link on the client portal: on the portal home (`scope=CLIENT`, a URL that takes `org`)
+    or on a programme's portal page (`scope=PROGRAMME`, a URL that takes `org` and
+    `programme_pk`; or, with `programme_query`, a client-wide page filtered to the programme
+    by that query parameter). Shown to whoever holds `permission`.
+    """
+
+    label: str
+    url_name: str
+    permission: str
+    scope: str = PROGRAMME
+    order: int = 100
+    programme_query: str = ""
+
+    def __post_init__(self):
+        if self.scope not in (CLIENT, PROGRAMME):
+            raise ValueError(f"portal link scope must be {CLIENT!r} or {PROGRAMME!r}")
+
+
+_portal_links: dict[tuple[str, str], PortalLink] = {}
+
+
+def register_portal_link(link: PortalLink) -> PortalLink:
+    """Add a portal link; one registered again with the same URL name and scope replaces it."""
+    _portal_links[(link.scope, link.url_name)] = link
+    return link
+
+
+def unregister_portal_link(url_name: str, *, scope: str = PROGRAMME) -> PortalLink | None:
+    """Take a portal link away again; returns what was registered."""
+    return _portal_links.pop((scope, url_name), None)
+
+
+def portal_links(*, scope: str) -> list[PortalLink]:
+    """The registered portal links of one scope, in order (not yet filtered by who looks)."""
+    return _ordered(link for link in _portal_links.values() if link.scope == scope)
+
+
+# The team member's home -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamHome:
+    """Where a team member lands after logging in, and the "My team" link of the page chrome:
+    a URL that takes `org` (the member's own organisation)."""
+
+    label: str
+    url_name: str
+
+
+_team_home: list[TeamHome] = []
+
+
+def register_team_home(home: TeamHome) -> TeamHome:
+    """Name the team member's home. There is one: a second, different one is a mistake that
+    should fail at start-up rather than send members to whichever app loaded last."""
+    if _team_home and _team_home[0] != home:
+        raise ValueError(f"the team home is already {_team_home[0].url_name!r}")
+    _team_home[:] = [home]
+    return home
+
+
+def unregister_team_home() -> TeamHome | None:
+    """Take the team home away again (a test); returns what was registered."""
+    return _team_home.pop() if _team_home else None
+
+
+def team_home() -> TeamHome | None:
+    """The team member's home, or None when no app offers one."""
+    return _team_home[0] if _team_home else None
+
+
+# Document kinds -------------------------------------------------------------------------------
+
+# The width of `Document.kind`: a longer code could not be stored.
+DOCUMENT_KIND_MAX_LENGTH = 30
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of generated document (PDF), registered once with its label and its builder.
+
+    `builder(document)` returns (template, context, language) for the PDF renderer.
+    `permission` is who may ask for it from a programme's pages; None when only its own app's
+    service makes it (a certificate is made when someone passes). `needs_ref` kinds are about
+    one thing inside the programme (a survey), named by the document's `ref`, and are asked for
+    on that thing's own page. `on_ready(document)` runs once the PDF is made (mail it).
+    """
+
+    code: str
+    label: str
+    builder: Callable
+    permission: str | None = None
+    needs_ref: bool = False
+    on_ready: Callable | None = None
+
+    def __post_init__(self):
+        if not self.code or len(self.code) > DOCUMENT_KIND_MAX_LENGTH:
+            raise ValueError(
+                f"a document kind code is 1 to {DOCUMENT_KIND_MAX_LENGTH} characters: {self.code!r}"
+            )
+
+
+_document_kinds: dict[str, DocumentKind] = {}
+
+
+def register_document_kind(kind: DocumentKind) -> DocumentKind:
+    """Add a document kind; a kind registered again under the same code replaces it."""
+    _document_kinds[kind.code] = kind
+    return kind
+
+
+def unregister_document_kind(code: str) -> DocumentKind | None:
+    """Take a document kind away again (a test); returns what was registered."""
+    return _document_kinds.pop(code, None)
+
+
+def document_kind(code: str) -> DocumentKind:
+    """The registered kind with this code; KeyError when there is none."""
+    return _document_kinds[code]
+
+
+def document_kinds() -> list[DocumentKind]:
+    """Every registered document kind, in registration order."""
+    return list(_document_kinds.values())
+
+
+def document_kind_label(code: str) -> str:
+    """The label of a kind for people: a kind no app registers (any more) gets a neutral
+    word, never its raw code."""
+    kind = _document_kinds.get(code)
+    return str(kind.label) if kind is not None else str(_("Document"))
+
+
+def document_kind_choices() -> list[tuple[str, str]]:
+    """(code, label) of every registered kind: the choices of `Document.kind`, read when they
+    are needed (forms, admin), so kinds registered in the apps' `ready()` are all there."""
+    return [(kind.code, kind.label) for kind in _document_kinds.values()]

@@ -1,7 +1,19 @@
-"""App configuration for recruitment."""
+"""App configuration for recruitment: plugs its pages, portal card and link, and documents
+into the base's registries."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from programmes.permissions import Perm
+from programmes.registry import (
+    DocumentKind,
+    PortalLink,
+    ProgrammeTab,
+    register_document_kind,
+    register_portal_cards,
+    register_portal_link,
+    register_programme_tab,
+)
 
 
 class RecruitmentConfig(AppConfig):
@@ -10,14 +22,61 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("Recruitment")
 
     def ready(self):
-        from programmes.audit import register_audit_actions
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - loads models
 
-        from .audit_labels import ACTIONS
+        from . import documents  # noqa: PLC0415 - the builders read the models
+        from .audit_labels import ACTIONS  # noqa: PLC0415 - next to the other ready() imports
+        from .cards import candidate_cards  # noqa: PLC0415 - reads the models
 
         register_audit_actions(ACTIONS)
-        from programmes.registry import register_portal_cards
-
-        from . import documents  # noqa: F401 - registers the flyer and poster builders
-        from .cards import candidate_cards
-
         register_portal_cards(candidate_cards)
+        for tab in (
+            ProgrammeTab(
+                _("Recruitment"), "recruitment:programme_selection", Perm.PROGRAMME_VIEW, order=100
+            ),
+            ProgrammeTab(
+                _("Campaign"), "recruitment:programme_campaign", Perm.PROGRAMME_VIEW, order=110
+            ),
+            ProgrammeTab(
+                _("Survey"),
+                "recruitment:survey_list",
+                Perm.PROGRAMME_VIEW,
+                order=120,
+                active=(
+                    "recruitment:survey_edit",
+                    "recruitment:survey_results",
+                    "recruitment:survey_entry",
+                ),
+            ),
+        ):
+            register_programme_tab(tab)
+        register_portal_link(
+            PortalLink(
+                _("Candidates for the team"),
+                "recruitment:portal_candidates",
+                Perm.PORTAL_VIEW,
+                order=10,
+            )
+        )
+        for kind in (
+            DocumentKind(
+                code=documents.RECRUITMENT_FLYER,
+                label=_("Recruitment flyer (A5)"),
+                builder=documents.recruitment_flyer,
+                permission=Perm.PROGRAMME_MANAGE,
+            ),
+            DocumentKind(
+                code=documents.RECRUITMENT_POSTER,
+                label=_("Recruitment poster (A3)"),
+                builder=documents.recruitment_poster,
+                permission=Perm.PROGRAMME_MANAGE,
+            ),
+            DocumentKind(
+                code=documents.SURVEY_REPORT,
+                label=_("Survey report"),
+                builder=documents.survey_report,
+                permission=Perm.PROGRAMME_MANAGE,
+                needs_ref=True,  # the survey's id: asked for on the survey's results page
+            ),
+        ):
+            register_document_kind(kind)

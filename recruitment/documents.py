@@ -7,7 +7,11 @@ from programmes.links import reverse_absolute
 from programmes.models import Document
 from programmes.pdf import media_file_url
 from programmes.qr import qr_data_uri
-from programmes.services.documents import register_builder
+
+# The document kinds this app owns (`Document.kind`), registered in `RecruitmentConfig.ready()`.
+RECRUITMENT_FLYER = "recruitment_flyer"
+RECRUITMENT_POSTER = "recruitment_poster"
+SURVEY_REPORT = "survey_report"
 
 
 def _material_context(document: Document) -> dict:
@@ -35,17 +39,16 @@ def _material_context(document: Document) -> dict:
     }
 
 
-@register_builder(Document.Kind.RECRUITMENT_FLYER)
 def recruitment_flyer(document: Document):
+    """The A5 flyer that asks neighbours to sign up."""
     return "pdf/flyer_a5.html", _material_context(document), "nl"
 
 
-@register_builder(Document.Kind.RECRUITMENT_POSTER)
 def recruitment_poster(document: Document):
+    """The A3 poster with the same call and QR code."""
     return "pdf/poster_a3.html", _material_context(document), "nl"
 
 
-@register_builder(Document.Kind.SURVEY_REPORT, needs_ref=True)
 def survey_report(document: Document):
     """The survey's results with the project leader's conclusions, in the client's style."""
     from .models import Survey

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from programmes.models import Document, Meeting, Organisation, Programme
 
+from .documents import RECRUITMENT_FLYER, RECRUITMENT_POSTER, SURVEY_REPORT
 from .models import Application, Channel, Question, Survey, SurveyResponse
 from .workflow import Stage
 
@@ -115,8 +116,8 @@ def information_meetings_ahead(*, programme: Programme) -> QuerySet[Meeting]:
 def recruitment_material(*, programme: Programme) -> dict[str, Document | None]:
     """The programme's recruitment flyer and poster (None when not made yet)."""
     return {
-        "flyer": programme.documents.filter(kind="recruitment_flyer").first(),
-        "poster": programme.documents.filter(kind="recruitment_poster").first(),
+        "flyer": programme.documents.filter(kind=RECRUITMENT_FLYER).first(),
+        "poster": programme.documents.filter(kind=RECRUITMENT_POSTER).first(),
     }
 
 
@@ -179,4 +180,4 @@ def responses_with_answers(*, survey: Survey) -> QuerySet[SurveyResponse]:
 
 def survey_report(*, survey: Survey) -> Document | None:
     """The PDF report of `survey`, once asked for."""
-    return survey.programme.documents.filter(kind="survey_report", ref=str(survey.pk)).first()
+    return survey.programme.documents.filter(kind=SURVEY_REPORT, ref=str(survey.pk)).first()

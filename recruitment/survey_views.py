@@ -20,6 +20,7 @@ from programmes.selectors import may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
+from .documents import SURVEY_REPORT
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
 
@@ -133,7 +134,7 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
                 actor=request.user,
                 organisation=survey.organisation,
                 programme=survey.programme,
-                kind="survey_report",
+                kind=SURVEY_REPORT,
                 ref=str(survey.pk),
             )
             messages.info(request, _("The PDF is being made; it appears here when it is ready."))

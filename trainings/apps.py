@@ -1,7 +1,15 @@
-"""App configuration for trainings."""
+"""App configuration for trainings: plugs its page and documents into the base's registries."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from programmes.permissions import Perm
+from programmes.registry import (
+    DocumentKind,
+    ProgrammeTab,
+    register_document_kind,
+    register_programme_tab,
+)
 
 
 class TrainingsConfig(AppConfig):
@@ -10,12 +18,59 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
-        from programmes.audit import register_audit_actions
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - loads models
 
-        from .audit_labels import ACTIONS
-
-        register_audit_actions(ACTIONS)
-        from . import (
-            documents,  # noqa: F401 - registers the certificate builder
+        from . import (  # noqa: PLC0415 - they read the models
+            documents,
             services,  # noqa: F401 - registers the readiness explainer
         )
+        from .audit_labels import ACTIONS  # noqa: PLC0415 - next to the other ready() imports
+
+        register_audit_actions(ACTIONS)
+        register_programme_tab(
+            ProgrammeTab(
+                _("Trainings"),
+                "trainings:programme_trainings",
+                Perm.PROGRAMME_VIEW,
+                order=200,
+                # The track page's actions answer with the page itself when a form is wrong.
+                active=tuple(
+                    f"trainings:{name}"
+                    for name in (
+                        "track_create",
+                        "team_invite",
+                        "assess",
+                        "rules_save",
+                        "ready",
+                        "gear_hand_out",
+                        "streets_save",
+                        "introduction_save",
+                        "revoke",
+                        "revoke_undo",
+                    )
+                ),
+            )
+        )
+        for kind in (
+            DocumentKind(
+                code=documents.CERTIFICATE,
+                label=_("Certificate"),
+                builder=documents.certificate_pdf,
+                permission=None,  # made when someone passes, never asked for by hand
+                needs_ref=True,  # the certificate's id
+                on_ready=documents.mail_certificate,
+            ),
+            DocumentKind(
+                code=documents.INTRODUCTION_FLYER,
+                label=_("Introduction flyer (A5)"),
+                builder=documents.introduction_flyer,
+                permission=Perm.PROGRAMME_MANAGE,
+            ),
+            DocumentKind(
+                code=documents.INTRODUCTION_POSTER,
+                label=_("Introduction poster (A3)"),
+                builder=documents.introduction_poster,
+                permission=Perm.PROGRAMME_MANAGE,
+            ),
+        ):
+            register_document_kind(kind)

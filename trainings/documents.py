@@ -7,7 +7,11 @@ from programmes.mail import mail_queue
 from programmes.models import Document
 from programmes.pdf import media_file_url
 from programmes.qr import qr_data_uri
-from programmes.services.documents import register_builder
+
+# The document kinds this app owns (`Document.kind`), registered in `TrainingsConfig.ready()`.
+CERTIFICATE = "certificate"
+INTRODUCTION_FLYER = "introduction_flyer"
+INTRODUCTION_POSTER = "introduction_poster"
 
 
 def verify_url(certificate) -> str:
@@ -17,7 +21,8 @@ def verify_url(certificate) -> str:
     )
 
 
-def _mail_certificate(document: Document) -> None:
+def mail_certificate(document: Document) -> None:
+    """Once the certificate's PDF is made, mail it to its holder."""
     from .models import Certificate
 
     certificate = Certificate.objects.select_related("user").get(pk=int(document.ref))
@@ -36,8 +41,8 @@ def _mail_certificate(document: Document) -> None:
     )
 
 
-@register_builder(Document.Kind.CERTIFICATE, needs_ref=True, on_ready=_mail_certificate)
 def certificate_pdf(document: Document):
+    """The certificate (A4 landscape) with the QR code of its public check."""
     from .models import Certificate
 
     certificate = Certificate.objects.select_related("programme", "organisation").get(
@@ -86,11 +91,11 @@ def _introduction_context(document: Document) -> dict:
     }
 
 
-@register_builder(Document.Kind.INTRODUCTION_FLYER)
 def introduction_flyer(document: Document):
+    """The A5 flyer that introduces the team to the neighbourhood."""
     return "pdf/flyer_a5.html", _introduction_context(document), "nl"
 
 
-@register_builder(Document.Kind.INTRODUCTION_POSTER)
 def introduction_poster(document: Document):
+    """The A3 poster that introduces the team."""
     return "pdf/poster_a3.html", _introduction_context(document), "nl"

@@ -9,6 +9,7 @@ from programmes.models import Document, Programme, TeamMember, User
 from programmes.selectors import roster
 
 from . import services
+from .documents import INTRODUCTION_FLYER, INTRODUCTION_POSTER
 from .models import (
     Assessment,
     Certificate,
@@ -48,7 +49,7 @@ def track_overview(*, programme: Programme) -> dict:
     documents = {}
     for document in Document.objects.filter(
         programme=programme,
-        kind__in=[Document.Kind.INTRODUCTION_FLYER, Document.Kind.INTRODUCTION_POSTER],
+        kind__in=[INTRODUCTION_FLYER, INTRODUCTION_POSTER],
     ).order_by("-created_at", "-id"):
         documents.setdefault(document.kind, document)
     assignments = list(StreetAssignment.objects.filter(programme=programme).select_related("user"))
@@ -59,8 +60,8 @@ def track_overview(*, programme: Programme) -> dict:
         "certificates": certificates,
         "rules": services.rules_for(programme=programme),
         "introduction": services.introduction_for(programme=programme),
-        "intro_flyer": documents.get(Document.Kind.INTRODUCTION_FLYER),
-        "intro_poster": documents.get(Document.Kind.INTRODUCTION_POSTER),
+        "intro_flyer": documents.get(INTRODUCTION_FLYER),
+        "intro_poster": documents.get(INTRODUCTION_POSTER),
         "order": services.gear_order_list(programme=programme),
         "coverage": services.street_coverage(programme=programme),
         "assignments": assignments,

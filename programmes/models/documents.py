@@ -1,5 +1,9 @@
 """Generated documents (PDFs): a row tracks kind, state and file, so pages can show
-"being made" and then the link."""
+"being made" and then the link.
+
+The kinds are not listed here: each app registers its own (`programmes.registry.DocumentKind`,
+with label and builder), so the base names no feature of the apps built on it.
+"""
 
 import uuid
 from datetime import timedelta
@@ -10,20 +14,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from ..registry import DOCUMENT_KIND_MAX_LENGTH, document_kind_choices, document_kind_label
 from .programme import Programme
 from .tenant import TenantModel
 
+# The base's own kind of document; the apps' kinds are constants in the apps that own them.
+PLAN_OF_APPROACH = "plan"
+
 
 class Document(TenantModel):
-    class Kind(models.TextChoices):
-        PLAN = "plan", _("Plan of approach")
-        RECRUITMENT_FLYER = "recruitment_flyer", _("Recruitment flyer (A5)")
-        RECRUITMENT_POSTER = "recruitment_poster", _("Recruitment poster (A3)")
-        SURVEY_REPORT = "survey_report", _("Survey report")
-        CERTIFICATE = "certificate", _("Certificate")
-        INTRODUCTION_FLYER = "introduction_flyer", _("Introduction flyer (A5)")
-        INTRODUCTION_POSTER = "introduction_poster", _("Introduction poster (A3)")
-
     class Status(models.TextChoices):
         PENDING = "pending", _("Being made")
         READY = "ready", _("Ready")
@@ -33,7 +32,9 @@ class Document(TenantModel):
         Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
     )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(
+        _("kind"), max_length=DOCUMENT_KIND_MAX_LENGTH, choices=document_kind_choices
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -72,7 +73,18 @@ class Document(TenantModel):
     SLOW_AFTER = timedelta(minutes=2)
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d}"
+        return f"{self.kind_label} {timezone.localtime(self.created_at):%Y-%m-%d}"
+
+    @property
+    def kind_label(self) -> str:
+        """What kind of document this is, for people: the registered label, or a neutral
+        word for a kind no app registers (any more), never the raw code."""
+        return document_kind_label(self.kind)
+
+    def get_kind_display(self) -> str:
+        """The same as `kind_label`, under the name Django gives a field with choices (pages
+        and mails use it); replaces Django's, which shows an unknown code as it is."""
+        return self.kind_label
 
     @property
     def taking_long(self) -> bool:
@@ -97,5 +109,5 @@ class Document(TenantModel):
             about = self.programme.neighbourhood or self.programme.name
         else:
             about = ""
-        name = slugify(f"{self.get_kind_display()} {about}") or self.kind
+        name = slugify(f"{self.kind_label} {about}") or self.kind
         return f"{name}.pdf"

@@ -27,6 +27,7 @@ from ..models import (
     TemplateMilestone,
     User,
 )
+from ..models.documents import PLAN_OF_APPROACH
 from ..permissions import Perm, Role, has_perm
 
 
@@ -246,7 +247,7 @@ def get_invitee_for(*, meeting: Meeting, pk: int) -> Invitee:
 
 def latest_plan_document(*, programme: Programme) -> Document | None:
     """The newest plan-of-approach document of `programme`, if one was asked for."""
-    return programme.documents.filter(kind=Document.Kind.PLAN).first()
+    return programme.documents.filter(kind=PLAN_OF_APPROACH).first()
 
 
 def get_document_for(*, programme: Programme, pk: int) -> Document:

@@ -16,7 +16,6 @@ from .documents import (
     document_request,
     document_retry,
     documents_available,
-    register_builder,
 )
 from .meetings import (
     invited_emails,
@@ -96,7 +95,6 @@ __all__ = [
     "programme_intake_save",
     "programme_progress_record",
     "programme_update",
-    "register_builder",
     "seats_taken",
     "team_member_add",
     "team_member_set_ready",

@@ -1,7 +1,9 @@
 """The document pipeline: a row per document, rendered to PDF in the background.
 
-Every kind of document registers a builder that turns the document row into a template and a
-context; later phases (certificates, flyers) register theirs from their own app's `ready()`.
+Every kind of document is registered once (`programmes.registry.DocumentKind`: code, label, who
+may ask for it, and the builder that turns the row into a template and a context); the base
+registers its plan of approach, the apps their certificates, flyers and reports, each from its
+own `ready()`.
 
 The row is the record of the work, the queued task only a nudge, so nothing stays "being made"
 for good:
@@ -18,7 +20,8 @@ for good:
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import replace
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -27,15 +30,38 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import registry
 from ..audit import audit_log
 from ..models import Document
 from ..pdf import render_pdf
+from ..permissions import has_perm
 from ..queueing import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
-# kind -> function(document) -> (template, context, language)
-BUILDERS: dict[str, Callable[[Document], tuple[str, dict, str]]] = {}
+
+class _Builders(MutableMapping):
+    """The builder of each registered kind by code (function(document) -> (template, context,
+    language)): a view of the kind registry, not a second table. Setting an item swaps the
+    builder of a kind that is registered (a test stubs one with `monkeypatch.setitem`)."""
+
+    def __getitem__(self, code: str) -> Callable[[Document], tuple[str, dict, str]]:
+        return registry.document_kind(code).builder
+
+    def __setitem__(self, code: str, builder) -> None:
+        registry.register_document_kind(replace(registry.document_kind(code), builder=builder))
+
+    def __delitem__(self, code: str) -> None:
+        raise TypeError("unregister the document kind instead (programmes.registry)")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([kind.code for kind in registry.document_kinds()])
+
+    def __len__(self) -> int:
+        return len(registry.document_kinds())
+
+
+BUILDERS = _Builders()
 
 # How many attempts a document gets (the task's own retries and the sweep's together).
 MAX_ATTEMPTS = 5
@@ -88,28 +114,18 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, _transient_errors())
 
 
-# Kinds that are about one thing inside a programme (a survey): requested with a `ref`.
-NEEDS_REF: set[str] = set()
-# kind -> function(document) called once the document is ready (e.g. mail it to its owner)
-ON_READY: dict[str, Callable[[Document], None]] = {}
-
-
-def register_builder(kind: str, *, needs_ref: bool = False, on_ready=None):
-    def decorator(fn):
-        BUILDERS[kind] = fn
-        if needs_ref:
-            NEEDS_REF.add(kind)
-        if on_ready is not None:
-            ON_READY[kind] = on_ready
-        return fn
-
-    return decorator
-
-
-def documents_available() -> frozenset[str]:
-    """The kinds of document of a whole programme that can be made (each app registers its
-    own); kinds about one thing inside it are requested by that thing's own page."""
-    return frozenset(BUILDERS) - NEEDS_REF
+def documents_available(*, user=None) -> frozenset[str]:
+    """The kinds of document of a whole programme that can be asked for from its pages (each
+    app registers its own), and with `user` only those that user may ask for. Kinds about one
+    thing inside it are asked for by that thing's own page; kinds without a permission are
+    made by their app's own service only."""
+    return frozenset(
+        kind.code
+        for kind in registry.document_kinds()
+        if not kind.needs_ref
+        and kind.permission is not None
+        and (user is None or has_perm(user, kind.permission))
+    )
 
 
 @transaction.atomic
@@ -120,7 +136,7 @@ def document_request(
     from ..tasks import document_render
 
     if kind not in BUILDERS:
-        raise ValueError(f"no builder for document kind {kind!r}")
+        raise ValueError(f"no document kind {kind!r} is registered")
     document = Document.objects.create(
         organisation=organisation,
         programme=programme,
@@ -205,7 +221,8 @@ def document_build(*, document_id: int, attempt: int | None = None) -> str:
         return "skipped"
     stored, committed = "", False
     try:
-        template, context, language = BUILDERS[document.kind](document)
+        kind = registry.document_kind(document.kind)
+        template, context, language = kind.builder(document)
         pdf = render_pdf(template=template, context=context, language=language)
         stored = document.file.storage.save(
             document.file.field.generate_filename(document, document.filename), ContentFile(pdf)
@@ -220,8 +237,8 @@ def document_build(*, document_id: int, attempt: int | None = None) -> str:
             document.file.name = stored
             document.status = Document.Status.READY
             document.finished_at = finished_at
-            if document.kind in ON_READY:
-                ON_READY[document.kind](document)
+            if kind.on_ready is not None:
+                kind.on_ready(document)
         committed = True
         return document.status
     except Exception as error:
@@ -302,8 +319,7 @@ def document_requeue_stale(*, now=None) -> int:
     return count
 
 
-@register_builder(Document.Kind.PLAN)
-def _plan_of_approach(document: Document) -> tuple[str, dict, str]:
+def plan_of_approach_pdf(document: Document) -> tuple[str, dict, str]:
     """The plan of approach of a programme, in the client's branding."""
     from ..models import Phase
     from ..pdf import media_file_url

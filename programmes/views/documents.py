@@ -4,6 +4,7 @@ Shared by the workspace and the client portal; only people who may see the progr
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +15,7 @@ from .. import selectors, services
 from ..input import file_response
 from ..mixins import ProgrammeMixin
 from ..models import Document
+from ..models.documents import PLAN_OF_APPROACH
 from ..permissions import Perm
 
 # The longest pause between two looks at a document that is being made.
@@ -53,9 +55,11 @@ class DocumentRequestView(_DocumentMixin, View):
 
     def post(self, request, *args, **kwargs):
         programme = self.get_programme()
-        kind = request.POST.get("kind", Document.Kind.PLAN)
+        kind = request.POST.get("kind", PLAN_OF_APPROACH)
         if kind not in services.documents_available():
             raise Http404
+        if kind not in services.documents_available(user=request.user):
+            raise PermissionDenied  # each kind declares who may ask for it
         document = services.document_request(
             actor=request.user,
             organisation=programme.organisation,

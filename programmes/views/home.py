@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from .. import selectors
+from .. import registry, selectors
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Phase
 from ..permissions import Perm, Role, has_perm
@@ -30,7 +30,10 @@ class HomeView(LoginRequiredMixin, View):
             return redirect("workspace")
         if user.role == Role.CLIENT_STAFF:
             return redirect("portal_home", org=user.organisation.slug)
-        return redirect("patrols:team_home", org=user.organisation.slug)
+        home = registry.team_home()
+        if home is None:  # no app offers team members a home: their account page is theirs
+            return redirect("account_email")
+        return redirect(home.url_name, org=user.organisation.slug)
 
 
 class WorkspaceView(PermissionMixin, TemplateView):

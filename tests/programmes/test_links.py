@@ -66,7 +66,7 @@ def test_every_mail_and_document_links_to_the_site(demo_with_site, client, setti
     from patrols.services import round_reminder_send
     from programmes import services
     from programmes.models import Document, Invitee, OutboxMessage, Programme, User
-    from programmes.services.documents import BUILDERS, NEEDS_REF
+    from programmes.registry import document_kinds
     from recruitment.models import Survey
     from trainings.models import Certificate
 
@@ -82,8 +82,9 @@ def test_every_mail_and_document_links_to_the_site(demo_with_site, client, setti
             "certificate": lambda: Certificate.objects.first(),
             "survey_report": lambda: Survey.objects.first(),
         }
-        for kind in BUILDERS:
-            if kind in NEEDS_REF and kind not in refs:
+        for registered in document_kinds():
+            kind = registered.code
+            if registered.needs_ref and kind not in refs:
                 continue  # a kind about one thing we do not know how to pick
             ref = refs[kind]() if kind in refs else None
             programme = ref.programme if ref else Programme.objects.get(name__endswith="Tarwewijk")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from programmes.models import Document
 from programmes.permissions import Role
+from trainings.documents import CERTIFICATE
 
 NO_STORE = "no-store, private"
 
@@ -27,7 +28,7 @@ def test_certificate_download_is_not_stored(client, world, team, unscoped):
     member = team[1]
     document = Document.objects.create(
         organisation=world.client,
-        kind=Document.Kind.CERTIFICATE,
+        kind=CERTIFICATE,
         status=Document.Status.READY,
         owner=member,
         file=ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf"),

@@ -17,6 +17,7 @@ from programmes.services import (
     programme_progress_record,
 )
 
+from ..documents import CERTIFICATE
 from ..models import Assessment, Certificate, Training
 from .readiness import readiness_update
 
@@ -73,7 +74,7 @@ def certificate_issue(*, actor: User, assessment: Assessment) -> Certificate:
         actor=actor,
         organisation=training.organisation,
         programme=training.programme,
-        kind="certificate",
+        kind=CERTIFICATE,
         ref=str(certificate.pk),
         owner=assessment.user,
     )
