@@ -14,6 +14,8 @@ import select
 import socket
 import socketserver
 import threading
+import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -50,10 +52,13 @@ with scopes_disabled():
 class SmtpSink:
     """An SMTP server that keeps every message it accepted (answered 250 to). `hold` makes
     it wait, once, before answering the end of the message ("data": not accepted yet) or the
-    goodbye ("quit": accepted already), until `release` is set."""
+    goodbye ("quit": accepted already), until `release` is set; `delay` makes it take that
+    long over every message. Counts the connections (`sessions`)."""
 
-    def __init__(self, hold: str | None = None):
+    def __init__(self, hold: str | None = None, delay: float = 0):
         self.hold = hold
+        self.delay = delay
+        self.sessions = 0
         self.held = threading.Event()
         self.release = threading.Event()
         self.accepted: list[email.message.Message] = []
@@ -100,6 +105,8 @@ class SmtpSink:
         def reply(line: str):
             h.wfile.write(line.encode() + b"\r\n")
 
+        with self._lock:
+            self.sessions += 1
         reply("220 sink ready")
         while True:
             line = h.rfile.readline()
@@ -119,6 +126,7 @@ class SmtpSink:
                     lines.append(part[1:] if part.startswith(b"..") else part)
                 if self._holds("data") and self._client_gone(h.connection):
                     return  # the sender died before the message was accepted
+                time.sleep(self.delay)  # a slow server
                 with self._lock:
                     self.accepted.append(email.message_from_bytes(b"".join(lines)))
                 reply("250 accepted")
@@ -203,6 +211,67 @@ def test_worker_killed_mid_mail_loses_nothing(private_redis, transactional_db, w
         assert 1 <= len(ids) <= 2 and set(ids) == {message.message_id}
     with scopes_disabled():
         assert outbox_requeue_stale(now=timezone.now() + timedelta(hours=1)) == 0
+
+
+@pytest.mark.worker
+def test_worker_killed_mid_batch_sends_each_mail_once_but_the_one_in_flight(
+    private_redis,  # noqa: F811
+    transactional_db,
+    world,
+):
+    """A batch of twelve over one connection to a slow server; the worker is killed (SIGKILL)
+    after the server has taken four. What was recorded stays sent; the rest of the claim is
+    handed back by the sweep and sent by a new worker. Only the message in flight at the kill
+    may arrive twice (the documented duplicate, same Message-ID)."""
+    sink = SmtpSink(delay=0.3)
+    queue = new_queue()
+    env = _mail_env(private_redis.url, queue, sink)
+    with scopes_disabled():
+        rows = OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                organisation=world.client,
+                template="programmes/meeting_invitation",
+                to_email=f"bewoner{i}@example.org",
+                subject=f"Uitnodiging {i}",
+                body_text="Kom je ook?",
+            )
+            for i in range(12)
+        )
+        expected = {row.message_id for row in rows}
+        batch = OutboxMessage.objects.filter(pk__in=[row.pk for row in rows])
+    worker = start_worker(env)
+    sender = Celery(broker=private_redis.url)
+    try:
+        sender.send_task(
+            "programmes.tasks.outbox_flush",
+            kwargs={"organisation_id": world.client.pk},
+            queue=queue,
+        )
+        assert wait_for(lambda: len(sink.message_ids()) >= 4), stop_worker(worker)
+        worker.kill()  # SIGKILL in the middle of the batch
+        worker.wait(timeout=10)
+        assert sink.sessions == 1  # the whole batch went over one connection
+        with scopes_disabled():
+            statuses = Counter(batch.values_list("status", flat=True))
+        # Each message is either recorded as sent or still claimed; nothing was lost.
+        assert set(statuses) <= {OutboxMessage.Status.SENT, OutboxMessage.Status.SENDING}
+        assert 3 <= statuses[OutboxMessage.Status.SENT] <= 5, statuses
+        claimed = statuses[OutboxMessage.Status.SENDING]
+
+        worker = start_worker(env)
+        assert run_django(SWEEP, env).stdout.strip() == str(claimed)
+        with scopes_disabled():
+            assert wait_for(
+                lambda: batch.filter(status=OutboxMessage.Status.SENT).count() == 12, timeout=40
+            ), stop_worker(worker)
+    finally:
+        sender.close()
+        stop_worker(worker)
+        sink.close()
+    arrived = Counter(sink.message_ids())
+    assert set(arrived) == expected
+    twice = [mid for mid, count in arrived.items() if count > 1]
+    assert len(twice) <= 1 and max(arrived.values()) <= 2, arrived
 
 
 INVITE_FIFTY = """
