@@ -116,7 +116,7 @@ def record_json(record) -> dict:
 
 
 class PhoneApiView(PermissionMixin, View):
-    permission = Perm.TEAM_APP_VIEW
+    method_permissions = {"POST": Perm.TEAM_APP_VIEW}
     http_method_names = ["post"]
 
     def dispatch(self, request, *args, **kwargs):

@@ -2,7 +2,6 @@
 one stands) and the documents made for them (their certificate)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.views.generic import TemplateView
 
 from programmes.input import file_response
 from programmes.mixins import PermissionMixin
-from programmes.permissions import Perm, Role
+from programmes.permissions import Perm
 from programmes.services import document_retry
 
 from . import selectors
@@ -20,19 +19,16 @@ from .photos import photo_response
 
 
 class _OwnMixin(PermissionMixin):
-    """A team member's own papers and signals: only for the member, not the staff."""
+    """A team member's own papers and signals: only for the member, not the staff (the role
+    table gives `OWN_RECORDS_VIEW` to team members alone)."""
 
-    permission = Perm.TEAM_APP_VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role != Role.TEAM_MEMBER:
-            raise PermissionDenied  # a member's own records, not the staff's
-        return super().dispatch(request, *args, **kwargs)
+    permission = Perm.OWN_RECORDS_VIEW
 
 
 class OwnDocumentRetryView(_OwnMixin, View):
     """Make the team member's own document (their certificate) again after it failed."""
 
+    method_permissions = {"POST": Perm.OWN_RECORDS_VIEW}
     http_method_names = ["post"]
 
     def post(self, request, org, document_pk):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import ClientMixin, PermissionMixin
-from programmes.permissions import Perm, has_perm
+from programmes.permissions import Perm
 from programmes.views.common import form_errors_to
 
 from . import selectors, services
@@ -24,7 +24,9 @@ class _SignalsMixin(ClientMixin, PermissionMixin):
     permission = Perm.SIGNAL_VIEW
 
     def filter_form(self):
-        categories, programmes = selectors.signal_filter_choices(organisation=self.get_client())
+        categories, programmes = selectors.signal_filter_choices(
+            user=self.request.user, organisation=self.get_client()
+        )
         return SignalFilterForm(
             self.request.GET or None, categories=categories, programmes=programmes
         )
@@ -98,6 +100,7 @@ class SignalMapDataView(_SignalsMixin, View):
 
 class SignalDetailView(_SignalsMixin, TemplateView):
     template_name = "patrols/portal_signal.html"
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
 
     def get_signal(self) -> Signal:
         return selectors.get_signal_for_client(
@@ -106,7 +109,7 @@ class SignalDetailView(_SignalsMixin, TemplateView):
 
     def get_context_data(self, form=None, **kwargs):
         (signal,) = selectors.with_places([self.get_signal()])
-        can_handle = has_perm(self.request.user, Perm.SIGNAL_HANDLE)
+        can_handle = self.may("POST")
         return super().get_context_data(
             client=self.get_client(),
             signal=signal,
@@ -118,8 +121,6 @@ class SignalDetailView(_SignalsMixin, TemplateView):
         )
 
     def post(self, request, org, signal_pk):
-        if not has_perm(request.user, Perm.SIGNAL_HANDLE):
-            raise PermissionDenied
         signal = self.get_signal()
         form = SignalFollowUpForm(request.POST, signal=signal)
         if form.is_valid():

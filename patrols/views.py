@@ -167,7 +167,7 @@ def _sign(request, org, slot_pk, *, signed_up: bool):
 class SignupView(PermissionMixin, View):
     """Sign up for a scheduled round (signing off goes through `SignoffView`'s question)."""
 
-    permission = Perm.TEAM_APP_VIEW
+    method_permissions = {"POST": Perm.TEAM_APP_VIEW}
     http_method_names = ["post"]
 
     def post(self, request, org, slot_pk):
@@ -179,6 +179,7 @@ class SignoffView(PermissionMixin, TemplateView):
     the wrong button must not silently cancel a member's place."""
 
     permission = Perm.TEAM_APP_VIEW
+    method_permissions = {"POST": Perm.TEAM_APP_VIEW}
     template_name = "patrols/round_signoff.html"
 
     def get_context_data(self, **kwargs):
@@ -199,6 +200,7 @@ class TeamChooseView(PermissionMixin, TemplateView):
     session, so the app does not pick one for them."""
 
     permission = Perm.TEAM_APP_VIEW
+    method_permissions = {"POST": Perm.TEAM_APP_VIEW}
     template_name = "patrols/team_choose.html"
 
     def dispatch(self, request, *args, **kwargs):

@@ -4,7 +4,7 @@ the effort overview the client sees in the portal."""
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
-from programmes.mixins import ProgrammeMixin
-from programmes.permissions import Perm, has_perm
+from programmes.mixins import ByAction, ProgrammeMixin
+from programmes.permissions import Perm
 from programmes.selectors import get_user_for
 from programmes.views.common import form_errors_to, posted_id
 
@@ -25,6 +25,7 @@ class RoundsView(ProgrammeMixin, TemplateView):
     """Schedule rounds (once or weekly) and see what the team walked and reported."""
 
     template_name = "patrols/workspace_rounds.html"
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
@@ -38,8 +39,6 @@ class RoundsView(ProgrammeMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         form = RoundSlotForm(request.POST)
         if form.is_valid():
             try:
@@ -60,6 +59,7 @@ class RoundsView(ProgrammeMixin, TemplateView):
 
 class CategoriesView(ProgrammeMixin, TemplateView):
     template_name = "patrols/workspace_categories.html"
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
@@ -72,8 +72,6 @@ class CategoriesView(ProgrammeMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         programme = self.get_programme()
         toggle = request.POST.get("toggle")
         if toggle:
@@ -120,6 +118,11 @@ class EffortView(ProgrammeMixin, TemplateView):
     The project leader also sets the obligation here."""
 
     template_name = "patrols/effort.html"
+    # Handing out a reward (a post naming `reward_user`) is the reward permission; the other
+    # post of the page, the effort obligation, is managing the programme.
+    method_permissions = {
+        "POST": ByAction({"reward_user": Perm.REWARD_MANAGE}, default=Perm.PROGRAMME_MANAGE)
+    }
 
     def get_context_data(self, rule_form=None, **kwargs):
         programme = self.get_programme()
@@ -137,7 +140,7 @@ class EffortView(ProgrammeMixin, TemplateView):
             rule=rule,
             rule_form=rule_form
             or (EffortRuleForm(instance=rule) if self.can_edit_rule() else None),
-            can_reward=has_perm(self.request.user, Perm.REWARD_MANAGE),
+            can_reward=self.may("POST", action="reward_user"),
             by_category=selectors.signals_by_category(programme=programme, year=year, month=month),
             base_template=self.base_template,
             **kwargs,
@@ -146,13 +149,11 @@ class EffortView(ProgrammeMixin, TemplateView):
     base_template = "base.html"
 
     def can_edit_rule(self) -> bool:
-        return has_perm(self.request.user, Perm.PROGRAMME_MANAGE)
+        return self.may("POST")
 
     def post(self, request, *args, **kwargs):
         programme = self.get_programme()
         if "reward_user" in request.POST:
-            if not has_perm(request.user, Perm.REWARD_MANAGE):
-                raise PermissionDenied
             year, month = _month(request.POST.get("month", ""))
             user = get_user_for(user=request.user, pk=posted_id(request, "reward_user"))
             try:
@@ -167,8 +168,6 @@ class EffortView(ProgrammeMixin, TemplateView):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             return redirect(f"{request.path}?month={year}-{month:02d}")
-        if not self.can_edit_rule():
-            raise PermissionDenied
         form = EffortRuleForm(request.POST)
         if form.is_valid():
             services.effort_rule_save(actor=request.user, programme=programme, **form.cleaned_data)

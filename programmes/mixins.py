@@ -6,6 +6,10 @@ table) or `PublicMixin` (no login, the page guards itself, e.g. with an unguessa
 declares its permission.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -20,14 +24,101 @@ from .permissions import Perm, has_perm
 
 
 class PublicMixin:
+    """No login: the page guards itself (an unguessable token, a rate limit)."""
+
     public = True
+    # As for every view of ours: read and post, nothing else (405).
+    http_method_names = ["get", "post", "head", "options"]
+
+
+# The methods that only read: `permission` alone covers them. Every other method a view
+# handles (POST; PUT, PATCH or DELETE where a view allows them) names what it needs in
+# `method_permissions`.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class ByAction:
+    """What one method needs when its request does one of several things, chosen by the
+    posted field that names it (`{"reward_user": Perm.REWARD_MANAGE}`); `default` when the
+    request names none of them. One table the mixin checks before the handler runs."""
+
+    actions: Mapping[str, Perm]
+    default: Perm
+
+    def for_request(self, request) -> Perm:
+        data = request.POST if request.method == "POST" else request.GET
+        return next((perm for field, perm in self.actions.items() if field in data), self.default)
+
+    def for_action(self, action: str | None) -> Perm:
+        return self.actions.get(action, self.default) if action else self.default
+
+
+def handled_writes(cls) -> list[str]:
+    """The methods other than reading that view class `cls` answers (allowed, with a
+    handler): each must be declared in its `method_permissions`."""
+    return [
+        m.upper()
+        for m in getattr(cls, "http_method_names", ())
+        if m.upper() not in READ_METHODS and callable(getattr(cls, m, None))
+    ]
 
 
 class LoginRequiredMixin:
-    """Logged in, with two-factor authentication for consultancy staff; any role."""
+    """Logged in, with two-factor authentication for consultancy staff; any role.
+
+    A view declares what it needs per method: `permission` to open it at all (every method;
+    enough for GET, HEAD and OPTIONS), and in `method_permissions` what each other method it
+    handles needs on top (`{"POST": Perm.PROGRAMME_MANAGE}`, or a `ByAction` table when one
+    POST does several things). Both are checked here, before the handler runs (403); a
+    template or context flag asks `view.may("POST")`, which reads the same declaration. A
+    view that handles a method it declares nothing for fails at import.
+    """
 
     public = False
+    # Our pages read and post forms; PUT, PATCH and DELETE (which Django's FormView would
+    # answer like a POST) are refused with 405 unless a view lists them and declares them.
+    http_method_names = ["get", "post", "head", "options"]
     permission: Perm | None = None
+    method_permissions: Mapping[str, Perm | ByAction] = MappingProxyType({})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_"):
+            return
+        undeclared = [m for m in handled_writes(cls) if m not in cls.method_permissions]
+        if undeclared:
+            raise TypeError(
+                f"{cls.__name__} handles {', '.join(undeclared)} without a permission: "
+                "declare it in method_permissions"
+            )
+
+    def permissions_for(self, method: str, *, action: str | None = None) -> list[Perm]:
+        """Every permission `method` needs on this view; for a `ByAction` table, with the
+        one of `action` (its default when None)."""
+        needed = [self.permission] if self.permission is not None else []
+        method = method.upper()
+        if method in READ_METHODS:
+            return needed
+        declared = self.method_permissions.get(method)
+        if isinstance(declared, ByAction):
+            declared = declared.for_action(action)
+        return needed + ([declared] if declared is not None else [])
+
+    def permissions_for_request(self, request) -> list[Perm]:
+        """Every permission this request needs: its method's, and for a `ByAction` table the
+        one of the action the request names."""
+        declared = self.method_permissions.get(request.method)
+        if isinstance(declared, ByAction):
+            needed = [self.permission] if self.permission is not None else []
+            return [*needed, declared.for_request(request)]
+        return self.permissions_for(request.method)
+
+    def may(self, method: str = "POST", action: str | None = None) -> bool:
+        """Whether the user may do `method` (and `action`) here: for showing a form or a
+        button, from the same declaration the mixin enforces."""
+        user = self.request.user
+        return all(has_perm(user, perm) for perm in self.permissions_for(method, action=action))
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -40,17 +131,26 @@ class LoginRequiredMixin:
                 _("Set up two-factor authentication first: you work with clients' data."),
             )
             return redirect("mfa_activate_totp")
-        if self.permission is not None and not has_perm(user, self.permission):
+        method = request.method.lower()
+        handled = method in self.http_method_names and callable(getattr(self, method, None))
+        if handled and not all(has_perm(user, p) for p in self.permissions_for_request(request)):
             raise PermissionDenied
+        # A method the view does not handle: Django answers 405 below, whatever the role.
         return super().dispatch(request, *args, **kwargs)
 
 
 class PermissionMixin(LoginRequiredMixin):
-    """Requires `permission` (a `Perm`) from the role table; 403 otherwise."""
+    """Requires the declared permissions (each a `Perm` of the role table) for every method
+    the view handles; 403 otherwise. A view must declare at least one."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.permission is None and not cls.__name__.startswith("_"):
+        if cls.__name__.startswith("_"):
+            return
+        reads = callable(getattr(cls, "get", None)) and "get" in cls.http_method_names
+        if reads and cls.permission is None:
+            raise TypeError(f"{cls.__name__} must declare a permission")
+        if not reads and cls.permission is None and not cls.method_permissions:
             raise TypeError(f"{cls.__name__} must declare a permission")
 
 

@@ -36,14 +36,19 @@ class Perm(StrEnum):
     DOCUMENT_VIEW = "document.view"
     SIGNAL_VIEW = "signal.view"
     SIGNAL_HANDLE = "signal.handle"
+    # The client's decision on a proposed candidate (approve or decline, and undo it).
+    CANDIDATE_DECIDE = "candidate.decide"
     REWARD_MANAGE = "reward.manage"
+    # A team member's own records in the app (the signals they reported, the documents made
+    # for them): the member's alone, so no other role has it, not even the consultancy admin.
+    OWN_RECORDS_VIEW = "own_records.view"
     # All mail of the consultancy, including mail that belongs to no programme (invitations,
     # login codes): addresses of every client, so the consultancy admin only.
     MAIL_MANAGE = "mail.manage"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.CONSULTANCY_ADMIN: frozenset(Perm),
+    Role.CONSULTANCY_ADMIN: frozenset(Perm) - {Perm.OWN_RECORDS_VIEW},
     Role.PROJECT_LEADER: frozenset(
         {
             Perm.WORKSPACE_VIEW,
@@ -63,10 +68,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DOCUMENT_VIEW,
             Perm.SIGNAL_VIEW,
             Perm.SIGNAL_HANDLE,
+            Perm.CANDIDATE_DECIDE,
             Perm.REWARD_MANAGE,
         }
     ),
-    Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW}),
+    Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW, Perm.OWN_RECORDS_VIEW}),
 }
 
 

@@ -1,13 +1,13 @@
 """The recruitment campaign: channels and the door-to-door round (used on a phone)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin
-from programmes.permissions import Perm, has_perm
+from programmes.permissions import Perm
 from programmes.views.common import form_errors_to
 
 from . import selectors, services
@@ -16,6 +16,7 @@ from .forms import ChannelForm, DoorVisitForm
 
 class CampaignView(ProgrammeMixin, TemplateView):
     template_name = "recruitment/campaign.html"
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     def get_context_data(self, channel_form=None, door_form=None, **kwargs):
         programme = self.get_programme()
@@ -29,8 +30,6 @@ class CampaignView(ProgrammeMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         programme = self.get_programme()
         if "channel" in request.POST:
             form = ChannelForm(request.POST)

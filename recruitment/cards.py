@@ -15,7 +15,7 @@ def candidate_cards(*, user, organisation) -> list[PortalCard]:
     Only for people who decide on candidates (the client's own staff); nothing when no one
     waits, since recruitment is over in most programmes most of the time.
     """
-    if not has_perm(user, Perm.SIGNAL_HANDLE):  # the permission the decision itself needs
+    if not has_perm(user, Perm.CANDIDATE_DECIDE):  # the permission the decision itself needs
         return []
     rows = proposed_counts(organisation=organisation)
     return [

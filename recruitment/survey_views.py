@@ -2,7 +2,7 @@
 online (a public link or QR code) or entered by staff from paper and the door."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from programmes.exports import csv_response, csv_safe
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
-from programmes.permissions import Perm, has_perm
+from programmes.permissions import Perm
 from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
@@ -26,12 +26,10 @@ from .models import Survey, SurveyResponse
 
 
 class _SurveyMixin(ProgrammeMixin):
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
+
     def get_survey(self) -> Survey:
         return selectors.get_survey_for(programme=self.get_programme(), pk=self.kwargs["survey_pk"])
-
-    def require_manage(self):
-        if not has_perm(self.request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
 
     def public_url(self, survey) -> str:
         return reverse_absolute(
@@ -42,6 +40,7 @@ class _SurveyMixin(ProgrammeMixin):
 
 class SurveyListView(ProgrammeMixin, TemplateView):
     template_name = "recruitment/surveys.html"
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -49,8 +48,6 @@ class SurveyListView(ProgrammeMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         title = request.POST.get("title", "").strip()[:200]
         if not title:
             messages.error(request, _("Give the survey a title."))
@@ -82,7 +79,6 @@ class SurveyEditView(_SurveyMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        self.require_manage()
         survey = self.get_survey()
         try:
             if "status" in request.POST:
@@ -125,7 +121,6 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        self.require_manage()
         survey = self.get_survey()
         if "report" in request.POST:
             from programmes.services import document_request
@@ -169,7 +164,6 @@ class SurveyEntryView(_SurveyMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        self.require_manage()
         survey = self.get_survey()
         form = SurveyAnswerForm(request.POST, survey=survey, staff=True)
         if form.is_valid():

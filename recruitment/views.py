@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin, PublicMixin
-from programmes.permissions import Perm, has_perm
+from programmes.permissions import Perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import get_meeting_for, may_manage_programme
 from programmes.views.common import form_errors_to, posted_id
@@ -148,6 +148,8 @@ class SelectionView(ProgrammeMixin, TemplateView):
     """The project leader's selection: every applicant by stage, with the next step; a
     resident who applied twice is marked, and the two applications can be merged."""
 
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
+
     template_name = "recruitment/selection.html"
 
     def get_context_data(self, campaign_form=None, **kwargs):
@@ -180,8 +182,6 @@ class SelectionView(ProgrammeMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         programme = self.get_programme()
         if "invite_meeting" in request.POST:
             meeting = get_meeting_for(programme=programme, pk=posted_id(request, "invite_meeting"))
@@ -276,6 +276,7 @@ class CandidatesView(ProgrammeMixin, TemplateView):
     what; after that it can be undone for as long as the mail is held."""
 
     permission = Perm.PORTAL_VIEW
+    method_permissions = {"POST": Perm.CANDIDATE_DECIDE}
     template_name = "recruitment/candidates.html"
 
     def get_context_data(self, forms=None, **kwargs):
@@ -287,13 +288,11 @@ class CandidatesView(ProgrammeMixin, TemplateView):
             proposed=[(a, forms.get(a.pk) or DecisionForm(prefix=f"a{a.pk}")) for a in proposed],
             decided=decided,
             undoable=undoable,
-            can_decide=has_perm(self.request.user, Perm.SIGNAL_HANDLE),
+            can_decide=self.may("POST"),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
-        if not has_perm(request.user, Perm.SIGNAL_HANDLE):  # the client's own staff decide
-            raise PermissionDenied
         programme = self.get_programme()
         if "undo" in request.POST:
             return _decision_undo(

@@ -30,6 +30,18 @@ urlpatterns = [
         name="revoke_undo",
     ),
     path("team/<slug:org>/track/", views.MemberTrackView.as_view(), name="team_track"),
+    # The member's own actions on that page, one address each.
+    path(
+        "team/<slug:org>/track/rules/",
+        views.MemberRulesAcceptView.as_view(),
+        name="team_track_accept",
+    ),
+    path("team/<slug:org>/track/sizes/", views.MemberSizesView.as_view(), name="team_track_sizes"),
+    path(
+        "team/<slug:org>/track/street/",
+        views.MemberStreetView.as_view(),
+        name="team_track_street",
+    ),
     path("verify/<slug:org>/", views.VerifyView.as_view(), name="certificate_verify_form"),
     path("verify/<slug:org>/<str:code>/", views.VerifyView.as_view(), name="certificate_verify"),
 ]

@@ -13,7 +13,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import PermissionMixin, ProgrammeMixin, PublicMixin
-from programmes.permissions import Perm, has_perm
+from programmes.permissions import Perm
+from programmes.selectors import current_membership, team_memberships_for
 from programmes.views.common import posted_id
 
 from . import forms, selectors, services
@@ -35,7 +36,7 @@ class _TrackAction(_TrackPage):
     look up what it names (404 for a tampered id), a service does it, and the page says how
     it went. A service's refusal is shown as a message on the page."""
 
-    permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     http_method_names = ["post"]
     form_class = None
 
@@ -252,14 +253,14 @@ TRACK_ACTIONS = {
 class TrainingsView(_TrackPage):
     """The track page of a programme; each form on it posts to its own action view."""
 
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
+
     def post(self, request, *args, **kwargs):
         """A form posted here with an `action` (a page rendered before each action had its
         own address) is handed to that action's view, so it still does the same."""
         action = TRACK_ACTIONS.get(request.POST.get("action", ""))
         if action is not None:
             return action.as_view()(request, *args, **kwargs)
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         return redirect(request.path)
 
 
@@ -284,24 +285,28 @@ class VerifyView(PublicMixin, View):
         )
 
 
-class MemberTrackView(PermissionMixin, TemplateView):
-    """The member's own part in the app: accept the rules, choose sizes, tick delivered
-    streets."""
+class _MemberMixin(PermissionMixin):
+    """The team member's own part of the track, in the programme they chose in the app."""
 
     permission = Perm.TEAM_APP_VIEW
-    template_name = "trainings/member.html"
+    method_permissions = {"POST": Perm.TEAM_APP_VIEW}
 
     def membership(self):
         """The programme the member chose in the app (or their only or first one)."""
-        from programmes.selectors import current_membership, team_memberships_for
-
         memberships = team_memberships_for(user=self.request.user)
         member = current_membership(
             user=self.request.user, session=self.request.session, memberships=memberships
         ) or (memberships[0] if memberships else None)
         if member is None:
-            raise PermissionDenied
+            raise PermissionDenied  # only a member of a team has a track
         return member
+
+
+class MemberTrackView(_MemberMixin, TemplateView):
+    """The member's own part in the app: accept the rules, choose sizes, tick delivered
+    streets (each form posts to its own action view)."""
+
+    template_name = "trainings/member.html"
 
     def get_context_data(self, **kwargs):
         programme = self.membership().programme
@@ -313,29 +318,71 @@ class MemberTrackView(PermissionMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        """A form posted here with an `action` (a page rendered before each action had its
+        own address, e.g. kept by the phone) is handed to that action's view."""
+        self.membership()  # only a member of a team has a track to post to
+        action = MEMBER_ACTIONS.get(request.POST.get("action", ""))
+        if action is not None:
+            return action.as_view()(request, *args, **kwargs)
+        return redirect(request.path)
+
+
+class _MemberAction(_MemberMixin, View):
+    """One thing the member does on their track page; back to the page after it, with a
+    service's refusal as a message."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
         programme = self.membership().programme
-        action = request.POST.get("action")
         try:
-            if action == "accept":
-                services.rules_accept(user=request.user, programme=programme)
-                messages.success(request, _("Thank you: you accepted the rules of the team."))
-            elif action == "sizes":
-                services.gear_sizes_save(
-                    user=request.user,
-                    programme=programme,
-                    bodywarmer_size=request.POST.get("bodywarmer_size", ""),
-                    shirt_size=request.POST.get("shirt_size", ""),
-                )
-                messages.success(request, _("Your sizes were saved."))
-            elif action == "street":
-                assignment = selectors.get_street_assignment_for(
-                    programme=programme, pk=posted_id(request, "street")
-                )
-                services.street_delivered(
-                    user=request.user,
-                    assignment=assignment,
-                    delivered=request.POST.get("delivered") == "1",
-                )
+            self.act(programme)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        return redirect(request.path)
+        return redirect("trainings:team_track", org=kwargs["org"])
+
+    def act(self, programme):
+        raise NotImplementedError
+
+
+class MemberRulesAcceptView(_MemberAction):
+    """The member accepts the team's rules."""
+
+    def act(self, programme):
+        services.rules_accept(user=self.request.user, programme=programme)
+        messages.success(self.request, _("Thank you: you accepted the rules of the team."))
+
+
+class MemberSizesView(_MemberAction):
+    """The member's sizes for the gear."""
+
+    def act(self, programme):
+        services.gear_sizes_save(
+            user=self.request.user,
+            programme=programme,
+            bodywarmer_size=self.request.POST.get("bodywarmer_size", ""),
+            shirt_size=self.request.POST.get("shirt_size", ""),
+        )
+        messages.success(self.request, _("Your sizes were saved."))
+
+
+class MemberStreetView(_MemberAction):
+    """The member ticks a street of theirs as delivered (or not yet); 404 for a street of no
+    flyer round of the programme, and the service refuses someone else's with a message."""
+
+    def act(self, programme):
+        assignment = selectors.get_street_assignment_for(
+            programme=programme, pk=posted_id(self.request, "street")
+        )
+        services.street_delivered(
+            user=self.request.user,
+            assignment=assignment,
+            delivered=self.request.POST.get("delivered") == "1",
+        )
+
+
+MEMBER_ACTIONS = {
+    "accept": MemberRulesAcceptView,
+    "sizes": MemberSizesView,
+    "street": MemberStreetView,
+}

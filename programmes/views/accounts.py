@@ -43,6 +43,7 @@ class UserListView(PermissionMixin, TemplateView):
 
 class InvitationCreateView(PermissionMixin, FormView):
     permission = Perm.USER_MANAGE
+    method_permissions = {"POST": Perm.USER_MANAGE}
     template_name = "programmes/invitation_form.html"
     form_class = InvitationForm
 
@@ -75,7 +76,7 @@ class InvitationCreateView(PermissionMixin, FormView):
 
 
 class _InvitationActionView(PermissionMixin, View):
-    permission = Perm.USER_MANAGE
+    method_permissions = {"POST": Perm.USER_MANAGE}
     http_method_names = ["post"]
     action = None  # the service to call
     done_message = ""
@@ -107,7 +108,7 @@ class InvitationRevokeView(_InvitationActionView):
 
 
 class UserBlockView(PermissionMixin, View):
-    permission = Perm.USER_MANAGE
+    method_permissions = {"POST": Perm.USER_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, user_pk: int):

@@ -38,6 +38,7 @@ class ClientListView(PermissionMixin, TemplateView):
 
 class ClientCreateView(PermissionMixin, FormView):
     permission = Perm.ORGANISATION_MANAGE
+    method_permissions = {"POST": Perm.ORGANISATION_MANAGE}
     template_name = "programmes/client_form.html"
     form_class = OrganisationForm
 
@@ -76,6 +77,7 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
 
 class ClientUpdateView(ClientMixin, PermissionMixin, FormView):
     permission = Perm.ORGANISATION_MANAGE
+    method_permissions = {"POST": Perm.ORGANISATION_MANAGE}
     template_name = "programmes/client_form.html"
     form_class = OrganisationForm
 

@@ -16,19 +16,23 @@ from ..input import file_response
 from ..mixins import ProgrammeMixin
 from ..models import Document
 from ..models.documents import PLAN_OF_APPROACH
-from ..permissions import Perm
+from ..permissions import Perm, has_perm
 
 # The longest pause between two looks at a document that is being made.
 POLL_MAX_SECONDS = 30
 
 
 class _DocumentMixin(ProgrammeMixin):
+    # Asking for a PDF (or for it again) is part of reading the programme's documents.
     permission = Perm.DOCUMENT_VIEW
+    method_permissions = {"POST": Perm.DOCUMENT_VIEW}
 
     def back_url(self):
         programme = self.get_programme()
         name = (
-            "portal_programme" if self.request.user.role == "client_staff" else "programme_detail"
+            "programme_detail"
+            if has_perm(self.request.user, Perm.PROGRAMME_VIEW)
+            else "portal_programme"
         )
         from django.urls import reverse
 

@@ -47,7 +47,7 @@ class MailOutboxView(PermissionMixin, TemplateView):
 class MailRetryView(PermissionMixin, View):
     """Send a failed message again, through the outbox like the first time."""
 
-    permission = Perm.MAIL_MANAGE
+    method_permissions = {"POST": Perm.MAIL_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, message_pk: int):

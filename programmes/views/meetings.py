@@ -1,7 +1,7 @@
 """A programme's meetings: create and edit, invite people, register attendance."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,7 +11,7 @@ from .. import selectors, services
 from ..forms import InviteeForm, MeetingForm
 from ..mixins import ProgrammeMixin
 from ..models import Invitee
-from ..permissions import Perm, has_perm
+from ..permissions import Perm
 from .common import form_errors_to
 
 
@@ -27,6 +27,7 @@ def _to_meeting(meeting):
 
 class MeetingCreateView(ProgrammeMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     template_name = "programmes/meeting_form.html"
     form_class = MeetingForm
 
@@ -56,6 +57,7 @@ class MeetingMixin(ProgrammeMixin):
 
 class MeetingUpdateView(MeetingMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     template_name = "programmes/meeting_form.html"
     form_class = MeetingForm
 
@@ -82,6 +84,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
     """Who is invited, who comes, the waiting list and attendance on the day."""
 
     template_name = "programmes/meeting_detail.html"
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     def get_context_data(self, form=None, **kwargs):
         meeting = self.get_meeting()
@@ -98,8 +101,6 @@ class MeetingDetailView(MeetingMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Invite one person."""
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         form = InviteeForm(request.POST)
         if form.is_valid():
             try:
@@ -125,7 +126,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
 class AttendanceView(MeetingMixin, View):
     """Register on the day who came; answers htmx with the updated row."""
 
-    permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

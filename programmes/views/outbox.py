@@ -23,7 +23,7 @@ class OutboxView(ProgrammeMixin, TemplateView):
 
 
 class OutboxRetryView(ProgrammeMixin, View):
-    permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

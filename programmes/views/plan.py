@@ -2,7 +2,7 @@
 consultancy's plan template itself."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -15,7 +15,7 @@ from .. import selectors, services
 from ..forms import MilestoneForm, TemplateMilestoneFormSet
 from ..mixins import PermissionMixin, ProgrammeMixin
 from ..models import Phase
-from ..permissions import Perm, has_perm
+from ..permissions import Perm
 from .common import form_errors_to
 
 
@@ -23,6 +23,7 @@ class PlanView(ProgrammeMixin, TemplateView):
     """The plan of approach as a timeline by phase, with a form to add a milestone."""
 
     template_name = "programmes/plan.html"
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
@@ -41,8 +42,6 @@ class PlanView(ProgrammeMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Add a milestone."""
-        if not has_perm(request.user, Perm.PROGRAMME_MANAGE):
-            raise PermissionDenied
         programme = self.get_programme()
         form = MilestoneForm(request.POST, programme=programme)
         if form.is_valid():
@@ -59,7 +58,7 @@ class PlanView(ProgrammeMixin, TemplateView):
 
 
 class PlanGenerateView(ProgrammeMixin, View):
-    permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -77,6 +76,7 @@ class PlanGenerateView(ProgrammeMixin, View):
 
 class MilestoneUpdateView(ProgrammeMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     template_name = "programmes/milestone_form.html"
     form_class = MilestoneForm
 
@@ -110,7 +110,7 @@ class MilestoneUpdateView(ProgrammeMixin, FormView):
 class MilestoneDoneView(ProgrammeMixin, View):
     """Tick a milestone off (or open it again); answers htmx with the updated row."""
 
-    permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -136,7 +136,7 @@ class MilestoneDoneView(ProgrammeMixin, View):
 
 
 class MilestoneDeleteView(ProgrammeMixin, View):
-    permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -151,6 +151,7 @@ class PlanTemplateView(PermissionMixin, TemplateView):
     """The consultancy admin edits the plan template new programmes start from."""
 
     permission = Perm.PLAN_TEMPLATE_MANAGE
+    method_permissions = {"POST": Perm.PLAN_TEMPLATE_MANAGE}
     template_name = "programmes/plan_template.html"
 
     def _consultancy(self):

@@ -35,6 +35,7 @@ class ProgrammeClientChooseView(PermissionMixin, TemplateView):
 
 class ProgrammeCreateView(ClientMixin, PermissionMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     template_name = "programmes/programme_form.html"
     form_class = ProgrammeForm
 
@@ -68,6 +69,7 @@ class ProgrammeCreateView(ClientMixin, PermissionMixin, FormView):
 
 class ProgrammeUpdateView(ProgrammeMixin, FormView):
     permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     template_name = "programmes/programme_form.html"
     form_class = ProgrammeForm
 
@@ -124,6 +126,7 @@ class ProgrammeIntakeView(ProgrammeMixin, TemplateView):
     what is on the page and marks it complete in one go."""
 
     permission = Perm.PROGRAMME_MANAGE
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
     template_name = "programmes/programme_intake.html"
 
     def _forms(self, data=None):

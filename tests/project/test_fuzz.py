@@ -31,7 +31,8 @@ from django_scopes import scopes_disabled
 
 from programmes.permissions import Role
 from tests.programmes.conftest import programme  # noqa: F401  (fixture used by `objects`)
-from tests.programmes.test_url_access import ACCESS, OUR_URLS, PUBLIC, objects  # noqa: F401
+from tests.programmes.test_url_access import OUR_URLS, PUBLIC, objects  # noqa: F401
+from tests.programmes.test_url_access import READERS as ACCESS
 
 SEED = 20261201
 ADMIN, PL, STAFF, MEMBER = (
