@@ -20,7 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from programmes.models import Document, Organisation, Programme, User
-from programmes.selectors import roster, team_memberships_for
+from programmes.selectors import (
+    of_readable_programmes,
+    readable_programmes,
+    roster,
+    team_memberships_for,
+)
 
 from .models import (
     Conversation,
@@ -181,8 +186,12 @@ def get_signal_photo(*, signal: Signal, pk) -> SignalPhoto:
 
 
 def signals_for_client(*, user, organisation) -> QuerySet[Signal]:
-    """Signals of the organisation's programmes (the active scope guarantees the tenant)."""
-    return Signal.objects.filter(organisation=organisation).select_related(
+    """Signals of the client's programmes that `user` may read (the active scope guarantees
+    the tenant; a project leader sees only the programmes they lead)."""
+    qs = of_readable_programmes(
+        Signal.objects.filter(organisation=organisation), user=user, organisation=organisation
+    )
+    return qs.select_related(
         "category", "category__parent", "programme", "assigned_to", "reported_by"
     )
 
@@ -200,12 +209,16 @@ def signal_events(*, signal: Signal) -> QuerySet[SignalEvent]:
     return signal.events.select_related("actor", "assigned_to")
 
 
-def signal_filter_choices(*, organisation: Organisation):
-    """What the client's signal list filters on: (top-level categories, programmes)."""
-    categories = SignalCategory.objects.filter(
-        programme__organisation=organisation, parent__isnull=True
+def signal_filter_choices(*, user, organisation: Organisation):
+    """What the client's signal list filters on: (top-level categories, programmes), of the
+    programmes `user` may read."""
+    programmes = readable_programmes(user=user, organisation=organisation)
+    categories = of_readable_programmes(
+        SignalCategory.objects.filter(programme__organisation=organisation, parent__isnull=True),
+        user=user,
+        organisation=organisation,
     ).order_by("name")
-    return categories, organisation.programmes.order_by("neighbourhood")
+    return categories, programmes.order_by("neighbourhood")
 
 
 def signal_map_rows(signals: QuerySet[Signal], *, limit: int = 2000) -> list[dict]:
@@ -218,13 +231,19 @@ def signal_map_rows(signals: QuerySet[Signal], *, limit: int = 2000) -> list[dic
 
 
 def signal_counts_for_client(*, user, organisation) -> dict[str, int]:
-    """Open, urgent and overdue signals of the client, counted in one aggregate query.
+    """Open, urgent and overdue signals of the client that `user` may read, counted in one
+    aggregate query.
 
     Urgent counts only open signals: a handled urgent signal no longer waits for anyone.
     Overdue means past the due date, which the category's handling time in working days set
     when the signal was reported (`Signal.is_overdue` uses the same rule).
     """
-    return Signal.objects.filter(organisation=organisation, status__in=OPEN_STATUSES).aggregate(
+    signals = of_readable_programmes(
+        Signal.objects.filter(organisation=organisation, status__in=OPEN_STATUSES),
+        user=user,
+        organisation=organisation,
+    )
+    return signals.aggregate(
         open=Count("pk"),
         urgent=Count("pk", filter=Q(urgent=True)),
         overdue=Count("pk", filter=Q(due_date__lt=timezone.localdate())),

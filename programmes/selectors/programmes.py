@@ -55,9 +55,38 @@ def workspace_programmes_for(*, user, q: str = "", client_slug: str = "") -> lis
     return list(qs)
 
 
+def readable_programmes(*, user, organisation) -> QuerySet[Programme]:
+    """The programmes of `organisation` that `user` may read: the one answer for the workspace
+    and the portal alike (a project leader reads the programmes they lead, not every
+    programme of a client they are assigned to)."""
+    return programmes_for(user=user).filter(organisation=organisation)
+
+
+def reads_every_programme(*, user, organisation) -> bool:
+    """Whether `user` may read every programme of `organisation` (a consultancy admin, and
+    the client's own people), so a list of the client's rows needs no narrowing."""
+    if user.role == Role.CONSULTANCY_ADMIN:
+        return True
+    return (
+        user.role in (Role.CLIENT_STAFF, Role.TEAM_MEMBER)
+        and user.organisation_id == organisation.pk
+    )
+
+
+def of_readable_programmes(qs: QuerySet, *, user, organisation, field: str = "programme"):
+    """`qs` (rows of `organisation` that belong to a programme through `field`) narrowed to
+    the programmes `user` may read; unchanged for a user who reads them all, so the client's
+    own large lists keep their plain, indexed query."""
+    if reads_every_programme(user=user, organisation=organisation):
+        return qs
+    return qs.filter(
+        **{f"{field}__in": readable_programmes(user=user, organisation=organisation).values("pk")}
+    )
+
+
 def client_programmes_for(*, user, client, order_by_name: bool = False) -> list[Programme]:
     """The programmes of `client` that `user` may see."""
-    qs = programmes_for(user=user).filter(organisation=client)
+    qs = readable_programmes(user=user, organisation=client)
     return list(qs.order_by("name") if order_by_name else qs)
 
 
