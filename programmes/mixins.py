@@ -93,14 +93,15 @@ class LoginRequiredMixin:
                 "declare it in method_permissions"
             )
 
-    def permissions_for(self, method: str, *, action: str | None = None) -> list[Perm]:
+    @classmethod
+    def permissions_for(cls, method: str, *, action: str | None = None) -> list[Perm]:
         """Every permission `method` needs on this view; for a `ByAction` table, with the
         one of `action` (its default when None)."""
-        needed = [self.permission] if self.permission is not None else []
+        needed = [cls.permission] if cls.permission is not None else []
         method = method.upper()
         if method in READ_METHODS:
             return needed
-        declared = self.method_permissions.get(method)
+        declared = cls.method_permissions.get(method)
         if isinstance(declared, ByAction):
             declared = declared.for_action(action)
         return needed + ([declared] if declared is not None else [])
@@ -114,11 +115,16 @@ class LoginRequiredMixin:
             return [*needed, declared.for_request(request)]
         return self.permissions_for(request.method)
 
+    @classmethod
+    def allows(cls, user, method: str = "GET", action: str | None = None) -> bool:
+        """Whether this view lets `user` do `method` (and `action`): for a link or button to
+        it on another page, from the declaration the view enforces."""
+        return all(has_perm(user, perm) for perm in cls.permissions_for(method, action=action))
+
     def may(self, method: str = "POST", action: str | None = None) -> bool:
         """Whether the user may do `method` (and `action`) here: for showing a form or a
         button, from the same declaration the mixin enforces."""
-        user = self.request.user
-        return all(has_perm(user, perm) for perm in self.permissions_for(method, action=action))
+        return self.allows(self.request.user, method, action)
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user

@@ -17,9 +17,9 @@ from .. import selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm
 from ..mixins import PermissionMixin, PublicMixin
 from ..models import Invitation
-from ..permissions import Perm, Role, has_perm
+from ..permissions import Perm, Role
 from .common import form_errors_to, query_param
-from .mail import with_failed_mail
+from .mail import MailOutboxView, with_failed_mail
 from .token_links import TokenLinkMixin
 
 
@@ -29,7 +29,7 @@ class UserListView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        may_mail = has_perm(user, Perm.MAIL_MANAGE)
+        may_mail = MailOutboxView.allows(user)
         return super().get_context_data(
             people=selectors.users_for(user=user),
             invitations=with_failed_mail(selectors.unaccepted_invitations_for(user=user)),

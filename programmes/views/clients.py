@@ -12,9 +12,10 @@ from .. import selectors, services
 from ..forms import OrganisationForm
 from ..mixins import ClientMixin, PermissionMixin, PublicMixin
 from ..models import Organisation
-from ..permissions import Perm, has_perm
+from ..permissions import Perm
 from .common import client_admins_for, form_errors_to, query_param
 from .mail import with_failed_mail
+from .programmes import ProgrammeCreateView
 
 
 class ClientListView(PermissionMixin, TemplateView):
@@ -66,7 +67,7 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
         return super().get_context_data(
             client=client,
             programme_rows=[(p, overview[p.pk]) for p in programmes],
-            can_create_programme=has_perm(user, Perm.PROGRAMME_MANAGE),
+            can_create_programme=ProgrammeCreateView.allows(user),
             people=selectors.users_for(user=user, organisation=client),
             invitations=with_failed_mail(
                 selectors.unaccepted_invitations_for(user=user, organisation=client)

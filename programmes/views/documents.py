@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,7 +17,8 @@ from ..input import file_response
 from ..mixins import ProgrammeMixin
 from ..models import Document
 from ..models.documents import PLAN_OF_APPROACH
-from ..permissions import Perm, has_perm
+from ..permissions import Perm
+from .programmes import ProgrammeDetailView
 
 # The longest pause between two looks at a document that is being made.
 POLL_MAX_SECONDS = 30
@@ -31,11 +33,9 @@ class _DocumentMixin(ProgrammeMixin):
         programme = self.get_programme()
         name = (
             "programme_detail"
-            if has_perm(self.request.user, Perm.PROGRAMME_VIEW)
+            if ProgrammeDetailView.allows(self.request.user)
             else "portal_programme"
         )
-        from django.urls import reverse
-
         return reverse(
             name, kwargs={"org": programme.organisation.slug, "programme_pk": programme.pk}
         )
