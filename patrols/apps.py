@@ -4,7 +4,6 @@ member's home into the base's registries."""
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from programmes.permissions import Perm
 from programmes.registry import (
     CLIENT,
     PortalLink,
@@ -31,27 +30,21 @@ class PatrolsConfig(AppConfig):
         register_audit_actions(ACTIONS)
         register_portal_cards(signal_cards)
         for tab in (
-            ProgrammeTab(_("Rounds"), "patrols:programme_rounds", Perm.PROGRAMME_VIEW, order=300),
-            ProgrammeTab(_("Effort"), "patrols:programme_effort", Perm.PROGRAMME_VIEW, order=310),
-            ProgrammeTab(
-                _("Categories"), "patrols:programme_categories", Perm.PROGRAMME_VIEW, order=320
-            ),
+            ProgrammeTab(_("Rounds"), "patrols:programme_rounds", order=300),
+            ProgrammeTab(_("Effort"), "patrols:programme_effort", order=310),
+            ProgrammeTab(_("Categories"), "patrols:programme_categories", order=320),
         ):
             register_programme_tab(tab)
         for link in (
-            PortalLink(
-                _("Signals from the team"), "patrols:portal_signals", Perm.SIGNAL_VIEW, scope=CLIENT
-            ),
+            PortalLink(_("Signals from the team"), "patrols:portal_signals", scope=CLIENT),
             PortalLink(
                 _("The team's rounds and effort"),
                 "patrols:portal_effort",
-                Perm.PORTAL_VIEW,
                 order=20,
             ),
             PortalLink(
                 _("Signals from the team"),
                 "patrols:portal_signals",
-                Perm.SIGNAL_VIEW,
                 order=30,
                 programme_query="programme",  # the client's signal list, filtered
             ),

@@ -27,10 +27,10 @@ def register_base_pages() -> None:
     from .services.documents import plan_of_approach_pdf  # noqa: PLC0415 - imports the models
 
     for tab in (
-        ProgrammeTab(_("Overview"), "programme_detail", Perm.PROGRAMME_VIEW, order=10),
-        ProgrammeTab(_("Intake"), "programme_intake", Perm.PROGRAMME_MANAGE, order=20),
-        ProgrammeTab(_("Plan of approach"), "programme_plan", Perm.PROGRAMME_MANAGE, order=30),
-        ProgrammeTab(_("Sent mail"), "programme_outbox", Perm.PROGRAMME_VIEW, order=900),
+        ProgrammeTab(_("Overview"), "programme_detail", order=10),
+        ProgrammeTab(_("Intake"), "programme_intake", order=20),
+        ProgrammeTab(_("Plan of approach"), "programme_plan", order=30),
+        ProgrammeTab(_("Sent mail"), "programme_outbox", order=900),
     ):
         register_programme_tab(tab)
     register_document_kind(

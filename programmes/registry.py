@@ -68,16 +68,17 @@ def _ordered(items):
 class ProgrammeTab:
     """A tab of a programme's workspace pages (Overview, Intake, Rounds...).
 
-    `url_name` is the (namespaced) name of a URL that takes `org` and `programme_pk`; the tab
-    shows to whoever holds `permission` (the permission the page itself asks, so a tab never
-    leads to a 403) and is marked current on its own page and on the view names in `active`
-    (its sub-pages: a survey's edit page keeps the Survey tab current).
+    `url_name` is the (namespaced) name of a URL that takes `org` and `programme_pk`. The tab
+    shows to whoever the page's view lets in (its declared permission, so a tab never leads to
+    a 403 and the rule is not written twice); `permission`, when given, narrows that further.
+    It is marked current on its own page and on the view names in `active` (its sub-pages: a
+    survey's edit page keeps the Survey tab current).
     """
 
     label: str
     url_name: str
-    permission: str
     order: int = 100
+    permission: str | None = None
     active: tuple[str, ...] = ()
 
     def is_current(self, view_name: str | None) -> bool:
@@ -114,15 +115,16 @@ class PortalLink:
     """A link on the client portal: on the portal home (`scope=CLIENT`, a URL that takes `org`)
     or on a programme's portal page (`scope=PROGRAMME`, a URL that takes `org` and
     `programme_pk`; or, with `programme_query`, a client-wide page filtered to the programme
-    by that query parameter). Shown to whoever holds `permission`.
+    by that query parameter). Shown to whoever the page's view lets in; `permission`, when
+    given, narrows that further.
     """
 
     label: str
     url_name: str
-    permission: str
     scope: str = PROGRAMME
     order: int = 100
     programme_query: str = ""
+    permission: str | None = None
 
     def __post_init__(self):
         if self.scope not in (CLIENT, PROGRAMME):

@@ -31,16 +31,11 @@ class RecruitmentConfig(AppConfig):
         register_audit_actions(ACTIONS)
         register_portal_cards(candidate_cards)
         for tab in (
-            ProgrammeTab(
-                _("Recruitment"), "recruitment:programme_selection", Perm.PROGRAMME_VIEW, order=100
-            ),
-            ProgrammeTab(
-                _("Campaign"), "recruitment:programme_campaign", Perm.PROGRAMME_VIEW, order=110
-            ),
+            ProgrammeTab(_("Recruitment"), "recruitment:programme_selection", order=100),
+            ProgrammeTab(_("Campaign"), "recruitment:programme_campaign", order=110),
             ProgrammeTab(
                 _("Survey"),
                 "recruitment:survey_list",
-                Perm.PROGRAMME_VIEW,
                 order=120,
                 active=(
                     "recruitment:survey_edit",
@@ -54,7 +49,6 @@ class RecruitmentConfig(AppConfig):
             PortalLink(
                 _("Candidates for the team"),
                 "recruitment:portal_candidates",
-                Perm.PORTAL_VIEW,
                 order=10,
             )
         )

@@ -31,7 +31,6 @@ class TrainingsConfig(AppConfig):
             ProgrammeTab(
                 _("Trainings"),
                 "trainings:programme_trainings",
-                Perm.PROGRAMME_VIEW,
                 order=200,
                 # The track page's actions answer with the page itself when a form is wrong.
                 active=tuple(

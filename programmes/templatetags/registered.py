@@ -1,15 +1,16 @@
 """Template tags that render what the apps registered (`programmes.registry`): the programme
 tabs and the portal links. The base's templates name no app's page; these tags ask the
-registry which pages there are and show each to whoever may open it.
+registry which pages there are and show each to whoever may open it: who that is, the page's
+own view says (`allows(user)`, from the permissions it declares and enforces).
 
-No queries: a tab or link is shown by the role's permission (`has_perm` reads the user row the
-request already has) and its URL is reversed, never looked up.
+No queries: the permissions are the role's (`has_perm` reads the user row the request already
+has), and a URL is reversed and its view class looked up once per URL name, never fetched.
 """
 
 from dataclasses import dataclass
 
 from django import template
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from .. import registry
 from ..permissions import has_perm
@@ -27,14 +28,30 @@ class Link:
     current: bool = False
 
 
+# URL name -> the view class behind it (the same for every URL of that name).
+_view_classes: dict[str, type | None] = {}
+
+
+def page_allows(user, *, url_name: str, path: str, permission: str | None = None) -> bool:
+    """Whether `user` may open the page at `path` (named `url_name`): its view's declaration
+    decides, and a registered `permission` narrows it further."""
+    if permission is not None and not has_perm(user, permission):
+        return False
+    if url_name not in _view_classes:
+        _view_classes[url_name] = getattr(resolve(path).func, "view_class", None)
+    allows = getattr(_view_classes[url_name], "allows", None)
+    return allows(user) if allows is not None else True
+
+
 def visible_programme_tabs(*, user, client, programme, view_name: str | None) -> list[Link]:
     """The programme tabs `user` may open, in their registered order, the current one marked."""
     kwargs = {"org": client.slug, "programme_pk": programme.pk}
-    return [
-        Link(tab.label, reverse(tab.url_name, kwargs=kwargs), tab.is_current(view_name))
-        for tab in registry.programme_tabs()
-        if has_perm(user, tab.permission)
-    ]
+    tabs = []
+    for tab in registry.programme_tabs():
+        url = reverse(tab.url_name, kwargs=kwargs)
+        if page_allows(user, url_name=tab.url_name, path=url, permission=tab.permission):
+            tabs.append(Link(tab.label, url, tab.is_current(view_name)))
+    return tabs
 
 
 def visible_portal_links(*, user, client, programme=None) -> list[Link]:
@@ -42,16 +59,17 @@ def visible_portal_links(*, user, client, programme=None) -> list[Link]:
     scope = registry.CLIENT if programme is None else registry.PROGRAMME
     links = []
     for link in registry.portal_links(scope=scope):
-        if not has_perm(user, link.permission):
-            continue
-        if programme is None:
-            url = reverse(link.url_name, kwargs={"org": client.slug})
-        elif link.programme_query:
-            url = reverse(link.url_name, kwargs={"org": client.slug})
-            url = f"{url}?{link.programme_query}={programme.pk}"
+        if programme is None or link.programme_query:
+            path = reverse(link.url_name, kwargs={"org": client.slug})
         else:
-            url = reverse(link.url_name, kwargs={"org": client.slug, "programme_pk": programme.pk})
-        links.append(Link(link.label, url))
+            kwargs = {"org": client.slug, "programme_pk": programme.pk}
+            path = reverse(link.url_name, kwargs=kwargs)
+        if not page_allows(user, url_name=link.url_name, path=path, permission=link.permission):
+            continue
+        query = (
+            f"?{link.programme_query}={programme.pk}" if programme and link.programme_query else ""
+        )
+        links.append(Link(link.label, path + query))
     return links
 
 
