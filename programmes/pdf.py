@@ -3,8 +3,14 @@
 WeasyPrint is imported inside the function (importing it costs a second). Only local files
 under the static folders and media, and data: URLs, may be fetched: a document can never make
 the server reach out to the network.
+
+What does not change between documents is made once per process (per thread): the font
+configuration with the @font-face fonts loaded, and the URL fetcher (each new one builds an
+SSL context, a tenth of a second, although it never fetches over the network).
 """
 
+import threading
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -46,6 +52,21 @@ def _local_fetcher():
     return LocalOnlyFetcher(allowed_protocols={"file", "data"})
 
 
+# Fontconfig and Pango objects are not shared between threads: one set per thread (a worker
+# process has one).
+_per_thread = threading.local()
+
+
+def _renderer():
+    """(font configuration, URL fetcher) of this thread, made on first use."""
+    if getattr(_per_thread, "renderer", None) is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _per_thread.renderer = (FontConfiguration(), _local_fetcher())
+    return _per_thread.renderer
+
+
+@lru_cache(maxsize=64)
 def static_file_url(path: str) -> str:
     """A file:// URL for a static file, for use in PDF templates."""
     found = finders.find(path)
@@ -79,6 +100,7 @@ def render_pdf(*, template: str, context: dict, language: str = "nl") -> bytes:
     from weasyprint import HTML
 
     html = render_html(template=template, context=context, language=language)
-    return HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_fetcher()
-    ).write_pdf()
+    font_config, fetcher = _renderer()
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
+        font_config=font_config
+    )

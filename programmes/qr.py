@@ -1,14 +1,22 @@
-"""QR codes as SVG data URIs, for pages and PDFs (no file, no network)."""
+"""QR codes as PNG data URIs, for pages and PDFs (no file, no network).
+
+A PNG, not a vector path: WeasyPrint draws a path of a few hundred squares slowly (a large
+part of a flyer's render), a small black-and-white bitmap at once. Eight pixels a module keep
+it sharp on a page; documents draw it without smoothing (`image-rendering: pixelated`), so it
+prints as crisp as a vector. Made once per link and process: a certificate batch or a
+flyer's re-render reuses it.
+"""
 
 import base64
 import io
+from functools import lru_cache
 
 
+@lru_cache(maxsize=512)
 def qr_data_uri(url: str) -> str:
     import qrcode
-    import qrcode.image.svg
 
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    image = qrcode.make(url, box_size=8, border=2)
     out = io.BytesIO()
     image.save(out)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

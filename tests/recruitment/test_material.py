@@ -46,7 +46,7 @@ def test_material_html_and_pdf(world, programme, kind, size, points):
     html = render_html(template=template, context=context, language=language)
     assert "Word buurtkracht!" in html and f"size: {size}" in html
     assert f"/apply/{world.client.slug}/{programme.pk}/" in html
-    assert "data:image/svg+xml;base64," in html and world.client.brand_colour in html
+    assert "data:image/png;base64," in html and world.client.brand_colour in html
     pdf = render_pdf(template=template, context=context, language=language)
     assert pdf.startswith(b"%PDF-")
     from pathlib import Path
@@ -72,8 +72,15 @@ def test_material_html_and_pdf(world, programme, kind, size, points):
 
 
 def test_qr_code_encodes_the_link():
+    import base64
+
+    from PIL import Image
+
     uri = qr_data_uri("http://example.org/apply/x/1/")
-    assert uri.startswith("data:image/svg+xml;base64,") and len(uri) > 500
+    assert uri.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert image.format == "PNG" and image.width == image.height >= 21 * 8  # 8 px a module
+    assert qr_data_uri("http://example.org/apply/x/1/") is uri  # made once
 
 
 def test_project_leader_requests_the_flyer(
