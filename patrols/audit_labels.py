@@ -16,6 +16,8 @@ ACTIONS = {
     "category.saved": _("Signal category saved"),
     "effort_rule.saved": _("Effort agreement saved"),
     "reward.handed_out": _("Reward handed out"),
+    "reward.withdrawn": _("Reward taken back"),
+    "signal.photo_added": _("Photo added to a signal"),
     **{
         f"signal.{value}": format_lazy(_("Signal set to: {status}"), status=label)
         for value, label in Status.choices

@@ -1,4 +1,5 @@
-"""Writing the audit log. Services call `audit_log` for every state change they make."""
+"""Writing the audit log. Services call `audit_log` for every state change they make; which
+writes are bookkeeping and stay out of it is listed in `programmes.services.common`."""
 
 from django.db import models
 

@@ -20,6 +20,7 @@ ACTIONS = {
     "programme.intake_completed": _("Intake completed"),
     "programme.progress": _("Progress of the programme recorded"),
     "team.member_added": _("Team member added"),
+    "team.member_removed": _("Team member taken off the team"),
     "team.readiness": _("Readiness for rounds changed"),
     "plan.generated": _("Plan of approach made"),
     "plan_template.saved": _("Plan template saved"),

@@ -13,8 +13,14 @@ ACTIONS = {
     "application.decision_undone": _("Decision on an application undone"),
     "campaign.saved": _("Recruitment campaign saved"),
     "channel.added": _("Recruitment channel added"),
+    "door.visited": _("Door knocked on"),
+    "door.visited_again": _("Door knocked on again"),
+    "retention.applications_deleted": _("Expired applications deleted"),
     "survey.created": _("Neighbourhood survey created"),
     "survey.concluded": _("Conclusions of the neighbourhood survey saved"),
+    "survey.question_added": _("Question added to the neighbourhood survey"),
+    "survey.question_removed": _("Question removed from the neighbourhood survey"),
+    "survey.response_received": _("Answer to the neighbourhood survey received"),
     **{
         f"application.{value}": format_lazy(_("Application moved to: {stage}"), stage=label)
         for value, label in Stage.choices

@@ -8,8 +8,11 @@ from django.utils.translation import gettext_noop
 
 from programmes.audit import audit_log
 from programmes.models import Programme, User
+from programmes.services.common import apply_changes
 
 from ..models import SignalCategory
+
+CATEGORY_FIELDS = ("name", "handling_days", "position", "is_active")
 
 # Default categories (seeds: what teams signal), two levels; each programme can edit its own.
 DEFAULT_CATEGORIES = [
@@ -30,7 +33,9 @@ DEFAULT_CATEGORIES = [
 
 @transaction.atomic
 def categories_ensure(*, programme: Programme) -> list[SignalCategory]:
-    """The programme's categories, made from the defaults (in Dutch) when it has none."""
+    """The programme's categories, made from the defaults (in Dutch) when it has none.
+
+    Not audited: defaults made on first use are nobody's decision; a change to one is."""
     existing = list(programme.signal_categories.all())
     if existing:
         return existing
@@ -63,18 +68,25 @@ def categories_ensure(*, programme: Programme) -> list[SignalCategory]:
 def category_save(
     *, actor: User, programme: Programme, category=None, parent=None, **fields
 ) -> SignalCategory:
-    """Add or change a signal category of a programme."""
-    if category is None:
+    """Add or change a signal category of a programme; a change that changes nothing is not
+    saved (nor audited). The audit entry lists the fields that changed."""
+    created = category is None
+    if created:
         category = SignalCategory(
             organisation=programme.organisation, programme=programme, parent=parent
         )
-    for name, value in fields.items():
-        setattr(category, name, value)
+    changed = apply_changes(category, fields, allowed=CATEGORY_FIELDS)
+    if not created and not changed:
+        return category
     if category.parent_id and category.parent.programme_id != programme.pk:
         raise ValidationError({"parent": _("Choose a category of this team.")})
     category.full_clean(exclude=["organisation", "programme"])
-    category.save()
+    category.save(update_fields=None if created else changed)
     audit_log(
-        actor=actor, organisation=programme.organisation, action="category.saved", obj=category
+        actor=actor,
+        organisation=programme.organisation,
+        action="category.saved",
+        obj=category,
+        data={"fields": changed},
     )
     return category

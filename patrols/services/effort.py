@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from programmes.audit import audit_log
 from programmes.models import Invitee, Meeting, Programme, User
 from programmes.selectors import roster
+from programmes.services.common import apply_changes
 
 from ..models import EffortRule, RewardHandout, Round
+
+EFFORT_RULE_FIELDS = ("min_rounds", "min_hours", "min_team_meetings", "reward")
 
 
 @dataclass
@@ -95,13 +98,15 @@ def effort_of(*, programme: Programme, user: User, year: int, month: int) -> Eff
 @transaction.atomic
 def effort_rule_save(*, actor: User, programme: Programme, **fields) -> EffortRule:
     """Set the effort obligation and reward of a programme."""
-    rule, _created = EffortRule.objects.get_or_create(
+    rule = EffortRule.objects.filter(programme=programme).first() or EffortRule(
         organisation=programme.organisation, programme=programme
     )
-    for name, value in fields.items():
-        setattr(rule, name, value)
+    created = rule.pk is None
+    changed = apply_changes(rule, fields, allowed=EFFORT_RULE_FIELDS)
+    if not created and not changed:
+        return rule
     rule.full_clean(exclude=["organisation", "programme"])
-    rule.save()
+    rule.save(update_fields=None if created else changed)
     audit_log(
         actor=actor,
         organisation=programme.organisation,
@@ -117,10 +122,19 @@ def reward_hand_out(
     *, actor: User, programme: Programme, user: User, year: int, month: int, handed_out: bool = True
 ):
     """Mark (or unmark) a member's reward for a month as handed out; only for a member who met
-    the effort obligation that month."""
+    the effort obligation that month. Taking the mark back is audited too."""
     first = dt.date(year, month, 1)
     if not handed_out:
-        RewardHandout.objects.filter(programme=programme, user=user, month=first).delete()
+        handout = RewardHandout.objects.filter(programme=programme, user=user, month=first).first()
+        if handout is not None:
+            audit_log(
+                actor=actor,
+                organisation=programme.organisation,
+                action="reward.withdrawn",
+                obj=handout,
+                data={"member": user.pk, "month": first.isoformat()},
+            )
+            handout.delete()
         return None
     effort = effort_of(programme=programme, user=user, year=year, month=month)
     if effort is None or not effort.met:

@@ -8,6 +8,7 @@ from programmes.audit import audit_log
 from programmes.models import Programme, Progress, User
 from programmes.selectors import roster
 from programmes.services import programme_progress_record
+from programmes.services.common import apply_changes
 
 from ..models import DEFAULT_MIN_WALKERS, Round
 from .records import Conflict, _member, _store_once
@@ -67,7 +68,6 @@ def round_end(*, actor: User, round_: Round, ended_at) -> Round:
         return round_
     if ended_at <= round_.started_at:
         raise ValidationError({"ended_at": _("A round ends after it starts.")})
-    round_.ended_at = ended_at
-    round_.save(update_fields=["ended_at"])
+    round_.save(update_fields=apply_changes(round_, {"ended_at": ended_at}, allowed=("ended_at",)))
     audit_log(actor=actor, organisation=round_.organisation, action="round.ended", obj=round_)
     return round_

@@ -14,10 +14,21 @@ from programmes.images import reencode_image
 from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
 from programmes.models import Programme, User
+from programmes.services.workflow import Workflow, workflow_history_append, workflow_transition
 
 from ..models import Round, Signal, SignalCategory, SignalEvent, SignalPhoto
 from ..workflow import CLOSED, Status, check_transition
 from .records import _member, _reported, _store_once
+
+# Where a signal keeps its status and its history, for the base's workflow transition.
+SIGNAL_WORKFLOW = Workflow(
+    state="status",
+    history=SignalEvent,
+    subject="signal",
+    from_field="from_status",
+    to_field="to_status",
+    action="signal",
+)
 
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
 PHOTO_MAX_SIDE = 2048
@@ -83,8 +94,8 @@ def signal_report(
             reported_at=reported_at,
             due_date=add_working_days(timezone.localdate(reported_at), category.handling_days),
         )
-        SignalEvent.objects.create(
-            organisation=signal.organisation, signal=signal, actor=actor, to_status=Status.NEW
+        workflow_history_append(
+            workflow=SIGNAL_WORKFLOW, obj=signal, actor=actor, previous="", new=Status.NEW
         )
         audit_log(
             actor=actor, organisation=signal.organisation, action="signal.reported", obj=signal
@@ -114,7 +125,7 @@ def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
     image.seek(0)
 
     def create(digest):
-        from PIL import Image
+        from PIL import Image  # noqa: PLC0415 - Pillow loads only when a photo arrives
 
         with Image.open(image) as probe:
             width, height = probe.size
@@ -129,6 +140,13 @@ def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
         )
         photo.image.save(f"{uuid}.jpg", image, save=False)
         photo.save()
+        audit_log(
+            actor=actor,
+            organisation=signal.organisation,
+            action="signal.photo_added",
+            obj=signal,
+            data={"photo": str(photo.uuid)},
+        )
         return photo
 
     return _store_once(SignalPhoto, uuid=uuid, payload=digest_payload, create=create)
@@ -141,32 +159,28 @@ def signal_transition(
     """Move a signal through the workflow; the reporter hears when it is resolved."""
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     previous = signal.status
-    if status != previous:
-        check_transition(previous, status, text)
-    elif assigned_to is None or assigned_to == signal.assigned_to:
+    if status == previous and (assigned_to is None or assigned_to == signal.assigned_to):
         raise ValidationError({"status": _("Choose a new status or another colleague.")})
-    if assigned_to is not None and assigned_to.organisation_id != signal.organisation_id:
-        raise ValidationError({"assigned_to": _("Assign the signal to a colleague.")})
-    signal.status = status
+
+    def check(current: str, new: str) -> None:
+        # Only a new status is a move in the table; handing the signal to a colleague is not.
+        if new != current:
+            check_transition(current, new, text)
+        if assigned_to is not None and assigned_to.organisation_id != signal.organisation_id:
+            raise ValidationError({"assigned_to": _("Assign the signal to a colleague.")})
+
+    fields = {"closed_at": timezone.now() if status in CLOSED else None}
     if assigned_to is not None:
-        signal.assigned_to = assigned_to
-    signal.closed_at = timezone.now() if status in CLOSED else None
-    signal.save(update_fields=["status", "assigned_to", "closed_at"])
-    SignalEvent.objects.create(
-        organisation=signal.organisation,
-        signal=signal,
-        actor=actor,
-        from_status=previous,
-        to_status=status,
-        assigned_to=assigned_to,
-        text=text.strip(),
-    )
-    audit_log(
-        actor=actor,
-        organisation=signal.organisation,
-        action=f"signal.{status}",
+        fields["assigned_to"] = assigned_to
+    workflow_transition(
+        workflow=SIGNAL_WORKFLOW,
         obj=signal,
-        data={"from": previous},
+        actor=actor,
+        new=status,
+        check=check,
+        fields=fields,
+        allowed=("assigned_to", "closed_at"),
+        history={"assigned_to": assigned_to, "text": text.strip()},
     )
     reporter = signal.reported_by  # None once the reporter's account was deleted
     if status == Status.RESOLVED and previous != Status.RESOLVED and reporter is not None:

@@ -53,6 +53,7 @@ from .programmes import (
     programme_intake_save,
     programme_update,
     team_member_add,
+    team_member_remove,
     team_member_set_ready,
 )
 
@@ -97,6 +98,7 @@ __all__ = [
     "programme_update",
     "seats_taken",
     "team_member_add",
+    "team_member_remove",
     "team_member_set_ready",
     "user_set_active",
     "user_set_language",

@@ -39,6 +39,9 @@ ORGANISATION_FIELDS = (
 )
 
 
+REVOKED = ("revoked_at",)
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "organisatie"
     slug, n = base, 2
@@ -156,8 +159,14 @@ def invitation_create(
     for earlier in Invitation.objects.filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ):
-        earlier.revoked_at = now
-        earlier.save(update_fields=["revoked_at"])
+        earlier.save(update_fields=apply_changes(earlier, {"revoked_at": now}, allowed=REVOKED))
+        audit_log(
+            actor=actor,
+            organisation=earlier.organisation,
+            action="invitation.revoked",
+            obj=earlier,
+            data={"replaced": True},
+        )
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         organisation=organisation,
@@ -193,9 +202,15 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
         raise ValidationError(_("This invitation can no longer be sent."))
     token = secrets.token_urlsafe(32)
-    invitation.token_hash = _token_hash(token)
-    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.save(update_fields=["token_hash", "expires_at"])
+    changed = apply_changes(
+        invitation,
+        {
+            "token_hash": _token_hash(token),
+            "expires_at": timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        },
+        allowed=("token_hash", "expires_at"),
+    )
+    invitation.save(update_fields=changed)
     audit_log(
         actor=actor,
         organisation=invitation.organisation,
@@ -212,8 +227,9 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if invitation.status == Invitation.Status.ACCEPTED:
         raise ValidationError(_("This invitation has already been accepted."))
     if invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        invitation.save(
+            update_fields=apply_changes(invitation, {"revoked_at": timezone.now()}, allowed=REVOKED)
+        )
         audit_log(
             actor=actor,
             organisation=invitation.organisation,
@@ -261,9 +277,13 @@ def invitation_accept(*, invitation: Invitation, name: str, password: str) -> Us
         team_member_add(actor=user, programme=invitation.programme, user=user)
     # The invitation proved the address: allauth may use it for resets and login codes.
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    invitation.accepted_at = timezone.now()
-    invitation.user = user
-    invitation.save(update_fields=["accepted_at", "user"])
+    invitation.save(
+        update_fields=apply_changes(
+            invitation,
+            {"accepted_at": timezone.now(), "user": user},
+            allowed=("accepted_at", "user"),
+        )
+    )
     audit_log(
         actor=user,
         organisation=invitation.organisation,
@@ -278,8 +298,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     """Block or unblock an account; a blocked user cannot log in and loses their sessions."""
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot block your own account."))
-    if user.is_active != active:
-        user.is_active = active
+    if apply_changes(user, {"is_active": active}, allowed=("is_active",)):
         user.save(update_fields=["is_active"])
         audit_log(
             actor=actor,
@@ -291,7 +310,9 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 
 def user_set_language(*, user: User, language: str) -> None:
-    """Remember the interface language; mail to the user is sent in it."""
-    if language in dict(settings.LANGUAGES) and user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
+    """Remember the interface language; mail to the user is sent in it. Not audited: a
+    person's own preference (see `programmes.services.common`)."""
+    if language in dict(settings.LANGUAGES):
+        changed = apply_changes(user, {"language": language}, allowed=("language",))
+        if changed:
+            user.save(update_fields=changed)

@@ -24,6 +24,8 @@ from .plan import programme_progress_record
 
 MAX_GUESTS = 10
 MEETING_FIELDS = ("kind", "title", "starts_at", "ends_at", "location", "capacity", "description")
+# What a reply (or a move up from the waiting list) sets on an invitee.
+REPLY_FIELDS = ("status", "guests", "responded_at", "waitlisted_at")
 
 
 @transaction.atomic
@@ -175,9 +177,12 @@ def _promote_waiting(*, meeting: Meeting) -> list[Invitee]:
                 waiting.append(invitee)
                 free -= invitee.seats
     for invitee in waiting:
-        invitee.status = Invitee.Status.ACCEPTED
-        invitee.waitlisted_at = None
-        invitee.save(update_fields=["status", "waitlisted_at"])
+        changed = apply_changes(
+            invitee,
+            {"status": Invitee.Status.ACCEPTED, "waitlisted_at": None},
+            allowed=REPLY_FIELDS,
+        )
+        invitee.save(update_fields=changed)
         audit_log(
             actor=None, organisation=meeting.organisation, action="invitee.promoted", obj=invitee
         )
@@ -198,11 +203,9 @@ def meeting_reply(*, invitee: Invitee, attending: bool, guests: int = 0) -> Invi
         raise ValidationError(_("This meeting has already taken place."))
     previous = invitee.status
     now = timezone.now()
-    invitee.responded_at = now
+    reply = {"responded_at": now, "guests": guests}
     if not attending:
-        invitee.status = Invitee.Status.DECLINED
-        invitee.guests = 0
-        invitee.waitlisted_at = None
+        reply.update(status=Invitee.Status.DECLINED, guests=0, waitlisted_at=None)
     elif previous == Invitee.Status.ACCEPTED:
         others = seats_taken(meeting) - invitee.seats
         if meeting.capacity is not None and others + 1 + guests > meeting.capacity:
@@ -214,19 +217,16 @@ def meeting_reply(*, invitee: Invitee, attending: bool, guests: int = 0) -> Invi
                     % {"n": guests, "old": invitee.guests}
                 }
             )
-        invitee.guests = guests
     elif previous == Invitee.Status.WAITLISTED:
-        invitee.guests = guests  # keeps its place in the queue
+        pass  # a new number of guests; it keeps its place in the queue
     else:
-        invitee.guests = guests
         someone_waiting = meeting.invitees.filter(status=Invitee.Status.WAITLISTED).exists()
-        fits = meeting.capacity is None or seats_taken(meeting) + invitee.seats <= meeting.capacity
+        fits = meeting.capacity is None or seats_taken(meeting) + 1 + guests <= meeting.capacity
         if fits and not someone_waiting:
-            invitee.status = Invitee.Status.ACCEPTED
+            reply["status"] = Invitee.Status.ACCEPTED
         else:
-            invitee.status = Invitee.Status.WAITLISTED
-            invitee.waitlisted_at = now
-    invitee.save(update_fields=["status", "guests", "responded_at", "waitlisted_at"])
+            reply.update(status=Invitee.Status.WAITLISTED, waitlisted_at=now)
+    invitee.save(update_fields=apply_changes(invitee, reply, allowed=REPLY_FIELDS))
     audit_log(
         actor=invitee.user,
         organisation=invitee.organisation,
@@ -242,8 +242,11 @@ def meeting_reply(*, invitee: Invitee, attending: bool, guests: int = 0) -> Invi
 
 @transaction.atomic
 def invitee_set_attended(*, actor: User, invitee: Invitee, attended: bool | None) -> Invitee:
-    invitee.attended = attended
-    invitee.save(update_fields=["attended"])
+    """Record whether an invitee came (None: not known); attending a kickoff that was held
+    records the kickoff in the programme's progress."""
+    invitee.save(
+        update_fields=apply_changes(invitee, {"attended": attended}, allowed=("attended",))
+    )
     audit_log(
         actor=actor,
         organisation=invitee.organisation,
@@ -280,7 +283,10 @@ def meeting_reminder_send(*, invitee_id: int) -> bool:
     invitee = Invitee.objects.select_for_update().filter(pk=invitee_id).first()
     if invitee is None or invitee.reminder_sent_at or invitee.status != Invitee.Status.ACCEPTED:
         return False
-    invitee.reminder_sent_at = timezone.now()
-    invitee.save(update_fields=["reminder_sent_at"])
+    invitee.save(
+        update_fields=apply_changes(
+            invitee, {"reminder_sent_at": timezone.now()}, allowed=("reminder_sent_at",)
+        )
+    )
     _mail(invitee, "programmes/meeting_reminder")
     return True

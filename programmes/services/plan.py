@@ -25,6 +25,7 @@ from ..models import (
 from .common import apply_changes
 
 ROLLOUT_DAYS = 91  # the plan is rolled out within 3 months
+DONE_FIELDS = ("done_at", "done_by")
 
 # The standard plan (seeds: "plan van aanpak binnen 3 maanden"); titles are stored in Dutch,
 # the language of the people who read the plan, and the consultancy can edit them. The last
@@ -69,7 +70,8 @@ DEFAULT_TEMPLATE = [
 
 @transaction.atomic
 def plan_template_ensure(*, consultancy: Organisation) -> list[TemplateMilestone]:
-    """The consultancy's plan template, created from the standard plan when it has none."""
+    """The consultancy's plan template, created from the standard plan when it has none.
+    Not audited: defaults made on first use are nobody's decision (`plan_template_save` is)."""
     existing = list(TemplateMilestone.objects.filter(organisation=consultancy))
     if existing:
         return existing
@@ -107,10 +109,11 @@ def plan_template_save(*, actor: User, consultancy: Organisation, rows: list[dic
 def plan_generate(*, actor: User, programme: Programme, replace: bool = False) -> list[Milestone]:
     """Make the programme's milestones from its consultancy's template, spread from the start
     date over the 3-month rollout; a milestone never falls in a weekend."""
+    replaced = 0
     if programme.milestones.exists():
         if not replace:
             raise ValidationError(_("This programme already has a plan."))
-        programme.milestones.all().delete()
+        replaced, _detail = programme.milestones.all().delete()
     consultancy = programme.organisation.consultancy
     # The template belongs to the consultancy, not to the client whose scope is active.
     with scope(organisation=consultancy.pk):
@@ -136,7 +139,7 @@ def plan_generate(*, actor: User, programme: Programme, replace: bool = False) -
         organisation=programme.organisation,
         action="plan.generated",
         obj=programme,
-        data={"milestones": len(milestones)},
+        data={"milestones": len(milestones), "replaced": replaced},
     )
     return milestones
 
@@ -196,9 +199,12 @@ def milestone_update(*, actor: User, milestone: Milestone, **fields) -> Mileston
 def milestone_set_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
     if done == milestone.is_done:
         return milestone
-    milestone.done_at = timezone.now() if done else None
-    milestone.done_by = actor if done else None
-    milestone.save(update_fields=["done_at", "done_by"])
+    changed = apply_changes(
+        milestone,
+        {"done_at": timezone.now() if done else None, "done_by": actor if done else None},
+        allowed=DONE_FIELDS,
+    )
+    milestone.save(update_fields=changed)
     audit_log(
         actor=actor,
         organisation=milestone.organisation,
@@ -227,9 +233,9 @@ def _progress_tick(*, programme: Programme, event: str, when, actor) -> int:
         return 0
     ticked = 0
     for milestone in programme.milestones.filter(key__in=keys, done_at__isnull=True):
-        milestone.done_at = when
-        milestone.done_by = actor if getattr(actor, "is_authenticated", False) else None
-        milestone.save(update_fields=["done_at", "done_by"])
+        by = actor if getattr(actor, "is_authenticated", False) else None
+        changed = apply_changes(milestone, {"done_at": when, "done_by": by}, allowed=DONE_FIELDS)
+        milestone.save(update_fields=changed)
         audit_log(
             actor=actor,
             organisation=programme.organisation,

@@ -12,6 +12,10 @@ from .common import apply_changes
 from .plan import programme_progress_record
 
 PROGRAMME_FIELDS = ("name", "neighbourhood", "municipality", "postcode_areas", "start_date")
+INTAKE_FIELDS = ("vision", "starting_points")
+# What the intake page may set on each goal and partner row.
+GOAL_FIELDS = ("description", "measure")
+PARTNER_FIELDS = ("name", "partner_organisation", "role", "email", "phone")
 
 
 def _check_people(*, client: Organisation, project_leaders, client_contacts) -> None:
@@ -96,10 +100,13 @@ def programme_update(
     return programme
 
 
-def _rows_sync(model, *, programme: Programme, rows: list[dict], position: bool = False) -> int:
+def _rows_sync(
+    model, *, programme: Programme, rows: list[dict], allowed: tuple, position: bool = False
+) -> int:
     """Make the programme's `model` rows (goals or partners) match `rows`: a row with the `id`
     of an existing one updates it in place, a row without one is added, and existing rows not
-    named are removed. Returns how many rows there are now."""
+    named are removed. `allowed` names the fields a row may set. Returns how many rows there
+    are now."""
     existing = {obj.pk: obj for obj in model.objects.filter(programme=programme)}
     keep = []
     for index, row in enumerate(rows):
@@ -108,10 +115,9 @@ def _rows_sync(model, *, programme: Programme, rows: list[dict], position: bool 
         obj = existing.pop(pk, None) if pk else None
         if obj is None:
             obj = model(organisation=programme.organisation, programme=programme)
-        for name, value in values.items():
-            setattr(obj, name, value)
         if position:
-            obj.position = index
+            values["position"] = index
+        apply_changes(obj, values, allowed=(*allowed, "position") if position else allowed)
         obj.full_clean()
         keep.append(obj)
     if existing:
@@ -136,11 +142,15 @@ def programme_intake_save(
     are the whole lists as they should be; a row carrying the `id` of an existing goal or
     partner updates that one, so saving the page unchanged keeps every row as it was.
     `complete` also marks the intake complete (see `programme_intake_complete`)."""
-    programme.vision = vision.strip()
-    programme.starting_points = starting_points.strip()
-    programme.save(update_fields=["vision", "starting_points"])
-    n_goals = _rows_sync(Goal, programme=programme, rows=goals, position=True)
-    n_partners = _rows_sync(Partner, programme=programme, rows=partners)
+    changed = apply_changes(
+        programme,
+        {"vision": vision.strip(), "starting_points": starting_points.strip()},
+        allowed=INTAKE_FIELDS,
+    )
+    if changed:
+        programme.save(update_fields=changed)
+    n_goals = _rows_sync(Goal, programme=programme, rows=goals, allowed=GOAL_FIELDS, position=True)
+    n_partners = _rows_sync(Partner, programme=programme, rows=partners, allowed=PARTNER_FIELDS)
     audit_log(
         actor=actor,
         organisation=programme.organisation,
@@ -163,8 +173,11 @@ def programme_intake_complete(*, actor: User, programme: Programme) -> Programme
         raise ValidationError(
             _("A completed intake needs at least the client's vision and one goal.")
         )
-    programme.intake_completed_at = timezone.now()
-    programme.save(update_fields=["intake_completed_at"])
+    programme.save(
+        update_fields=apply_changes(
+            programme, {"intake_completed_at": timezone.now()}, allowed=("intake_completed_at",)
+        )
+    )
     audit_log(
         actor=actor,
         organisation=programme.organisation,
@@ -188,9 +201,10 @@ def team_member_add(*, actor: User, programme: Programme, user: User) -> TeamMem
     member, created = TeamMember.objects.get_or_create(
         organisation=programme.organisation, programme=programme, user=user
     )
-    rejoined = not created and not member.is_active
+    rejoined = not created and bool(
+        apply_changes(member, {"is_active": True}, allowed=("is_active",))
+    )
     if rejoined:
-        member.is_active = True
         member.save(update_fields=["is_active"])
     if created or rejoined:  # (a member already on the team changes nothing)
         audit_log(
@@ -211,9 +225,12 @@ def team_member_set_ready(
     track is complete; a project leader may override it, and must say why."""
     if ready == member.ready_for_rounds and reason == member.ready_reason:
         return member
-    member.ready_for_rounds = ready
-    member.ready_reason = reason.strip()
-    member.save(update_fields=["ready_for_rounds", "ready_reason"])
+    changed = apply_changes(
+        member,
+        {"ready_for_rounds": ready, "ready_reason": reason.strip()},
+        allowed=("ready_for_rounds", "ready_reason"),
+    )
+    member.save(update_fields=changed)
     audit_log(
         actor=actor,
         organisation=member.organisation,
@@ -225,5 +242,21 @@ def team_member_set_ready(
         # Ready without an override: the member finished the training track.
         programme_progress_record(
             programme=member.programme, event=Progress.TEAM_TRAINED, actor=actor
+        )
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, actor: User | None, member: TeamMember) -> TeamMember:
+    """Take a member off the programme's roster: the row stays (their rounds, signals and
+    certificates keep pointing at it) but no longer counts. Taking off someone who already
+    left changes nothing; `team_member_add` puts them back."""
+    if apply_changes(member, {"is_active": False}, allowed=("is_active",)):
+        member.save(update_fields=["is_active"])
+        audit_log(
+            actor=actor,
+            organisation=member.organisation,
+            action="team.member_removed",
+            obj=member,
         )
     return member

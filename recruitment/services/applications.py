@@ -1,5 +1,10 @@
 """Applications: received (online, on paper, from the survey), kept no longer than
-consented, and a second application of the same resident merged into the first."""
+consented, and a second application of the same resident merged into the first.
+
+An application's stage moves through the base's workflow transition
+(`programmes.services.workflow`) with `APPLICATION_WORKFLOW`: the table in
+`recruitment.workflow`, the history in `ApplicationEvent`, the audit as "application.<stage>".
+"""
 
 from datetime import timedelta
 
@@ -11,10 +16,22 @@ from django.utils.translation import gettext as _
 from programmes.audit import audit_log
 from programmes.mail import mail_queue
 from programmes.models import Programme, User
+from programmes.services.common import apply_changes
+from programmes.services.workflow import Workflow, workflow_history_append, workflow_transition
 
 from ..models import Application, ApplicationEvent, SurveyResponse
 from ..workflow import Stage
 from .campaign import campaign_for
+
+# Where an application keeps its stage and its history, for the base's workflow transition.
+APPLICATION_WORKFLOW = Workflow(
+    state="stage",
+    history=ApplicationEvent,
+    subject="application",
+    from_field="from_stage",
+    to_field="to_stage",
+    action="application",
+)
 
 
 def _application_open(
@@ -44,11 +61,12 @@ def _application_open(
     )
     application.full_clean(exclude=exclude)
     application.save()
-    ApplicationEvent.objects.create(
-        organisation=application.organisation,
-        application=application,
+    workflow_history_append(
+        workflow=APPLICATION_WORKFLOW,
+        obj=application,
         actor=actor,
-        to_stage=Stage.APPLIED,
+        previous="",
+        new=Stage.APPLIED,
         note=note,
     )
     return application
@@ -94,18 +112,69 @@ def application_submit(
     return application
 
 
+# What the retention sweep deletes (or unlinks), by kind, as its audit entry counts them.
+_RETENTION_KINDS = {
+    Application._meta.label: "applications",
+    ApplicationEvent._meta.label: "history_steps",
+}
+
+
+@transaction.atomic
 def applications_delete_expired(*, today=None) -> int:
     """Delete applications past their retention date that did not lead to a team membership
-    (the consent covered the selection only)."""
+    (the consent covered the selection only); returns how many rows went, the applications'
+    history included.
+
+    The periodic task runs this across every tenant. Each programme that lost applications
+    gets one audit entry by the system (no actor), "retention.applications_deleted", with the
+    counts per kind: applications, their history steps, and the survey answers that pointed
+    at them (kept, without the link). The entry names no applicant: that is what was erased.
+    """
     today = today or timezone.localdate()
     expired = Application.objects.filter(keep_until__lt=today).exclude(stage=Stage.SELECTED)
-    count, _detail = expired.delete()
-    return count
+    programmes = Programme.objects.filter(
+        pk__in=expired.values("programme_id").distinct()
+    ).select_related("organisation")
+    total = 0
+    for programme in programmes:
+        mine = expired.filter(programme=programme)
+        unlinked = SurveyResponse.objects.filter(application__in=mine).count()
+        count, detail = mine.delete()
+        if not count:
+            continue
+        counts = {kind: 0 for kind in _RETENTION_KINDS.values()}
+        for label, n in detail.items():
+            kind = _RETENTION_KINDS.get(label, label)
+            counts[kind] = counts.get(kind, 0) + n
+        counts["survey_responses_unlinked"] = unlinked
+        audit_log(
+            actor=None,
+            organisation=programme.organisation,
+            action="retention.applications_deleted",
+            obj=programme,
+            data={"kept_until_before": today.isoformat(), "deleted": counts},
+        )
+        total += count
+    return total
 
 
 # --- Duplicate applications ---------------------------------------------------------------
 
 STAGE_ORDER = [Stage.APPLIED, Stage.INVITED, Stage.INTERVIEW, Stage.PROPOSED]
+# What a merge carries over from the other application.
+MERGED_FIELDS = (
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "motivation",
+    "availability",
+    "advice",
+    "consent_text",
+    "consent_at",
+    "keep_until",
+)
 
 
 def _joined(first: str, second: str, limit: int) -> str:
@@ -141,55 +210,47 @@ def applications_merge(*, actor: User, keep: Application, other: Application) ->
             )
         )
     previous = keep.stage
-    for field in ("email", "phone", "street", "house_number", "postcode"):
-        if not getattr(keep, field).strip():
-            setattr(keep, field, getattr(other, field))
-    keep.motivation = _joined(keep.motivation, other.motivation, 3000)
-    keep.availability = _joined(keep.availability, other.availability, 300)
-    keep.advice = _joined(keep.advice, other.advice, 5000)
+    carried = {
+        field: getattr(other, field)
+        for field in ("email", "phone", "street", "house_number", "postcode")
+        if not getattr(keep, field).strip()
+    }
+    carried["motivation"] = _joined(keep.motivation, other.motivation, 3000)
+    carried["availability"] = _joined(keep.availability, other.availability, 300)
+    carried["advice"] = _joined(keep.advice, other.advice, 5000)
     if other.consent_at > keep.consent_at:
-        keep.consent_text, keep.consent_at = other.consent_text, other.consent_at
-    keep.keep_until = max(keep.keep_until, other.keep_until)
+        carried["consent_text"], carried["consent_at"] = other.consent_text, other.consent_at
+    carried["keep_until"] = max(keep.keep_until, other.keep_until)
+    stage = previous
     if STAGE_ORDER.index(other.stage) > STAGE_ORDER.index(keep.stage):
-        keep.stage = other.stage
-    keep.save(
-        update_fields=[
-            "email",
-            "phone",
-            "street",
-            "house_number",
-            "postcode",
-            "motivation",
-            "availability",
-            "advice",
-            "consent_text",
-            "consent_at",
-            "keep_until",
-            "stage",
-        ]
-    )
+        stage = other.stage
+    # The other's history moves over first, so the merge step comes last in `keep`'s history.
     other.events.update(application=keep)
     if not SurveyResponse.objects.filter(application=keep).exists():
         SurveyResponse.objects.filter(application=other).update(application=keep)
-    other.merged_into, other.merged_at = keep, timezone.now()
-    other.save(update_fields=["merged_into", "merged_at"])
-    ApplicationEvent.objects.create(
-        organisation=keep.organisation,
-        application=keep,
-        actor=actor,
-        from_stage=previous,
-        to_stage=keep.stage,
-        note=_("Merged with the application of %(name)s of %(date)s.")
-        % {
-            "name": other.name,
-            "date": formats.date_format(timezone.localtime(other.created_at), "j F Y"),
-        },
+    apply_changes(
+        other,
+        {"merged_into": keep, "merged_at": timezone.now()},
+        allowed=("merged_into", "merged_at"),
     )
-    audit_log(
-        actor=actor,
-        organisation=keep.organisation,
-        action="application.merged",
+    other.save(update_fields=["merged_into", "merged_at"])
+    # Not a move in the table: the furthest stage of the two, which both had reached.
+    workflow_transition(
+        workflow=APPLICATION_WORKFLOW,
         obj=keep,
-        data={"merged": other.pk, "stage_from": previous, "stage": keep.stage},
+        actor=actor,
+        new=stage,
+        check=None,
+        fields=carried,
+        allowed=MERGED_FIELDS,
+        history={
+            "note": _("Merged with the application of %(name)s of %(date)s.")
+            % {
+                "name": other.name,
+                "date": formats.date_format(timezone.localtime(other.created_at), "j F Y"),
+            }
+        },
+        action="application.merged",
+        data={"merged": other.pk, "stage_from": previous, "stage": stage},
     )
     return keep

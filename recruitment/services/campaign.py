@@ -7,8 +7,11 @@ from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
 from programmes.models import Programme, User
+from programmes.services.common import apply_changes
 
 from ..models import Campaign, Channel, DoorVisit
+
+CAMPAIGN_FIELDS = ("is_open", "intro", "headline", "material_text", "photo", "retention_months")
 
 
 def consent_text(*, programme: Programme, campaign: Campaign) -> str:
@@ -27,7 +30,8 @@ def consent_text(*, programme: Programme, campaign: Campaign) -> str:
 
 
 def campaign_for(*, programme: Programme) -> Campaign:
-    """The programme's recruitment campaign, made on first use."""
+    """The programme's recruitment campaign, made on first use (not audited: the empty
+    defaults are nobody's decision; `campaign_save` is)."""
     campaign, _created = Campaign.objects.get_or_create(
         organisation=programme.organisation, programme=programme
     )
@@ -36,14 +40,20 @@ def campaign_for(*, programme: Programme) -> Campaign:
 
 @transaction.atomic
 def campaign_save(*, actor: User, programme: Programme, **fields) -> Campaign:
-    """Save the campaign settings (open or closed, texts, photo, retention)."""
+    """Save the campaign settings (open or closed, texts, photo, retention); the audit entry
+    lists the fields that changed, and saving it unchanged records nothing."""
     campaign = campaign_for(programme=programme)
-    for name, value in fields.items():
-        setattr(campaign, name, value)
+    changed = apply_changes(campaign, fields, allowed=CAMPAIGN_FIELDS)
+    if not changed:
+        return campaign
     campaign.full_clean(exclude=["organisation", "programme"])
-    campaign.save()
+    campaign.save(update_fields=changed)
     audit_log(
-        actor=actor, organisation=programme.organisation, action="campaign.saved", obj=campaign
+        actor=actor,
+        organisation=programme.organisation,
+        action="campaign.saved",
+        obj=campaign,
+        data={"fields": changed},
     )
     return campaign
 
@@ -84,10 +94,26 @@ def door_visit_log(
         street=street,
         house_number=house_number,
     )
-    visit.outcome, visit.note, visit.visited_by = outcome, note.strip(), actor
-    visit.visited_at = timezone.now()
+    again = visit.pk is not None
+    apply_changes(
+        visit,
+        {
+            "outcome": outcome,
+            "note": note.strip(),
+            "visited_by": actor,
+            "visited_at": timezone.now(),
+        },
+        allowed=("outcome", "note", "visited_by", "visited_at"),
+    )
     visit.full_clean()
     visit.save()
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="door.visited_again" if again else "door.visited",
+        obj=visit,
+        data={"outcome": outcome},
+    )
     return visit
 
 

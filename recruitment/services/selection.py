@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from programmes.audit import audit_log
 from programmes.mail import mail_hold, mail_queue, render_mail
 from programmes.models import Invitation, TeamMember, User
 from programmes.permissions import Role
@@ -17,32 +16,36 @@ from programmes.services import (
     outbox_cancel_held,
     outbox_held,
     team_member_add,
+    team_member_remove,
 )
+from programmes.services.workflow import workflow_transition
 
 from ..models import Application, ApplicationEvent
 from ..workflow import FINAL, Stage, check_move, decided_by_client
+from .applications import APPLICATION_WORKFLOW
 
 
-def _move(*, actor, application: Application, stage: str, note: str, by_client: bool):
+def _move(
+    *,
+    actor,
+    application: Application,
+    stage: str,
+    note: str,
+    by_client: bool,
+    fields: dict | None = None,
+):
+    """One step of the selection, checked in the consultancy's or the client's table
+    (`recruitment.workflow`); `fields` are what the step also records (advice, reason)."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    check_move(application.stage, stage, by_client=by_client)
-    previous = application.stage
-    application.stage = stage
-    application.save(update_fields=["stage"])
-    ApplicationEvent.objects.create(
-        organisation=application.organisation,
-        application=application,
-        actor=actor,
-        from_stage=previous,
-        to_stage=stage,
-        note=note.strip(),
-    )
-    audit_log(
-        actor=actor,
-        organisation=application.organisation,
-        action=f"application.{stage}",
+    workflow_transition(
+        workflow=APPLICATION_WORKFLOW,
         obj=application,
-        data={"from": previous},
+        actor=actor,
+        new=stage,
+        check=lambda current, new: check_move(current, new, by_client=by_client),
+        fields=fields,
+        allowed=("advice", "client_reason"),
+        history={"note": note.strip()},
     )
     return application
 
@@ -60,12 +63,18 @@ def application_move(
     """The consultancy moves an applicant a step; proposing needs advice for the client.
     "Not selected" mails the applicant: like the client's decision, the mail is held for
     `hold_seconds` (default DECISION_UNDO_SECONDS), so it can be undone until it leaves."""
+    fields = {}
     if stage == Stage.PROPOSED:
         if not advice.strip():
             raise ValidationError({"advice": _("Give the client your advice on this applicant.")})
-        Application.objects.filter(pk=application.pk).update(advice=advice.strip())
+        fields["advice"] = advice.strip()
     application = _move(
-        actor=actor, application=application, stage=stage, note=note, by_client=False
+        actor=actor,
+        application=application,
+        stage=stage,
+        note=note,
+        by_client=False,
+        fields=fields,
     )
     if stage == Stage.NOT_SELECTED:
         with mail_hold(ref=decision_ref(application), seconds=hold_seconds):
@@ -96,9 +105,13 @@ def application_decide(
         raise ValidationError({"reason": _("Give a reason for your decision.")})
     stage = Stage.SELECTED if approve else Stage.NOT_SELECTED
     application = _move(
-        actor=actor, application=application, stage=stage, note=reason, by_client=True
+        actor=actor,
+        application=application,
+        stage=stage,
+        note=reason,
+        by_client=True,
+        fields={"client_reason": reason.strip()},
     )
-    Application.objects.filter(pk=application.pk).update(client_reason=reason.strip())
     with mail_hold(ref=decision_ref(application), seconds=hold_seconds):
         if approve:
             existing = User.objects.filter(email__iexact=application.email).first()
@@ -173,29 +186,24 @@ def application_decision_undo(
         if invitation is not None:
             invitation_revoke(actor=actor, invitation=invitation)
         else:
-            TeamMember.objects.filter(
+            for member in TeamMember.objects.filter(
                 programme=application.programme,
                 user__email__iexact=application.email,
                 is_active=True,
-            ).update(is_active=False)
-    application.stage = previous
-    if by_client:
-        application.client_reason = ""
-    application.save(update_fields=["stage", "client_reason"])
-    ApplicationEvent.objects.create(
-        organisation=application.organisation,
-        application=application,
-        actor=actor,
-        from_stage=decided,
-        to_stage=previous,
-        note=_("Decision undone before the e-mail was sent."),
-    )
-    audit_log(
-        actor=actor,
-        organisation=application.organisation,
-        action="application.decision_undone",
+            ):
+                team_member_remove(actor=actor, member=member)
+    # Not a move in the table: the way back to where the decision found the applicant, which
+    # the checks above allow only while the decision's mail is held.
+    workflow_transition(
+        workflow=APPLICATION_WORKFLOW,
         obj=application,
-        data={"from": decided},
+        actor=actor,
+        new=previous,
+        check=None,
+        fields={"client_reason": ""} if by_client else None,
+        allowed=("client_reason",),
+        history={"note": _("Decision undone before the e-mail was sent.")},
+        action="application.decision_undone",
     )
     return application
 

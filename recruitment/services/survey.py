@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
 from programmes.models import Programme, User
+from programmes.services.common import apply_changes
 
 from ..models import Answer, Application, Question, Survey, SurveyResponse
 from .applications import _application_open
@@ -44,9 +45,10 @@ JOIN_QUESTION = 7  # index of "would you join?" in SURVEY_TEMPLATE
 def survey_create(*, actor: User, programme: Programme, title: str) -> Survey:
     """A new survey for the programme, filled with the standard questionnaire."""
 
-    survey = Survey.objects.create(
-        organisation=programme.organisation, programme=programme, title=title.strip()
-    )
+    survey = Survey(organisation=programme.organisation, programme=programme, title=title.strip())
+    # Its public id is a fresh uuid4 (the database keeps it unique): no look-up needed.
+    survey.full_clean(exclude=["organisation", "programme"], validate_unique=False)
+    survey.save()
     Question.objects.bulk_create(
         Question(
             organisation=programme.organisation,
@@ -85,14 +87,29 @@ def question_add(*, actor: User, survey, kind: str, text: str, options=(), requi
     )
     question.full_clean()
     question.save()
+    audit_log(
+        actor=actor,
+        organisation=survey.organisation,
+        action="survey.question_added",
+        obj=survey,
+        data={"question": question.pk, "kind": kind},
+    )
     return question
 
 
 @transaction.atomic
 def question_remove(*, actor: User, question) -> None:
     """Remove a question from a draft survey."""
-    if question.survey.status != question.survey.Status.DRAFT:
+    survey = question.survey
+    if survey.status != survey.Status.DRAFT:
         raise ValidationError(_("Questions can only be changed while the survey is a draft."))
+    audit_log(
+        actor=actor,
+        organisation=survey.organisation,
+        action="survey.question_removed",
+        obj=survey,
+        data={"question": question.pk, "text": question.text[:200]},
+    )
     question.delete()
 
 
@@ -102,8 +119,7 @@ def survey_set_status(*, actor: User, survey, status: str):
     order = ["draft", "open", "closed"]
     if status not in order or order.index(status) != order.index(survey.status) + 1:
         raise ValidationError(_("A survey goes from draft to open to closed."))
-    survey.status = status
-    survey.save(update_fields=["status"])
+    survey.save(update_fields=apply_changes(survey, {"status": status}, allowed=("status",)))
     audit_log(actor=actor, organisation=survey.organisation, action=f"survey.{status}", obj=survey)
     return survey
 
@@ -111,9 +127,11 @@ def survey_set_status(*, actor: User, survey, status: str):
 @transaction.atomic
 def survey_conclusions_save(*, actor: User, survey, conclusions: str) -> Survey:
     """Save the project leader's conclusions from the survey's results (at most 5000
-    characters)."""
-    survey.conclusions = conclusions[:5000]
-    survey.save(update_fields=["conclusions"])
+    characters); saving them unchanged records nothing."""
+    changed = apply_changes(survey, {"conclusions": conclusions[:5000]}, allowed=("conclusions",))
+    if not changed:
+        return survey
+    survey.save(update_fields=changed)
     audit_log(actor=actor, organisation=survey.organisation, action="survey.concluded", obj=survey)
     return survey
 
@@ -141,7 +159,9 @@ def survey_respond(
     contact: dict | None = None,
 ):
     """Store one response. Online answers need an open survey; staff may enter paper and
-    door-to-door answers while it is open or closed. `answers` maps question id to value."""
+    door-to-door answers while it is open or closed. `answers` maps question id to value.
+    Audited (by whoever entered it; the system for an online one) without the answers: the
+    entry says a response with or without contact details came in, and when."""
 
     if channel == SurveyResponse.Channel.ONLINE and survey.status != survey.Status.OPEN:
         raise ValidationError(_("This survey is closed."))
@@ -165,6 +185,13 @@ def survey_respond(
         Answer(organisation=survey.organisation, response=response, question_id=qid, value=value)
         for qid, value in answers.items()
         if value not in (None, "", [])
+    )
+    audit_log(
+        actor=entered_by,
+        organisation=survey.organisation,
+        action="survey.response_received",
+        obj=survey,
+        data={"response": response.pk, "channel": channel, "contact": consent},
     )
     return response
 
@@ -259,8 +286,11 @@ def prospect_convert(*, actor: User, response) -> Application:
         postcode="",
         motivation=_("Said yes to joining in the survey."),
     )
-    response.application = application
-    response.save(update_fields=["application"])
+    response.save(
+        update_fields=apply_changes(
+            response, {"application": application}, allowed=("application",)
+        )
+    )
     audit_log(
         actor=actor,
         organisation=programme.organisation,

@@ -16,10 +16,13 @@ from programmes.services import (
     outbox_held,
     programme_progress_record,
 )
+from programmes.services.common import apply_changes
 
 from ..documents import CERTIFICATE
 from ..models import Assessment, Certificate, Training
 from .readiness import readiness_update
+
+REVOKE_FIELDS = ("revoked_at", "revoked_reason")
 
 
 @transaction.atomic
@@ -70,7 +73,7 @@ def certificate_issue(*, actor: User, assessment: Assessment) -> Certificate:
         trainer=training.trainer,
         issued_on=timezone.localdate(),
     )
-    certificate.document = document_request(
+    document = document_request(
         actor=actor,
         organisation=training.organisation,
         programme=training.programme,
@@ -78,7 +81,9 @@ def certificate_issue(*, actor: User, assessment: Assessment) -> Certificate:
         ref=str(certificate.pk),
         owner=assessment.user,
     )
-    certificate.save(update_fields=["document"])
+    certificate.save(
+        update_fields=apply_changes(certificate, {"document": document}, allowed=("document",))
+    )
     audit_log(
         actor=actor,
         organisation=training.organisation,
@@ -108,9 +113,13 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
         .get(pk=certificate.pk)
     )
     if certificate.revoked_at is None:
-        certificate.revoked_at = timezone.now()
-        certificate.revoked_reason = reason.strip()
-        certificate.save(update_fields=["revoked_at", "revoked_reason"])
+        certificate.save(
+            update_fields=apply_changes(
+                certificate,
+                {"revoked_at": timezone.now(), "revoked_reason": reason.strip()},
+                allowed=REVOKE_FIELDS,
+            )
+        )
         audit_log(
             actor=actor,
             organisation=certificate.organisation,
@@ -166,9 +175,11 @@ def certificate_revoke_undo(*, actor: User, certificate: Certificate) -> Certifi
     if certificate.revoked_at is None:
         raise ValidationError(_("This certificate is not revoked."))
     outbox_cancel_held(actor=actor, ref=revoke_ref(certificate))
-    certificate.revoked_at = None
-    certificate.revoked_reason = ""
-    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    certificate.save(
+        update_fields=apply_changes(
+            certificate, {"revoked_at": None, "revoked_reason": ""}, allowed=REVOKE_FIELDS
+        )
+    )
     audit_log(
         actor=actor,
         organisation=certificate.organisation,

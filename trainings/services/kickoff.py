@@ -11,6 +11,7 @@ from programmes.audit import audit_log
 from programmes.files import file_delete_on_commit
 from programmes.models import Programme, User
 from programmes.selectors import is_on_roster, roster
+from programmes.services.common import apply_changes
 
 from ..models import Gear, StreetAssignment, TeamIntroduction
 
@@ -19,15 +20,29 @@ from ..models import Gear, StreetAssignment, TeamIntroduction
 def gear_sizes_save(
     *, user: User, programme: Programme, bodywarmer_size: str, shirt_size: str
 ) -> Gear:
-    """A member chooses their bodywarmer and shirt sizes, for the order list."""
+    """A member chooses their bodywarmer and shirt sizes, for the order list; choosing the
+    same sizes again records nothing."""
     if not is_on_roster(programme=programme, user=user):
         raise ValidationError(_("Only members of this team order gear."))
     gear, _created = Gear.objects.get_or_create(
         organisation=programme.organisation, programme=programme, user=user
     )
-    gear.bodywarmer_size, gear.shirt_size = bodywarmer_size, shirt_size
+    changed = apply_changes(
+        gear,
+        {"bodywarmer_size": bodywarmer_size, "shirt_size": shirt_size},
+        allowed=("bodywarmer_size", "shirt_size"),
+    )
+    if not changed:
+        return gear
     gear.full_clean(exclude=["organisation", "programme", "user"])
-    gear.save(update_fields=["bodywarmer_size", "shirt_size"])
+    gear.save(update_fields=changed)
+    audit_log(
+        actor=user,
+        organisation=programme.organisation,
+        action="gear.sizes_chosen",
+        obj=gear,
+        data={"bodywarmer": gear.bodywarmer_size, "shirt": gear.shirt_size},
+    )
     return gear
 
 
@@ -40,8 +55,7 @@ def gear_hand_out(*, actor: User, gear: Gear, item: str, given: bool) -> Gear:
     or information folder."""
     if item not in GEAR_ITEMS:
         raise ValidationError(_("Unknown item."))
-    if getattr(gear, item) != given:
-        setattr(gear, item, given)
+    if apply_changes(gear, {item: given}, allowed=GEAR_ITEMS):
         gear.save(update_fields=[item])
         audit_log(
             actor=actor,
@@ -119,7 +133,7 @@ def streets_save(*, actor: User, programme: Programme, streets: list[str]) -> tu
         programme=programme, delivered_at__isnull=True
     ).exclude(street__in=wanted)
     removed, _detail = removable.delete()
-    added = streets_divide(actor=actor, programme=programme, streets=wanted) if wanted else 0
+    added = _streets_divide(programme=programme, streets=wanted) if wanted else 0
     if added or removed:
         audit_log(
             actor=actor,
@@ -134,7 +148,21 @@ def streets_save(*, actor: User, programme: Programme, streets: list[str]) -> tu
 @transaction.atomic
 def streets_divide(*, actor: User, programme: Programme, streets: list[str]) -> int:
     """Divide the streets among the active members in turn; streets already given keep their
-    member. Returns how many new streets were given out."""
+    member. Returns how many new streets were given out (audited as "streets.divided" when
+    there were any; `streets_save` records its own entry)."""
+    added = _streets_divide(programme=programme, streets=streets)
+    if added:
+        audit_log(
+            actor=actor,
+            organisation=programme.organisation,
+            action="streets.divided",
+            obj=programme,
+            data={"added": added},
+        )
+    return added
+
+
+def _streets_divide(*, programme: Programme, streets: list[str]) -> int:
     members = list(roster(programme=programme).values_list("user_id", flat=True))
     if not members:
         raise ValidationError(_("There are no team members to divide the streets among."))
@@ -158,11 +186,23 @@ def streets_divide(*, actor: User, programme: Programme, streets: list[str]) -> 
 def street_delivered(
     *, user: User, assignment: StreetAssignment, delivered: bool
 ) -> StreetAssignment:
-    """A member ticks (or unticks) a street of theirs as delivered; others' streets refused."""
+    """A member ticks (or unticks) a street of theirs as delivered; others' streets refused.
+    Ticking it again records the new moment; unticking an open street records nothing."""
     if assignment.user_id != user.pk:
         raise ValidationError(_("This street is someone else's."))
-    assignment.delivered_at = timezone.now() if delivered else None
-    assignment.save(update_fields=["delivered_at"])
+    changed = apply_changes(
+        assignment,
+        {"delivered_at": timezone.now() if delivered else None},
+        allowed=("delivered_at",),
+    )
+    if changed:
+        assignment.save(update_fields=changed)
+        audit_log(
+            actor=user,
+            organisation=assignment.organisation,
+            action="street.delivered" if delivered else "street.undelivered",
+            obj=assignment,
+        )
     return assignment
 
 
@@ -176,12 +216,12 @@ def introduction_for(*, programme: Programme):
 @transaction.atomic
 def introduction_save(*, actor: User, programme: Programme, contact: str, photo=None):
     """The team photo (checked and re-encoded, without EXIF) and how to reach the team."""
-    from programmes.images import reencode_image
+    from programmes.images import reencode_image  # noqa: PLC0415 - Pillow loads only on upload
 
     intro = introduction_for(programme=programme)
     old_photo = intro.photo.name
     if contact.strip():
-        intro.contact = contact.strip()
+        apply_changes(intro, {"contact": contact.strip()}, allowed=("contact",))
     if photo is not None:
         image = reencode_image(
             photo,

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from programmes.audit import audit_log
 from programmes.models import Invitee, Programme, User
 from programmes.selectors import roster
-from programmes.services import invitee_add, meeting_create
+from programmes.services import invited_emails, invitee_add_once, meeting_create
 
 from ..models import Assessment, RulesAcceptance, Training
 
@@ -53,33 +54,42 @@ def track_create(
             location=location,
             description=description,
         )
-        trainings.append(
-            Training.objects.create(
-                organisation=programme.organisation,
-                programme=programme,
-                kind=kind,
-                meeting=meeting,
-                trainer=trainer if kind == Training.Kind.WORKSHOP else "",
-            )
+        training = Training(
+            organisation=programme.organisation,
+            programme=programme,
+            kind=kind,
+            meeting=meeting,
+            trainer=trainer if kind == Training.Kind.WORKSHOP else "",
         )
+        training.full_clean(exclude=["organisation", "programme", "meeting"])
+        training.save()
+        trainings.append(training)
+    audit_log(
+        actor=actor,
+        organisation=programme.organisation,
+        action="training_track.created",
+        obj=programme,
+        data={"trainings": [t.pk for t in trainings], "trainer": trainer},
+    )
     return trainings
 
 
 @transaction.atomic
 def team_invite(*, actor: User, training: Training) -> int:
-    """Invite every active team member to a training (each once)."""
+    """Invite every active team member to a training (each once: whoever was invited before
+    is skipped, see `invitee_add_once`); returns how many were invited now."""
     invited = 0
-    existing = set(training.meeting.invitees.values_list("email", flat=True))
+    already = invited_emails(training.meeting)
     for member in roster(programme=training.programme):
-        if member.user.email not in existing:
-            invitee_add(
-                actor=actor,
-                meeting=training.meeting,
-                name=member.user.name,
-                email=member.user.email,
-                user=member.user,
-                language=member.user.language,
-            )
+        if invitee_add_once(
+            actor=actor,
+            meeting=training.meeting,
+            name=member.user.name,
+            email=member.user.email,
+            invited=already,
+            user=member.user,
+            language=member.user.language,
+        ):
             invited += 1
     return invited
 
