@@ -1,0 +1,124 @@
+"""Every write goes through a service: views, forms, selectors, tasks and every other module
+outside `<app>/services/` call no `.save()`, `.create()`, `.update()`, `.delete()` (nor the
+bulk and get-or-create variants) themselves.
+
+The check reads the source (an AST walk), so it cannot tell a model from a dict: the few
+calls that are not model writes, and the few modules that legitimately write, are listed
+below with the reason. A new entry needs as good a reason; a write in a view does not have
+one (put it in a service, with `apply_changes` and an audit entry: see
+`programmes.services.common`).
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("programmes", "recruitment", "trainings", "patrols", "reporting")
+WRITES = frozenset(
+    {
+        "save",
+        "create",
+        "update",
+        "delete",
+        "bulk_create",
+        "bulk_update",
+        "get_or_create",
+        "update_or_create",
+    }
+)
+
+# Folders and modules that may write, and why.
+WRITERS = {
+    "services": "the services: every write lives there",
+    "migrations": "schema and data migrations",
+    "management": "management commands build demo and benchmark data outside any request",
+    "demo.py": "the demo data: made through the services, then dated back in time",
+    "reporting/generate.py": "the benchmark data generator: bulk rows, no person's action",
+    "programmes/models": "the user manager's create_user, Django's own contract",
+    "programmes/audit.py": "the audit log's own writer",
+    "programmes/mail.py": "the outbox's writer: `mail_queue` adds one row per message",
+}
+
+# Calls outside those that are not model writes (or are bookkeeping), and why:
+# (module, the receiver as written, method).
+NOT_MODEL_WRITES = {
+    ("programmes/adapters.py", "OutboxMessage.objects", "create"): (
+        "an account mail (login code, reset) queued in the outbox, bookkeeping like mail_queue"
+    ),
+    ("programmes/files.py", "names", "update"): "a set of file names",
+    ("programmes/files.py", "default_storage", "delete"): "removes a file from storage",
+    ("programmes/images.py", "image", "save"): "Pillow writes the re-encoded image",
+    ("programmes/qr.py", "image", "save"): "the QR code library writes the image",
+    ("programmes/readiness.py", "reasons", "update"): "a dict of reasons",
+    ("programmes/tasks.py", "total", "update"): "a dict of counts",
+}
+
+
+def _modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            parts = rel.split("/")
+            if any(
+                key in parts or rel == key or rel.startswith(key + "/") or parts[-1] == key
+                for key in WRITERS
+            ):
+                continue
+            yield rel, path
+
+
+def _writes(source: str):
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in WRITES
+        ):
+            yield node.lineno, ast.unparse(node.func.value), node.func.attr
+
+
+def test_no_writes_outside_services():
+    found = []
+    for rel, path in _modules():
+        for line, receiver, method in _writes(path.read_text(encoding="utf-8")):
+            if (rel, receiver, method) not in NOT_MODEL_WRITES:
+                found.append(f"{rel}:{line}: {receiver}.{method}(...)")
+    assert not found, "writes outside a service (move them into one):\n" + "\n".join(found)
+
+
+def test_the_walk_sees_views_forms_selectors_and_tasks():
+    """The exemptions do not hide the modules the rule is about."""
+    seen = {rel for rel, _path in _modules()}
+    for module in (
+        "programmes/forms.py",
+        "programmes/tasks.py",
+        "recruitment/views.py",
+        "recruitment/selectors.py",
+        "trainings/views.py",
+        "patrols/api.py",
+        "patrols/tasks.py",
+    ):
+        assert module in seen, module
+    assert not any("/services/" in rel or rel.endswith("/demo.py") for rel in seen)
+
+
+def test_the_check_catches_a_write():
+    source = (
+        "def post(self, request):\n"
+        "    Signal.objects.filter(pk=1).update(status='resolved')\n"
+        "    form.save()\n"
+    )
+    assert [(r, m) for _line, r, m in _writes(source)] == [
+        ("Signal.objects.filter(pk=1)", "update"),
+        ("form", "save"),
+    ]
+
+
+def test_every_allowance_is_still_needed():
+    """An allowance whose call is gone is removed, so the list stays the truth."""
+    used = set()
+    for rel, path in _modules():
+        for _line, receiver, method in _writes(path.read_text(encoding="utf-8")):
+            used.add((rel, receiver, method))
+    stale = sorted(set(NOT_MODEL_WRITES) - used)
+    assert not stale, f"allowances no longer used: {stale}"
