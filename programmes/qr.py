@@ -16,7 +16,8 @@ from functools import lru_cache
 def qr_data_uri(url: str) -> str:
     import qrcode
 
-    image = qrcode.make(url, box_size=8, border=2)
+    # Grey-scale, not one bit a pixel: WeasyPrint takes it as it is instead of converting it.
+    image = qrcode.make(url, box_size=8, border=2).get_image().convert("L")
     out = io.BytesIO()
-    image.save(out)
+    image.save(out, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
