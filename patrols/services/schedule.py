@@ -11,6 +11,7 @@ from programmes.audit import audit_log
 from programmes.mail import mail_queue
 from programmes.models import Programme, User
 from programmes.readiness import readiness_reason
+from programmes.services.common import apply_changes
 
 from ..models import RoundSignup, RoundSlot
 from .records import _member
@@ -103,8 +104,11 @@ def round_reminder_send(*, signup_id: int) -> bool:
     )
     if signup is None or signup.reminded_at:
         return False
-    signup.reminded_at = timezone.now()
-    signup.save(update_fields=["reminded_at"])
+    signup.save(
+        update_fields=apply_changes(
+            signup, {"reminded_at": timezone.now()}, allowed=("reminded_at",)
+        )
+    )
     user = signup.user
     mail_queue(
         organisation=signup.organisation,

@@ -35,6 +35,19 @@ class Workflow:
     to_field: str
     action: str
 
+    def __post_init__(self):
+        _workflows.append(self)
+
+
+# Every workflow described so far (an app's services module describes its own on import):
+# tests/project/test_writes.py checks that their history rows are written here only.
+_workflows: list[Workflow] = []
+
+
+def workflows_registered() -> tuple[Workflow, ...]:
+    """The workflows the imported apps have described."""
+    return tuple(_workflows)
+
 
 def workflow_history_append(
     *, workflow: Workflow, obj: models.Model, actor, previous: str, new: str, **extra

@@ -122,3 +122,30 @@ def test_every_allowance_is_still_needed():
             used.add((rel, receiver, method))
     stale = sorted(set(NOT_MODEL_WRITES) - used)
     assert not stale, f"allowances no longer used: {stale}"
+
+
+def test_workflow_history_is_written_by_the_workflow_helper_only():
+    """A signal's status and an application's stage move through
+    `programmes.services.workflow`: no other module builds or creates their history rows."""
+    import patrols.services  # noqa: F401, PLC0415 - importing describes the app's workflows
+    import recruitment.services  # noqa: F401, PLC0415 - importing describes the app's workflows
+    from programmes.services.workflow import workflows_registered  # noqa: PLC0415 - after those
+
+    histories = {w.history.__name__ for w in workflows_registered()}
+    assert {"SignalEvent", "ApplicationEvent"} <= histories
+    found = []
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if "migrations" in rel.split("/") or rel.endswith("/demo.py"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = ast.unparse(node.func)
+                if func in histories or any(
+                    func.startswith(f"{name}.objects.") and func.endswith(tuple(WRITES))
+                    for name in histories
+                ):
+                    found.append(f"{rel}:{node.lineno}: {func}(...)")
+    assert not found, "history rows written outside the workflow helper:\n" + "\n".join(found)
