@@ -1,9 +1,10 @@
 """The view mixins that declare who may open a view; the tenant-isolation test reads them.
 
-Every view of ours uses exactly one of them: `PermissionMixin` (a permission from the role
-table) or `PublicMixin` (no login, the page guards itself, e.g. with an unguessable token).
-`ClientMixin` and `ProgrammeMixin` add the client and the programme of the URL to a view that
-declares its permission.
+Every view of ours uses exactly one of them: `PermissionMixin` (permissions from the role
+table, declared per HTTP method: `permission` to open the view, `method_permissions` for what
+a post needs on top) or `PublicMixin` (no login, the page guards itself, e.g. with an
+unguessable token). `ClientMixin` and `ProgrammeMixin` add the client and the programme of the
+URL to a view that declares its permissions.
 """
 
 from collections.abc import Mapping
