@@ -43,7 +43,7 @@ from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -170,6 +170,11 @@ def _one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
+def _address(value: str) -> str:
+    """An address header: a name outside ASCII encoded, the address itself left readable."""
+    return formataddr(parseaddr(_one_line(value)))
+
+
 class OutboxEmail(EmailMultiAlternatives):
     """An outbox message for the mail backends: plain text, an optional HTML alternative and
     optional attachments, nothing else."""
@@ -202,8 +207,8 @@ class OutboxEmail(EmailMultiAlternatives):
             root = MIMEMultipart("mixed", _subparts=[root, *files], policy=_MIME_POLICY)
         subject = _one_line(self.subject)
         root["Subject"] = subject if subject.isascii() else Header(subject, _UTF8)
-        root["From"] = _one_line(self.from_email)
-        root["To"] = ", ".join(_one_line(to) for to in self.to)
+        root["From"] = _address(self.from_email)
+        root["To"] = ", ".join(_address(to) for to in self.to)
         root["Date"] = format_datetime(timezone.now())
         for name, value in self.extra_headers.items():
             root[name] = _one_line(value)

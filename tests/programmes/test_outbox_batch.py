@@ -377,11 +377,12 @@ def test_a_held_burst_is_one_batch_task_for_its_moment(
     ]
 
 
-def test_the_mail_itself_is_well_formed(world, unscoped):
+def test_the_mail_itself_is_well_formed(world, unscoped, settings):
     """The outbox builds its MIME itself (the classic API, for speed): check the result."""
     import email
     import email.policy
 
+    settings.DEFAULT_FROM_EMAIL = "BewonersTeam Één <noreply@example.org>"
     message = OutboxMessage(
         organisation=world.client,
         to_email="ella@example.org",
@@ -396,6 +397,9 @@ def test_the_mail_itself_is_well_formed(world, unscoped):
     assert parsed["Subject"] == "Uitnodiging voor de bijeenkomst in de wijk Één Bcc: x@example.org"
     assert parsed["Bcc"] is None  # a line break in a value never makes a header
     assert parsed["To"].addresses[0].display_name == "Ëlla de Vries"
+    assert parsed["To"].addresses[0].addr_spec == "ella@example.org"
+    assert parsed["From"].addresses[0].display_name == "BewonersTeam Één"
+    assert parsed["From"].addresses[0].addr_spec == "noreply@example.org"
     assert parsed["Message-ID"] == message.message_id and parsed["Date"]
     text = parsed.get_body(("plain",)).get_content()
     html = parsed.get_body(("html",)).get_content()
