@@ -73,17 +73,16 @@ def _send_on_commit(message: OutboxMessage) -> None:
     """Have `message` sent once the current transaction commits (at once outside one),
     together with the others the same transaction queued."""
     connection = transaction.get_connection()
-    level = set(connection.savepoint_ids)
     # Django keeps the callbacks of the open transaction as (savepoint ids, callback, ...);
-    # outside a transaction there are none and on_commit runs the callback at once. Join the
-    # callback registered at this same level (rolling back a savepoint drops it together with
-    # its messages), never one that ran already.
+    # outside a transaction there are none and on_commit runs the callback at once. Joining
+    # a callback registered in another savepoint (each service call has its own) is safe: a
+    # rollback drops a callback only through a savepoint still open, and every savepoint
+    # still open encloses this message too, so its row goes with it. Never join one that ran.
     for entry in connection.run_on_commit if connection.in_atomic_block else ():
         callback = entry[1]
         if (
             isinstance(callback, _SendOnCommit)
             and not callback.done
-            and entry[0] == level
             and callback.organisation_id == message.organisation_id
             and callback.send_after == message.send_after
         ):

@@ -139,6 +139,22 @@ def test_a_rolled_back_savepoint_takes_its_mail_but_not_the_others(
     assert sorted(m.to[0] for m in mail.outbox) == ["bewoner1@example.org", "bewoner3@example.org"]
 
 
+def test_mails_queued_by_one_service_call_each_are_still_one_batch(
+    world, unscoped, counting, handed, django_capture_on_commit_callbacks
+):
+    """Each service call runs in its own savepoint (a loop of invitations): one batch."""
+    with django_capture_on_commit_callbacks(execute=True):
+        messages = []
+        for i in range(4):
+            with transaction.atomic():
+                messages.append(_queue(world, i))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _queue(world, 9)
+            raise RuntimeError("this one is undone")
+    assert handed == ["outbox_flush"] and counting.opened == 1
+    assert _statuses(messages) == [Status.SENT] * 4 and len(mail.outbox) == 4
+
+
 def test_a_large_mailing_goes_in_batches_of_fifty(world, unscoped, counting):
     rows = _rows(world, 120)
     result = outbox_flush(organisation_id=world.client.pk)
