@@ -3,10 +3,10 @@
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from programmes.permissions import Perm, has_perm
 from programmes.registry import PortalCard
 
 from .selectors import proposed_counts
+from .views import CandidatesView
 
 
 def candidate_cards(*, user, organisation) -> list[PortalCard]:
@@ -15,7 +15,7 @@ def candidate_cards(*, user, organisation) -> list[PortalCard]:
     Only for people who decide on candidates (the client's own staff); nothing when no one
     waits, since recruitment is over in most programmes most of the time.
     """
-    if not has_perm(user, Perm.CANDIDATE_DECIDE):  # the permission the decision itself needs
+    if not CandidatesView.allows(user, "POST"):  # who may decide, as the page declares it
         return []
     rows = proposed_counts(organisation=organisation)
     return [
