@@ -19,11 +19,12 @@ os.environ.setdefault("TEST_SQLITE_NAME", f"/tmp/bench-lists-{os.getpid()}.sqlit
 from _setup import django_with_test_db, interleaved, url  # noqa: E402
 
 TARGET = 3.0
+SLOW_MS = 5_000  # a page slower than this is timed once
 
 
 def build(size: int) -> dict:
-    """One consultancy with one client: `size` programmes (the workspace), and on the first
-    of them `size` rows of each list; returns the users and objects the URLs need."""
+    """One consultancy with two clients: `size` programmes (the workspace), and on the one
+    programme of the first client `size` rows of each list; returns what the URLs need."""
     from django_scopes import scopes_disabled
 
     from reporting.generate import Generator
@@ -32,9 +33,11 @@ def build(size: int) -> dict:
     with scopes_disabled():
         gen = Generator(prefix=f"s{size}", seed=size)
         _consultancy, admin, leaders = gen.consultancy()
-        (tenant,) = gen.tenants(_consultancy, 1, leaders=leaders)
-        programmes = gen.programmes(tenant, size, leaders=leaders)
-        focus = programmes[0]
+        # The focus client has one programme holding every list; the workspace's other
+        # programmes belong to a second client, so the focus client's filters stay short.
+        tenant, other = gen.tenants(_consultancy, 2, leaders=leaders)
+        (focus,) = gen.programmes(tenant, 1, leaders=leaders)
+        gen.programmes(other, size - 1, leaders=leaders)
         kit = gen.equip(focus, actor=leaders[0])
         team = gen.team(focus, size)
         gen.applications(focus, size, city=tenant.city)
@@ -108,14 +111,24 @@ def main(rounds: int, sizes: list[int]) -> None:
                 response = client.get(page_url)
                 assert response.status_code == 200, (page_url, response.status_code)
 
-            floor_ms, page_ms = interleaved(floor, page, rounds=rounds)
+            # The first request counts the queries; a page slower than SLOW_MS is not repeated
+            # (its one time stands, marked *): the slowest take minutes at 5,000 rows.
             with CaptureQueriesContext(connection) as ctx:
+                began = time.perf_counter()
                 page()
+                first_ms = (time.perf_counter() - began) * 1000
             queries = len(ctx.captured_queries)
+            if first_ms > SLOW_MS:
+                floor_ms, _ = interleaved(floor, floor, rounds=3)
+                page_ms, mark = first_ms, "*"
+            else:
+                floor_ms, page_ms = interleaved(floor, page, rounds=rounds)
+                mark = ""
             ratio = page_ms / floor_ms
             results.setdefault(label, {})[size] = (page_ms, queries, ratio)
             print(
-                f"{label:32} {floor_ms:9.2f} {page_ms:9.1f} {queries:8d} {ratio:8.1f}", flush=True
+                f"{label:32} {floor_ms:9.2f} {page_ms:9.1f}{mark:1} {queries:7d} {ratio:8.1f}",
+                flush=True,
             )
 
     print(
@@ -131,6 +144,7 @@ def main(rounds: int, sizes: list[int]) -> None:
         met = all(by_size[s][2] <= TARGET for s in sizes) and len(queries) == 1
         print(f"| {label:30} | {cells} | {'yes' if met else 'no':10} |")
     db = connection.settings_dict
+    print(f"* timed once (slower than {SLOW_MS / 1000:g} s)")
     print(f"database: {connection.vendor} {db['NAME']}")
 
 
