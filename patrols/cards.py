@@ -5,15 +5,15 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from programmes.permissions import Perm, has_perm
 from programmes.registry import PortalCard
 
+from .portal import SignalListView
 from .selectors import signal_counts_for_client
 
 
 def signal_cards(*, user, organisation) -> list[PortalCard]:
     """Three numbers with a link each to the signal list filtered the same way."""
-    if not has_perm(user, Perm.SIGNAL_VIEW):
+    if not SignalListView.allows(user):  # who may open the list the cards link to
         return []
     counts = signal_counts_for_client(user=user, organisation=organisation)
     base = reverse("patrols:portal_signals", kwargs={"org": organisation.slug})
