@@ -8,6 +8,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower, Replace, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,11 @@ class Campaign(TenantModel):
         return str(self.programme)
 
 
+def _squashed(field: str):
+    """The field in lower case without spaces: "Jan  Jansen" and "jan jansen" are one name."""
+    return Replace(Lower(field), Value(" "), Value(""))
+
+
 class Application(TenantModel):
     class Source(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -86,11 +93,36 @@ class Application(TenantModel):
         help_text="A second application of the same resident, folded into this one.",
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
+    # The keys a second application of the same resident is found by, kept by the database
+    # itself on every write (also bulk inserts and merges), so the selection asks an index
+    # instead of comparing every application with every other.
+    email_key = models.GeneratedField(
+        expression=Lower(Trim("email")),
+        output_field=models.CharField(max_length=254),
+        db_persist=True,
+    )
+    name_key = models.GeneratedField(
+        expression=Concat(_squashed("name"), Value("|"), _squashed("house_number")),
+        output_field=models.CharField(max_length=221),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "programme", "stage", "created_at"],
+                name="application_programme_stage",
+            ),
+            models.Index(
+                fields=["organisation", "programme", "email_key"], name="application_email_key"
+            ),
+            models.Index(
+                fields=["organisation", "programme", "name_key"], name="application_name_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -6,54 +6,109 @@ fetching by a posted id goes through `get_<thing>_for(...)`, which answers 404 b
 """
 
 import uuid
+from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Lower, Replace, Trim
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from programmes.models import Document, Meeting, Organisation, Programme
 
 from .documents import RECRUITMENT_FLYER, RECRUITMENT_POSTER, SURVEY_REPORT
-from .models import Application, Channel, Question, Survey, SurveyResponse
+from .models import Application, ApplicationEvent, Channel, Question, Survey, SurveyResponse
 from .workflow import Stage
 
 
-def _squashed(field: str):
-    """The field in lower case without spaces: "Jan  Jansen" and "jan jansen" are one name."""
-    return Replace(Lower(field), Value(" "), Value(""))
+def _squashed(value: str) -> str:
+    """`value` as the database squashes it for `Application.name_key`: lower case, no spaces."""
+    return value.lower().replace(" ", "")
 
 
-def applications_for_selection(*, programme: Programme):
-    """The programme's applications that were not merged into another, each annotated with
-    the first other application that looks like the same resident: `duplicate_email_id` (the
-    same e-mail address, case-insensitive) and `duplicate_address_id` (the same name and house
-    number, at the same postcode or street). Found in SQL, in the one query of the list."""
-    base = Application.objects.filter(programme=programme, merged_into__isnull=True).annotate(
-        email_norm=Lower(Trim("email")),
-        name_norm=_squashed("name"),
-        house_norm=_squashed("house_number"),
-        postcode_norm=_squashed("postcode"),
-        street_norm=_squashed("street"),
+# The selection lists the stages in the order an applicant goes through them.
+_STAGE_ORDER = Case(
+    *[When(stage=value, then=Value(i)) for i, value in enumerate(Stage.values)],
+    default=Value(len(Stage.values)),
+    output_field=IntegerField(),
+)
+
+
+def applications_for_selection(*, programme: Programme, stage: str = "") -> QuerySet[Application]:
+    """The programme's applications that were not merged into another (at `stage`, when
+    given), in the order of the stages and newest first within a stage; the page slices it."""
+    qs = Application.objects.filter(programme=programme, merged_into__isnull=True)
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs.alias(stage_order=_STAGE_ORDER).order_by("stage_order", "-created_at", "-pk")
+
+
+def stage_counts(*, programme: Programme) -> dict[str, int]:
+    """How many live applications of `programme` are at each stage (one grouped query)."""
+    counts = dict.fromkeys(Stage.values, 0)
+    for row in (
+        Application.objects.filter(programme=programme, merged_into__isnull=True)
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[row["stage"]] = row["n"]
+    return counts
+
+
+def duplicates_of(*, programme: Programme, applications) -> dict:
+    """For each of `applications` (a page of the selection), the first other live application
+    of `programme` that looks like the same resident, as `(by_email, by_address)`: the same
+    e-mail address (case and surrounding spaces ignored), and the same name and house number
+    (case and spaces ignored) at the same postcode or street. One query, answered by the
+    stored keys' indexes whatever the number of applications."""
+    applications = list(applications)
+    emails = {a.email_key for a in applications if a.email_key}
+    names = {a.name_key for a in applications if not a.name_key.startswith("|")}
+    if not emails and not names:
+        return {a.pk: (None, None) for a in applications}
+    twins = list(
+        Application.objects.filter(programme=programme, merged_into__isnull=True)
+        .filter(Q(email_key__in=emails) | Q(name_key__in=names))
+        .order_by("created_at", "pk")
     )
-    others = base.exclude(pk=OuterRef("pk"))
-    same_email = others.filter(email_norm=OuterRef("email_norm")).exclude(email_norm="")
-    same_address = (
-        others.filter(name_norm=OuterRef("name_norm"), house_norm=OuterRef("house_norm"))
-        .exclude(name_norm="")
-        .filter(
-            (Q(postcode_norm=OuterRef("postcode_norm")) & ~Q(postcode_norm=""))
-            | (Q(street_norm=OuterRef("street_norm")) & ~Q(street_norm=""))
-        )
-    )
-    return base.annotate(
-        duplicate_email_id=Subquery(_first_pk(same_email)),
-        duplicate_address_id=Subquery(_first_pk(same_address)),
+    found = {}
+    for a in applications:
+        by_email = by_address = None
+        for t in twins:
+            if t.pk == a.pk:
+                continue
+            if by_email is None and a.email_key and t.email_key == a.email_key:
+                by_email = t
+            if by_address is None and _same_address(a, t):
+                by_address = t
+        found[a.pk] = (by_email, by_address)
+    return found
+
+
+def _same_address(a: Application, b: Application) -> bool:
+    if a.name_key != b.name_key or a.name_key.startswith("|"):
+        return False
+    postcode = _squashed(a.postcode)
+    street = _squashed(a.street)
+    return bool(postcode and postcode == _squashed(b.postcode)) or bool(
+        street and street == _squashed(b.street)
     )
 
 
-def _first_pk(queryset):
-    return queryset.order_by("created_at", "pk").values("pk")[:1]
+def decisions_recent(*, programme: Programme, seconds: int) -> QuerySet[Application]:
+    """The live applications of `programme` decided (selected or not) in the last `seconds`:
+    the only ones whose decision mail can still be held, so the page asks the outbox about
+    these few instead of every decided applicant."""
+    since = timezone.now() - timedelta(seconds=seconds)
+    return Application.objects.filter(
+        programme=programme,
+        merged_into__isnull=True,
+        stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
+        pk__in=ApplicationEvent.objects.filter(
+            application__programme=programme,
+            to_stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
+            created_at__gte=since,
+        ).values("application_id"),
+    )
 
 
 # --- Applications ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin, PublicMixin
+from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import get_meeting_for, may_manage_programme
@@ -17,7 +18,7 @@ from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
 from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm
-from .workflow import Stage
+from .workflow import Stage, next_moves
 
 APPLY_LIMIT = 5  # sends of the application form per visitor and programme per 10 minutes
 APPLY_WINDOW = 10 * 60
@@ -154,26 +155,40 @@ class SelectionView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, campaign_form=None, **kwargs):
         programme = self.get_programme()
-        applications = list(selectors.applications_for_selection(programme=programme))
-        by_pk = {a.pk: a for a in applications}
+        stage = self.request.GET.get("stage", "")
+        stage = stage if stage in Stage.values else ""
+        page = paginate(
+            self.request, selectors.applications_for_selection(programme=programme, stage=stage)
+        )
+        applications = list(page.object_list)
+        twins = selectors.duplicates_of(programme=programme, applications=applications)
         for application in applications:
-            application.move_form = MoveForm(
-                application=application, auto_id=f"id_a{application.pk}_%s"
-            )
-            twin_pk = application.duplicate_email_id or application.duplicate_address_id
-            application.duplicate = by_pk.get(twin_pk)
-            application.duplicate_by_email = bool(application.duplicate_email_id)
+            application.moves = [
+                (s, Stage(s).label) for s in next_moves(application.stage, by_client=False)
+            ]
+            by_email, by_address = twins[application.pk]
+            application.duplicate = by_email or by_address
+            application.duplicate_by_email = by_email is not None
             if application.duplicate:  # the older one first: kept unless chosen otherwise
                 application.merge_choices = sorted(
                     [application, application.duplicate], key=lambda a: (a.created_at, a.pk)
                 )
+        counts = selectors.stage_counts(programme=programme)
         by_stage = [
-            (value, label, [a for a in applications if a.stage == value])
+            (value, label, counts[value], [a for a in applications if a.stage == value])
             for value, label in Stage.choices
+            if not stage or value == stage
         ]
+        recent = selectors.decisions_recent(
+            programme=programme, seconds=settings.DECISION_UNDO_SECONDS + 60
+        )
         return super().get_context_data(
             by_stage=by_stage,
-            undoable=_undoable(applications, by_client=False),
+            page=page,
+            stage=stage,
+            stage_tabs=[(value, label, counts[value]) for value, label in Stage.choices],
+            total=sum(counts.values()),
+            undoable=_undoable(recent, by_client=False),
             campaign_form=campaign_form
             or CampaignForm(instance=services.campaign_for(programme=programme)),
             meetings=selectors.information_meetings_ahead(programme=programme),
@@ -195,7 +210,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
                 messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, services.invite_result_message(result))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         if "merge_pair" in request.POST:
             pair = request.POST["merge_pair"].split("-")
             keep_pk = posted_id(request, "merge_keep")
@@ -217,7 +232,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
                     _("The two applications of %(name)s were merged into one.")
                     % {"name": keep.name},
                 )
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         if "undo" in request.POST:
             return _decision_undo(
                 request,
@@ -238,13 +253,13 @@ class SelectionView(ProgrammeMixin, TemplateView):
                 fields["photo"] = ""
             services.campaign_save(actor=request.user, programme=programme, **fields)
             messages.success(request, _("The recruitment settings were saved."))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         application = selectors.get_application_for(
             programme=programme, pk=posted_id(request, "application")
         )
         form = MoveForm(request.POST, application=application)
         if "edit" in request.POST:  # back from the confirmation: nothing saved
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         if form.is_valid():
             if form.cleaned_data["stage"] == Stage.NOT_SELECTED and "confirm" not in request.POST:
                 # "Not selected" mails the applicant: say what they get before saving.
@@ -266,7 +281,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
                 messages.success(request, done % {"name": application.name})
         else:
             messages.error(request, _("Choose the next step."))
-        return redirect(request.path)
+        return redirect(request.get_full_path())
 
 
 class CandidatesView(ProgrammeMixin, TemplateView):

@@ -63,10 +63,11 @@ def _selection_url(world, programme):
 
 
 def _dups(programme):
-    return {
-        a.pk: (a.duplicate_email_id, a.duplicate_address_id)
-        for a in selectors.applications_for_selection(programme=programme)
-    }
+    found = selectors.duplicates_of(
+        programme=programme,
+        applications=selectors.applications_for_selection(programme=programme),
+    )
+    return {pk: tuple(twin.pk if twin else None for twin in pair) for pk, pair in found.items()}
 
 
 # --- Duplicates ---------------------------------------------------------------------------
