@@ -8,10 +8,9 @@ A decision that mails someone can hold its messages for a while (`mail_hold`), s
 undone before anything leaves: the row carries `send_after`, the outbox refuses to send it
 earlier and the periodic sweep sends it once its time has come.
 
-One transaction that queues many messages (invitations to a meeting, a mailing) hands the
-worker one batch task per organisation at commit, which sends them over one SMTP connection
-per batch; a transaction that queues one message (a login code, a single notice) hands over a
-task for that message alone, so it leaves at once.
+Every message gets its own send task at commit (a login code leaves at once). A bulk action
+(invitations to a meeting, a mailing) queues its messages inside `mail_burst()`: then the
+worker gets one batch task per BATCH_SIZE messages, each sent over one SMTP connection.
 """
 
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from django.utils import timezone, translation
 
 from .links import site_url
 from .models import OutboxMessage
-from .queueing import enqueue
+from .queueing import enqueue, enqueue_on_commit
 
 _hold: ContextVar[tuple | None] = ContextVar("mail_hold", default=None)
 
@@ -44,53 +43,46 @@ def mail_hold(*, ref: str, seconds: int | None = None):
         _hold.reset(token)
 
 
-class _SendOnCommit:
-    """The commit callback of the messages one transaction (at one savepoint level) queued
-    for one organisation and one moment: a task per message for one, a batch for more."""
+_burst: ContextVar[dict | None] = ContextVar("mail_burst", default=None)
 
-    def __init__(self, *, organisation_id: int, send_after):
-        self.organisation_id = organisation_id
-        self.send_after = send_after
-        self.message_ids: list[int] = []
-        self.done = False
 
-    def __call__(self) -> None:
+@contextmanager
+def mail_burst():
+    """Send the messages queued inside the block in batches (one task per BATCH_SIZE messages
+    of an organisation and moment, one SMTP connection each) once the transaction commits,
+    instead of one task per message. For bulk actions; a nested block joins the outer one."""
+    if _burst.get() is not None:
+        yield
+        return
+    pending: dict = {}
+    token = _burst.set(pending)
+    try:
+        yield
+    finally:
+        _burst.reset(token)
+        for (organisation_id, send_after), ids in pending.items():
+            transaction.on_commit(
+                _send_batches(organisation_id=organisation_id, send_after=send_after, ids=ids)
+            )
+
+
+def _send_batches(*, organisation_id: int, send_after, ids: list[int]):
+    def send() -> None:
+        from .services.outbox import BATCH_SIZE
         from .tasks import outbox_flush, outbox_send
 
-        self.done = True
-        if len(self.message_ids) == 1:
-            enqueue(
-                outbox_send,
-                eta=self.send_after,
-                message_id=self.message_ids[0],
-                organisation_id=self.organisation_id,
-            )
-        else:
-            enqueue(outbox_flush, eta=self.send_after, organisation_id=self.organisation_id)
-
-
-def _send_on_commit(message: OutboxMessage) -> None:
-    """Have `message` sent once the current transaction commits (at once outside one),
-    together with the others the same transaction queued."""
-    connection = transaction.get_connection()
-    # Django keeps the callbacks of the open transaction as (savepoint ids, callback, ...);
-    # outside a transaction there are none and on_commit runs the callback at once. Joining
-    # a callback registered in another savepoint (each service call has its own) is safe: a
-    # rollback drops a callback only through a savepoint still open, and every savepoint
-    # still open encloses this message too, so its row goes with it. Never join one that ran.
-    for entry in connection.run_on_commit if connection.in_atomic_block else ():
-        callback = entry[1]
-        if (
-            isinstance(callback, _SendOnCommit)
-            and not callback.done
-            and callback.organisation_id == message.organisation_id
-            and callback.send_after == message.send_after
-        ):
-            callback.message_ids.append(message.pk)
+        if len(ids) == 1:
+            enqueue(outbox_send, eta=send_after, message_id=ids[0], organisation_id=organisation_id)
             return
-    callback = _SendOnCommit(organisation_id=message.organisation_id, send_after=message.send_after)
-    callback.message_ids.append(message.pk)
-    transaction.on_commit(callback)
+        for start in range(0, len(ids), BATCH_SIZE):
+            enqueue(
+                outbox_flush,
+                eta=send_after,
+                organisation_id=organisation_id,
+                message_ids=ids[start : start + BATCH_SIZE],
+            )
+
+    return send
 
 
 def render_mail(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -138,8 +130,15 @@ def mail_queue(
         send_after=send_after,
         ref=ref,
     )
-    if send_after is None or not outbox_send.app.conf.task_always_eager:
-        # A held message: a worker holds the task until then; the sweep (outbox_send_due) is
-        # the safety net and the only sender when tasks run in-process.
-        _send_on_commit(message)
+    if send_after is not None and outbox_send.app.conf.task_always_eager:
+        # Held, in-process: the sweep (outbox_send_due) sends it once its time has come.
+        return message
+    burst = _burst.get()
+    if burst is not None:
+        burst.setdefault((organisation.pk, send_after), []).append(message.pk)
+    else:
+        # Held: a worker holds the task until then; the sweep is the safety net.
+        enqueue_on_commit(
+            outbox_send, eta=send_after, message_id=message.pk, organisation_id=organisation.pk
+        )
     return message

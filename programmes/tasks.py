@@ -99,9 +99,12 @@ def outbox_send(
 
 
 @shared_task(base=TenantTask, bind=True, max_retries=OUTBOX_MAX_RETRIES)
-def outbox_flush(self, *, organisation_id: int, claims: list | None = None) -> dict:
-    """Send the organisation's due messages in batches over one SMTP connection per batch
-    (see programmes/services/outbox.py). With a worker, a full batch queues the next batch
+def outbox_flush(
+    self, *, organisation_id: int, message_ids: list | None = None, claims: list | None = None
+) -> dict:
+    """Send the organisation's due messages (those of `message_ids`, at most a batch, when
+    given: a burst) in batches over one SMTP connection per batch (see
+    programmes/services/outbox.py). With a worker, a full batch of a sweep queues the next batch
     before it starts sending, so a burst spreads over every worker; in-process, the batches
     follow each other in this call. A database that went away retries with backoff, carrying
     the claims of the messages not finished (`claims`)."""
@@ -121,9 +124,10 @@ def outbox_flush(self, *, organisation_id: int, claims: list | None = None) -> d
         try:
             counts = outbox_deliver_batch(
                 organisation_id=organisation_id,
+                message_ids=message_ids,
                 claims=claims,
                 chain=None
-                if eager
+                if eager or message_ids is not None
                 else lambda: enqueue(outbox_flush, organisation_id=organisation_id),
             )
         except OutboxBatchInterrupted as error:
@@ -134,7 +138,11 @@ def outbox_flush(self, *, organisation_id: int, claims: list | None = None) -> d
                 close_old_connections()  # drop a broken connection; the next query reconnects
             if not eager:
                 raise self.retry(
-                    kwargs={"organisation_id": organisation_id, "claims": claims},
+                    kwargs={
+                        "organisation_id": organisation_id,
+                        "message_ids": message_ids,
+                        "claims": claims,
+                    },
                     countdown=_outbox_backoff(attempt),
                     exc=error,
                 ) from error
@@ -143,6 +151,8 @@ def outbox_flush(self, *, organisation_id: int, claims: list | None = None) -> d
             continue
         total.update(counts)
         more = claims or counts.get("released") or counts.get("claimed", 0) >= BATCH_SIZE
+        if message_ids is not None:
+            more = claims or counts.get("released")
         if not eager or not more:
             return dict(total)
         claims = None  # in-process: on to the next batch

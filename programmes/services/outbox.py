@@ -290,15 +290,20 @@ def _due(now) -> Q:
     )
 
 
-def outbox_claim_batch(*, organisation_id: int, limit: int = BATCH_SIZE) -> list[OutboxMessage]:
-    """Claim up to `limit` due messages of the organisation, oldest first: mark them "sending"
-    with one claim time (the batch's token) and count the attempt. Rows another worker holds
-    locked while claiming are skipped, so two batches never get the same message."""
+def outbox_claim_batch(
+    *, organisation_id: int, limit: int = BATCH_SIZE, message_ids: list | None = None
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages of the organisation (of `message_ids` when given),
+    oldest first: mark them "sending" with one claim time (the batch's token) and count the
+    attempt. Rows another worker holds locked while claiming are skipped, so two batches never
+    get the same message."""
     now = timezone.now()
+    due = OutboxMessage.objects.filter(_due(now), organisation_id=organisation_id)
+    if message_ids is not None:
+        due = due.filter(pk__in=message_ids)
     with transaction.atomic():
         ids = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due(now), organisation_id=organisation_id)
+            due.select_for_update(skip_locked=True)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
@@ -364,13 +369,19 @@ def _close(mailer) -> None:
 
 
 def outbox_deliver_batch(
-    *, organisation_id: int, limit: int = BATCH_SIZE, claims: list | None = None, chain=None
+    *,
+    organisation_id: int,
+    limit: int = BATCH_SIZE,
+    message_ids: list | None = None,
+    claims: list | None = None,
+    chain=None,
 ) -> dict:
-    """Claim up to `limit` due messages of the organisation (or, after an interruption, take
-    back `claims`) and send them over one SMTP connection, each recorded as sent right after
-    the server accepted it. `chain`, when given, is called once a full batch is claimed (before
-    sending), so the next batch can start on another worker. Returns counts per outcome
-    ("claimed", "sent", "retrying", "failed", "skipped", "released").
+    """Claim up to `limit` due messages of the organisation (of `message_ids` when given; or,
+    after an interruption, take back `claims`) and send them over one SMTP connection, each
+    recorded as sent right after the server accepted it. `chain`, when given, is called once
+    a full batch is claimed (before sending), so the next batch can start on another worker.
+    Returns counts per outcome ("claimed", "sent", "retrying", "failed", "skipped",
+    "released").
 
     Raises OutboxBatchInterrupted when the database went away (retry with its `claims`)."""
     from ..tasks import _outbox_backoff, outbox_send
@@ -383,7 +394,9 @@ def outbox_deliver_batch(
             raise OutboxBatchInterrupted(claims=claims) from error
     else:
         try:
-            pending = outbox_claim_batch(organisation_id=organisation_id, limit=limit)
+            pending = outbox_claim_batch(
+                organisation_id=organisation_id, limit=limit, message_ids=message_ids
+            )
         except DATABASE_ERRORS as error:
             raise OutboxBatchInterrupted(claims=[]) from error
         if chain is not None and len(pending) >= limit:
@@ -465,7 +478,7 @@ def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:
 
 def outbox_requeue_stale(*, now=None) -> int:
     """Queue again what a lost task or a dead worker left behind; returns how many. Messages
-    still queued go out in batches (one task per organisation, which chains the next), the
+    still queued go out in batches (one task per BATCH_SIZE of them), the
     ones a try was made at are retried on their own."""
     from ..tasks import outbox_flush, outbox_send
 
@@ -480,10 +493,10 @@ def outbox_requeue_stale(*, now=None) -> int:
         )
     ).values_list("pk", "organisation_id", "status")
     count = 0
-    flush = set()
+    flush: dict[int, list[int]] = {}
     for pk, organisation_id, status in stale:
         if status == OutboxMessage.Status.QUEUED:
-            flush.add(organisation_id)
+            flush.setdefault(organisation_id, []).append(pk)
             count += 1
             continue
         if status == OutboxMessage.Status.SENDING:
@@ -496,26 +509,37 @@ def outbox_requeue_stale(*, now=None) -> int:
                 continue
         enqueue(outbox_send, message_id=pk, organisation_id=organisation_id)
         count += 1
-    for organisation_id in sorted(flush):
-        enqueue(outbox_flush, organisation_id=organisation_id)
+    _flush_in_batches(outbox_flush, flush)
     return count
+
+
+def _flush_in_batches(task, ids_by_organisation: dict) -> None:
+    """One batch task per BATCH_SIZE of the messages found, per organisation."""
+    for organisation_id, ids in sorted(ids_by_organisation.items()):
+        for start in range(0, len(ids), BATCH_SIZE):
+            enqueue(
+                task, organisation_id=organisation_id, message_ids=ids[start : start + BATCH_SIZE]
+            )
 
 
 def outbox_send_due(*, now=None) -> int:
     """Send held messages whose time has come (the periodic sweep): one batch task per
-    organisation that has some; returns how many messages are due. Queuing a batch twice is
+    BATCH_SIZE of them per organisation; returns how many messages are due. Queuing a batch twice is
     harmless: a message is claimed by one batch only."""
     from ..tasks import outbox_flush
 
     now = now or timezone.now()
-    due = Counter(
+    due: dict[int, list[int]] = {}
+    for pk, organisation_id in (
         OutboxMessage.objects.filter(
             status=OutboxMessage.Status.QUEUED, send_after__isnull=False, send_after__lte=now
-        ).values_list("organisation_id", flat=True)
-    )
-    for organisation_id in sorted(due):
-        enqueue(outbox_flush, organisation_id=organisation_id)
-    return sum(due.values())
+        )
+        .order_by("send_after", "pk")
+        .values_list("pk", "organisation_id")
+    ):
+        due.setdefault(organisation_id, []).append(pk)
+    _flush_in_batches(outbox_flush, due)
+    return sum(len(ids) for ids in due.values())
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from programmes import tasks
-from programmes.mail import mail_hold, mail_queue
+from programmes.mail import mail_burst, mail_hold, mail_queue
 from programmes.models import OutboxMessage
 from programmes.services import outbox as service
 from programmes.tasks import outbox_flush
@@ -107,7 +107,7 @@ def _statuses(rows):
 def test_a_burst_is_one_task_and_one_connection(
     world, unscoped, counting, handed, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), mail_burst():
         messages = [_queue(world, i) for i in range(5)]
     assert handed == ["outbox_flush"]
     assert counting.opened == 1 and len(mail.outbox) == 5
@@ -121,14 +121,35 @@ def test_one_mail_alone_still_leaves_at_once_on_its_own_task(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         message = _queue(world)
-    assert handed == ["outbox_send"]
-    assert _statuses([message]) == [Status.SENT] and len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True), mail_burst():
+        alone = _queue(world, 1)
+    assert handed == ["outbox_send", "outbox_send"]
+    assert _statuses([message, alone]) == [Status.SENT] * 2 and len(mail.outbox) == 2
+
+
+def test_mail_queued_outside_the_burst_is_not_taken_along(
+    world, unscoped, counting, django_capture_on_commit_callbacks
+):
+    """A batch sends the messages of its burst, not whatever else waits in the queue."""
+    waiting = _rows(world, 1)[0]
+    with django_capture_on_commit_callbacks(execute=True), mail_burst():
+        burst = [_queue(world, i) for i in (1, 2)]
+    assert _statuses([waiting, *burst]) == [Status.QUEUED, Status.SENT, Status.SENT]
+
+
+def test_a_burst_of_many_is_one_task_per_fifty(
+    world, unscoped, counting, handed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), mail_burst():
+        messages = [_queue(world, i) for i in range(120)]
+    assert handed == ["outbox_flush"] * 3 and counting.opened == 3
+    assert _statuses(messages) == [Status.SENT] * 120
 
 
 def test_a_rolled_back_savepoint_takes_its_mail_but_not_the_others(
     world, unscoped, counting, handed, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), mail_burst():
         first = _queue(world, 1)
         with pytest.raises(RuntimeError), transaction.atomic():
             _queue(world, 2)
@@ -143,7 +164,7 @@ def test_mails_queued_by_one_service_call_each_are_still_one_batch(
     world, unscoped, counting, handed, django_capture_on_commit_callbacks
 ):
     """Each service call runs in its own savepoint (a loop of invitations): one batch."""
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), mail_burst():
         messages = []
         for i in range(4):
             with transaction.atomic():
@@ -383,12 +404,20 @@ def test_a_held_burst_is_one_batch_task_for_its_moment(
         monkeypatch.setattr(
             task, "apply_async", lambda _name=task.name, **kw: sent.append((_name, kw))
         )
-    with django_capture_on_commit_callbacks(execute=True), mail_hold(ref="d:1", seconds=300):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        mail_burst(),
+        mail_hold(ref="d:1", seconds=300),
+    ):
         messages = [_queue(world, i) for i in range(3)]
+    ids = [m.pk for m in messages]
     assert sent == [
         (
             "programmes.tasks.outbox_flush",
-            {"kwargs": {"organisation_id": world.client.pk}, "eta": messages[0].send_after},
+            {
+                "kwargs": {"organisation_id": world.client.pk, "message_ids": ids},
+                "eta": messages[0].send_after,
+            },
         )
     ]
 
