@@ -6,16 +6,28 @@ fetching by a posted id goes through `get_<thing>_for(...)`, which answers 404 b
 """
 
 import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programmes.models import Document, Meeting, Organisation, Programme
 
 from .documents import RECRUITMENT_FLYER, RECRUITMENT_POSTER, SURVEY_REPORT
-from .models import Application, ApplicationEvent, Channel, Question, Survey, SurveyResponse
+from .models import (
+    Answer,
+    Application,
+    ApplicationEvent,
+    Channel,
+    Question,
+    Survey,
+    SurveyResponse,
+)
 from .workflow import Stage
 
 
@@ -231,6 +243,103 @@ def get_response_for(*, survey: Survey, pk) -> SurveyResponse:
 def responses_with_answers(*, survey: Survey) -> QuerySet[SurveyResponse]:
     """Every response to `survey`, oldest first, with its answers (two queries)."""
     return survey.responses.prefetch_related("answers").order_by("created_at")
+
+
+# Open answers and streets the results page shows; the CSV export holds every response.
+OPEN_ANSWERS_SHOWN = 20
+STREETS_SHOWN = 30
+_OPTIONS = {"yesno": ["ja", "nee"], "scale": ["1", "2", "3", "4", "5"]}
+
+
+@dataclass
+class QuestionCounts:
+    """One question's results: (label, count, percent) per option, or the newest open answers
+    (`texts`, with `more` not shown)."""
+
+    question: Question
+    counts: list = field(default_factory=list)
+    answered: int = 0
+    average: float | None = None
+    texts: list | None = None
+    more: int = 0
+
+
+def survey_counts(*, survey: Survey) -> dict:
+    """The survey's results counted in SQL: per question the answers per option (several
+    choices counted per option), the scale's average, the newest open answers; the responses
+    by channel and the streets with the most responses (`streets_more`: how many streets
+    more). Six queries, whatever the number of responses."""
+    questions = list(survey.questions.all())
+    answers = Answer.objects.filter(response__survey=survey)
+    answered = dict(
+        answers.values("question_id").annotate(n=Count("pk")).values_list("question_id", "n")
+    )
+    combos = defaultdict(list)  # per closed question: (value, how many gave exactly it)
+    for row in (
+        answers.exclude(question__kind=Question.Kind.TEXT)
+        .values("question_id", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        combos[row["question_id"]].append((row["value"], row["n"]))
+    texts = defaultdict(list)
+    for question_id, value in (
+        answers.filter(question__kind=Question.Kind.TEXT)
+        .annotate(
+            newest=Window(RowNumber(), partition_by=F("question_id"), order_by=F("pk").desc())
+        )
+        .filter(newest__lte=OPEN_ANSWERS_SHOWN)
+        .order_by("question_id", "pk")
+        .values_list("question_id", "value")
+    ):
+        texts[question_id].append(value)
+    labels = {"ja": _("Yes"), "nee": _("No")}
+    results = []
+    for q in questions:
+        total = answered.get(q.pk, 0)
+        result = QuestionCounts(question=q, answered=total)
+        if q.kind == Question.Kind.TEXT:
+            result.texts = texts[q.pk]
+            result.more = total - len(result.texts)
+        else:
+            counter = Counter()
+            for value, n in combos[q.pk]:
+                for item in value if isinstance(value, list) else [value]:
+                    counter[str(item)] += n
+            result.counts = [
+                (labels.get(o, o), counter[o], round(100 * counter[o] / total) if total else 0)
+                for o in _OPTIONS.get(q.kind, q.options)
+            ]
+            if q.kind == Question.Kind.SCALE and total:
+                result.average = round(sum(int(v) * n for v, n in combos[q.pk]) / total, 1)
+        results.append(result)
+    responses = survey.responses.order_by()
+    by_channel = dict(
+        responses.values("channel").annotate(n=Count("pk")).values_list("channel", "n")
+    )
+    streets = responses.values("street").annotate(n=Count("pk"))
+    by_street = [
+        (row["street"] or "–", row["n"]) for row in streets.order_by("-n", "street")[:STREETS_SHOWN]
+    ]
+    return {
+        "questions": results,
+        "total": sum(by_channel.values()),
+        "by_channel": [(SurveyResponse.Channel(c).label, n) for c, n in sorted(by_channel.items())],
+        "by_street": by_street,
+        "streets_more": max(streets.count() - STREETS_SHOWN, 0),
+    }
+
+
+def survey_prospects(*, survey: Survey) -> QuerySet[SurveyResponse]:
+    """Respondents who would join and left contact details with consent, oldest first."""
+    join = survey.questions.filter(asks_to_join=True).values("pk")
+    return (
+        survey.responses.filter(
+            contact_consent_at__isnull=False, answers__question__in=join, answers__value="ja"
+        )
+        .distinct()
+        .order_by("created_at", "pk")
+    )
 
 
 def survey_report(*, survey: Survey) -> Document | None:

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.exports import csv_response, csv_safe
+from programmes.pagination import paginate
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.permissions import Perm
@@ -114,8 +115,8 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
         survey = self.get_survey()
         return super().get_context_data(
             survey=survey,
-            results=services.survey_results(survey=survey),
-            prospects=services.prospects(survey=survey),
+            results=selectors.survey_counts(survey=survey),
+            prospects=paginate(self.request, selectors.survey_prospects(survey=survey)),
             report=selectors.survey_report(survey=survey),
             **kwargs,
         )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.permissions import Role
-from recruitment import services
+from recruitment import selectors, services
 from recruitment.models import Application
 
 
@@ -93,6 +93,14 @@ def test_answered_twice_online_and_once_on_paper(client, world, survey):
     assert dict((label, n) for label, n, _ in by_question[multiple.pk].counts)["Zwerfvuil"] == 2
     assert dict((label, n) for label, n, _ in by_question[multiple.pk].counts)["Overlast"] == 1
     assert by_question[scale.pk].average == pytest.approx(3.3)
+    # The page counts in SQL and gets the same figures.
+    counted = selectors.survey_counts(survey=survey)
+    assert {k: counted[k] for k in ("total", "by_channel", "by_street")} == {
+        k: results[k] for k in ("total", "by_channel", "by_street")
+    }
+    assert [(r.question.pk, r.counts, r.average, r.texts) for r in counted["questions"]] == [
+        (r.question.pk, r.counts, r.average, r.texts) for r in results["questions"]
+    ]
     page = client.get(
         reverse(
             "recruitment:survey_results",
