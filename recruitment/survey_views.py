@@ -11,9 +11,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.exports import csv_response, csv_safe
-from programmes.pagination import paginate
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
+from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
