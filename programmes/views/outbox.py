@@ -19,7 +19,9 @@ class OutboxView(ProgrammeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         messages_qs = selectors.outbox_for_programme(programme=self.get_programme())
         page = Paginator(messages_qs, 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page=page, **kwargs)
+        return super().get_context_data(
+            page=page, can_retry=OutboxRetryView.allows(self.request.user, "POST"), **kwargs
+        )
 
 
 class OutboxRetryView(ProgrammeMixin, View):
