@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin
+from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.views.common import form_errors_to
 
@@ -25,7 +26,7 @@ class CampaignView(ProgrammeMixin, TemplateView):
             channel_form=channel_form or ChannelForm(),
             door_form=door_form
             or DoorVisitForm(initial={"street": self.request.GET.get("street", "")[:200]}),
-            coverage=services.door_coverage(programme=programme),
+            coverage=paginate(self.request, selectors.door_coverage(programme=programme)),
             **kwargs,
         )
 

@@ -237,6 +237,12 @@ class Answer(TenantModel):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     value = models.JSONField()
 
+    class Meta:
+        # The results page counts the answers per question and value.
+        indexes = [
+            models.Index(fields=["organisation", "question", "value"], name="answer_question_value")
+        ]
+
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
 
@@ -294,6 +300,13 @@ class DoorVisit(TenantModel):
 
     class Meta:
         ordering = ["street", "house_number"]
+        # The campaign page counts the doors per street and outcome.
+        indexes = [
+            models.Index(
+                fields=["organisation", "programme", "street", "outcome"],
+                name="doorvisit_programme_street",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.street} {self.house_number}"

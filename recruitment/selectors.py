@@ -24,6 +24,7 @@ from .models import (
     Application,
     ApplicationEvent,
     Channel,
+    DoorVisit,
     Question,
     Survey,
     SurveyResponse,
@@ -77,23 +78,40 @@ def duplicates_of(*, programme: Programme, applications) -> dict:
     names = {a.name_key for a in applications if not a.name_key.startswith("|")}
     if not emails and not names:
         return {a.pk: (None, None) for a in applications}
-    twins = list(
+    twins = (
         Application.objects.filter(programme=programme, merged_into__isnull=True)
         .filter(Q(email_key__in=emails) | Q(name_key__in=names))
+        .only(*_TWIN_FIELDS)
         .order_by("created_at", "pk")
     )
+    by_email, by_name = defaultdict(list), defaultdict(list)
+    for t in twins:
+        by_email[t.email_key].append(t)
+        by_name[t.name_key].append(t)
     found = {}
     for a in applications:
-        by_email = by_address = None
-        for t in twins:
-            if t.pk == a.pk:
-                continue
-            if by_email is None and a.email_key and t.email_key == a.email_key:
-                by_email = t
-            if by_address is None and _same_address(a, t):
-                by_address = t
-        found[a.pk] = (by_email, by_address)
+        email = a.email_key and next((t for t in by_email[a.email_key] if t.pk != a.pk), None)
+        address = next(
+            (t for t in by_name[a.name_key] if t.pk != a.pk and _same_address(a, t)), None
+        )
+        found[a.pk] = (email or None, address)
     return found
+
+
+# What the page shows of the other application (name, date, stage, motivation) and what
+# telling the two apart needs.
+_TWIN_FIELDS = (
+    "name",
+    "created_at",
+    "stage",
+    "motivation",
+    "email_key",
+    "name_key",
+    "postcode",
+    "street",
+    "organisation_id",
+    "programme_id",
+)
 
 
 def _same_address(a: Application, b: Application) -> bool:
@@ -193,6 +211,24 @@ def channels_of(*, programme: Programme) -> QuerySet[Channel]:
     return Channel.objects.filter(programme=programme)
 
 
+def door_coverage(*, programme: Programme) -> QuerySet:
+    """Per street (alphabetical): the doors visited and how it went, counted in SQL over the
+    index on programme, street and outcome; the page slices it."""
+    return (
+        DoorVisit.objects.filter(programme=programme)
+        .values("street")
+        .annotate(
+            doors=Count("id"),
+            not_home=Count("id", filter=Q(outcome=DoorVisit.Outcome.NOT_HOME)),
+            interested=Count(
+                "id",
+                filter=Q(outcome__in=[DoorVisit.Outcome.INTERESTED, DoorVisit.Outcome.APPLIED]),
+            ),
+        )
+        .order_by("street")
+    )
+
+
 # --- Neighbourhood survey -------------------------------------------------------------------
 
 
@@ -270,21 +306,31 @@ def survey_counts(*, survey: Survey) -> dict:
     by channel and the streets with the most responses (`streets_more`: how many streets
     more). Six queries, whatever the number of responses."""
     questions = list(survey.questions.all())
-    answers = Answer.objects.filter(response__survey=survey)
-    answered = dict(
-        answers.values("question_id").annotate(n=Count("pk")).values_list("question_id", "n")
-    )
+    # By question (the index on organisation, question and value), not through the responses.
+    closed = [q.pk for q in questions if q.kind != Question.Kind.TEXT]
+    open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     combos = defaultdict(list)  # per closed question: (value, how many gave exactly it)
+    answered = Counter()
     for row in (
-        answers.exclude(question__kind=Question.Kind.TEXT)
+        Answer.objects.filter(question_id__in=closed)
         .values("question_id", "value")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         combos[row["question_id"]].append((row["value"], row["n"]))
+        answered[row["question_id"]] += row["n"]
+    answered.update(
+        dict(
+            Answer.objects.filter(question_id__in=open_)
+            .values("question_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("question_id", "n")
+        )
+    )
     texts = defaultdict(list)
     for question_id, value in (
-        answers.filter(question__kind=Question.Kind.TEXT)
+        Answer.objects.filter(question_id__in=open_)
         .annotate(
             newest=Window(RowNumber(), partition_by=F("question_id"), order_by=F("pk").desc())
         )

@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin, PublicMixin
-from programmes.pagination import paginate
+from programmes.pagination import PER_PAGE, paginate
 from programmes.permissions import Perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import get_meeting_for, may_manage_programme
@@ -152,13 +152,16 @@ class SelectionView(ProgrammeMixin, TemplateView):
     method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
     template_name = "recruitment/selection.html"
+    paginate_by = PER_PAGE // 2  # each row carries its forms: half the usual page
 
     def get_context_data(self, campaign_form=None, **kwargs):
         programme = self.get_programme()
         stage = self.request.GET.get("stage", "")
         stage = stage if stage in Stage.values else ""
         page = paginate(
-            self.request, selectors.applications_for_selection(programme=programme, stage=stage)
+            self.request,
+            selectors.applications_for_selection(programme=programme, stage=stage),
+            per_page=self.paginate_by,
         )
         applications = list(page.object_list)
         twins = selectors.duplicates_of(programme=programme, applications=applications)

@@ -67,7 +67,7 @@ def test_counts_do_not_grow(client, world, team, role, page):
         kwargs["survey_pk"] = survey.pk
     url = reverse(page, kwargs=kwargs)
     client.force_login(world.users[role])
-    _grow(world, programme, survey, 1, 0)
+    _grow(world, programme, survey, 5, 0)
     small = _count(client, url)
-    _grow(world, programme, survey, 30, 1)
+    _grow(world, programme, survey, 55, 5)  # more than a page of each list
     assert _count(client, url) == small
