@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0013_document_kind_from_registry'),
-        ('recruitment', '0006_application_duplicate_keys'),
+        ("programmes", "0013_document_kind_from_registry"),
+        ("recruitment", "0006_application_duplicate_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['organisation', 'question', 'value'], name='answer_question_value'),
+            model_name="answer",
+            index=models.Index(
+                fields=["organisation", "question", "value"], name="answer_question_value"
+            ),
         ),
         migrations.AddIndex(
-            model_name='doorvisit',
-            index=models.Index(fields=['organisation', 'programme', 'street', 'outcome'], name='doorvisit_programme_street'),
+            model_name="doorvisit",
+            index=models.Index(
+                fields=["organisation", "programme", "street", "outcome"],
+                name="doorvisit_programme_street",
+            ),
         ),
     ]
