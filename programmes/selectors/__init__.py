@@ -20,6 +20,7 @@ from .accounts import (
     organisations_for,
     people_who_may,
     unaccepted_invitations_for,
+    user_list_for,
     users_for,
 )
 from .outbox import (
@@ -57,6 +58,7 @@ from .programmes import (
     programmes_for,
     readable_programmes,
     reads_every_programme,
+    with_plan_status,
     workspace_programmes_for,
 )
 from .roster import (
@@ -121,6 +123,8 @@ __all__ = [
     "roster_member",
     "team_memberships_for",
     "unaccepted_invitations_for",
+    "user_list_for",
     "users_for",
+    "with_plan_status",
     "workspace_programmes_for",
 ]

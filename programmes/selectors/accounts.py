@@ -81,6 +81,22 @@ def users_for(*, user, organisation=None) -> QuerySet[User]:
     return qs.select_related("organisation").order_by("organisation__name", "name")
 
 
+def user_list_for(
+    *, user, q: str = "", role: str = "", organisation_slug: str = ""
+) -> QuerySet[User]:
+    """The users page: `users_for`, ordered for paging; `q` finds names and e-mail addresses
+    that start with it (a prefix match, which an index on the column can answer, unlike a
+    substring search), `role` (a `Role` value) and `organisation_slug` narrow the list."""
+    qs = users_for(user=user).order_by("organisation__name", "name", "pk")
+    if q:
+        qs = qs.filter(Q(name__istartswith=q) | Q(email__istartswith=q))
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    if organisation_slug:
+        qs = qs.filter(organisation__slug=organisation_slug)
+    return qs
+
+
 def colleagues_for(*, user, organisation) -> QuerySet[User]:
     """The active client staff of `organisation` that `user` may see, for the portal."""
     return users_for(user=user, organisation=organisation).filter(

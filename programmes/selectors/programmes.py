@@ -5,10 +5,23 @@ Fetching by a URL id goes through `get_<thing>_for(...)`, which answers 404 both
 and for "not yours", so an outsider cannot tell the two apart.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,17 +55,22 @@ def programmes_for(*, user) -> QuerySet[Programme]:
     return qs
 
 
-def workspace_programmes_for(*, user, q: str = "", client_slug: str = "") -> list[Programme]:
+def workspace_programmes_for(
+    *, user, q: str = "", client_slug: str = "", phase: str = ""
+) -> QuerySet[Programme]:
     """The workspace's list: the programmes `user` may see by client and name; `q` searches
-    name, neighbourhood and municipality, `client_slug` keeps one client's."""
-    qs = programmes_for(user=user).order_by("organisation__name", "name")
+    name, neighbourhood and municipality, `client_slug` keeps one client's, `phase` (a `Phase`
+    value) those whose current phase it is, worked out in SQL so the list can be paginated."""
+    qs = programmes_for(user=user).order_by("organisation__name", "name", "pk")
     if q:
         qs = qs.filter(
             Q(name__icontains=q) | Q(neighbourhood__icontains=q) | Q(municipality__icontains=q)
         )
     if client_slug:
         qs = qs.filter(organisation__slug=client_slug)
-    return list(qs)
+    if phase in Phase.values:
+        qs = with_plan_status(qs).filter(plan_phase_rank=PHASE_ORDER[phase])
+    return qs
 
 
 def readable_programmes(*, user, organisation) -> QuerySet[Programme]:
@@ -213,26 +231,91 @@ def programme_status(programme: Programme, milestones=None) -> PlanStatus:
     return plan_status(milestones, list(events))
 
 
-def programme_overview(programmes: list[Programme]) -> dict[int, PlanStatus]:
-    """Plan status and next meeting for many programmes in three queries, not three per row."""
+def _phase_rank(field: str, ranks: dict) -> Case:
+    """SQL for the order (`PHASE_ORDER`) of the phase that `field` maps to through `ranks`;
+    0 (the first phase) for a value not in it."""
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for value, rank in ranks.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _per_programme(qs, aggregate):
+    """A correlated subquery: `aggregate` over the rows of `qs` of the outer programme."""
+    return Subquery(
+        qs.filter(programme=OuterRef("pk"))
+        .order_by()
+        .values("programme")
+        .annotate(value=aggregate)
+        .values("value")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def with_plan_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
+    """`qs` annotated with what `plan_status` works out in Python, computed by the database:
+    `plan_total`, `plan_done`, `plan_overdue` and `plan_phase_rank` (the index of the current
+    phase in `PHASE_ORDER`: the earliest phase with open milestones, the last one when all are
+    done, the first when there are none, but never before what the progress events reached)."""
+    today = timezone.localdate()
+    milestones = Milestone.objects.all()
+    open_milestones = milestones.filter(done_at__isnull=True)
+    floors = {event: PHASE_ORDER[phase] for event, phase in PROGRESS_PHASE.items()}
+    return qs.annotate(
+        plan_total=Coalesce(_per_programme(milestones, Count("pk")), 0),
+        plan_done=Coalesce(
+            _per_programme(milestones.filter(done_at__isnull=False), Count("pk")), 0
+        ),
+        plan_overdue=Coalesce(
+            _per_programme(open_milestones.filter(due_date__lt=today), Count("pk")), 0
+        ),
+        plan_open_rank=_per_programme(open_milestones, Min(_phase_rank("phase", PHASE_ORDER))),
+        plan_floor_rank=_per_programme(
+            ProgressEvent.objects.all(), Max(_phase_rank("event", floors))
+        ),
+    ).annotate(
+        plan_phase_rank=Greatest(
+            Coalesce(
+                "plan_open_rank",
+                Case(
+                    When(plan_total__gt=0, then=Value(PHASE_ORDER[Phase.GUIDANCE])),
+                    default=Value(PHASE_ORDER[Phase.PREPARATION]),
+                ),
+            ),
+            Coalesce("plan_floor_rank", Value(0)),
+        )
+    )
+
+
+def programme_overview(programmes) -> dict[int, PlanStatus]:
+    """Plan status and next meeting for many programmes (a page of them) in two queries, not
+    several per row: the counts and the phase come from `with_plan_status`, so no milestone is
+    loaded into Python."""
     ids = [p.pk for p in programmes]
-    rows = defaultdict(list)
-    for row in Milestone.objects.filter(programme_id__in=ids).only(
-        "programme_id", "phase", "done_at", "due_date"
-    ):
-        rows[row.programme_id].append(row)
-    events = defaultdict(list)
-    for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
-        "programme_id", "event"
-    ):
-        events[programme_id].append(event)
-    result = {pk: plan_status(rows[pk], events[pk]) for pk in ids}
-    for meeting in Meeting.objects.filter(
-        programme_id__in=ids, starts_at__gte=timezone.now()
-    ).order_by("starts_at"):
-        status = result[meeting.programme_id]
-        if status.next_meeting is None:
-            status.next_meeting = meeting
+    phases = list(PHASE_ORDER)
+    next_meeting = (
+        Meeting.objects.filter(programme=OuterRef("pk"), starts_at__gte=timezone.now())
+        .order_by("starts_at", "pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        with_plan_status(Programme.objects.filter(pk__in=ids))
+        .annotate(next_meeting_id=Subquery(next_meeting))
+        .order_by()
+        .values_list(
+            "pk", "plan_total", "plan_done", "plan_overdue", "plan_phase_rank", "next_meeting_id"
+        )
+    )
+    result = {pk: PlanStatus() for pk in ids}
+    meeting_of = {}
+    for pk, total, done, overdue, rank, meeting_id in rows:
+        result[pk] = PlanStatus(total=total, done=done, overdue=overdue, phase=phases[rank])
+        if meeting_id:
+            meeting_of[meeting_id] = pk
+    if meeting_of:
+        for meeting in Meeting.objects.filter(pk__in=meeting_of):
+            result[meeting_of[meeting.pk]].next_meeting = meeting
     return result
 
 

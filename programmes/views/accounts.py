@@ -17,6 +17,7 @@ from .. import selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm
 from ..mixins import PermissionMixin, PublicMixin
 from ..models import Invitation
+from ..pagination import paginate
 from ..permissions import Perm, Role
 from .common import form_errors_to, query_param
 from .mail import MailOutboxView, with_failed_mail
@@ -30,8 +31,17 @@ class UserListView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         may_mail = MailOutboxView.allows(user)
+        q = query_param(self.request, "q")
+        role = query_param(self.request, "role")
+        org_slug = query_param(self.request, "org")
+        people = selectors.user_list_for(user=user, q=q, role=role, organisation_slug=org_slug)
         return super().get_context_data(
-            people=selectors.users_for(user=user),
+            page=paginate(self.request, people),
+            q=q,
+            selected_role=role,
+            selected_org=org_slug,
+            roles=Role.choices,
+            organisations=selectors.organisations_for(user=user).order_by("name"),
             invitations=with_failed_mail(selectors.unaccepted_invitations_for(user=user)),
             may_mail=may_mail,
             failed_mail_count=selectors.outbox_count_for(user=user, status="failed")
@@ -124,6 +134,9 @@ class UserBlockView(PermissionMixin, View):
                 (_("%(name)s can log in again.") if active else _("%(name)s was blocked."))
                 % {"name": target},
             )
+        target_url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target_url, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(target_url)  # back to the page and filters it came from
         return redirect("user_list")
 
 

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from .. import registry, selectors
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Phase
+from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
 from .common import query_param
 
@@ -48,13 +49,15 @@ class WorkspaceView(PermissionMixin, TemplateView):
         q = query_param(self.request, "q")
         client_slug = query_param(self.request, "client")
         phase = query_param(self.request, "phase")
-        programmes = selectors.workspace_programmes_for(user=user, q=q, client_slug=client_slug)
-        overview = selectors.programme_overview(programmes)
-        rows = [(p, overview[p.pk]) for p in programmes]
-        if phase in Phase.values:
-            rows = [(p, s) for p, s in rows if s.phase == phase]
+        programmes = selectors.workspace_programmes_for(
+            user=user, q=q, client_slug=client_slug, phase=phase
+        )
+        page = paginate(self.request, programmes)
+        overview = selectors.programme_overview(page.object_list)
+        rows = [(p, overview[p.pk]) for p in page.object_list]
         return super().get_context_data(
             rows=rows,
+            page=page,
             clients=selectors.clients_for(user=user),
             phases=Phase.choices,
             q=q,

@@ -1,0 +1,183 @@
+"""The workspace and the users page at size: the plan status and phase come from SQL and equal
+what `plan_status` works out in Python, both lists are paginated with their filters kept in the
+page links, the number of queries does not grow with the rows, and a row's action still works
+from a later page."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes import services
+from programmes.models import Milestone, Phase, Programme, ProgressEvent
+from programmes.permissions import Role
+from programmes.selectors import programme_overview, programme_status, with_plan_status
+
+from ..factories import UserFactory
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx), response
+
+
+def _bare_programmes(world, n, *, start=0):
+    """`n` programmes of the world's client without a plan (their phase: preparation)."""
+    pl = world.users[Role.PROJECT_LEADER]
+    made = []
+    for i in range(start, start + n):
+        p = Programme.objects.create(
+            organisation=world.client,
+            name=f"Wijkteam {i:03d}",
+            neighbourhood="Wijk",
+            municipality="Stad",
+            start_date=dt.date(2026, 6, 1),
+        )
+        p.project_leaders.add(pl)
+        made.append(p)
+    return made
+
+
+def test_phase_in_sql_equals_plan_status(world, unscoped):
+    """Programmes in many states (no plan, a fresh plan, some phases ticked, all ticked,
+    progress events ahead of the ticks, overdue milestones): the SQL figures equal Python's."""
+    pl = world.users[Role.PROJECT_LEADER]
+    programmes = []
+    for i in range(7):
+        p = services.programme_create(
+            actor=pl,
+            client=world.client,
+            project_leaders=[pl],
+            name=f"Team {i}",
+            neighbourhood="Wijk",
+            municipality="Stad",
+            start_date=dt.date(2026, 1, 5) if i % 2 else dt.date(2027, 6, 1),
+        )
+        if i:
+            services.plan_generate(actor=pl, programme=p)
+        programmes.append(p)
+    now = timezone.now()
+    order = list(Phase.values)
+    # 2: the first two phases done; 3: everything done; 4: a progress event ahead of the
+    # ticks; 5: an event behind the ticks; 6: a middle phase ticked but an earlier one open.
+    Milestone.objects.filter(programme=programmes[2], phase__in=order[:2]).update(done_at=now)
+    Milestone.objects.filter(programme=programmes[3]).update(done_at=now)
+    for p, event in ((programmes[4], "team_trained"), (programmes[5], "team_selected")):
+        ProgressEvent.objects.create(
+            organisation=p.organisation, programme=p, event=event, reached_at=now
+        )
+    Milestone.objects.filter(programme=programmes[5], phase__in=order[:5]).update(done_at=now)
+    Milestone.objects.filter(programme=programmes[6], phase=Phase.TRAINING).update(done_at=now)
+    annotated = {p.pk: p for p in with_plan_status(Programme.objects.all())}
+    overview = programme_overview(programmes)
+    phases = set()
+    for p in programmes:
+        expected = programme_status(p)
+        got = annotated[p.pk]
+        assert (got.plan_total, got.plan_done, got.plan_overdue) == (
+            expected.total,
+            expected.done,
+            expected.overdue,
+        ), p.name
+        assert order[got.plan_phase_rank] == expected.phase, p.name
+        status = overview[p.pk]
+        assert (status.total, status.done, status.overdue, status.phase) == (
+            expected.total,
+            expected.done,
+            expected.overdue,
+            expected.phase,
+        )
+        phases.add(expected.phase)
+    assert len(phases) >= 4  # the data set really covers several phases
+    assert any(overview[p.pk].overdue for p in programmes)
+
+
+def test_workspace_pages_keep_the_filters(client, world, unscoped):
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    _bare_programmes(world, 1)
+    url = f"{reverse('workspace')}?client={world.client.slug}&phase=preparation"
+    small, _ = _count(client, url)
+    _bare_programmes(world, 60, start=1)
+    large, response = _count(client, url)
+    assert large == small, f"{small} queries with 1 programme, {large} with 61"
+    html = response.content.decode()
+    assert html.count("Wijkteam ") == 50
+    assert f"?client={world.client.slug}&amp;phase=preparation&amp;page=2" in html
+    _, response = _count(client, f"{url}&page=2")
+    html = response.content.decode()
+    assert "Wijkteam 060" in html and html.count("Wijkteam ") == 11
+    # another phase filters them all out, in SQL
+    _, response = _count(client, f"{reverse('workspace')}?phase=guidance")
+    assert "Wijkteam" not in response.content.decode()
+
+
+def _staff(world, n, *, start=0):
+    return [
+        UserFactory(
+            role=Role.CLIENT_STAFF,
+            organisation=world.client,
+            name=f"Medewerker {i:03d}",
+            email=f"medewerker{i:03d}@gemeente.example",
+        )
+        for i in range(start, start + n)
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "?role=client_staff&org={org}", "?q=medew"])
+def test_users_page_queries_do_not_grow(client, world, unscoped, query):
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    url = reverse("user_list") + query.format(org=world.client.slug)
+    _staff(world, 1)
+    small, _ = _count(client, url)
+    _staff(world, 80, start=1)
+    large, response = _count(client, url)
+    assert large == small, f"{url}: {small} queries at few accounts, {large} at 80 more"
+    assert len(response.context["page"].object_list) == 50
+
+
+def test_users_page_filters_and_pages(client, world, unscoped):
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    people = _staff(world, 60)
+    url = f"{reverse('user_list')}?role=client_staff&org={world.client.slug}"
+    html = client.get(url).content.decode()
+    assert f"?role=client_staff&amp;org={world.client.slug}&amp;page=2" in html
+    # the search finds names and e-mail addresses by their start
+    found = client.get(reverse("user_list") + "?q=MEDEWERKER05").context["page"].object_list
+    assert [p.name for p in found] == [f"Medewerker {i:03d}" for i in range(50, 60)]
+    found = client.get(reverse("user_list") + "?q=medewerker059@").context["page"]
+    assert [p.pk for p in found.object_list] == [people[59].pk]
+    assert not client.get(reverse("user_list") + "?q=werker").context["page"].object_list
+    assert (
+        not client.get(reverse("user_list") + "?role=team_member&q=Medewerker")
+        .context["page"]
+        .object_list
+    )
+    # bad input gives a page, not an error
+    for bad in ("?page=abc", "?page=99999", "?role=nonsense", "?org=nope", "?q=%00x"):
+        assert client.get(reverse("user_list") + bad).status_code == 200
+
+
+def test_block_from_page_two_comes_back_there(client, world, unscoped):
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    people = _staff(world, 60)
+    url = f"{reverse('user_list')}?org={world.client.slug}&page=2"
+    html = client.get(url).content.decode()
+    last = people[-1]
+    assert last.email in html
+    response = client.post(
+        reverse("user_block", kwargs={"user_pk": last.pk}), {"active": "0", "next": url}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    last.refresh_from_db()
+    assert not last.is_active
+    # a foreign address is not followed
+    response = client.post(
+        reverse("user_block", kwargs={"user_pk": last.pk}),
+        {"active": "1", "next": "https://elsewhere.example/"},
+    )
+    assert response["Location"] == reverse("user_list")
