@@ -206,11 +206,22 @@ def main(rounds: int) -> None:
     keyset = "AND (reported_at, id) < (%(after_at)s, %(after_id)s)"
     open_args = {"today": today, "open": list(OPEN_STATUSES)}
     map_period = MAP_SQL.replace("AND latitude", period_where + " AND latitude")
-    first, deep = "list, first page", f"list, page {deep_page:,}"
+    first, deep = "list, first page", f"list, page {deep_page:,} (keyset)"
     by_status, by_period = "list, status=in_progress", f"list, period {month_start:%Y-%m}"
     cases = [
         (first, page(base), listing(first)),
-        (deep, page(f"{base}?page={deep_page}"), listing(deep, offset=deep_page * 50 - 50)),
+        # The list numbers its first pages only; deeper it goes on by "older than this
+        # signal" (the Next link's cursor), which the index answers at any depth.
+        (
+            deep,
+            page(f"{base}?before={after_at.astimezone(dt.UTC):%Y%m%d%H%M%S%f}-{after_id}"),
+            listing(deep, where=keyset, after_at=after_at, after_id=after_id),
+        ),
+        (
+            f"list, ?page={deep_page:,} (capped)",
+            page(f"{base}?page={deep_page}"),
+            listing("capped", offset=950),
+        ),
         (
             by_status,
             page(f"{base}?status=in_progress"),

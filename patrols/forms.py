@@ -1,5 +1,7 @@
 """Forms of the patrols app: the client's filters and follow-up."""
 
+import datetime as dt
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +19,12 @@ class _FlagInput(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name, "").lower() in ("1", "on", "true")
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of `day` in the current time zone (Europe/Amsterdam), as an aware
+    datetime: midnight exists on every day there (the clocks change at 2:00 and 3:00)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class SignalFilterForm(BoundedDatesMixin, forms.Form):
@@ -71,10 +79,13 @@ class SignalFilterForm(BoundedDatesMixin, forms.Form):
             )
         if data.get("programme"):
             qs = qs.filter(programme_id=data["programme"])
+        # A period is a range on the stored moment (from the start of the first day in the
+        # local time zone to the start of the day after the last): an index answers it, where
+        # `reported_at__date` would convert every row before comparing.
         if data.get("start"):
-            qs = qs.filter(reported_at__date__gte=data["start"])
+            qs = qs.filter(reported_at__gte=day_start(data["start"]))
         if data.get("end"):
-            qs = qs.filter(reported_at__date__lte=data["end"])
+            qs = qs.filter(reported_at__lt=day_start(data["end"] + dt.timedelta(days=1)))
         return qs
 
 

@@ -8,12 +8,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, TenantModel
 
-from .workflow import Status
+from .workflow import CLOSED, Status
 
 
 class SignalCategory(TenantModel):
@@ -165,6 +167,14 @@ class Round(PhoneRecord, TenantModel):
         return self.walker_count < self.min_walkers
 
 
+def latitude_band(latitude):
+    """The band of latitude (a thousandth of a degree, about 111 m) an expression's position
+    lies in. The addresses within 75 m of a point lie in the point's band or the one north or
+    south of it: equality on the band lets the index "signal_addresses_nearby" narrow by
+    longitude too, where a range of latitude would read a whole strip of the programme."""
+    return Floor(latitude * 1000)
+
+
 class Signal(PhoneRecord, TenantModel):
     """Something a team member saw that needs follow-up by the client."""
 
@@ -212,6 +222,33 @@ class Signal(PhoneRecord, TenantModel):
             models.Index(
                 fields=["organisation", "status", "urgent", "due_date"], name="signal_open_work"
             ),
+            # The client's list: this tenant's signals newest first (and the keyset "older
+            # than this one" at any depth), with or without a status filter.
+            models.Index(fields=["organisation", "-reported_at", "-id"], name="signal_org_newest"),
+            models.Index(
+                fields=["organisation", "status", "-reported_at", "-id"],
+                name="signal_org_status_newest",
+            ),
+            # The map: the newest signals with a position.
+            models.Index(
+                fields=["organisation", "-reported_at", "-id"],
+                condition=Q(latitude__isnull=False),
+                name="signal_org_newest_placed",
+            ),
+            # The nearest earlier address of a signal given without a street
+            # (selectors.nearest_addresses): the columns after longitude only let the query
+            # be answered from the index alone (INCLUDE would warn on SQLite).
+            models.Index(
+                F("programme"),
+                latitude_band(F("latitude")),
+                F("longitude"),
+                F("latitude"),
+                F("reported_at"),
+                F("street"),
+                F("house_number"),
+                condition=Q(street__gt=""),
+                name="signal_addresses_nearby",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,8 +258,6 @@ class Signal(PhoneRecord, TenantModel):
 
     @property
     def is_overdue(self) -> bool:
-        from .workflow import CLOSED
-
         return self.status not in CLOSED and self.due_date < timezone.localdate()
 
 

@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -49,21 +50,43 @@ def _point_map(signal: Signal) -> dict | None:
     }
 
 
+def _count_text(page: selectors.SignalPage) -> str:
+    """How many signals match, in words: exact up to the cap, "more than" past it."""
+    if page.more_than_cap:
+        return _("More than %(n)s signals match the filter.") % {
+            "n": number_format(selectors.COUNT_CAP, force_grouping=True)
+        }
+    return ngettext(
+        "%(n)s signal matches the filter.", "%(n)s signals match the filter.", page.count
+    ) % {"n": number_format(page.count, force_grouping=True)}
+
+
 class SignalListView(_SignalsMixin, TemplateView):
     template_name = "patrols/portal_signals.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(self.signals().order_by("-reported_at"), 50).get_page(
-            self.request.GET.get("page")
+        form = self.filter_form()
+        get = self.request.GET
+        page = selectors.signal_page(
+            form.filter(
+                selectors.signals_for_client(user=self.request.user, organisation=self.get_client())
+            ),
+            page=get.get("page"),
+            before=get.get("before", "")[:60],
+            after=get.get("after", "")[:60],
         )
         # Signals without a street get the nearest known address: one query for the page.
         page.object_list = selectors.with_places(page.object_list)
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        query = get.copy()
+        for key in ("page", "before", "after"):
+            query.pop(key, None)
         return super().get_context_data(
             client=self.get_client(),
-            filters=self.filter_form(),
+            filters=form,
             page=page,
+            count_text=_count_text(page),
+            numbered_pages=selectors.NUMBERED_PAGES,
+            map_points=number_format(selectors.MAP_POINTS, force_grouping=True),
             query=query.urlencode(),
             map_config={
                 "data": self.request.path + "map.json?" + query.urlencode(),
@@ -75,7 +98,8 @@ class SignalListView(_SignalsMixin, TemplateView):
 
 
 class SignalMapDataView(_SignalsMixin, View):
-    """The filtered signals with a position, for the map (at most 2,000, newest first)."""
+    """The filtered signals with a position, for the map (the newest 2,000 at most; `limit`
+    and `truncated` say so)."""
 
     def get(self, request, org):
         rows = selectors.signal_map_rows(self.signals())
@@ -93,7 +117,9 @@ class SignalMapDataView(_SignalsMixin, View):
                         "url": f"{base}{r['pk']}/",
                     }
                     for r in rows
-                ]
+                ],
+                "limit": selectors.MAP_POINTS,
+                "truncated": len(rows) >= selectors.MAP_POINTS,
             }
         )
 
