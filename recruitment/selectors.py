@@ -388,6 +388,38 @@ def survey_prospects(*, survey: Survey) -> QuerySet[SurveyResponse]:
     )
 
 
+def survey_rows(*, survey: Survey):
+    """Every response to `survey`, oldest first, as `(created_at, channel, street, answers by
+    question id)`, read in chunks: a large survey streams to a CSV without being held in
+    memory. The queries are built here, inside the request's tenant scope, and read while
+    the response streams (two queries, whatever the number of responses)."""
+    responses = (
+        survey.responses.order_by("pk")
+        .values_list("pk", "created_at", "channel", "street")
+        .iterator(chunk_size=2000)
+    )
+    answers = (
+        Answer.objects.filter(response__survey=survey)
+        .order_by("response_id", "pk")
+        .values_list("response_id", "question_id", "value")
+        .iterator(chunk_size=2000)
+    )
+
+    labels = {value: str(label) for value, label in SurveyResponse.Channel.choices}
+
+    def rows():
+        pending = next(answers, None)
+        for pk, created_at, channel, street in responses:
+            values = {}
+            while pending is not None and pending[0] <= pk:
+                if pending[0] == pk:
+                    values[pending[1]] = pending[2]
+                pending = next(answers, None)
+            yield created_at, labels.get(channel, channel), street, values
+
+    return rows()
+
+
 def survey_report(*, survey: Survey) -> Document | None:
     """The PDF report of `survey`, once asked for."""
     return survey.programme.documents.filter(kind=SURVEY_REPORT, ref=str(survey.pk)).first()

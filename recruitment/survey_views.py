@@ -3,6 +3,7 @@ online (a public link or QR code) or entered by staff from paper and the door.""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from programmes.exports import csv_response, csv_safe
+from programmes.exports import SafeWriter, csv_safe
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.pagination import paginate
@@ -187,25 +188,51 @@ class SurveyEntryView(_SurveyMixin, TemplateView):
 
 class SurveyCsvView(_SurveyMixin, View):
     """All responses as CSV: one row per response, one column per question; every cell
-    through `programmes.exports`, so no typed text runs as a spreadsheet formula."""
+    through `programmes.exports`, so no typed text runs as a spreadsheet formula. Streamed:
+    a survey of thousands of households is never held in memory whole."""
 
     def get(self, request, *args, **kwargs):
         survey = self.get_survey()
         questions = list(selectors.questions_of(survey=survey))
         name = slugify(f"{_('Neighbourhood survey results')} {survey.programme.neighbourhood}")
-        response, writer = csv_response(name)
-        writer.writerow([_("Received"), _("Channel"), _("Street"), *[q.text for q in questions]])
-        for r in selectors.responses_with_answers(survey=survey):
-            values = {a.question_id: a.value for a in r.answers.all()}
-            writer.writerow(
-                [
-                    timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-                    r.get_channel_display(),
-                    r.street,
-                    *[_csv(values.get(q.pk)) for q in questions],
-                ]
-            )
+        header = [_("Received"), _("Channel"), _("Street"), *[q.text for q in questions]]
+        rows = selectors.survey_rows(survey=survey)  # built here, inside the tenant scope
+        zone = timezone.get_current_timezone()
+
+        def lines():
+            buffer = _Line()
+            writer = SafeWriter(buffer)
+            yield "\ufeff"  # spreadsheet programs read the accents right
+            writer.writerow(header)
+            yield buffer.take()
+            for created_at, channel, street, values in rows:
+                writer.writerow(
+                    [
+                        timezone.localtime(created_at, zone).strftime("%Y-%m-%d %H:%M"),
+                        channel,
+                        street,
+                        *[_csv(values.get(q.pk)) for q in questions],
+                    ]
+                )
+                yield buffer.take()
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+
+
+class _Line:
+    """What the CSV writer wrote since the last `take()`."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text, self.parts = "".join(self.parts), []
+        return text
 
 
 def _csv(value) -> str:

@@ -57,7 +57,11 @@ def test_survey_export_neutralises_formulas_in_every_column(client, team, world,
             },
         )
     )
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     header, row = rows[0], rows[1]
     unsafe = [cell for cell in header + row if not _is_safe(cell)]
     assert unsafe == []
