@@ -443,8 +443,11 @@ def nearest_addresses(*, signals) -> dict[int, tuple[str, str]]:
     One query for any number of signals: each is joined (through its programme) to the
     programme's earlier signals with a street inside a bounding box, the distance is computed
     and checked in SQL (an equirectangular approximation, exact enough at this scale) and the
-    rows come ordered nearest first. A join, not a correlated subquery: SQLite cannot order a
-    subquery by a column of the outer query.
+    rows come ordered nearest first (on PostgreSQL only the nearest comes back). A join, not a
+    correlated subquery: SQLite cannot order a subquery by a column of the outer query. The
+    candidates come from the index "signal_addresses_nearby" alone: equality on the point's
+    latitude bands (`latitude_band`) and a range of longitude, a few hundred index rows per
+    signal however many signals the programme has.
     """
     wanted = [
         s.pk for s in signals if not s.street and s.latitude is not None and s.longitude is not None
