@@ -160,13 +160,21 @@ def applications_to_invite(*, programme: Programme) -> QuerySet[Application]:
     return Application.objects.filter(programme=programme, stage__in=[Stage.APPLIED, Stage.INVITED])
 
 
-def candidates_for_client(*, programme: Programme) -> tuple[list, list]:
-    """What the client sees: the proposed candidates, and the decided ones by name (merged
-    applications left out)."""
-    live = Application.objects.filter(programme=programme, merged_into__isnull=True)
-    proposed = list(live.filter(stage=Stage.PROPOSED))
-    decided = list(live.filter(stage__in=[Stage.SELECTED, Stage.NOT_SELECTED]).order_by("name"))
-    return proposed, decided
+def candidates_proposed(*, programme: Programme) -> QuerySet[Application]:
+    """What the client decides on: the programme's proposed candidates, newest first (merged
+    applications left out); the page slices it."""
+    return Application.objects.filter(
+        programme=programme, merged_into__isnull=True, stage=Stage.PROPOSED
+    ).order_by("-created_at", "-pk")
+
+
+def candidates_decided(*, programme: Programme) -> QuerySet[Application]:
+    """The candidates the client decided on, by name (merged applications left out)."""
+    return Application.objects.filter(
+        programme=programme,
+        merged_into__isnull=True,
+        stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
+    ).order_by("name", "pk")
 
 
 def proposed_counts(*, organisation: Organisation):

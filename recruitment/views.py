@@ -297,18 +297,36 @@ class CandidatesView(ProgrammeMixin, TemplateView):
     method_permissions = {"POST": Perm.CANDIDATE_DECIDE}
     template_name = "recruitment/candidates.html"
 
+    decided_shown = 20  # on the first view; "show all" pages through the rest
+
     def get_context_data(self, forms=None, **kwargs):
         programme = self.get_programme()
-        proposed, decided = selectors.candidates_for_client(programme=programme)
-        undoable = _undoable(decided, by_client=True)
         forms = forms or {}
-        return super().get_context_data(
-            proposed=[(a, forms.get(a.pk) or DecisionForm(prefix=f"a{a.pk}")) for a in proposed],
-            decided=decided,
-            undoable=undoable,
-            can_decide=self.may("POST"),
-            **kwargs,
+        decided = selectors.candidates_decided(programme=programme)
+        recent = selectors.decisions_recent(
+            programme=programme, seconds=settings.DECISION_UNDO_SECONDS + 60
         )
+        context = {
+            "undoable": _undoable(recent, by_client=True),
+            "can_decide": self.may("POST"),
+            "show_decided": self.request.GET.get("show") == "decided",
+        }
+        if context["show_decided"]:
+            context["page"] = paginate(self.request, decided)
+            context["decided"] = list(context["page"].object_list)
+        else:
+            page = paginate(self.request, selectors.candidates_proposed(programme=programme))
+            shown = list(decided[: self.decided_shown + 1])
+            context.update(
+                page=page,
+                proposed=[
+                    (a, forms.get(a.pk) or DecisionForm(prefix=f"a{a.pk}"))
+                    for a in page.object_list
+                ],
+                decided=shown[: self.decided_shown],
+                decided_more=len(shown) > self.decided_shown,
+            )
+        return super().get_context_data(**context, **kwargs)
 
     def post(self, request, *args, **kwargs):
         programme = self.get_programme()

@@ -113,3 +113,32 @@ def test_pages_keep_the_stage_filter_and_reach_every_row(client, world, programm
     assert target.stage == Stage.NOT_SELECTED
     applied.refresh_from_db()
     assert applied.stage == Stage.APPLIED
+
+
+def test_the_client_reaches_every_candidate_and_every_decision(
+    client, world, programme, pl, monkeypatch
+):
+    from programmes.pagination import PER_PAGE
+    from recruitment.views import CandidatesView
+
+    monkeypatch.setattr(CandidatesView, "decided_shown", 2)
+    staff = world.users[Role.CLIENT_STAFF]
+    made = []
+    for i in range(4):
+        a = _apply(programme, i)
+        services.application_move(actor=pl, application=a, stage=Stage.INTERVIEW)
+        services.application_move(actor=pl, application=a, stage=Stage.PROPOSED, advice="Goed")
+        made.append(a)
+    for a in made[:3]:
+        services.application_decide(actor=staff, application=a, approve=True, reason="Prima")
+    client.force_login(staff)
+    url = reverse(
+        "recruitment:portal_candidates",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
+    )
+    first = client.get(url).content.decode()
+    assert "Bewoner 3" in first  # still waiting
+    assert first.count("Geselecteerd") >= 2 and 'href="?show=decided"' in first
+    every = client.get(url + "?show=decided").content.decode()
+    assert all(f"Bewoner {i}" in every for i in range(3)) and "Bewoner 3" not in every
+    assert PER_PAGE >= 3
