@@ -143,6 +143,10 @@ class Round(PhoneRecord, TenantModel):
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
         ordering = ["-started_at"]
+        # The rounds page: a programme's rounds newest first, a page at a time.
+        indexes = [
+            models.Index(fields=["programme", "-started_at", "-id"], name="round_programme_newest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme}: {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

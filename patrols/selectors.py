@@ -508,15 +508,31 @@ def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlo
     )
 
 
-def recent_rounds(*, programme: Programme, limit: int = 20) -> QuerySet[Round]:
-    """The programme's walked rounds, newest first, with their walkers and signals counted."""
-    return (
-        Round.objects.filter(programme=programme)
+def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
+    """The programme's rounds, newest first, for paging (the index on programme and start
+    answers the order); `with_round_counts` counts the walkers and signals of the page."""
+    return Round.objects.filter(programme=programme).order_by("-started_at", "-pk")
+
+
+def with_round_counts(rounds) -> list[Round]:
+    """`rounds` (a page of them) with `n_walkers` and `n_signals` set, from one grouped query
+    over just these rounds, instead of a join and GROUP BY over every round of the programme
+    (or a subquery per round, which SQLite answers by reading the tenant's signals)."""
+    rounds = list(rounds)
+    counts = {
+        row["pk"]: row
+        for row in Round.objects.filter(pk__in=[r.pk for r in rounds])
+        .values("pk")
         .annotate(
             n_walkers=Count("walkers", distinct=True), n_signals=Count("signals", distinct=True)
         )
-        .order_by("-started_at")[:limit]
-    )
+        .order_by()
+    }
+    for round_ in rounds:
+        row = counts.get(round_.pk, {})
+        round_.n_walkers = row.get("n_walkers", 0)
+        round_.n_signals = row.get("n_signals", 0)
+    return rounds
 
 
 def recent_conversations(*, programme: Programme, limit: int = 20) -> QuerySet[Conversation]:
@@ -575,9 +591,13 @@ def rewards_handed(*, programme: Programme, month: dt.date) -> set[int]:
 
 
 def signals_by_category(*, programme: Programme, year: int, month: int) -> QuerySet:
-    """The programme's signals of a month per category, most first, with how many are open."""
+    """The programme's signals of a month per category, most first, with how many are open;
+    the month is a range on the stored time (local month start to the next), not a per-row
+    conversion of every signal's date."""
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
     return (
-        Signal.objects.filter(programme=programme, reported_at__year=year, reported_at__month=month)
+        Signal.objects.filter(programme=programme, reported_at__gte=start, reported_at__lt=end)
         .values("category__name")
         .annotate(
             n=Count("id"),

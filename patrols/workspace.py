@@ -13,8 +13,9 @@ from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
 from programmes.mixins import ByAction, ProgrammeMixin
+from programmes.pagination import paginate
 from programmes.permissions import Perm
-from programmes.selectors import get_user_for
+from programmes.selectors import get_user_for, roster
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
@@ -29,10 +30,12 @@ class RoundsView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
+        page = paginate(self.request, selectors.rounds_walked(programme=programme))
         return super().get_context_data(
             form=form or RoundSlotForm(),
             slots=selectors.planned_slots(programme=programme),
-            rounds=selectors.recent_rounds(programme=programme),
+            page=page,
+            rounds=selectors.with_round_counts(page.object_list),
             conversations=selectors.recent_conversations(programme=programme),
             signal_counts=selectors.signal_counts_by_status(programme=programme),
             **kwargs,
@@ -131,11 +134,15 @@ class EffortView(ProgrammeMixin, TemplateView):
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
+        page = paginate(self.request, roster(programme=programme))
         return super().get_context_data(
             month=first,
             previous=previous,
             following=following if following <= timezone.localdate() else None,
-            efforts=services.effort_for_month(programme=programme, year=year, month=month),
+            page=page,
+            efforts=services.effort_for_month(
+                programme=programme, year=year, month=month, members=page.object_list
+            ),
             handed=selectors.rewards_handed(programme=programme, month=first),
             rule=rule,
             rule_form=rule_form
@@ -167,7 +174,8 @@ class EffortView(ProgrammeMixin, TemplateView):
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-            return redirect(f"{request.path}?month={year}-{month:02d}")
+            page = posted_id(request, "page") or 1  # back to the page the row was on
+            return redirect(f"{request.path}?month={year}-{month:02d}&page={page}")
         form = EffortRuleForm(request.POST)
         if form.is_valid():
             services.effort_rule_save(actor=request.user, programme=programme, **form.cleaned_data)

@@ -6,12 +6,23 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
 from programmes.models import Invitee, Meeting, Programme, User
-from programmes.selectors import roster
+from programmes.selectors import roster, roster_member
 from programmes.services.common import apply_changes
 
 from ..models import EffortRule, RewardHandout, Round
@@ -41,58 +52,85 @@ def month_bounds(year: int, month: int):
     return start, end
 
 
-def effort_for_month(*, programme: Programme, year: int, month: int) -> list[Effort]:
-    """Each active member's effort in a calendar month. A round counts in the month it started;
-    its minutes are split at the month boundary, so a round from 23:00 on the last day to
-    01:00 gives one hour to each month."""
-    start, end = month_bounds(year, month)
-    members = {m.user_id: Effort(user=m.user) for m in roster(programme=programme)}
-    rounds = (
-        Round.objects.filter(
-            programme=programme, ended_at__isnull=False, started_at__lt=end, ended_at__gt=start
+def _efforts(*, programme: Programme, members, start, end) -> list[Effort]:
+    """The efforts of `members` (roster rows) between `start` and `end`, in their order, from
+    two grouped queries: the database sums the rounds and minutes per walker and counts the
+    team meetings per member; nothing per round or per member is loaded into Python."""
+    efforts = {m.user_id: Effort(user=m.user) for m in members}
+    if not efforts:
+        return []
+    start_value = Value(start, output_field=DateTimeField())
+    end_value = Value(end, output_field=DateTimeField())
+    walked = (
+        Round.walkers.through.objects.filter(
+            round__programme=programme,
+            round__ended_at__isnull=False,
+            round__started_at__lt=end,
+            round__ended_at__gt=start,
+            user_id__in=list(efforts),
         )
-        .prefetch_related("walkers")
-        .only("started_at", "ended_at")
+        .values("user_id")
+        .annotate(
+            n_rounds=Count("round_id", filter=Q(round__started_at__gte=start)),
+            walked=Sum(
+                ExpressionWrapper(
+                    Least(F("round__ended_at"), end_value)
+                    - Greatest(F("round__started_at"), start_value),
+                    output_field=DurationField(),
+                )
+            ),
+        )
+        .order_by()
     )
-    for round_ in rounds:
-        overlap = (min(round_.ended_at, end) - max(round_.started_at, start)).total_seconds() / 60
-        for walker in round_.walkers.all():
-            effort = members.get(walker.pk)
-            if effort is None:
-                continue
-            effort.minutes += overlap
-            if start <= round_.started_at < end:
-                effort.rounds += 1
-    attended = Invitee.objects.filter(
-        meeting__programme=programme,
-        meeting__kind=Meeting.Kind.TEAM,
-        attended=True,
-        meeting__starts_at__gte=start,
-        meeting__starts_at__lt=end,
-        user_id__in=list(members),
-    ).values_list("user_id", flat=True)
-    for user_id in attended:
-        members[user_id].team_meetings += 1
+    for row in walked:
+        effort = efforts[row["user_id"]]
+        effort.rounds = row["n_rounds"]
+        effort.minutes = row["walked"].total_seconds() / 60 if row["walked"] else 0
+    attended = (
+        Invitee.objects.filter(
+            meeting__programme=programme,
+            meeting__kind=Meeting.Kind.TEAM,
+            attended=True,
+            meeting__starts_at__gte=start,
+            meeting__starts_at__lt=end,
+            user_id__in=list(efforts),
+        )
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in attended:
+        efforts[row["user_id"]].team_meetings = row["n"]
     rule = getattr(programme, "effort_rule", None)
-    for effort in members.values():
+    for effort in efforts.values():
         effort.met = rule is not None and (
             effort.rounds >= rule.min_rounds
             and effort.minutes >= float(rule.min_hours) * 60
             and effort.team_meetings >= rule.min_team_meetings
         )
-    return sorted(members.values(), key=lambda e: e.user.name)
+    return list(efforts.values())
+
+
+def effort_for_month(*, programme: Programme, year: int, month: int, members=None) -> list[Effort]:
+    """Each active member's effort in a calendar month (only `members`' roster rows, e.g. one
+    page of them, when given), by name. A round counts in the month it started; its minutes
+    are split at the month boundary, so a round from 23:00 on the last day to 01:00 gives one
+    hour to each month."""
+    start, end = month_bounds(year, month)
+    if members is None:
+        members = roster(programme=programme)
+    return _efforts(programme=programme, members=members, start=start, end=end)
 
 
 def effort_of(*, programme: Programme, user: User, year: int, month: int) -> Effort | None:
-    """`user`'s effort in a calendar month; None for someone not (or no longer) on the team."""
-    return next(
-        (
-            e
-            for e in effort_for_month(programme=programme, year=year, month=month)
-            if e.user.pk == user.pk
-        ),
-        None,
-    )
+    """`user`'s effort in a calendar month, computed for that member alone; None for someone
+    not (or no longer) on the team."""
+    member = roster_member(programme=programme, user=user)
+    if member is None:
+        return None
+    start, end = month_bounds(year, month)
+    (effort,) = _efforts(programme=programme, members=[member], start=start, end=end)
+    return effort
 
 
 @transaction.atomic
