@@ -5,6 +5,7 @@ Fetching by a URL id goes through `get_<thing>_for(...)`, which answers 404 both
 and for "not yours", so an outsider cannot tell the two apart.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -211,16 +212,24 @@ def plan_status(milestones, events=()) -> PlanStatus:
             open_phases.append(m.phase)
             if m.due_date < today:
                 status.overdue += 1
+    status.phase = _current_phase(status.total, open_phases, events)
+    return status
+
+
+def _current_phase(total: int, open_phases, events) -> str:
+    """The earliest phase with open milestones (the last phase when all are done, the first
+    when there are none), moved on to what the progress events reached."""
+    phase = Phase.PREPARATION
     if open_phases:
-        status.phase = min(open_phases, key=PHASE_ORDER.__getitem__)
-    elif status.total:
-        status.phase = Phase.GUIDANCE
+        phase = min(open_phases, key=PHASE_ORDER.__getitem__)
+    elif total:
+        phase = Phase.GUIDANCE
     floors = [PROGRESS_PHASE[e] for e in events if e in PROGRESS_PHASE]
     if floors:
         floor = max(floors, key=PHASE_ORDER.__getitem__)
-        if PHASE_ORDER[floor] > PHASE_ORDER[status.phase]:
-            status.phase = floor
-    return status
+        if PHASE_ORDER[floor] > PHASE_ORDER[phase]:
+            phase = floor
+    return phase
 
 
 def programme_status(programme: Programme, milestones=None) -> PlanStatus:
@@ -289,33 +298,47 @@ def with_plan_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
 
 
 def programme_overview(programmes) -> dict[int, PlanStatus]:
-    """Plan status and next meeting for many programmes (a page of them) in two queries, not
-    several per row: the counts and the phase come from `with_plan_status`, so no milestone is
-    loaded into Python."""
+    """Plan status and next meeting for many programmes (a page of them) in three queries, not
+    several per row: the database counts the milestones per programme and phase (at most one
+    row per phase), so no milestone is loaded into Python; the phase is worked out from those
+    counts as `plan_status` does. (`with_plan_status` does it all in SQL, for filtering; its
+    expressions cost more to build than this page needs.)"""
     ids = [p.pk for p in programmes]
-    phases = list(PHASE_ORDER)
-    next_meeting = (
-        Meeting.objects.filter(programme=OuterRef("pk"), starts_at__gte=timezone.now())
-        .order_by("starts_at", "pk")
-        .values("pk")[:1]
-    )
-    rows = (
-        with_plan_status(Programme.objects.filter(pk__in=ids))
-        .annotate(next_meeting_id=Subquery(next_meeting))
-        .order_by()
-        .values_list(
-            "pk", "plan_total", "plan_done", "plan_overdue", "plan_phase_rank", "next_meeting_id"
-        )
-    )
+    if not ids:
+        return {}
+    today = timezone.localdate()
     result = {pk: PlanStatus() for pk in ids}
-    meeting_of = {}
-    for pk, total, done, overdue, rank, meeting_id in rows:
-        result[pk] = PlanStatus(total=total, done=done, overdue=overdue, phase=phases[rank])
-        if meeting_id:
-            meeting_of[meeting_id] = pk
-    if meeting_of:
-        for meeting in Meeting.objects.filter(pk__in=meeting_of):
-            result[meeting_of[meeting.pk]].next_meeting = meeting
+    open_phases = defaultdict(list)
+    counts = (
+        Milestone.objects.filter(programme_id__in=ids)
+        .values("programme_id", "phase")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(done_at__isnull=False)),
+            overdue=Count("pk", filter=Q(done_at__isnull=True, due_date__lt=today)),
+        )
+        .order_by()
+    )
+    for row in counts:
+        status = result[row["programme_id"]]
+        status.total += row["total"]
+        status.done += row["done"]
+        status.overdue += row["overdue"]
+        if row["done"] < row["total"]:
+            open_phases[row["programme_id"]].append(row["phase"])
+    events = defaultdict(list)
+    for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
+        "programme_id", "event"
+    ):
+        events[programme_id].append(event)
+    for pk, status in result.items():
+        status.phase = _current_phase(status.total, open_phases[pk], events[pk])
+    for meeting in Meeting.objects.filter(
+        programme_id__in=ids, starts_at__gte=timezone.now()
+    ).order_by("starts_at"):
+        status = result[meeting.programme_id]
+        if status.next_meeting is None:
+            status.next_meeting = meeting
     return result
 
 
