@@ -23,6 +23,7 @@ from programmes.mixins import PermissionMixin
 from programmes.permissions import Perm
 
 from . import selectors, services
+from .models import Conversation
 
 
 class BadInput(Exception):
@@ -259,8 +260,6 @@ class SignalPhotoApi(PhoneApiView):
 
 class ConversationApi(PhoneApiView):
     def store(self, request, data):
-        from .models import Conversation
-
         programme = self.programme(request, data)
         topic, outcome = data.get("topic"), data.get("outcome")
         if topic not in Conversation.Topic.values:

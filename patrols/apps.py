@@ -15,6 +15,8 @@ from programmes.registry import (
     register_team_home,
 )
 
+from .audit_labels import ACTIONS
+
 
 class PatrolsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -22,10 +24,9 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
-        from programmes.audit import register_audit_actions  # noqa: PLC0415 - loads models
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
-        from .audit_labels import ACTIONS  # noqa: PLC0415 - next to the other ready() imports
-        from .cards import signal_cards  # noqa: PLC0415 - reads the models
+        from .cards import signal_cards  # noqa: PLC0415 - imports the models
 
         register_audit_actions(ACTIONS)
         register_portal_cards(signal_cards)

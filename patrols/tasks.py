@@ -3,12 +3,12 @@
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
+from .services import round_reminder_send, round_reminders_due
+
 
 @shared_task(acks_late=True)
 def round_reminders_send() -> int:
     """Periodic: remind walkers the day before their round; idempotent per sign-up."""
-    from .services import round_reminder_send, round_reminders_due
-
     # Finding tomorrow's rounds spans every tenant: scoping is off for the look-up only; each
     # reminder is written inside its own organisation's scope.
     with scopes_disabled():

@@ -9,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -259,8 +260,6 @@ class ServiceWorkerView(PublicMixin, View):
     """The service worker, served from /team/ so that it may control the phone app's pages."""
 
     def get(self, request):
-        from django.contrib.staticfiles import finders
-
         path = finders.find("js/team-sw.js")
         with open(path, encoding="utf-8") as fh:
             body = fh.read()

@@ -16,13 +16,21 @@ from urllib.parse import quote, urlencode
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 
 # allauth's own adapter counts through this module; overriding its hooks needs the same.
 from allauth.core.internal import ratelimit
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
+from django.utils.translation import get_language
+from django_scopes import scope
 
 from .links import absolute_url
+from .models import OutboxMessage, User
 from .net import client_ip, client_key
+from .queueing import enqueue
+from .tasks import outbox_send
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +40,6 @@ def _queue_account_mail(*, message, template: str, to: str) -> bool:
     organisation, without a programme, so a failure is seen (the consultancy's mail page) and
     never breaks the page that asked for it. False when no account has the address: allauth
     then sends its "no account" notice directly, as before."""
-    from django.utils.translation import get_language
-    from django_scopes import scope
-
-    from .models import OutboxMessage, User
-    from .queueing import enqueue
-    from .tasks import outbox_send
-
     user = User.objects.filter(email__iexact=to).select_related("organisation").first()
     if user is None:
         return False
@@ -123,9 +124,6 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
                 "login_minutes": max(1, app_settings.LOGIN_BY_CODE_TIMEOUT // 60),
             }
-        from allauth.core import context as allauth_context
-        from django.contrib.sites.shortcuts import get_current_site
-
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         message = self.render_mail(template_prefix, email, {**ctx, **context})
@@ -148,8 +146,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def can_delete_email(self, email_address) -> bool:
         """Never the account's only address (members log in with it, by code or password);
         otherwise allauth's rule (the primary one goes only once another is primary)."""
-        from allauth.account.models import EmailAddress
-
         if (
             email_address.pk
             and not EmailAddress.objects.filter(user_id=email_address.user_id)

@@ -13,8 +13,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
-        from .audit import register_audit_actions
-        from .audit_labels import ACTIONS
+        from .audit import register_audit_actions  # noqa: PLC0415 - imports the models
+        from .audit_labels import ACTIONS  # noqa: PLC0415 - imports the models
 
         register_audit_actions(ACTIONS)
         register_base_pages()

@@ -18,6 +18,9 @@ import time
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +30,6 @@ RETRY_AFTER = 5.0
 def _unreachable_errors() -> tuple:
     """Redis away, refusing (out of memory, read-only, loading) or something else answering:
     every error of the Redis client, and the socket's own."""
-    from redis.exceptions import RedisError
-
     return (RedisError, OSError)
 
 
@@ -36,9 +37,6 @@ class ResilientRedisCache(RedisCache):
     """django.core.cache.backends.redis.RedisCache with a stand-in for when Redis is away."""
 
     def __init__(self, server, params):
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
         options = {
             "socket_connect_timeout": 0.5,
             "socket_timeout": 1.0,

@@ -22,12 +22,14 @@ from datetime import date, datetime, time, timedelta
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import encrypt
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from . import selectors, services
-from .models import Meeting, Organisation, Programme, TeamMember, User
+from .models import Meeting, Milestone, Organisation, Programme, TeamMember, User
 from .permissions import Role
 
 DEMO_PASSWORD = "bewonersteam-demo"  # noqa: S105 - printed on purpose: demo accounts only
@@ -179,8 +181,6 @@ class DemoContext:
 
 
 def _logo_png(text: str, colour: str) -> bytes:
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (240, 240), colour)
     draw = ImageDraw.Draw(image)
     draw.text((120, 120), text, fill="white", anchor="mm", font_size=110)
@@ -191,8 +191,6 @@ def _logo_png(text: str, colour: str) -> bytes:
 
 def demo_jpeg(name: str, *, colour: str, label: str, size=(640, 480)) -> SimpleUploadedFile:
     """A small JPEG photo (a coloured scene with a label), as an upload for the services."""
-    from PIL import Image, ImageDraw
-
     rng = random.Random(name)  # noqa: S311 - not for security
     width, height = size
     image = Image.new("RGB", size, colour)
@@ -235,8 +233,6 @@ def _organisations(ctx: DemoContext) -> None:
 
 
 def _users(ctx: DemoContext) -> None:
-    from django.contrib.auth.hashers import make_password
-
     people = [*USERS, *((e, n, Role.TEAM_MEMBER, o) for e, n, o in TEAM_MATES)]
     hashed = None  # hashing is slow on purpose: hash the one demo password once
     for email, name, role, slug in people:
@@ -367,8 +363,6 @@ def _intake(ctx: DemoContext, key: str, programme: Programme, staff: User) -> No
 def _plan(ctx: DemoContext, key: str, programme: Programme) -> None:
     """The plan of approach; milestones whose date has passed are done (for the running
     teams all of them), on their due date."""
-    from .models import Milestone
-
     milestones = services.plan_generate(actor=ctx.leader, programme=programme)
     if key == INTAKE:
         return

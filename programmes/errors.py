@@ -1,8 +1,9 @@
 """Error pages in the site's style and the user's language."""
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 
 
@@ -51,7 +52,4 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Rendered without a request context: the failing request may be what broke.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

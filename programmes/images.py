@@ -8,6 +8,7 @@ campaign photos, team photos, signal photos from the phone, HEIC included) goes 
 
 import io
 
+import pillow_heif
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
@@ -25,8 +26,6 @@ def reencode_image(
     """Validate `upload` as an image and return it re-encoded (`output`: PNG or JPEG), at most
     `max_side` pixels on its longest side."""
     if "HEIF" in allowed:
-        import pillow_heif
-
         pillow_heif.register_heif_opener()
     names = ", ".join(FORMAT_NAMES.get(f, f) for f in allowed)
     if upload.size > max_bytes:

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .errors import bad_request
+
 # The product-wide range of dates: everything we plan or record (programmes, meetings, rounds,
 # signals, trainings, channels) happens in this century; nothing asks for a birth date.
 YEAR_MIN = 2000
@@ -202,8 +204,6 @@ class InputGuardMiddleware:
         if any("\x00" in k or "\x00" in v for k, v in _items(request.GET)):
             request.GET = without_nul(request.GET)
         if has_nul(request):
-            from .errors import bad_request
-
             return bad_request(request)
         return self.get_response(request)
 

@@ -10,6 +10,7 @@ Also here: the privacy headers (no caching of personal pages, Permissions-Policy
 cache at logout) and the request size limit.
 """
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -17,6 +18,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django_scopes import scope
 
+from .errors import request_too_large
 from .models import Organisation
 from .selectors import get_organisation_for, organisation_ids_for
 
@@ -60,8 +62,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         user = getattr(request, "user", None)
         if (
             user is not None
@@ -120,8 +120,6 @@ class PrivacyHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         response = self.get_response(request)
         if request.path_info.startswith(settings.STATIC_URL):
             return response
@@ -144,10 +142,6 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
-        from .errors import request_too_large
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -22,11 +22,11 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("Recruitment")
 
     def ready(self):
-        from programmes.audit import register_audit_actions  # noqa: PLC0415 - loads models
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
-        from . import documents  # noqa: PLC0415 - the builders read the models
-        from .audit_labels import ACTIONS  # noqa: PLC0415 - next to the other ready() imports
-        from .cards import candidate_cards  # noqa: PLC0415 - reads the models
+        from . import documents  # noqa: PLC0415 - the builders import the models
+        from .audit_labels import ACTIONS  # noqa: PLC0415 - imports the models
+        from .cards import candidate_cards  # noqa: PLC0415 - imports the models
 
         register_audit_actions(ACTIONS)
         register_portal_cards(candidate_cards)

@@ -8,6 +8,9 @@ from programmes.models import Document
 from programmes.pdf import media_file_url
 from programmes.qr import qr_data_uri
 
+from .models import Survey
+from .services import campaign_for, survey_results
+
 # The document kinds this app owns (`Document.kind`), registered in `RecruitmentConfig.ready()`.
 RECRUITMENT_FLYER = "recruitment_flyer"
 RECRUITMENT_POSTER = "recruitment_poster"
@@ -15,8 +18,6 @@ SURVEY_REPORT = "survey_report"
 
 
 def _material_context(document: Document) -> dict:
-    from .services import campaign_for
-
     programme = document.programme
     client = programme.organisation
     campaign = campaign_for(programme=programme)
@@ -51,9 +52,6 @@ def recruitment_poster(document: Document):
 
 def survey_report(document: Document):
     """The survey's results with the project leader's conclusions, in the client's style."""
-    from .models import Survey
-    from .services import survey_results
-
     programme = document.programme
     survey = Survey.objects.get(programme=programme, pk=int(document.ref))
     client = programme.organisation

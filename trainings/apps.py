@@ -11,6 +11,8 @@ from programmes.registry import (
     register_programme_tab,
 )
 
+from .audit_labels import ACTIONS
+
 
 class TrainingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -18,13 +20,12 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
-        from programmes.audit import register_audit_actions  # noqa: PLC0415 - loads models
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
-        from . import (  # noqa: PLC0415 - they read the models
+        from . import (  # noqa: PLC0415 - they import the models
             documents,
             services,  # noqa: F401 - registers the readiness explainer
         )
-        from .audit_labels import ACTIONS  # noqa: PLC0415 - next to the other ready() imports
 
         register_audit_actions(ACTIONS)
         register_programme_tab(

@@ -7,6 +7,9 @@ from programmes.mail import mail_queue
 from programmes.models import Document
 from programmes.pdf import media_file_url
 from programmes.qr import qr_data_uri
+from programmes.selectors import roster
+
+from .models import Certificate, TeamIntroduction
 
 # The document kinds this app owns (`Document.kind`), registered in `TrainingsConfig.ready()`.
 CERTIFICATE = "certificate"
@@ -23,8 +26,6 @@ def verify_url(certificate) -> str:
 
 def mail_certificate(document: Document) -> None:
     """Once the certificate's PDF is made, mail it to its holder."""
-    from .models import Certificate
-
     certificate = Certificate.objects.select_related("user").get(pk=int(document.ref))
     user = certificate.user
     if user is None:  # the holder's account was deleted: the certificate stays, unmailed
@@ -43,8 +44,6 @@ def mail_certificate(document: Document) -> None:
 
 def certificate_pdf(document: Document):
     """The certificate (A4 landscape) with the QR code of its public check."""
-    from .models import Certificate
-
     certificate = Certificate.objects.select_related("programme", "organisation").get(
         pk=int(document.ref)
     )
@@ -64,10 +63,6 @@ def certificate_pdf(document: Document):
 
 
 def _introduction_context(document: Document) -> dict:
-    from programmes.selectors import roster
-
-    from .models import TeamIntroduction
-
     programme = document.programme
     client = programme.organisation
     intro = TeamIntroduction.objects.filter(programme=programme).first()

@@ -252,6 +252,6 @@ class AuditEntry(TenantModel):
     @property
     def action_label(self) -> str:
         """What happened, in words (the apps register a label for each action code)."""
-        from ..audit import audit_action_label
+        from ..audit import audit_action_label  # noqa: PLC0415 - audit imports the models: circular
 
         return audit_action_label(self.action)

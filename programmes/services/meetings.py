@@ -30,6 +30,7 @@ REPLY_FIELDS = ("status", "guests", "responded_at", "waitlisted_at")
 
 @transaction.atomic
 def meeting_create(*, actor: User, programme: Programme, **fields) -> Meeting:
+    """Plan a meeting of `programme` (it must end after it starts); audited."""
     meeting = Meeting(organisation=programme.organisation, programme=programme, **fields)
     meeting.full_clean()
     if meeting.ends_at <= meeting.starts_at:
@@ -43,6 +44,8 @@ def meeting_create(*, actor: User, programme: Programme, **fields) -> Meeting:
 
 @transaction.atomic
 def meeting_update(*, actor: User, meeting: Meeting, **fields) -> Meeting:
+    """Change the meeting's `MEETING_FIELDS`; audited. More places move people up from the
+    waiting list at once, under the meeting's row lock like every reply."""
     changed = apply_changes(meeting, fields, allowed=MEETING_FIELDS)
     if not changed:
         return meeting
@@ -63,6 +66,7 @@ def meeting_update(*, actor: User, meeting: Meeting, **fields) -> Meeting:
 
 
 def seats_taken(meeting: Meeting) -> int:
+    """Places taken: each accepted invitee plus the guests they bring."""
     taken = (
         meeting.invitees.filter(status=Invitee.Status.ACCEPTED).aggregate(n=Sum("guests"))["n"] or 0
     )

@@ -157,6 +157,8 @@ def _milestone_check(milestone: Milestone) -> None:
 def milestone_create(
     *, actor: User, programme: Programme, phase: str, title: str, due_date: date, owner=None
 ) -> Milestone:
+    """Add a milestone by hand to the programme's plan; its owner must work for the client or
+    its consultancy. Audited."""
     milestone = Milestone(
         organisation=programme.organisation,
         programme=programme,
@@ -197,6 +199,7 @@ def milestone_update(*, actor: User, milestone: Milestone, **fields) -> Mileston
 
 @transaction.atomic
 def milestone_set_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
+    """Tick a milestone done (by `actor`, now) or open it again; nothing when it already is."""
     if done == milestone.is_done:
         return milestone
     changed = apply_changes(
@@ -216,6 +219,7 @@ def milestone_set_done(*, actor: User, milestone: Milestone, done: bool) -> Mile
 
 @transaction.atomic
 def milestone_delete(*, actor: User, milestone: Milestone) -> None:
+    """Remove a milestone; the audit entry, written first, keeps its title."""
     audit_log(
         actor=actor,
         organisation=milestone.organisation,

@@ -68,6 +68,9 @@ def programme_create(
 def programme_update(
     *, actor: User, programme: Programme, project_leaders=None, client_contacts=None, **fields
 ) -> Programme:
+    """Change the programme's `PROGRAMME_FIELDS` and, when given, its project leaders and client
+    contacts (checked like at creation; a leader is assigned to the client too). Audited once,
+    only when something changed."""
     if "postcode_areas" in fields:
         fields["postcode_areas"] = _normalise_postcodes(fields["postcode_areas"])
     changed = apply_changes(programme, fields, allowed=PROGRAMME_FIELDS)

@@ -2,6 +2,9 @@
 
 from django.core.exceptions import ValidationError
 
+from .. import selectors
+from ..permissions import Perm, has_perm
+
 
 def form_errors_to(form, error: ValidationError) -> None:
     """Attach a service's ValidationError to the form that fed it."""
@@ -15,9 +18,6 @@ def form_errors_to(form, error: ValidationError) -> None:
 def client_admins_for(user) -> list:
     """Whom to ask for a new client when `user` may not add one (empty when they may): the
     people the permission table allows it, in the user's own consultancy."""
-    from .. import selectors
-    from ..permissions import Perm, has_perm
-
     if has_perm(user, Perm.ORGANISATION_MANAGE):
         return []
     return list(selectors.people_who_may(user=user, perm=Perm.ORGANISATION_MANAGE))

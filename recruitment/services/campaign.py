@@ -2,6 +2,7 @@
 round."""
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,8 +120,6 @@ def door_visit_log(
 
 def door_coverage(*, programme: Programme) -> list[dict]:
     """Per street: doors visited and how it went; one query."""
-    from django.db.models import Count, Q
-
     return list(
         DoorVisit.objects.filter(programme=programme)
         .values("street")

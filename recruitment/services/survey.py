@@ -1,6 +1,7 @@
 """The neighbourhood survey: questionnaire, responses, results and the respondents who
 would join."""
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -208,8 +209,6 @@ class QuestionResult:
 def survey_results(*, survey) -> dict:
     """Counts per option (and averages, open answers) per question; responses by channel and
     by street. Two queries, whatever the number of responses."""
-    from collections import Counter, defaultdict
-
     questions = list(survey.questions.all())
     per_question = defaultdict(list)
     for question_id, value in Answer.objects.filter(response__survey=survey).values_list(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
 from programmes.files import file_delete_on_commit
+from programmes.images import reencode_image
 from programmes.models import Programme, User
 from programmes.selectors import is_on_roster, roster
 from programmes.services.common import apply_changes
@@ -216,8 +217,6 @@ def introduction_for(*, programme: Programme):
 @transaction.atomic
 def introduction_save(*, actor: User, programme: Programme, contact: str, photo=None):
     """The team photo (checked and re-encoded, without EXIF) and how to reach the team."""
-    from programmes.images import reencode_image  # noqa: PLC0415 - Pillow loads only on upload
-
     intro = introduction_for(programme=programme)
     old_photo = intro.photo.name
     if contact.strip():

@@ -11,6 +11,7 @@ the outbox as sent but not printed, so they do not bury the command's own output
 
 import logging
 import time
+from importlib import import_module
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -28,8 +29,6 @@ QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBacke
 
 def app_demo_modules() -> list:
     """The `demo` modules of the installed apps other than the base, in INSTALLED_APPS order."""
-    from importlib import import_module
-
     found = []
     for config in apps.get_app_configs():
         if config.name == "programmes" or not module_has_submodule(config.module, "demo"):
