@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from ..models import AuditEntry, Invitation, Organisation, User
-from ..permissions import Role
+from ..permissions import Role, roles_with
 
 
 def organisations_for(*, user) -> QuerySet[Organisation]:
@@ -107,8 +107,6 @@ def colleagues_for(*, user, organisation) -> QuerySet[User]:
 def people_who_may(*, user, perm) -> QuerySet[User]:
     """The active people of the user's own organisation whose role grants `perm`: whom to ask
     when the user may not do it themselves (e.g. who can add a client)."""
-    from ..permissions import roles_with
-
     if not getattr(user, "is_authenticated", False):
         return User.objects.none()
     return User.objects.filter(

@@ -1,6 +1,7 @@
 """Accounts: the people list, invitations (send, again, withdraw, accept through the personal
 link), blocking an account, and the interface language."""
 
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -196,8 +197,6 @@ class InvitationAcceptView(TokenLinkMixin, PublicMixin, View):
             except ValidationError as error:
                 form_errors_to(form, error)
             else:
-                from allauth.account.utils import perform_login
-
                 self.forget_token(request, org)
                 messages.success(request, _("Welcome! Your account is ready."))
                 perform_login(request, user, redirect_url=reverse("home"))
