@@ -312,7 +312,7 @@ def survey_counts(*, survey: Survey) -> dict:
     """The survey's results counted in SQL: per question the answers per option (several
     choices counted per option), the scale's average, the newest open answers; the responses
     by channel and the streets with the most responses (`streets_more`: how many streets
-    more). Six queries, whatever the number of responses."""
+    more). Seven queries, whatever the number of responses."""
     questions = list(survey.questions.all())
     # By question (the index on organisation, question and value), not through the responses.
     closed = [q.pk for q in questions if q.kind != Question.Kind.TEXT]
@@ -327,15 +327,14 @@ def survey_counts(*, survey: Survey) -> dict:
     ):
         combos[row["question_id"]].append((row["value"], row["n"]))
         answered[row["question_id"]] += row["n"]
-    answered.update(
-        dict(
-            Answer.objects.filter(question_id__in=open_)
-            .values("question_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-            .values_list("question_id", "n")
-        )
-    )
+    for question_id, n in (
+        Answer.objects.filter(question_id__in=open_)
+        .values("question_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("question_id", "n")
+    ):
+        answered[question_id] = n
     texts = defaultdict(list)
     for question_id, value in (
         Answer.objects.filter(question_id__in=open_)

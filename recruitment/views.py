@@ -317,15 +317,15 @@ class CandidatesView(ProgrammeMixin, TemplateView):
         else:
             page = paginate(self.request, selectors.candidates_proposed(programme=programme))
             shown = list(decided[: self.decided_shown + 1])
-            context.update(
-                page=page,
-                proposed=[
+            context |= {
+                "page": page,
+                "proposed": [
                     (a, forms.get(a.pk) or DecisionForm(prefix=f"a{a.pk}"))
                     for a in page.object_list
                 ],
-                decided=shown[: self.decided_shown],
-                decided_more=len(shown) > self.decided_shown,
-            )
+                "decided": shown[: self.decided_shown],
+                "decided_more": len(shown) > self.decided_shown,
+            }
         return super().get_context_data(**context, **kwargs)
 
     def post(self, request, *args, **kwargs):
