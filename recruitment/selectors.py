@@ -284,11 +284,6 @@ def get_response_for(*, survey: Survey, pk) -> SurveyResponse:
     return found
 
 
-def responses_with_answers(*, survey: Survey) -> QuerySet[SurveyResponse]:
-    """Every response to `survey`, oldest first, with its answers (two queries)."""
-    return survey.responses.prefetch_related("answers").order_by("created_at")
-
-
 # Open answers and streets the results page shows; the CSV export holds every response.
 OPEN_ANSWERS_SHOWN = 20
 STREETS_SHOWN = 30
