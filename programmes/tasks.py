@@ -3,8 +3,29 @@
 Tasks are thin: they take ids, re-enter the tenant scope and call a service.
 """
 
+import time
+from collections import Counter
+from datetime import datetime
+
 from celery import Task, shared_task
+from django.db import close_old_connections, connection
 from django_scopes import scope, scopes_disabled
+
+from . import files
+from .models import AuditEntry, Invitation, Organisation
+from .queueing import enqueue
+from .services import documents as documents_service
+from .services import outbox as outbox_service
+from .services.documents import TransientDocumentError, document_build
+from .services.meetings import meeting_reminder_send, meeting_reminders_due
+from .services.outbox import (
+    BATCH_SIZE,
+    OutboxBatchInterrupted,
+    OutboxInterrupted,
+    TransientMailError,
+    outbox_deliver,
+    outbox_deliver_batch,
+)
 
 
 class TenantTask(Task):
@@ -58,13 +79,6 @@ def outbox_send(
     the broker (Redis away too) is dropped; the row keeps its state and `outbox_requeue_stale`
     queues it again.
     """
-    import time
-    from datetime import datetime
-
-    from django.db import close_old_connections, connection
-
-    from .services.outbox import OutboxInterrupted, TransientMailError, outbox_deliver
-
     attempt = self.request.retries
     left = datetime.fromisoformat(delivered_at) if delivered_at else None
     while True:
@@ -108,14 +122,6 @@ def outbox_flush(
     before it starts sending, so a burst spreads over every worker; in-process, the batches
     follow each other in this call. A database that went away retries with backoff, carrying
     the claims of the messages not finished (`claims`)."""
-    import time
-    from collections import Counter
-
-    from django.db import close_old_connections, connection
-
-    from .queueing import enqueue
-    from .services.outbox import BATCH_SIZE, OutboxBatchInterrupted, outbox_deliver_batch
-
     # In-process (no broker), or called as a function: nothing to hand a batch or a retry to.
     eager = self.request.is_eager or self.request.called_directly
     attempt = self.request.retries
@@ -161,24 +167,20 @@ def outbox_flush(
 @shared_task(acks_late=True)
 def outbox_requeue_stale() -> int:
     """Periodic: queue again messages a lost task or dead worker left behind."""
-    from .services.outbox import outbox_requeue_stale as requeue
-
     # A sweep over every tenant's outbox: scoping is off on purpose, and the service only
     # reads ids and queues tenant-scoped tasks.
     with scopes_disabled():
-        return requeue()
+        return outbox_service.outbox_requeue_stale()
 
 
 @shared_task(acks_late=True)
 def outbox_send_due() -> int:
     """Periodic: send held messages (a decision that could be undone) once their time has
     come."""
-    from .services.outbox import outbox_send_due as send_due
-
     # A sweep over every tenant's outbox: scoping is off on purpose, and the service only
     # reads ids and queues tenant-scoped tasks.
     with scopes_disabled():
-        return send_due()
+        return outbox_service.outbox_send_due()
 
 
 # Seconds before the 2nd, 3rd, ... attempt at a document after a transient error (the sweep's
@@ -194,12 +196,6 @@ def document_render(
     """Render one document (a PDF) in the background. A transient error (database, broker,
     file system) tries again with backoff, carrying the attempt this task claimed so its retry
     may take the document up again; the service fails the document after its last attempt."""
-    import time
-
-    from django.db import close_old_connections, connection
-
-    from .services.documents import TransientDocumentError, document_build
-
     tries = self.request.retries
     while True:
         try:
@@ -230,19 +226,15 @@ def document_render(
 def document_requeue_stale() -> int:
     """Periodic: queue again documents a lost task or dead worker left pending; fail those
     that had their attempts."""
-    from .services.documents import document_requeue_stale as requeue
-
     # A sweep over every tenant's documents: scoping is off on purpose, and the service only
     # reads ids, fails rows by id and queues tenant-scoped tasks.
     with scopes_disabled():
-        return requeue()
+        return documents_service.document_requeue_stale()
 
 
 @shared_task(acks_late=True)
 def meeting_reminders_send() -> int:
     """Periodic: remind invitees the day before their meeting; idempotent per invitee."""
-    from .services.meetings import meeting_reminder_send, meeting_reminders_due
-
     # Finding tomorrow's meetings spans every tenant: scoping is off for the look-up only;
     # each reminder is then written inside its own organisation's scope.
     with scopes_disabled():
@@ -257,8 +249,6 @@ def meeting_reminders_send() -> int:
 def organisation_summary(self, *, organisation_id: int) -> dict:
     """Count what an organisation holds, inside its scope: a health check of the worker path
     (broker, worker, database, tenant scope) that the tests and benchmarks send through Redis."""
-    from .models import AuditEntry, Invitation, Organisation
-
     org = Organisation.objects.get(pk=organisation_id)
     return {
         "organisation": org.slug,
@@ -277,8 +267,6 @@ def noop() -> str:
 @shared_task(acks_late=True)
 def orphan_files_sweep() -> int:
     """Periodic: remove stored files that no row references any more (left by cascades)."""
-    from .files import orphan_files_sweep as sweep
-
     # Looks at every tenant's files: scoping is off on purpose; it reads file names only.
     with scopes_disabled():
-        return sweep()
+        return files.orphan_files_sweep()
