@@ -29,13 +29,18 @@ from django.db import DatabaseError, InterfaceError, transaction
 from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+from PIL import UnidentifiedImageError  # an OSError too: a broken image stays broken
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .. import registry
 from ..audit import audit_log
-from ..models import Document
-from ..pdf import render_pdf
+from ..models import Document, Phase
+from ..pdf import media_file_url, render_pdf
 from ..permissions import has_perm
 from ..queueing import enqueue, enqueue_on_commit
+from ..selectors import programme_status
 
 logger = logging.getLogger(__name__)
 
@@ -83,21 +88,13 @@ class TransientDocumentError(Exception):
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import OperationalError as BrokerError
-
     errors: list[type[BaseException]] = [
         DatabaseOperationalError,
         InterfaceError,
         BrokerError,
         OSError,  # includes ConnectionError, TimeoutError
     ]
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # pragma: no cover - redis is installed with the broker
-        pass
-    else:
-        errors += [RedisConnectionError, RedisTimeoutError]
+    errors += [RedisConnectionError, RedisTimeoutError]
     return tuple(errors)
 
 
@@ -107,8 +104,6 @@ _PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError
 
 def is_transient(error: BaseException) -> bool:
     """Whether an error may pass by itself, so the same attempt later may succeed."""
-    from PIL import UnidentifiedImageError  # an OSError too: a broken image stays broken
-
     if isinstance(error, (*_PERMANENT_OS_ERRORS, UnidentifiedImageError)):
         return False
     return isinstance(error, _transient_errors())
@@ -133,7 +128,7 @@ def document_request(
     *, actor, organisation, kind: str, programme=None, ref: str = "", owner=None
 ) -> Document:
     """Ask for a document; it is made in the background once this transaction commits."""
-    from ..tasks import document_render
+    from ..tasks import document_render  # noqa: PLC0415 - tasks imports this module: circular at module level
 
     if kind not in BUILDERS:
         raise ValueError(f"no document kind {kind!r} is registered")
@@ -154,7 +149,7 @@ def document_request(
 def document_retry(*, actor, document: Document) -> Document:
     """Make a failed document again (the page's "try again"): the same row, so what points at
     it (a certificate) keeps pointing at it. A document that is not failed is left alone."""
-    from ..tasks import document_render
+    from ..tasks import document_render  # noqa: PLC0415 - tasks imports this module: circular at module level
 
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status != Document.Status.FAILED:
@@ -290,7 +285,7 @@ def _note_error(document: Document, error: BaseException) -> None:
 def document_requeue_stale(*, now=None) -> int:
     """Queue again the documents a lost task or a dead worker left pending, and fail those that
     had their attempts (or waited GIVE_UP_AFTER); returns how many were queued."""
-    from ..tasks import document_render
+    from ..tasks import document_render  # noqa: PLC0415 - tasks imports this module: circular at module level
 
     now = now or timezone.now()
     cutoff = now - STALE_AFTER
@@ -321,10 +316,6 @@ def document_requeue_stale(*, now=None) -> int:
 
 def plan_of_approach_pdf(document: Document) -> tuple[str, dict, str]:
     """The plan of approach of a programme, in the client's branding."""
-    from ..models import Phase
-    from ..pdf import media_file_url
-    from ..selectors import programme_status
-
     programme = document.programme
     client = programme.organisation
     milestones = list(programme.milestones.select_related("owner"))
