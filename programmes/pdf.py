@@ -42,7 +42,7 @@ def check_fetch_allowed(url: str) -> None:
 
 
 def _local_fetcher():
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 - WeasyPrint takes seconds to import; only PDF rendering pays it
 
     class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -60,7 +60,7 @@ _per_thread = threading.local()
 def _renderer():
     """(font configuration, URL fetcher) of this thread, made on first use."""
     if getattr(_per_thread, "renderer", None) is None:
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 - WeasyPrint takes seconds to import; only PDF rendering pays it
 
         _per_thread.renderer = (FontConfiguration(), _local_fetcher())
     return _per_thread.renderer
@@ -97,7 +97,7 @@ def render_html(*, template: str, context: dict, language: str = "nl") -> str:
 
 def render_pdf(*, template: str, context: dict, language: str = "nl") -> bytes:
     """Render `template` (under templates/pdf/) with `context` to PDF bytes."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint takes seconds to import; only PDF rendering pays it
 
     html = render_html(template=template, context=context, language=language)
     font_config, fetcher = _renderer()
