@@ -11,11 +11,11 @@ import base64
 import io
 from functools import lru_cache
 
+import qrcode
+
 
 @lru_cache(maxsize=512)
 def qr_data_uri(url: str) -> str:
-    import qrcode
-
     # Grey-scale, not one bit a pixel: WeasyPrint takes it as it is instead of converting it.
     image = qrcode.make(url, box_size=8, border=2).get_image().convert("L")
     out = io.BytesIO()
