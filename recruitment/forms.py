@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.fields import BoundedDatesMixin
+from programmes.images import reencode_image
 
-from .models import Application, Campaign
+from .models import Application, Campaign, Channel, DoorVisit, Question
 from .workflow import Stage, next_moves
 
 
@@ -75,8 +76,6 @@ class CampaignForm(forms.ModelForm):
         }
 
     def clean_photo(self):
-        from programmes.images import reencode_image
-
         photo = self.cleaned_data.get("photo")
         if photo and hasattr(photo, "content_type"):
             return reencode_image(
@@ -210,8 +209,6 @@ class QuestionForm(forms.Form):
     required = forms.BooleanField(label=_("An answer is required"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import Question
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Question.Kind.choices
 
@@ -225,8 +222,6 @@ class ChannelForm(BoundedDatesMixin, forms.Form):
     reach = forms.CharField(label=_("Reach"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import Channel
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Channel.Kind.choices
 
@@ -238,7 +233,5 @@ class DoorVisitForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import DoorVisit
-
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = DoorVisit.Outcome.choices
