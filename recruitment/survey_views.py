@@ -19,6 +19,7 @@ from programmes.permissions import Perm
 from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
+from programmes.services import document_request
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
@@ -125,8 +126,6 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         survey = self.get_survey()
         if "report" in request.POST:
-            from programmes.services import document_request
-
             document_request(
                 actor=request.user,
                 organisation=survey.organisation,
