@@ -11,6 +11,7 @@ from programmes.fields import BoundedDatesMixin
 from programmes.models import User
 from programmes.permissions import Role
 
+from .models import EffortRule, SignalCategory
 from .workflow import OPEN_STATUSES, Status, allowed_next
 
 
@@ -136,8 +137,6 @@ class RoundSlotForm(BoundedDatesMixin, forms.Form):
     )
 
     def clean_starts_at(self):
-        from django.utils import timezone
-
         value = self.cleaned_data["starts_at"]
         if value <= timezone.now():
             raise forms.ValidationError(_("Plan the round in the future."))
@@ -146,15 +145,11 @@ class RoundSlotForm(BoundedDatesMixin, forms.Form):
 
 class EffortRuleForm(forms.ModelForm):
     class Meta:
-        from .models import EffortRule
-
         model = EffortRule
         fields = ["min_rounds", "min_hours", "min_team_meetings", "reward"]
 
 
 class CategoryForm(forms.ModelForm):
     class Meta:
-        from .models import SignalCategory
-
         model = SignalCategory
         fields = ["name", "handling_days", "is_active"]
