@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from programmes.audit import audit_log
 from programmes.calendar import add_working_days
@@ -125,8 +126,6 @@ def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
     image.seek(0)
 
     def create(digest):
-        from PIL import Image  # noqa: PLC0415 - Pillow loads only when a photo arrives
-
         with Image.open(image) as probe:
             width, height = probe.size
         image.seek(0)
