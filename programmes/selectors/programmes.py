@@ -268,7 +268,10 @@ def with_plan_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
     phase in `PHASE_ORDER`: the earliest phase with open milestones, the last one when all are
     done, the first when there are none, but never before what the progress events reached)."""
     today = timezone.localdate()
-    milestones = Milestone.objects.all()
+    # The subqueries are tied to the outer programme, which the scope already narrows; the
+    # plain manager leaves out the tenant filter that would make SQLite read every milestone
+    # of the tenant for each programme instead of using the programme's index.
+    milestones = Milestone._base_manager.all()
     open_milestones = milestones.filter(done_at__isnull=True)
     floors = {event: PHASE_ORDER[phase] for event, phase in PROGRESS_PHASE.items()}
     return qs.annotate(
@@ -281,7 +284,7 @@ def with_plan_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
         ),
         plan_open_rank=_per_programme(open_milestones, Min(_phase_rank("phase", PHASE_ORDER))),
         plan_floor_rank=_per_programme(
-            ProgressEvent.objects.all(), Max(_phase_rank("event", floors))
+            ProgressEvent._base_manager.all(), Max(_phase_rank("event", floors))
         ),
     ).annotate(
         plan_phase_rank=Greatest(
@@ -309,23 +312,31 @@ def programme_overview(programmes) -> dict[int, PlanStatus]:
     today = timezone.localdate()
     result = {pk: PlanStatus() for pk in ids}
     open_phases = defaultdict(list)
+    # Joined from the programmes, so the milestones are found through their programme's index
+    # (a query on the milestones themselves carries the tenant filter, which SQLite answers by
+    # reading every milestone of the tenant).
     counts = (
-        Milestone.objects.filter(programme_id__in=ids)
-        .values("programme_id", "phase")
+        Programme.objects.filter(pk__in=ids)
+        .values("pk", "milestones__phase")
         .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(done_at__isnull=False)),
-            overdue=Count("pk", filter=Q(done_at__isnull=True, due_date__lt=today)),
+            total=Count("milestones"),
+            done=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
+            overdue=Count(
+                "milestones",
+                filter=Q(milestones__done_at__isnull=True, milestones__due_date__lt=today),
+            ),
         )
         .order_by()
     )
     for row in counts:
-        status = result[row["programme_id"]]
+        if not row["total"] or row["pk"] not in result:
+            continue
+        status = result[row["pk"]]
         status.total += row["total"]
         status.done += row["done"]
         status.overdue += row["overdue"]
         if row["done"] < row["total"]:
-            open_phases[row["programme_id"]].append(row["phase"])
+            open_phases[row["pk"]].append(row["milestones__phase"])
     events = defaultdict(list)
     for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
         "programme_id", "event"
