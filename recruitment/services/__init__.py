@@ -7,7 +7,6 @@ from .campaign import (
     campaign_save,
     channel_add,
     consent_text,
-    door_coverage,
     door_visit_log,
 )
 from .meetings import InviteResult, applicants_invite, invite_result_message
@@ -54,7 +53,6 @@ __all__ = [
     "decision_mail_preview",
     "decision_ref",
     "decisions_held",
-    "door_coverage",
     "door_visit_log",
     "invite_result_message",
     "join_consent_text",

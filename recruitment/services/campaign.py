@@ -2,7 +2,6 @@
 round."""
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,20 +115,3 @@ def door_visit_log(
         data={"outcome": outcome},
     )
     return visit
-
-
-def door_coverage(*, programme: Programme) -> list[dict]:
-    """Per street: doors visited and how it went; one query."""
-    return list(
-        DoorVisit.objects.filter(programme=programme)
-        .values("street")
-        .annotate(
-            doors=Count("id"),
-            not_home=Count("id", filter=Q(outcome=DoorVisit.Outcome.NOT_HOME)),
-            interested=Count(
-                "id",
-                filter=Q(outcome__in=[DoorVisit.Outcome.INTERESTED, DoorVisit.Outcome.APPLIED]),
-            ),
-        )
-        .order_by("street")
-    )
