@@ -8,7 +8,7 @@ from programmes import demo
 from programmes.models import Meeting
 from programmes.services import meeting_create, meeting_reply
 
-from . import services
+from . import selectors, services
 from .models import Application, ApplicationEvent, Channel, DoorVisit, SurveyResponse
 from .workflow import Stage
 
@@ -228,7 +228,7 @@ def _survey(ctx, programme) -> None:
         SurveyResponse.objects.filter(pk=response.pk).update(
             created_at=ctx.at(20 - n // 3, 10 + n % 9)
         )
-    first = services.prospects(survey=survey).order_by("created_at").first()
+    first = selectors.survey_prospects(survey=survey).first()
     if first is not None:
         application = services.prospect_convert(actor=ctx.leader, response=first)
         Application.objects.filter(pk=application.pk).update(created_at=first.created_at)

@@ -9,7 +9,7 @@ from programmes.pdf import media_file_url
 from programmes.qr import qr_data_uri
 
 from .models import Survey
-from .services import campaign_for, survey_results
+from .services import campaign_for
 
 # The document kinds this app owns (`Document.kind`), registered in `RecruitmentConfig.ready()`.
 RECRUITMENT_FLYER = "recruitment_flyer"
@@ -52,6 +52,8 @@ def recruitment_poster(document: Document):
 
 def survey_report(document: Document):
     """The survey's results with the project leader's conclusions, in the client's style."""
+    from .selectors import survey_counts  # noqa: PLC0415 - the selectors import this module
+
     programme = document.programme
     survey = Survey.objects.get(programme=programme, pk=int(document.ref))
     client = programme.organisation
@@ -60,7 +62,7 @@ def survey_report(document: Document):
         "client": client,
         "consultancy": client.consultancy,
         "survey": survey,
-        "results": survey_results(survey=survey),
+        "results": survey_counts(survey=survey),
         "brand": client.brand_colour,
         "logo_url": media_file_url(client.logo),
     }

@@ -21,16 +21,13 @@ from .selection import (
 from .survey import (
     JOIN_QUESTION,
     SURVEY_TEMPLATE,
-    QuestionResult,
     join_consent_text,
     prospect_convert,
-    prospects,
     question_add,
     question_remove,
     survey_conclusions_save,
     survey_create,
     survey_respond,
-    survey_results,
     survey_set_status,
 )
 
@@ -38,7 +35,6 @@ __all__ = [
     "JOIN_QUESTION",
     "SURVEY_TEMPLATE",
     "InviteResult",
-    "QuestionResult",
     "applicants_invite",
     "application_decide",
     "application_decision_undo",
@@ -57,12 +53,10 @@ __all__ = [
     "invite_result_message",
     "join_consent_text",
     "prospect_convert",
-    "prospects",
     "question_add",
     "question_remove",
     "survey_conclusions_save",
     "survey_create",
     "survey_respond",
-    "survey_results",
     "survey_set_status",
 ]

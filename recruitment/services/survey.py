@@ -1,8 +1,5 @@
-"""The neighbourhood survey: questionnaire, responses, results and the respondents who
-would join."""
-
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+"""The neighbourhood survey: questionnaire, responses and the respondents who would join (the
+results are counted in SQL by `recruitment.selectors.survey_counts`)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -195,70 +192,6 @@ def survey_respond(
         data={"response": response.pk, "channel": channel, "contact": consent},
     )
     return response
-
-
-@dataclass
-class QuestionResult:
-    question: object
-    counts: list  # (option, count, percent)
-    answered: int = 0
-    average: float | None = None
-    texts: list | None = None
-
-
-def survey_results(*, survey) -> dict:
-    """Counts per option (and averages, open answers) per question; responses by channel and
-    by street. Two queries, whatever the number of responses."""
-    questions = list(survey.questions.all())
-    per_question = defaultdict(list)
-    for question_id, value in Answer.objects.filter(response__survey=survey).values_list(
-        "question_id", "value"
-    ):
-        per_question[question_id].append(value)
-    results = []
-    for q in questions:
-        values = per_question[q.pk]
-        result = QuestionResult(question=q, counts=[], answered=len(values))
-        if q.kind in ("single", "multiple", "yesno", "scale"):
-            counter = Counter()
-            for v in values:
-                for item in v if isinstance(v, list) else [v]:
-                    counter[str(item)] += 1
-            options = {
-                "yesno": ["ja", "nee"],
-                "scale": ["1", "2", "3", "4", "5"],
-            }.get(q.kind, q.options)
-            labels = {"ja": _("Yes"), "nee": _("No")}
-            result.counts = [
-                (
-                    labels.get(o, o),
-                    counter[o],
-                    round(100 * counter[o] / len(values)) if values else 0,
-                )
-                for o in options
-            ]
-            if q.kind == "scale" and values:
-                result.average = round(sum(int(v) for v in values) / len(values), 1)
-        else:
-            result.texts = values
-        results.append(result)
-    responses = survey.responses.all()
-    by_channel = Counter(responses.values_list("channel", flat=True))
-    by_street = Counter(s or "–" for s in responses.values_list("street", flat=True))
-    return {
-        "questions": results,
-        "total": sum(by_channel.values()),
-        "by_channel": [(SurveyResponse.Channel(c).label, n) for c, n in sorted(by_channel.items())],
-        "by_street": sorted(by_street.items(), key=lambda kv: (-kv[1], kv[0])),
-    }
-
-
-def prospects(*, survey):
-    """Respondents who would join and left contact details with consent."""
-    join = survey.questions.filter(asks_to_join=True).values_list("pk", flat=True)
-    return survey.responses.filter(
-        contact_consent_at__isnull=False, answers__question_id__in=list(join), answers__value="ja"
-    ).distinct()
 
 
 @transaction.atomic
