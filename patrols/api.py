@@ -21,6 +21,7 @@ from django.views import View
 from programmes.input import BadJson, json_id, parse_moment, read_json
 from programmes.mixins import PermissionMixin
 from programmes.permissions import Perm
+from programmes.selectors import team_memberships_for
 
 from . import selectors, services
 from .models import Conversation
@@ -136,7 +137,9 @@ class PhoneApiView(PermissionMixin, View):
             )
 
     def post(self, request, *args, **kwargs):
-        if not selectors.on_a_team(user=request.user):
+        # Read once: whether they are on a team at all, and below the row of the team named.
+        self.memberships = team_memberships_for(user=request.user)
+        if not self.memberships:
             raise PermissionDenied  # only members of a team send records
         kwargs.pop("org", None)  # the tenancy middleware has already scoped the request
         try:
@@ -170,12 +173,15 @@ class PhoneApiView(PermissionMixin, View):
         pk = json_id(data.get("programme"))
         if pk is None:
             raise BadInput({"programme": [_("Choose your team.")]})
-        try:
-            programme = selectors.get_member_programme(user=request.user, pk=pk)
-        except Http404 as exc:
-            raise Refused(_not_on_team(), status=404) from exc
+        self.member = next((m for m in self.memberships if m.programme_id == pk), None)
+        if self.member is None:
+            raise Refused(_not_on_team(), status=404)
+        programme = self.member.programme
+        tenant = getattr(request, "organisation", None)
+        if tenant is not None and programme.organisation_id == tenant.pk:
+            programme.organisation = tenant  # the tenancy middleware has just read it
         if ready:
-            services.require_ready(programme=programme, user=request.user)
+            services.require_ready(programme=programme, user=request.user, member=self.member)
         return programme
 
     def round_of(self, programme, data):
@@ -238,6 +244,7 @@ class SignalApi(PhoneApiView):
             street=_text(data, "street", 200),
             house_number=_text(data, "house_number", 20),
             round_=self.round_of(programme, data),
+            member=self.member,
         )
 
 

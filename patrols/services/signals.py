@@ -14,7 +14,7 @@ from programmes.calendar import add_working_days
 from programmes.images import reencode_image
 from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
-from programmes.models import Programme, User
+from programmes.models import Programme, TeamMember, User
 from programmes.services.workflow import Workflow, workflow_history_append, workflow_transition
 
 from ..models import Round, Signal, SignalCategory, SignalEvent, SignalPhoto
@@ -49,15 +49,17 @@ def signal_report(
     street="",
     house_number="",
     round_: Round | None = None,
+    member: TeamMember | None = None,
 ):
     """Store a signal from a team member; the handling-time target follows its category.
 
     Only the category is required: a member on a round saves in a few taps, so the
     description and the place (position or street) are optional; a missing place is shown
     to the client as such rather than holding the signal back on the phone. Only a member
-    ready for rounds reports.
+    ready for rounds reports. `member`: the reporter's roster row if the caller has just
+    read it (checked again here, not looked up again).
     """
-    _member(programme=programme, user=actor, ready=True)
+    _member(programme=programme, user=actor, ready=True, member=member)
     if category.programme_id != programme.pk or not category.is_active:
         raise ValidationError({"category": _("Choose a category of this team.")})
     if round_ is not None and round_.programme_id != programme.pk:
@@ -85,6 +87,8 @@ def signal_report(
             programme=programme,
             actor=actor,
             round_=round_,
+            # All read in scope and checked above: the programme through the member's row.
+            checked=("organisation", "programme", "round", "category", "reported_by"),
             category=category,
             description=description.strip(),
             urgent=bool(urgent),
@@ -103,7 +107,7 @@ def signal_report(
         )
         return signal
 
-    return _store_once(Signal, uuid=uuid, payload=payload, create=create)
+    return _store_once(Signal, uuid=uuid, payload=payload, create=create, look_first=False)
 
 
 def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
