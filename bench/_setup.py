@@ -23,6 +23,17 @@ def django_with_test_db():
     return connection
 
 
+def production_rendering() -> None:
+    """Undo the test environment's template instrumentation: it sends a signal with a copy of
+    the context for every template rendered (for `response.context` in tests), which a server
+    never does; left on, it bills every template-heavy page against a floor that renders none."""
+    from django.template.base import PartialTemplate, Template
+    from django.test.utils import _TestState
+
+    Template._render = _TestState.saved_data.template_render
+    PartialTemplate._render = _TestState.saved_data.partial_template_render
+
+
 def timed(fn, n: int) -> dict:
     """Run fn n times (after 3 warm-ups); return p50/p95 in milliseconds."""
     for _ in range(3):

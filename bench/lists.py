@@ -16,7 +16,7 @@ import time
 
 os.environ.setdefault("TEST_SQLITE_NAME", f"/tmp/bench-lists-{os.getpid()}.sqlite3")  # noqa: S108
 
-from _setup import django_with_test_db, interleaved, url  # noqa: E402
+from _setup import django_with_test_db, interleaved, production_rendering, url  # noqa: E402
 
 TARGET = 3.0
 SLOW_MS = 5_000  # a page slower than this is timed once
@@ -87,6 +87,7 @@ def pages(w: dict) -> list[tuple[str, str, str]]:
 
 def main(rounds: int, sizes: list[int]) -> None:
     connection = django_with_test_db()
+    production_rendering()
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 

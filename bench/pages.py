@@ -6,11 +6,12 @@ floor (the health view: one query, no template). Run: .venv/bin/python bench/pag
 
 import sys
 
-from _setup import django_with_test_db, timed
+from _setup import django_with_test_db, production_rendering, timed
 
 
 def main(n: int) -> None:
     connection = django_with_test_db()
+    production_rendering()
     import datetime as dt
 
     from django.db import reset_queries
