@@ -79,8 +79,10 @@ def test_period_is_a_range_on_the_stored_column(client, world, boundaries):
 @pytest.fixture
 def small_pages(monkeypatch):
     """Pages of 4 rows, 2 of them numbered: the keyset pages start at the 9th row."""
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 4)
-    monkeypatch.setattr(selectors, "NUMBERED_PAGES", 2)
+    for module in (selectors, selectors.portal):  # the pages read the package's
+        monkeypatch.setattr(module, "PAGE_SIZE", 4)
+    for module in (selectors, selectors.portal):  # the pages read the package's
+        monkeypatch.setattr(module, "NUMBERED_PAGES", 2)
 
 
 def _walk(client, url, filters, start, step):
@@ -157,7 +159,8 @@ def test_keyset_page_keeps_the_query_count(client, world, team, small_pages):
 
 
 def test_counts_stop_at_the_cap_and_say_so(client, world, team, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    for module in (selectors, selectors.portal):  # the pages read the package's
+        monkeypatch.setattr(module, "COUNT_CAP", 3)
     now = timezone.now()
     for i in range(5):
         _signal(team, now - dt.timedelta(hours=i), f"M{i}", urgent=i == 0)
@@ -176,7 +179,8 @@ def test_counts_stop_at_the_cap_and_say_so(client, world, team, monkeypatch):
 
 
 def test_map_data_says_its_limit(client, world, team, monkeypatch):
-    monkeypatch.setattr(selectors, "MAP_POINTS", 2)
+    for module in (selectors, selectors.portal):  # the pages read the package's
+        monkeypatch.setattr(module, "MAP_POINTS", 2)
     now = timezone.now()
     for i in range(3):
         _signal(team, now - dt.timedelta(hours=i), f"M{i}", latitude=52.09, longitude=5.12)

@@ -1,8 +1,7 @@
-"""Reads of the patrols app that take the acting user (or the programme they act in).
+"""Reads of the client's follow-up in the portal.
 
-The team is read through the base roster selectors (`programmes.selectors.roster`...); an id
-taken from a URL or a form is looked up through a selector that scopes it (404 otherwise).
-"""
+The signal list (capped counts, numbered then keyset pages, periods as ranges on the stored
+moment), the map and the nearest known address."""
 
 import datetime as dt
 import re
@@ -13,7 +12,6 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import (
     BooleanField,
-    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -25,171 +23,19 @@ from django.db.models.functions import Cos, Radians
 from django.http import Http404
 from django.utils import timezone
 
-from programmes.models import Document, Organisation, Programme, User
+from programmes.models import Organisation
 from programmes.selectors import (
     of_readable_programmes,
     readable_programmes,
-    roster,
-    team_memberships_for,
 )
 
-from .models import (
-    Conversation,
-    EffortRule,
-    RewardHandout,
-    Round,
-    RoundSlot,
+from ..models import (
     Signal,
     SignalCategory,
     SignalEvent,
-    SignalPhoto,
     latitude_band,
 )
-from .workflow import OPEN_STATUSES, Status
-
-# --- The team member's app ------------------------------------------------------------------
-
-
-def on_a_team(*, user) -> bool:
-    """Whether `user` is an active member of any team in the active scope."""
-    return bool(team_memberships_for(user=user))
-
-
-def get_member_programme(*, user, pk) -> Programme:
-    """A programme whose team `user` is on; 404 otherwise."""
-    member = next((m for m in team_memberships_for(user=user) if m.programme_id == pk), None)
-    if member is None:
-        raise Http404
-    return member.programme
-
-
-def mates_of(*, programme: Programme, user) -> QuerySet:
-    """The other active members of the programme's team (roster rows with their user), by
-    name: whom `user` may walk a round with."""
-    return roster(programme=programme).exclude(user=user)
-
-
-def walkers_by_ids(*, programme: Programme, pks) -> list[User]:
-    """The accounts among `pks` that are active members of the programme's team."""
-    return [m.user for m in roster(programme=programme).filter(user_id__in=pks)]
-
-
-def own_documents(*, user) -> QuerySet[Document]:
-    """The documents made for `user` (their certificates), newest first, in every state."""
-    return Document.objects.filter(owner=user).order_by("-created_at")
-
-
-def get_own_document(*, user, pk, ready: bool = False) -> Document:
-    """A document made for `user`; with `ready`, only one whose file is there. 404 for a
-    missing one and for anyone else's alike."""
-    qs = own_documents(user=user).filter(pk=pk)
-    if ready:
-        qs = qs.filter(status=Document.Status.READY)
-    found = qs.first()
-    if found is None or (ready and not found.file):
-        raise Http404
-    return found
-
-
-def get_member_slot(*, user, pk) -> RoundSlot:
-    """A scheduled round of one of `user`'s programmes; 404 for one that is not theirs."""
-    slot = RoundSlot.objects.filter(pk=pk).select_related("programme").first()
-    if slot is None:
-        raise Http404
-    get_member_programme(user=user, pk=slot.programme_id)
-    return slot
-
-
-def is_signed_up(*, slot: RoundSlot, user) -> bool:
-    """Whether `user` signed up for the scheduled round."""
-    return slot.signups.filter(user=user).exists()
-
-
-def categories_for(*, programme: Programme) -> QuerySet[SignalCategory]:
-    """The categories of the programme a member may choose, with their parent."""
-    return programme.signal_categories.filter(is_active=True).select_related("parent")
-
-
-def get_category(*, programme: Programme, pk) -> SignalCategory:
-    """A category of the programme still in use; 404 otherwise."""
-    found = categories_for(programme=programme).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
-def get_round_by_uuid(*, programme: Programme, uuid) -> Round | None:
-    """The programme's round with this phone-made id, or None (not received yet)."""
-    return Round.objects.filter(programme=programme, uuid=uuid).first()
-
-
-def get_own_signal_by_uuid(*, user, uuid) -> Signal:
-    """The signal `user` reported under this phone-made id; 404 otherwise."""
-    found = Signal.objects.filter(uuid=uuid, reported_by=user).first()
-    if found is None:
-        raise Http404
-    return found
-
-
-def upcoming_slots(*, programme: Programme, limit: int = 5):
-    """The programme's next scheduled rounds, soonest first, with who signed up."""
-    return (
-        RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
-        .prefetch_related("signups__user")
-        .order_by("starts_at")[:limit]
-    )
-
-
-def signals_of_member(*, user, limit: int = 20):
-    """The latest signals `user` reported, newest first."""
-    return (
-        Signal.objects.filter(reported_by=user)
-        .select_related("category", "category__parent")
-        .order_by("-reported_at")[:limit]
-    )
-
-
-def own_signals(*, user) -> QuerySet[Signal]:
-    """The signals `user` reported, newest first, with their photo count (for the list)."""
-    return (
-        Signal.objects.filter(reported_by=user)
-        .select_related("category", "category__parent", "programme")
-        .annotate(photo_count=Count("photos"))
-        .order_by("-reported_at", "-pk")
-    )
-
-
-def get_own_signal(*, user, pk) -> Signal:
-    """One signal `user` reported; 404 for a missing one and for anyone else's alike."""
-    found = (
-        Signal.objects.filter(reported_by=user, pk=pk)
-        .select_related("category", "category__parent", "programme")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
-def signal_history_for_member(*, signal: Signal) -> QuerySet[SignalEvent]:
-    """A signal's history rows, oldest first, as its reporter reads them."""
-    return signal.events.select_related("actor__organisation").order_by("created_at", "id")
-
-
-def signal_photos(*, signal: Signal) -> QuerySet[SignalPhoto]:
-    """The photos of a signal the caller has already been allowed to see."""
-    return signal.photos.all()
-
-
-def get_signal_photo(*, signal: Signal, pk) -> SignalPhoto:
-    """One photo of a signal the caller may see; 404 for a photo of another signal."""
-    found = signal_photos(signal=signal).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
-# --- The client's follow-up in the portal ---------------------------------------------------
+from ..workflow import OPEN_STATUSES
 
 
 def signals_for_client(*, user, organisation) -> QuerySet[Signal]:
@@ -494,114 +340,3 @@ def with_places(signals) -> list[Signal]:
     for signal in signals:
         signal.near_street, signal.near_number = found.get(signal.pk, ("", ""))
     return signals
-
-
-# --- The project leader's patrol pages of a programme ---------------------------------------
-
-
-def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlot]:
-    """The programme's scheduled rounds still to come, soonest first, with their sign-ups."""
-    return (
-        RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
-        .annotate(n_signups=Count("signups"))
-        .order_by("starts_at")[:limit]
-    )
-
-
-def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
-    """The programme's rounds, newest first, for paging (the index on programme and start
-    answers the order); `with_round_counts` counts the walkers and signals of the page."""
-    return Round.objects.filter(programme=programme).order_by("-started_at", "-pk")
-
-
-def with_round_counts(rounds) -> list[Round]:
-    """`rounds` (a page of them) with `n_walkers` and `n_signals` set, from one grouped query
-    over just these rounds, instead of a join and GROUP BY over every round of the programme
-    (or a subquery per round, which SQLite answers by reading the tenant's signals)."""
-    rounds = list(rounds)
-    counts = {
-        row["pk"]: row
-        for row in Round.objects.filter(pk__in=[r.pk for r in rounds])
-        .values("pk")
-        .annotate(
-            n_walkers=Count("walkers", distinct=True), n_signals=Count("signals", distinct=True)
-        )
-        .order_by()
-    }
-    for round_ in rounds:
-        row = counts.get(round_.pk, {})
-        round_.n_walkers = row.get("n_walkers", 0)
-        round_.n_signals = row.get("n_signals", 0)
-    return rounds
-
-
-def recent_conversations(*, programme: Programme, limit: int = 20) -> QuerySet[Conversation]:
-    """The programme's conversations with residents, newest first."""
-    return (
-        Conversation.objects.filter(programme=programme)
-        .select_related("reported_by")
-        .order_by("-reported_at")[:limit]
-    )
-
-
-def signal_counts_by_status(*, programme: Programme) -> list[dict]:
-    """How many of the programme's signals stand in each status, as {status label, n}."""
-    rows = (
-        Signal.objects.filter(programme=programme)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by("status")
-    )
-    return [{"status": Status(row["status"]).label, "n": row["n"]} for row in rows]
-
-
-def categories_of(*, programme: Programme) -> QuerySet[SignalCategory]:
-    """All the programme's categories, in use or not, grouped under their parent."""
-    return (
-        SignalCategory.objects.filter(programme=programme)
-        .select_related("parent")
-        .order_by("parent__position", "parent__name", "position", "name")
-    )
-
-
-def parent_categories(*, programme: Programme) -> QuerySet[SignalCategory]:
-    """The programme's top-level categories (what a new category may go under)."""
-    return SignalCategory.objects.filter(programme=programme, parent__isnull=True)
-
-
-def find_category(*, programme: Programme, pk, parent: bool = False) -> SignalCategory | None:
-    """A category of the programme (with `parent`, a top-level one), or None for an id that
-    names none of them."""
-    qs = parent_categories(programme=programme) if parent else categories_of(programme=programme)
-    return qs.filter(pk=pk).first()
-
-
-def effort_rule_of(*, programme: Programme) -> EffortRule | None:
-    """The programme's effort obligation and reward, None before one is set."""
-    return EffortRule.objects.filter(programme=programme).first()
-
-
-def rewards_handed(*, programme: Programme, month: dt.date) -> set[int]:
-    """The ids of the accounts whose reward for `month` (its first day) was handed out."""
-    return set(
-        RewardHandout.objects.filter(programme=programme, month=month).values_list(
-            "user_id", flat=True
-        )
-    )
-
-
-def signals_by_category(*, programme: Programme, year: int, month: int) -> QuerySet:
-    """The programme's signals of a month per category, most first, with how many are open;
-    the month is a range on the stored time (local month start to the next), not a per-row
-    conversion of every signal's date."""
-    start = timezone.make_aware(dt.datetime(year, month, 1))
-    end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
-    return (
-        Signal.objects.filter(programme=programme, reported_at__gte=start, reported_at__lt=end)
-        .values("category__name")
-        .annotate(
-            n=Count("id"),
-            open=Count("id", filter=~Q(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])),
-        )
-        .order_by("-n")
-    )

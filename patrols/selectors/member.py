@@ -1,0 +1,162 @@
+"""Reads of the team member's phone app: their programme, mates, slots, signals, documents."""
+
+from django.db.models import (
+    Count,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from programmes.models import Document, Programme, User
+from programmes.selectors import (
+    roster,
+    team_memberships_for,
+)
+
+from ..models import (
+    Round,
+    RoundSlot,
+    Signal,
+    SignalCategory,
+    SignalEvent,
+    SignalPhoto,
+)
+
+
+def on_a_team(*, user) -> bool:
+    """Whether `user` is an active member of any team in the active scope."""
+    return bool(team_memberships_for(user=user))
+
+
+def get_member_programme(*, user, pk) -> Programme:
+    """A programme whose team `user` is on; 404 otherwise."""
+    member = next((m for m in team_memberships_for(user=user) if m.programme_id == pk), None)
+    if member is None:
+        raise Http404
+    return member.programme
+
+
+def mates_of(*, programme: Programme, user) -> QuerySet:
+    """The other active members of the programme's team (roster rows with their user), by
+    name: whom `user` may walk a round with."""
+    return roster(programme=programme).exclude(user=user)
+
+
+def walkers_by_ids(*, programme: Programme, pks) -> list[User]:
+    """The accounts among `pks` that are active members of the programme's team."""
+    return [m.user for m in roster(programme=programme).filter(user_id__in=pks)]
+
+
+def own_documents(*, user) -> QuerySet[Document]:
+    """The documents made for `user` (their certificates), newest first, in every state."""
+    return Document.objects.filter(owner=user).order_by("-created_at")
+
+
+def get_own_document(*, user, pk, ready: bool = False) -> Document:
+    """A document made for `user`; with `ready`, only one whose file is there. 404 for a
+    missing one and for anyone else's alike."""
+    qs = own_documents(user=user).filter(pk=pk)
+    if ready:
+        qs = qs.filter(status=Document.Status.READY)
+    found = qs.first()
+    if found is None or (ready and not found.file):
+        raise Http404
+    return found
+
+
+def get_member_slot(*, user, pk) -> RoundSlot:
+    """A scheduled round of one of `user`'s programmes; 404 for one that is not theirs."""
+    slot = RoundSlot.objects.filter(pk=pk).select_related("programme").first()
+    if slot is None:
+        raise Http404
+    get_member_programme(user=user, pk=slot.programme_id)
+    return slot
+
+
+def is_signed_up(*, slot: RoundSlot, user) -> bool:
+    """Whether `user` signed up for the scheduled round."""
+    return slot.signups.filter(user=user).exists()
+
+
+def categories_for(*, programme: Programme) -> QuerySet[SignalCategory]:
+    """The categories of the programme a member may choose, with their parent."""
+    return programme.signal_categories.filter(is_active=True).select_related("parent")
+
+
+def get_category(*, programme: Programme, pk) -> SignalCategory:
+    """A category of the programme still in use; 404 otherwise."""
+    found = categories_for(programme=programme).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_round_by_uuid(*, programme: Programme, uuid) -> Round | None:
+    """The programme's round with this phone-made id, or None (not received yet)."""
+    return Round.objects.filter(programme=programme, uuid=uuid).first()
+
+
+def get_own_signal_by_uuid(*, user, uuid) -> Signal:
+    """The signal `user` reported under this phone-made id; 404 otherwise."""
+    found = Signal.objects.filter(uuid=uuid, reported_by=user).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def upcoming_slots(*, programme: Programme, limit: int = 5):
+    """The programme's next scheduled rounds, soonest first, with who signed up."""
+    return (
+        RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
+        .prefetch_related("signups__user")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def signals_of_member(*, user, limit: int = 20):
+    """The latest signals `user` reported, newest first."""
+    return (
+        Signal.objects.filter(reported_by=user)
+        .select_related("category", "category__parent")
+        .order_by("-reported_at")[:limit]
+    )
+
+
+def own_signals(*, user) -> QuerySet[Signal]:
+    """The signals `user` reported, newest first, with their photo count (for the list)."""
+    return (
+        Signal.objects.filter(reported_by=user)
+        .select_related("category", "category__parent", "programme")
+        .annotate(photo_count=Count("photos"))
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def get_own_signal(*, user, pk) -> Signal:
+    """One signal `user` reported; 404 for a missing one and for anyone else's alike."""
+    found = (
+        Signal.objects.filter(reported_by=user, pk=pk)
+        .select_related("category", "category__parent", "programme")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def signal_history_for_member(*, signal: Signal) -> QuerySet[SignalEvent]:
+    """A signal's history rows, oldest first, as its reporter reads them."""
+    return signal.events.select_related("actor__organisation").order_by("created_at", "id")
+
+
+def signal_photos(*, signal: Signal) -> QuerySet[SignalPhoto]:
+    """The photos of a signal the caller has already been allowed to see."""
+    return signal.photos.all()
+
+
+def get_signal_photo(*, signal: Signal, pk) -> SignalPhoto:
+    """One photo of a signal the caller may see; 404 for a photo of another signal."""
+    found = signal_photos(signal=signal).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,132 @@
+"""Reads of the project leader's patrol pages of a programme: slots, rounds, conversations,
+categories, the effort rule and rewards."""
+
+import datetime as dt
+
+from django.db.models import (
+    Count,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from programmes.models import Programme
+
+from ..models import (
+    Conversation,
+    EffortRule,
+    RewardHandout,
+    Round,
+    RoundSlot,
+    Signal,
+    SignalCategory,
+)
+from ..workflow import Status
+
+
+def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlot]:
+    """The programme's scheduled rounds still to come, soonest first, with their sign-ups."""
+    return (
+        RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
+        .annotate(n_signups=Count("signups"))
+        .order_by("starts_at")[:limit]
+    )
+
+
+def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
+    """The programme's rounds, newest first, for paging (the index on programme and start
+    answers the order); `with_round_counts` counts the walkers and signals of the page."""
+    return Round.objects.filter(programme=programme).order_by("-started_at", "-pk")
+
+
+def with_round_counts(rounds) -> list[Round]:
+    """`rounds` (a page of them) with `n_walkers` and `n_signals` set, from one grouped query
+    over just these rounds, instead of a join and GROUP BY over every round of the programme
+    (or a subquery per round, which SQLite answers by reading the tenant's signals)."""
+    rounds = list(rounds)
+    counts = {
+        row["pk"]: row
+        for row in Round.objects.filter(pk__in=[r.pk for r in rounds])
+        .values("pk")
+        .annotate(
+            n_walkers=Count("walkers", distinct=True), n_signals=Count("signals", distinct=True)
+        )
+        .order_by()
+    }
+    for round_ in rounds:
+        row = counts.get(round_.pk, {})
+        round_.n_walkers = row.get("n_walkers", 0)
+        round_.n_signals = row.get("n_signals", 0)
+    return rounds
+
+
+def recent_conversations(*, programme: Programme, limit: int = 20) -> QuerySet[Conversation]:
+    """The programme's conversations with residents, newest first."""
+    return (
+        Conversation.objects.filter(programme=programme)
+        .select_related("reported_by")
+        .order_by("-reported_at")[:limit]
+    )
+
+
+def signal_counts_by_status(*, programme: Programme) -> list[dict]:
+    """How many of the programme's signals stand in each status, as {status label, n}."""
+    rows = (
+        Signal.objects.filter(programme=programme)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by("status")
+    )
+    return [{"status": Status(row["status"]).label, "n": row["n"]} for row in rows]
+
+
+def categories_of(*, programme: Programme) -> QuerySet[SignalCategory]:
+    """All the programme's categories, in use or not, grouped under their parent."""
+    return (
+        SignalCategory.objects.filter(programme=programme)
+        .select_related("parent")
+        .order_by("parent__position", "parent__name", "position", "name")
+    )
+
+
+def parent_categories(*, programme: Programme) -> QuerySet[SignalCategory]:
+    """The programme's top-level categories (what a new category may go under)."""
+    return SignalCategory.objects.filter(programme=programme, parent__isnull=True)
+
+
+def find_category(*, programme: Programme, pk, parent: bool = False) -> SignalCategory | None:
+    """A category of the programme (with `parent`, a top-level one), or None for an id that
+    names none of them."""
+    qs = parent_categories(programme=programme) if parent else categories_of(programme=programme)
+    return qs.filter(pk=pk).first()
+
+
+def effort_rule_of(*, programme: Programme) -> EffortRule | None:
+    """The programme's effort obligation and reward, None before one is set."""
+    return EffortRule.objects.filter(programme=programme).first()
+
+
+def rewards_handed(*, programme: Programme, month: dt.date) -> set[int]:
+    """The ids of the accounts whose reward for `month` (its first day) was handed out."""
+    return set(
+        RewardHandout.objects.filter(programme=programme, month=month).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def signals_by_category(*, programme: Programme, year: int, month: int) -> QuerySet:
+    """The programme's signals of a month per category, most first, with how many are open;
+    the month is a range on the stored time (local month start to the next), not a per-row
+    conversion of every signal's date."""
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
+    return (
+        Signal.objects.filter(programme=programme, reported_at__gte=start, reported_at__lt=end)
+        .values("category__name")
+        .annotate(
+            n=Count("id"),
+            open=Count("id", filter=~Q(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])),
+        )
+        .order_by("-n")
+    )
