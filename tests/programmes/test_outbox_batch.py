@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 
 from programmes import tasks
 from programmes.mail import mail_burst, mail_hold, mail_queue
+from programmes.mime import email_for
 from programmes.models import OutboxMessage
 from programmes.services import outbox as service
 from programmes.tasks import outbox_flush
@@ -436,7 +437,7 @@ def test_the_mail_itself_is_well_formed(world, unscoped, settings):
         body_text="Hallo Ëlla,\n.\nTot dan",
         body_html="<p>Hallo Ëlla</p>",
     )
-    raw = service._email(message).message().as_bytes()
+    raw = email_for(message).message().as_bytes()
     assert b"\n" not in raw.replace(b"\r\n", b"")  # every line ends in CRLF
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert parsed["Subject"] == "Uitnodiging voor de bijeenkomst in de wijk Één Bcc: x@example.org"
