@@ -33,7 +33,7 @@ WRITERS = {
     "migrations": "schema and data migrations",
     "management": "management commands build demo and benchmark data outside any request",
     "demo.py": "the demo data: made through the services, then dated back in time",
-    "reporting/generate.py": "the benchmark data generator: bulk rows, no person's action",
+    "reporting/generate": "the benchmark data generator: bulk rows, no person's action",
     "programmes/models": "the user manager's create_user, Django's own contract",
     "programmes/audit.py": "the audit log's own writer",
     "programmes/mail.py": "the outbox's writer: `mail_queue` adds one row per message",
