@@ -36,6 +36,7 @@ ACTIONS = {
     "invitee.promoted": _("Invitee moved up from the waiting list"),
     "document.requested": _("Document requested"),
     "document.retried": _("Document made again after it failed"),
+    "bulk.started": _("Bulk action started"),
     "outbox.cancelled": _("Mail cancelled"),
     **{
         f"invitee.{value}": format_lazy(_("Reply to the invitation: {status}"), status=label)

@@ -250,3 +250,55 @@ def document_kind_choices() -> list[tuple[str, str]]:
     """(code, label) of every registered kind: the choices of `Document.kind`, read when they
     are needed (forms, admin), so kinds registered in the apps' `ready()` are all there."""
     return [(kind.code, kind.label) for kind in _document_kinds.values()]
+
+
+# Bulk job kinds -------------------------------------------------------------------------------
+
+BULK_KIND_MAX_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class BulkKind:
+    """A kind of bulk action run in the background (`programmes.models.BulkJob`), registered
+    once with its label and the function that processes one chunk of its items.
+
+    `process(job, items)` gets the job and a list of item ids (from the job's payload) and
+    returns (done, failed): it must be idempotent per item, since a chunk is run again after a
+    worker died in it. It runs inside a transaction and the tenant's scope, wrapped in
+    `mail_burst()`.
+    """
+
+    code: str
+    label: str
+    process: Callable
+
+    def __post_init__(self):
+        if not self.code or len(self.code) > BULK_KIND_MAX_LENGTH:
+            raise ValueError(
+                f"a bulk kind code is 1 to {BULK_KIND_MAX_LENGTH} characters: {self.code!r}"
+            )
+
+
+_bulk_kinds: dict[str, BulkKind] = {}
+
+
+def register_bulk_kind(kind: BulkKind) -> BulkKind:
+    """Add a bulk job kind; a kind registered again under the same code replaces it."""
+    _bulk_kinds[kind.code] = kind
+    return kind
+
+
+def unregister_bulk_kind(code: str) -> BulkKind | None:
+    """Take a bulk job kind away again (a test); returns what was registered."""
+    return _bulk_kinds.pop(code, None)
+
+
+def bulk_kind(code: str) -> BulkKind:
+    """The registered bulk job kind with this code; KeyError when there is none."""
+    return _bulk_kinds[code]
+
+
+def bulk_kind_label(code: str) -> str:
+    """What a bulk job of this kind does, for people; a neutral word for an unknown code."""
+    kind = _bulk_kinds.get(code)
+    return str(kind.label) if kind is not None else str(_("Bulk action"))

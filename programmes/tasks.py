@@ -14,6 +14,7 @@ from django_scopes import scope, scopes_disabled
 from . import files
 from .models import AuditEntry, Invitation, Organisation
 from .queueing import enqueue
+from .services import bulk as bulk_service
 from .services import documents as documents_service
 from .services import outbox as outbox_service
 from .services.documents import TransientDocumentError, document_build
@@ -230,6 +231,40 @@ def document_requeue_stale() -> int:
     # reads ids, fails rows by id and queues tenant-scoped tasks.
     with scopes_disabled():
         return documents_service.document_requeue_stale()
+
+
+# Seconds before the next run of a bulk job after the database went away.
+BULK_RETRY_COUNTDOWNS = (5, 15, 45, 120)
+
+
+@shared_task(base=TenantTask, bind=True, max_retries=4)
+def bulk_job_run(self, *, job_id: int, organisation_id: int) -> str:
+    """Run a bulk job (invitations, a mailing) chunk by chunk; after a transient error it runs
+    again later from where it got. Without a broker the sweep takes it up instead."""
+    try:
+        return bulk_service.bulk_job_process(job_id=job_id)
+    except bulk_service.TransientBulkError as error:
+        if not connection.in_atomic_block:
+            close_old_connections()  # drop a broken connection; the next query reconnects
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            return "interrupted"  # the job stays open; the sweep queues it again
+        raise self.retry(
+            kwargs={"job_id": job_id, "organisation_id": organisation_id},
+            countdown=BULK_RETRY_COUNTDOWNS[
+                min(self.request.retries, len(BULK_RETRY_COUNTDOWNS) - 1)
+            ],
+            exc=error,
+        ) from error
+
+
+@shared_task(acks_late=True)
+def bulk_requeue_stale() -> int:
+    """Periodic: queue again bulk jobs a lost task or dead worker left open; fail those that
+    had their attempts."""
+    # A sweep over every tenant's jobs: scoping is off on purpose; the service reads ids,
+    # updates rows by id and queues tenant-scoped tasks.
+    with scopes_disabled():
+        return bulk_service.bulk_requeue_stale()
 
 
 @shared_task(acks_late=True)

@@ -1,11 +1,12 @@
 """URLs of the base app. Canonical kwarg names: `org` (an organisation's slug),
 `programme_pk`, `milestone_pk`, `meeting_pk`, `invitee_pk`, `message_pk`, `document_pk`,
-`invitation_pk`, `user_pk`, `token`; the tenant-isolation test relies on them."""
+`invitation_pk`, `user_pk`, `job_pk`, `token`; the tenant-isolation test relies on them."""
 
 from django.urls import path
 
 from .views import (
     accounts,
+    bulk,
     clients,
     documents,
     home,
@@ -179,5 +180,10 @@ urlpatterns = [
         "meeting/<slug:org>/",
         meeting_reply.MeetingReplyView.as_view(),
         name="meeting_reply_continue",
+    ),
+    path(
+        "workspace/<slug:org>/programmes/<int:programme_pk>/bulk/<int:job_pk>/",
+        bulk.BulkJobStatusView.as_view(),
+        name="bulk_job_status",
     ),
 ]

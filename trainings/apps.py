@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.permissions import Perm
 from programmes.registry import (
+    BulkKind,
     DocumentKind,
     ProgrammeTab,
+    register_bulk_kind,
     register_document_kind,
     register_programme_tab,
 )
@@ -74,3 +76,10 @@ class TrainingsConfig(AppConfig):
             ),
         ):
             register_document_kind(kind)
+        register_bulk_kind(
+            BulkKind(
+                code=services.TEAM_INVITE,
+                label=_("Inviting the team"),
+                process=services.team_invite_chunk,
+            )
+        )

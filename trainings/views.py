@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from programmes.mixins import PermissionMixin, ProgrammeMixin, PublicMixin
 from programmes.permissions import Perm
 from programmes.selectors import current_membership, team_memberships_for
+from programmes.selectors.bulk import bulk_job_latest
 from programmes.views.common import posted_id
 
 from . import forms, selectors, services
@@ -27,6 +28,7 @@ class _TrackPage(ProgrammeMixin, TemplateView):
         return super().get_context_data(
             form=form or forms.TrackForm(),
             **selectors.track_overview(programme=self.get_programme()),
+            invite_job=bulk_job_latest(programme=self.get_programme(), kind=services.TEAM_INVITE),
             **kwargs,
         )
 
@@ -85,7 +87,13 @@ class TeamInviteView(_TrackAction):
 
     def act(self, programme, form):
         training = selectors.get_training_for(programme=programme, pk=form.cleaned_data["training"])
-        count = services.team_invite(actor=self.request.user, training=training)
+        count = services.team_invite_start(actor=self.request.user, training=training)
+        if not isinstance(count, int):
+            messages.info(
+                self.request,
+                _("The invitations are being sent; the progress shows on this page."),
+            )
+            return
         messages.success(
             self.request,
             ngettext("%(n)s team member was invited.", "%(n)s team members were invited.", count)

@@ -212,6 +212,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-requeue-stale": {"task": "programmes.tasks.outbox_requeue_stale", "schedule": 5 * 60},
     "outbox-send-due": {"task": "programmes.tasks.outbox_send_due", "schedule": 30},
     "document-requeue-stale": {"task": "programmes.tasks.document_requeue_stale", "schedule": 120},
+    "bulk-requeue-stale": {"task": "programmes.tasks.bulk_requeue_stale", "schedule": 120},
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",

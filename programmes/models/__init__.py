@@ -1,6 +1,7 @@
 """The base app's models, one module per area; import them from `programmes.models`."""
 
 from .base import AuditEntry, Invitation, Organisation, User, UserManager, hex_colour
+from .bulk import BulkJob
 from .documents import Document
 from .meetings import Invitee, Meeting
 from .outbox import OutboxMessage
@@ -22,6 +23,7 @@ __all__ = [
     "PROGRESS_PHASE",
     "PROGRESS_TICKS",
     "AuditEntry",
+    "BulkJob",
     "Document",
     "Goal",
     "Invitation",

@@ -23,7 +23,7 @@ from django_scopes import scopes_disabled
 
 from programmes import services
 from programmes.mixins import ByAction, handled_writes
-from programmes.models import Document, Invitation, OutboxMessage
+from programmes.models import BulkJob, Document, Invitation, OutboxMessage
 from programmes.permissions import Role
 from programmes.services import invitation_create
 
@@ -88,6 +88,7 @@ ACCESS = {
     "outbox_retry": {"POST": CONSULTANCY},
     "document_request": {"POST": CLIENT_READERS},
     "document_status": {"GET": CLIENT_READERS},
+    "bulk_job_status": {"GET": CONSULTANCY},
     "document_download": {"GET": CLIENT_READERS},
     "document_retry": {"POST": CLIENT_READERS},
     "portal_programme": {"GET": CLIENT_READERS},
@@ -348,6 +349,9 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
 
         survey = recruitment.survey_create(actor=admin, programme=programme, title="Buurt")
         recruitment.survey_set_status(actor=admin, survey=survey, status="open")
+        bulk_job = BulkJob.objects.create(
+            organisation=world.client, programme=programme, kind="trainings.team_invite"
+        )
         certificate_document = Document.objects.create(
             organisation=world.client,
             programme=programme,
@@ -388,6 +392,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "invitee_pk": invitee.pk,
         "message_pk": message.pk,
         "document_pk": document.pk,
+        "job_pk": bulk_job.pk,
         # The value posted for a named action of a page (`"POST reward_user"`): a user id.
         "action_value": member.pk,
     }

@@ -36,7 +36,15 @@ from .readiness import (
     rules_for,
     rules_save,
 )
-from .track import TRACK, team_invite, track_create, track_progress
+from .track import (
+    TEAM_INVITE,
+    TRACK,
+    team_invite,
+    team_invite_chunk,
+    team_invite_start,
+    track_create,
+    track_progress,
+)
 
 __all__ = [
     "DEFAULT_RULES",
@@ -70,6 +78,9 @@ __all__ = [
     "streets_divide",
     "streets_save",
     "team_invite",
+    "team_invite_chunk",
+    "team_invite_start",
+    "TEAM_INVITE",
     "track_create",
     "track_progress",
 ]

@@ -10,6 +10,7 @@ from programmes.audit import audit_log
 from programmes.models import Invitee, Programme, User
 from programmes.selectors import roster
 from programmes.services import invited_emails, invitee_add_once, meeting_create
+from programmes.services.bulk import bulk_job_start
 
 from ..models import Assessment, RulesAcceptance, Training
 
@@ -92,6 +93,47 @@ def team_invite(*, actor: User, training: Training) -> int:
         ):
             invited += 1
     return invited
+
+
+# The bulk job kind of inviting a team to a training (registered in apps.py).
+TEAM_INVITE = "trainings.team_invite"
+# A team larger than this is invited by a bulk job in the background, with a progress bar.
+TEAM_INVITE_SYNC_MAX = 20
+
+
+def team_invite_chunk(job, user_ids: list[int]) -> int:
+    """Invite one chunk of a team-invite bulk job (the training in `job.payload`); each member
+    once, so running a chunk again invites nobody twice. Returns how many failed: none (a
+    member who left or was invited before is simply skipped)."""
+    training = Training.objects.select_related("meeting").get(pk=job.payload["training"])
+    already = invited_emails(training.meeting)
+    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
+        invitee_add_once(
+            actor=job.requested_by,
+            meeting=training.meeting,
+            name=user.name,
+            email=user.email,
+            invited=already,
+            user=user,
+            language=user.language,
+        )
+    return 0
+
+
+@transaction.atomic
+def team_invite_start(*, actor: User, training: Training):
+    """Invite the active team to a training: a small team at once (returns the number
+    invited), a large one by a bulk job in the background (returns the `BulkJob`)."""
+    user_ids = list(roster(programme=training.programme).values_list("user_id", flat=True))
+    if len(user_ids) <= TEAM_INVITE_SYNC_MAX:
+        return team_invite(actor=actor, training=training)
+    return bulk_job_start(
+        actor=actor,
+        kind=TEAM_INVITE,
+        programme=training.programme,
+        items=user_ids,
+        payload={"training": training.pk},
+    )
 
 
 def track_progress(*, programme: Programme, user_ids) -> dict[int, dict]:

@@ -1,0 +1,22 @@
+"""Reads of bulk jobs (`BulkJob`): the one a page polls, the latest one a page shows."""
+
+from django.http import Http404
+
+from ..models import BulkJob, Programme
+
+
+def get_bulk_job_for(*, programme: Programme, pk: int) -> BulkJob:
+    """The bulk job with this id of `programme`; 404 otherwise (another tenant's too)."""
+    found = BulkJob.objects.filter(programme=programme, pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def bulk_job_latest(*, programme: Programme, kind: str) -> BulkJob | None:
+    """The newest bulk job of `kind` of `programme` (what its page shows), or None."""
+    return (
+        BulkJob.objects.filter(programme=programme, kind=kind)
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -1,0 +1,58 @@
+"""The state of a bulk job (invitations going out): a fragment with a progress bar that htmx
+polls, backing off like the document status (1, 2, 4 ... 30 seconds), or JSON for a script."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import ngettext
+from django.views import View
+
+from ..mixins import ProgrammeMixin
+from ..permissions import Perm
+from ..selectors.bulk import get_bulk_job_for
+
+# The longest pause between two looks at a job that is running.
+POLL_MAX_SECONDS = 30
+
+
+def progress_text(job) -> str:
+    """ "x van y verstuurd" for people, pluralised on the total."""
+    return ngettext("%(done)s of %(total)s sent", "%(done)s of %(total)s sent", job.total) % {
+        "done": job.done,
+        "total": job.total,
+    }
+
+
+class BulkJobStatusView(ProgrammeMixin, View):
+    """How far a bulk job of the programme got; another programme's or tenant's job is a 404."""
+
+    permission = Perm.PROGRAMME_MANAGE
+
+    def get(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        job = get_bulk_job_for(programme=programme, pk=kwargs["job_pk"])
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "total": job.total,
+                    "done": job.done,
+                    "failed": job.failed,
+                    "percent": job.percent,
+                    "text": progress_text(job),
+                    "error": job.error,
+                }
+            )
+        try:
+            poll = max(0, min(int(request.GET.get("poll", "0")), 10))
+        except ValueError:
+            poll = 0
+        return render(
+            request,
+            "programmes/includes/bulk_job_status.html",
+            {
+                "job": job,
+                "programme": programme,
+                "delay": min(POLL_MAX_SECONDS, 2**poll),
+                "next_poll": poll + 1,
+            },
+        )
