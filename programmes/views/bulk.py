@@ -9,9 +9,9 @@ from django.views import View
 from ..mixins import ProgrammeMixin
 from ..permissions import Perm
 from ..selectors.bulk import get_bulk_job_for
+from .common import poll_backoff
 
 # The longest pause between two looks at a job that is running.
-POLL_MAX_SECONDS = 30
 
 
 def progress_text(job) -> str:
@@ -42,17 +42,12 @@ class BulkJobStatusView(ProgrammeMixin, View):
                     "error": job.error,
                 }
             )
-        try:
-            poll = max(0, min(int(request.GET.get("poll", "0")), 10))
-        except ValueError:
-            poll = 0
         return render(
             request,
             "programmes/includes/bulk_job_status.html",
             {
                 "job": job,
                 "programme": programme,
-                "delay": min(POLL_MAX_SECONDS, 2**poll),
-                "next_poll": poll + 1,
+                **poll_backoff(request),
             },
         )

@@ -35,3 +35,18 @@ def posted_id(request, name: str) -> int:
     number, so a tampered form gets a 404 instead of an error."""
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() and len(value) < 12 else 0
+
+
+# A status fragment that polls asks again after 1, 2, 4 ... up to this many seconds.
+POLL_MAX_SECONDS = 30
+
+
+def poll_backoff(request) -> dict:
+    """The next poll of a status fragment (`?poll=` counts the looks so far, bounded): its delay
+    doubles up to POLL_MAX_SECONDS, so a long job does not have every open page ask each second.
+    """
+    try:
+        poll = max(0, min(int(request.GET.get("poll", "0")), 10))
+    except ValueError:
+        poll = 0
+    return {"delay": min(POLL_MAX_SECONDS, 2**poll), "next_poll": poll + 1}

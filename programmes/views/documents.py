@@ -18,10 +18,10 @@ from ..mixins import ProgrammeMixin
 from ..models import Document
 from ..models.documents import PLAN_OF_APPROACH
 from ..permissions import Perm
+from .common import poll_backoff
 from .programmes import ProgrammeDetailView
 
 # The longest pause between two looks at a document that is being made.
-POLL_MAX_SECONDS = 30
 
 
 class _DocumentMixin(ProgrammeMixin):
@@ -81,18 +81,13 @@ class DocumentStatusView(_DocumentMixin, View):
     def get(self, request, *args, **kwargs):
         programme = self.get_programme()
         document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
-        try:
-            poll = max(0, min(int(request.GET.get("poll", "0")), 10))
-        except ValueError:
-            poll = 0
         return render(
             request,
             "programmes/includes/document_status.html",
             {
                 "document": document,
                 "programme": programme,
-                "delay": min(POLL_MAX_SECONDS, 2**poll),
-                "next_poll": poll + 1,
+                **poll_backoff(request),
             },
         )
 
