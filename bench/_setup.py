@@ -79,8 +79,9 @@ def bench_programme():
     return org, leader, programme
 
 
-def start_worker(connection, *, redis_url: str, queue: str):
-    """A Celery worker (2 prefork processes) on the test database, consuming `queue`."""
+def start_worker(connection, *, redis_url: str, queue: str, concurrency: int = 2, env=None):
+    """A Celery worker (`concurrency` prefork processes) on the test database, consuming
+    `queue`; mail goes to memory unless `env` says otherwise (extra environment variables)."""
     import subprocess
 
     s = connection.settings_dict
@@ -98,9 +99,10 @@ def start_worker(connection, *, redis_url: str, queue: str):
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DATABASE_URL": db_url,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **(env or {}),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2"]
+        [sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={concurrency}"]
         + ["-Q", queue, "--without-gossip", "--without-mingle", "-l", "warning"],
         cwd=ROOT,
         env=env,

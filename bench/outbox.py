@@ -22,13 +22,12 @@ import asyncio
 import multiprocessing
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
 
-from _setup import ROOT, bench_programme, django_with_test_db
+from _setup import bench_programme, django_with_test_db, start_worker
 
 TARGET = 100  # mails per second per worker
 
@@ -107,39 +106,6 @@ def _sink_main(pipe) -> None:
     asyncio.run(serve())
 
 
-def start_worker(connection, *, redis_url: str, queue: str, smtp_port: int):
-    """One Celery worker process (prefork, concurrency 1) on the test database, mailing by
-    SMTP to the sink."""
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        db_url = f"sqlite:///{s['NAME']}"
-    else:
-        db_url = (
-            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "DATABASE_URL": db_url,
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "EMAIL_USE_TLS": "0",
-        "EMAIL_HOST_USER": "",
-        "EMAIL_HOST_PASSWORD": "",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1"]
-        + ["-Q", queue, "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-
-
 def main(n: int, rounds: int) -> None:
     connection = django_with_test_db()
 
@@ -198,7 +164,21 @@ def main(n: int, rounds: int) -> None:
 
     sink = SmtpSink()
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    worker = start_worker(connection, redis_url=redis_url, queue=queue, smtp_port=sink.port)
+    worker = start_worker(
+        connection,
+        redis_url=redis_url,
+        queue=queue,
+        concurrency=1,
+        env={
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(sink.port),
+            "EMAIL_USE_TLS": "0",
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        },
+    )
     sender = Celery(broker=redis_url, backend=redis_url)
     per_mail_n = max(20, n // 10)
     figures: dict[str, list[float]] = {"floor": [], "batch": [], "per_mail": []}
