@@ -266,10 +266,38 @@ class Signal(PhoneRecord, TenantModel):
 
 
 class SignalPhoto(PhoneRecord, TenantModel):
+    """A photo of a signal. The upload is kept as received (`original`, with whatever
+    metadata the phone put in it, GPS included) only until a task has re-encoded it into
+    `image`; until then, and when that failed, nothing of it is served to anybody."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("being processed")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("could not be processed")
+
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="signals/%Y/%m/")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROCESSING
+    )
+    # The upload as received: never served, deleted once processed (or given up on).
+    original = models.FileField(upload_to="signals/incoming/", blank=True)
+    image = models.ImageField(upload_to="signals/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # The re-encoding's attempts (the task's retries and the sweep's together), as documents.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep: photos still being processed, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="processing"),
+                name="signalphoto_processing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"photo {self.uuid}"

@@ -1,9 +1,16 @@
-"""Periodic jobs of the patrols app."""
+"""Tasks of the patrols app: periodic jobs, and the re-encoding of a signal's photo."""
+
+import time
 
 from celery import shared_task
+from django.db import close_old_connections, connection
 from django_scopes import scope, scopes_disabled
 
+from programmes.tasks import TenantTask
+
+from .services import photos as photos_service
 from .services import round_reminder_send, round_reminders_due
+from .services.photos import TransientPhotoError
 
 
 @shared_task(acks_late=True)
@@ -17,3 +24,50 @@ def round_reminders_send() -> int:
         with scope(organisation=organisation_id):
             round_reminder_send(signup_id=signup_id)
     return len(due)
+
+
+# Seconds before the 2nd, 3rd, ... attempt at a photo after a transient error (the sweep's
+# STALE_AFTER is longer than these together); without a broker, short in-process pauses.
+PHOTO_RETRY_COUNTDOWNS = (5, 15, 45, 120)
+PHOTO_EAGER_PAUSES = (0.1, 0.2, 0.5, 1)
+
+
+@shared_task(base=TenantTask, bind=True, max_retries=6)
+def signal_photo_process(
+    self, *, photo_id: int, organisation_id: int, attempt: int | None = None
+) -> str:
+    """Re-encode one photo of a signal (metadata stripped, resized) and delete the upload as
+    sent. A transient error (database, file system) tries again with backoff, carrying the
+    attempt this task claimed; the service fails the photo after its last attempt."""
+    tries = self.request.retries
+    while True:
+        try:
+            return photos_service.signal_photo_process(photo_id=photo_id, attempt=attempt)
+        except TransientPhotoError as error:
+            if tries >= self.max_retries:
+                raise  # the photo stays processing; the sweep takes it from here
+            attempt = error.attempt
+            if not connection.in_atomic_block:
+                close_old_connections()  # drop a broken connection; the next query reconnects
+            if not self.request.is_eager:
+                raise self.retry(
+                    kwargs={
+                        "photo_id": photo_id,
+                        "organisation_id": organisation_id,
+                        "attempt": attempt,
+                    },
+                    countdown=PHOTO_RETRY_COUNTDOWNS[min(tries, len(PHOTO_RETRY_COUNTDOWNS) - 1)],
+                    exc=error,
+                ) from error
+            time.sleep(PHOTO_EAGER_PAUSES[min(tries, len(PHOTO_EAGER_PAUSES) - 1)])
+            tries += 1
+
+
+@shared_task(acks_late=True)
+def signal_photo_requeue_stale() -> int:
+    """Periodic: queue again photos a lost task or dead worker left processing; fail those
+    that had their attempts."""
+    # A sweep over every tenant's photos: scoping is off on purpose; the service reads ids,
+    # updates rows by id and queues tenant-scoped tasks.
+    with scopes_disabled():
+        return photos_service.signal_photo_requeue_stale()

@@ -20,14 +20,30 @@ MAX_PIXELS = 25_000_000
 FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "HEIF": "HEIC"}
 
 
-def reencode_image(
-    upload, *, max_bytes: int, max_side: int, allowed=("PNG", "JPEG", "WEBP"), output="PNG"
-) -> SimpleUploadedFile:
-    """Validate `upload` as an image and return it re-encoded (`output`: PNG or JPEG), at most
-    `max_side` pixels on its longest side."""
+def _kinds(allowed) -> str:
+    return ", ".join(FORMAT_NAMES.get(f, f) for f in allowed)
+
+
+def _unreadable(allowed) -> ValidationError:
+    return ValidationError(
+        _(
+            "This file is not an image we can read. Upload an image of one of these kinds: "
+            "%(kinds)s."
+        )
+        % {"kinds": _kinds(allowed)},
+        code="invalid_image",
+    )
+
+
+def inspect_image(
+    upload, *, max_bytes: int, allowed=("PNG", "JPEG", "WEBP")
+) -> tuple[str, int, int]:
+    """Check `upload` by its size and its header alone (no pixel is decoded, so this is cheap
+    enough for a request): return (format, width, height), or raise ValidationError with a
+    message for the person who sent it. A file that passes may still turn out broken when its
+    pixels are read (`reencode_image`)."""
     if "HEIF" in allowed:
         pillow_heif.register_heif_opener()
-    names = ", ".join(FORMAT_NAMES.get(f, f) for f in allowed)
     if upload.size > max_bytes:
         raise ValidationError(
             _("The file is too large (at most %(mb)s MB).") % {"mb": max_bytes // (1024 * 1024)}
@@ -40,11 +56,27 @@ def reencode_image(
             if width * height > MAX_PIXELS:  # before reading any pixel data
                 raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
             probe.verify()
-        if fmt not in allowed:
-            raise ValidationError(
-                _("Upload an image of one of these kinds: %(kinds)s.") % {"kinds": names},
-                code="invalid_image",
-            )
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(_("The image has too many pixels."), code="too_many_pixels") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise _unreadable(allowed) from exc
+    finally:
+        upload.seek(0)
+    if fmt not in allowed:
+        raise ValidationError(
+            _("Upload an image of one of these kinds: %(kinds)s.") % {"kinds": _kinds(allowed)},
+            code="invalid_image",
+        )
+    return fmt, width, height
+
+
+def reencode_image(
+    upload, *, max_bytes: int, max_side: int, allowed=("PNG", "JPEG", "WEBP"), output="PNG"
+) -> SimpleUploadedFile:
+    """Validate `upload` as an image and return it re-encoded (`output`: PNG or JPEG), at most
+    `max_side` pixels on its longest side."""
+    inspect_image(upload, max_bytes=max_bytes, allowed=allowed)
+    try:
         upload.seek(0)
         with Image.open(upload) as image:
             image = ImageOps.exif_transpose(image)
@@ -64,14 +96,7 @@ def reencode_image(
     except Image.DecompressionBombError as exc:
         raise ValidationError(_("The image has too many pixels."), code="too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise ValidationError(
-            _(
-                "This file is not an image we can read. Upload an image of one of these kinds: "
-                "%(kinds)s."
-            )
-            % {"kinds": names},
-            code="invalid_image",
-        ) from exc
+        raise _unreadable(allowed) from exc
     stem = (upload.name or "image").rsplit(".", 1)[0][:50]
     ext, mime = ("jpg", "image/jpeg") if output == "JPEG" else ("png", "image/png")
     return SimpleUploadedFile(f"{stem}.{ext}", out.getvalue(), content_type=mime)

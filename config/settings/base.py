@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
     "document-requeue-stale": {"task": "programmes.tasks.document_requeue_stale", "schedule": 120},
     "bulk-requeue-stale": {"task": "programmes.tasks.bulk_requeue_stale", "schedule": 120},
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
+    "signal-photo-requeue-stale": {
+        "task": "patrols.tasks.signal_photo_requeue_stale",
+        "schedule": 120,
+    },
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",
         "schedule": 24 * 60 * 60,

@@ -10,16 +10,17 @@ from .effort import (
     month_bounds,
     reward_hand_out,
 )
-from .records import Conflict, NotReady, payload_hash, require_ready
-from .rounds import round_end, round_start
-from .schedule import round_reminder_send, round_reminders_due, round_signup, round_slot_create
-from .signals import (
+from .photos import (
     PHOTO_MAX_BYTES,
     PHOTO_MAX_SIDE,
     signal_photo_add,
-    signal_report,
-    signal_transition,
+    signal_photo_process,
+    signal_photo_requeue_stale,
 )
+from .records import Conflict, NotReady, payload_hash, require_ready
+from .rounds import round_end, round_start
+from .schedule import round_reminder_send, round_reminders_due, round_signup, round_slot_create
+from .signals import signal_report, signal_transition
 
 __all__ = [
     "DEFAULT_CATEGORIES",
@@ -45,6 +46,8 @@ __all__ = [
     "round_slot_create",
     "round_start",
     "signal_photo_add",
+    "signal_photo_process",
+    "signal_photo_requeue_stale",
     "signal_report",
     "signal_transition",
 ]

@@ -1,24 +1,22 @@
-"""Signals: reported by a member (with photos), then followed up by the client's staff
-through the workflow (`patrols.workflow`); the reporter hears when theirs is resolved."""
+"""Signals: reported by a member (their photos: `.photos`), then followed up by the client's
+staff through the workflow (`patrols.workflow`); the reporter hears when theirs is resolved."""
 
-import hashlib
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from programmes.audit import audit_log
 from programmes.calendar import add_working_days
-from programmes.images import reencode_image
 from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
 from programmes.models import Programme, TeamMember, User
 from programmes.services.workflow import Workflow, workflow_history_append, workflow_transition
 
-from ..models import Round, Signal, SignalCategory, SignalEvent, SignalPhoto
+from ..models import Round, Signal, SignalCategory, SignalEvent
+from ..notifications import signal_reported_nudge, signal_status_notify
 from ..workflow import CLOSED, Status, check_transition
+from .handoff import handoffs_plan
 from .records import _member, _reported, _store_once
 
 # Where a signal keeps its status and its history, for the base's workflow transition.
@@ -30,9 +28,6 @@ SIGNAL_WORKFLOW = Workflow(
     to_field="to_status",
     action="signal",
 )
-
-PHOTO_MAX_BYTES = 15 * 1024 * 1024
-PHOTO_MAX_SIDE = 2048
 
 
 def signal_report(
@@ -105,54 +100,11 @@ def signal_report(
         audit_log(
             actor=actor, organisation=signal.organisation, action="signal.reported", obj=signal
         )
+        handoffs_plan(signal=signal)  # to the client's own system, where a route says so
+        signal_reported_nudge(signal=signal)  # urgent: the client's staff hear at once
         return signal
 
     return _store_once(Signal, uuid=uuid, payload=payload, create=create, look_first=False)
-
-
-def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
-    """Attach a photo: checked by content, re-encoded, without EXIF (location included).
-    Only the reporter, while ready for rounds, adds one."""
-    if signal.reported_by_id != actor.pk:
-        raise PermissionDenied
-    _member(programme=signal.programme, user=actor, ready=True)
-    image = reencode_image(
-        upload,
-        max_bytes=PHOTO_MAX_BYTES,
-        max_side=PHOTO_MAX_SIDE,
-        allowed=("JPEG", "PNG", "HEIF"),
-        output="JPEG",
-    )
-    digest_payload = {
-        "signal": str(signal.uuid),
-        "sha256": hashlib.sha256(image.read()).hexdigest(),
-    }
-    image.seek(0)
-
-    def create(digest):
-        with Image.open(image) as probe:
-            width, height = probe.size
-        image.seek(0)
-        photo = SignalPhoto(
-            uuid=uuid,
-            payload_hash=digest,
-            organisation=signal.organisation,
-            signal=signal,
-            width=width,
-            height=height,
-        )
-        photo.image.save(f"{uuid}.jpg", image, save=False)
-        photo.save()
-        audit_log(
-            actor=actor,
-            organisation=signal.organisation,
-            action="signal.photo_added",
-            obj=signal,
-            data={"photo": str(photo.uuid)},
-        )
-        return photo
-
-    return _store_once(SignalPhoto, uuid=uuid, payload=digest_payload, create=create)
 
 
 @transaction.atomic
@@ -185,6 +137,9 @@ def signal_transition(
         allowed=("assigned_to", "closed_at"),
         history={"assigned_to": assigned_to, "text": text.strip()},
     )
+    if status == Status.FORWARDED and previous != Status.FORWARDED:
+        handoffs_plan(signal=signal, actor=actor)
+    signal_status_notify(signal=signal, previous=previous, text=text)
     reporter = signal.reported_by  # None once the reporter's account was deleted
     if status == Status.RESOLVED and previous != Status.RESOLVED and reporter is not None:
         mail_queue(

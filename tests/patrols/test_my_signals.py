@@ -7,6 +7,7 @@ import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -41,12 +42,15 @@ def _report(team, actor=None, n=1, **extra):
 def _photo(signal, actor):
     jpeg = io.BytesIO()
     Image.new("RGB", (40, 30), "#336699").save(jpeg, format="JPEG")
-    photo, _ = patrols.signal_photo_add(
-        actor=actor,
-        signal=signal,
-        uuid=uuid.uuid4(),
-        upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
-    )
+    # The re-encoding task is queued after commit: run it here, as a worker would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        photo, _ = patrols.signal_photo_add(
+            actor=actor,
+            signal=signal,
+            uuid=uuid.uuid4(),
+            upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
+        )
+    photo.refresh_from_db()
     return photo
 
 

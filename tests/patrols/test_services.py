@@ -368,16 +368,19 @@ def _jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
-def test_photo_is_reencoded_without_location(team):
+def test_photo_is_reencoded_without_location(team, django_capture_on_commit_callbacks):
     signal, _ = _signal(team)
     raw = _jpeg_with_gps()
     assert Image.open(io.BytesIO(raw)).getexif().get_ifd(0x8825)  # the upload has GPS data
-    photo, created = patrols.signal_photo_add(
-        actor=team[1],
-        signal=signal,
-        uuid=uuid.uuid4(),
-        upload=SimpleUploadedFile("IMG_0001.jpg", raw, content_type="image/jpeg"),
-    )
+    # Re-encoded by a task queued after commit: here, at the end of the block.
+    with django_capture_on_commit_callbacks(execute=True):
+        photo, created = patrols.signal_photo_add(
+            actor=team[1],
+            signal=signal,
+            uuid=uuid.uuid4(),
+            upload=SimpleUploadedFile("IMG_0001.jpg", raw, content_type="image/jpeg"),
+        )
+    photo.refresh_from_db()
     with photo.image.open("rb") as fh:
         stored = Image.open(io.BytesIO(fh.read()))
         assert stored.format == "JPEG" and not stored.getexif().get_ifd(0x8825)

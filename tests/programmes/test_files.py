@@ -77,12 +77,14 @@ def test_cascade_leaves_files_that_the_sweep_removes(
     )
     document.file.save("plan.pdf", ContentFile(b"%PDF-1.7 test"))
     signal = report_signal(team, description="Matras")
-    photo, _ = patrols.signal_photo_add(
-        actor=member,
-        signal=signal,
-        uuid=uuid.uuid4(),
-        upload=SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg"),
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the photo's re-encoding
+        photo, _ = patrols.signal_photo_add(
+            actor=member,
+            signal=signal,
+            uuid=uuid.uuid4(),
+            upload=SimpleUploadedFile("p.jpg", _jpeg(), content_type="image/jpeg"),
+        )
+    photo.refresh_from_db()
     files = [_media(document.file.name), _media(photo.image.name)]
     assert all(f.exists() for f in files)
     stray = _write("logos/no-row.png", age_hours=0)

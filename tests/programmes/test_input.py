@@ -335,7 +335,7 @@ def test_missing_document_file_is_404(client, world, programme, unscoped):
     assert client.get(url).status_code == 404
 
 
-def test_missing_signal_photo_is_404(client, world, team):
+def test_missing_signal_photo_is_404(client, world, team, django_capture_on_commit_callbacks):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -347,12 +347,14 @@ def test_missing_signal_photo_is_404(client, world, team):
     signal = report_signal(team, description="Matras")
     jpeg = io.BytesIO()
     Image.new("RGB", (20, 20), "#336699").save(jpeg, format="JPEG")
-    photo, _ = patrols.signal_photo_add(
-        actor=team[1],
-        signal=signal,
-        uuid=uuid.uuid4(),
-        upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the photo's re-encoding
+        photo, _ = patrols.signal_photo_add(
+            actor=team[1],
+            signal=signal,
+            uuid=uuid.uuid4(),
+            upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
+        )
+    photo.refresh_from_db()
     photo.image.storage.delete(photo.image.name)
     kwargs = {"org": world.client.slug, "signal_pk": signal.pk, "photo_pk": photo.pk}
     client.force_login(world.users[Role.CLIENT_STAFF])
