@@ -4,7 +4,14 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import Perm
-from .registry import DocumentKind, ProgrammeTab, register_document_kind, register_programme_tab
+from .registry import (
+    BulkKind,
+    DocumentKind,
+    ProgrammeTab,
+    register_bulk_kind,
+    register_document_kind,
+    register_programme_tab,
+)
 
 
 class ProgrammesConfig(AppConfig):
@@ -21,10 +28,14 @@ class ProgrammesConfig(AppConfig):
 
 
 def register_base_pages() -> None:
-    """The base's own programme tabs and document kind, registered like any app's, so the
-    order of all tabs is data: the base's at 10-30 and 900, the apps' in between."""
+    """The base's own programme tabs, document kind and bulk kind, registered like any app's,
+    so the order of all tabs is data: the base's at 10-30 and 900, the apps' in between."""
     from .models.documents import PLAN_OF_APPROACH  # noqa: PLC0415 - models load after apps.py
     from .services.documents import plan_of_approach_pdf  # noqa: PLC0415 - imports the models
+    from .services.meetings import (  # noqa: PLC0415 - imports the models
+        MEETING_INVITE,
+        meeting_invite_chunk,
+    )
 
     for tab in (
         ProgrammeTab(_("Overview"), "programme_detail", order=10),
@@ -40,4 +51,7 @@ def register_base_pages() -> None:
             builder=plan_of_approach_pdf,
             permission=Perm.DOCUMENT_VIEW,  # the client asks for it on the portal too
         )
+    )
+    register_bulk_kind(
+        BulkKind(code=MEETING_INVITE, label=_("Inviting people"), process=meeting_invite_chunk)
     )

@@ -5,6 +5,8 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -402,3 +404,58 @@ class MeetingReplyForm(forms.Form):
 
     def clean_guests(self):
         return self.cleaned_data.get("guests") or 0
+
+
+class InviteManyForm(forms.Form):
+    """Many people at once, one a line: "Name <e-mail>", "Name, e-mail" or the address alone
+    (then the part before the @ is the name). Every line must hold one valid address."""
+
+    MAX_LINES = 5000  # what one bulk job takes (programmes.services.bulk.MAX_ITEMS)
+    prefix = "many"  # beside the form for one person on the same page: fields of its own
+
+    people = forms.CharField(
+        label=_("People, one a line"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=500_000,
+        help_text=_("“Name <e-mail>”, “Name, e-mail” or only the e-mail address."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial="nl", required=False
+    )
+
+    def clean_people(self):
+        lines = [line.strip() for line in self.cleaned_data["people"].splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > self.MAX_LINES:
+            raise forms.ValidationError(_("At most %(n)s people at once.") % {"n": self.MAX_LINES})
+        rows, bad = [], []
+        for number, line in enumerate(lines, start=1):
+            parsed = _name_and_email(line)
+            if parsed is None:
+                bad.append(str(number))
+            else:
+                rows.append(parsed)
+        if bad:
+            raise forms.ValidationError(
+                _("No valid e-mail address on line %(lines)s.")
+                % {"lines": ", ".join(bad[:10]) + (" …" if len(bad) > 10 else "")}
+            )
+        return rows
+
+
+def _name_and_email(line: str) -> tuple[str, str] | None:
+    """(name, e-mail) from one line of `InviteManyForm`, or None when it holds no valid
+    address."""
+    if line.endswith(">") and "<" in line:
+        name, _sep, email = line[:-1].rpartition("<")
+    else:
+        name, _sep, email = line.replace(";", ",").rpartition(",")
+    name, email = name.strip().strip('"').strip(), email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None
+    name = name or email.split("@")[0]
+    if len(name) > 200 or len(email) > 254:
+        return None
+    return name, email

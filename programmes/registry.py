@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,9 @@ class BulkKind:
     code: str
     label: str
     process: Callable
+    # How far it got, for people: a lazy ngettext on "total" with %(done)s and %(total)s
+    # ("12 of 30 certificates issued"); None: "12 of 30 sent".
+    progress: object = None
 
     def __post_init__(self):
         if not self.code or len(self.code) > BULK_KIND_MAX_LENGTH:
@@ -296,6 +300,17 @@ def unregister_bulk_kind(code: str) -> BulkKind | None:
 def bulk_kind(code: str) -> BulkKind:
     """The registered bulk job kind with this code; KeyError when there is none."""
     return _bulk_kinds[code]
+
+
+def bulk_kind_progress(code: str, *, done: int, total: int) -> str:
+    """How far a bulk job of this kind got ("12 of 30 sent", or the kind's own words)."""
+    kind = _bulk_kinds.get(code)
+    if kind is not None and kind.progress is not None:
+        return str(kind.progress % {"done": done, "total": total})
+    return ngettext("%(done)s of %(total)s sent", "%(done)s of %(total)s sent", total) % {
+        "done": done,
+        "total": total,
+    }
 
 
 def bulk_kind_label(code: str) -> str:

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..registry import BULK_KIND_MAX_LENGTH, bulk_kind_label
+from ..registry import BULK_KIND_MAX_LENGTH, bulk_kind_label, bulk_kind_progress
 from .programme import Programme
 from .tenant import TenantModel
 
@@ -62,6 +62,11 @@ class BulkJob(TenantModel):
     @property
     def kind_label(self) -> str:
         return bulk_kind_label(self.kind)
+
+    @property
+    def progress_text(self) -> str:
+        """ "12 of 30 sent" (or the kind's own words), pluralised on the total."""
+        return bulk_kind_progress(self.kind, done=self.done, total=self.total)
 
     @property
     def is_open(self) -> bool:

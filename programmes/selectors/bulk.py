@@ -20,3 +20,13 @@ def bulk_job_latest(*, programme: Programme, kind: str) -> BulkJob | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def bulk_job_latest_for_meeting(*, meeting) -> BulkJob | None:
+    """The newest bulk job about `meeting` (its payload names it: invitations of many people
+    or applicants), which the meeting's page shows; None when there is none."""
+    return (
+        BulkJob.objects.filter(programme_id=meeting.programme_id, payload__meeting=meeting.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )

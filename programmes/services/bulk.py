@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 100
 # The most items one job takes (the payload stays small: ids only).
 MAX_ITEMS = 5000
+# An action on more items than this runs as a bulk job; a smaller one may stay in the request
+# (a team of 20 is invited in well under a second).
+SYNC_MAX = 20
 # A job nobody worked on for this long is queued again by the sweep.
 STALE_AFTER = timedelta(minutes=5)
 # Runs of a job (the first and the sweep's) before it is failed.

@@ -19,6 +19,7 @@ from ..links import reverse_absolute
 from ..mail import mail_queue
 from ..models import Invitee, Meeting, Programme, Progress, User
 from ..tokens import new_token, token_hash
+from .bulk import SYNC_MAX, bulk_job_start
 from .common import apply_changes
 from .plan import programme_progress_record
 
@@ -152,6 +153,62 @@ def invitee_add_once(
             return invitee_add(actor=actor, meeting=meeting, name=name, email=email, **kwargs)
     except (ValidationError, IntegrityError):
         return None
+
+
+# The bulk job kind of inviting many people to a meeting at once (registered in apps.py).
+MEETING_INVITE = "programmes.meeting_invite"
+
+
+def _people_invited(meeting: Meeting, people, invited: set[str], actor) -> int:
+    """Invite each of `people` ((name, e-mail, language) rows) unless invited before; returns
+    how many could not be invited (their address is not invited afterwards)."""
+    for name, email, language in people:
+        invitee_add_once(
+            actor=actor,
+            meeting=meeting,
+            name=name,
+            email=email,
+            invited=invited,
+            language=language or "nl",
+        )
+    after = invited_emails(meeting)
+    return sum(1 for _name, email, _language in people if email.strip().lower() not in after)
+
+
+def meeting_invite_chunk(job, indexes: list[int]) -> int:
+    """Invite one chunk of a meeting's bulk invitation (the people are rows in
+    `job.payload`, the items their positions); each address once, so a chunk run again
+    invites nobody twice. Returns how many could not be invited."""
+    meeting = Meeting.objects.select_related("programme", "organisation").get(
+        pk=job.payload["meeting"]
+    )
+    people = job.payload["people"]
+    chunk = [people[i] for i in indexes if 0 <= i < len(people)]
+    return _people_invited(meeting, chunk, invited_emails(meeting), job.requested_by)
+
+
+@transaction.atomic
+def meeting_invite_many(*, actor: User, meeting: Meeting, people):
+    """Invite many people at once ((name, e-mail, language) rows; an address twice counts
+    once): up to SYNC_MAX in the request (returns how many were invited), more by a bulk
+    job in the background with a progress bar (returns the `BulkJob`). Whoever was invited
+    before is skipped either way."""
+    unique = {}
+    for name, email, language in people:
+        unique.setdefault(email.strip().lower(), [name.strip(), email.strip().lower(), language])
+    rows = list(unique.values())
+    if len(rows) <= SYNC_MAX:
+        invited = invited_emails(meeting)
+        new = [row for row in rows if row[1] not in invited]
+        failed = _people_invited(meeting, new, invited, actor)
+        return len(new) - failed
+    return bulk_job_start(
+        actor=actor,
+        kind=MEETING_INVITE,
+        programme=meeting.programme,
+        items=range(len(rows)),
+        payload={"meeting": meeting.pk, "people": rows},
+    )
 
 
 def invitee_by_token(*, token: str) -> Invitee | None:

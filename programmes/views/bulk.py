@@ -3,23 +3,12 @@ polls, backing off like the document status (1, 2, 4 ... 30 seconds), or JSON fo
 
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import ngettext
 from django.views import View
 
 from ..mixins import ProgrammeMixin
 from ..permissions import Perm
 from ..selectors.bulk import get_bulk_job_for
 from .common import poll_backoff
-
-# The longest pause between two looks at a job that is running.
-
-
-def progress_text(job) -> str:
-    """ "x van y verstuurd" for people, pluralised on the total."""
-    return ngettext("%(done)s of %(total)s sent", "%(done)s of %(total)s sent", job.total) % {
-        "done": job.done,
-        "total": job.total,
-    }
 
 
 class BulkJobStatusView(ProgrammeMixin, View):
@@ -38,7 +27,7 @@ class BulkJobStatusView(ProgrammeMixin, View):
                     "done": job.done,
                     "failed": job.failed,
                     "percent": job.percent,
-                    "text": progress_text(job),
+                    "text": job.progress_text,
                     "error": job.error,
                 }
             )

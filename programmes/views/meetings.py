@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services
-from ..forms import InviteeForm, MeetingForm
+from ..forms import InviteeForm, InviteManyForm, MeetingForm
 from ..mixins import ProgrammeMixin
 from ..models import Invitee
 from ..permissions import Perm
+from ..selectors.bulk import bulk_job_latest_for_meeting
 from .common import form_errors_to
 
 
@@ -86,7 +88,7 @@ class MeetingDetailView(MeetingMixin, TemplateView):
     template_name = "programmes/meeting_detail.html"
     method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form=None, many_form=None, **kwargs):
         meeting = self.get_meeting()
         invitees = selectors.invitees_of(meeting=meeting)
         taken = sum(i.seats for i in invitees if i.status == Invitee.Status.ACCEPTED)
@@ -96,11 +98,15 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             taken=taken,
             waiting=[i for i in invitees if i.status == Invitee.Status.WAITLISTED],
             form=form or InviteeForm(),
+            many_form=many_form or InviteManyForm(),
+            invite_job=bulk_job_latest_for_meeting(meeting=meeting),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
-        """Invite one person."""
+        """Invite one person, or many at once (a list of addresses)."""
+        if f"{InviteManyForm.prefix}-people" in request.POST:
+            return self.invite_many(request)
         form = InviteeForm(request.POST)
         if form.is_valid():
             try:
@@ -121,6 +127,34 @@ class MeetingDetailView(MeetingMixin, TemplateView):
                 )
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(form=form))
+
+    def invite_many(self, request):
+        """Invite a list of people: a few at once, many by a bulk job whose progress the page
+        shows (the request only stores the job)."""
+        form = InviteManyForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(many_form=form))
+        language = form.cleaned_data.get("language") or "nl"
+        result = services.meeting_invite_many(
+            actor=request.user,
+            meeting=self.get_meeting(),
+            people=[(name, email, language) for name, email in form.cleaned_data["people"]],
+        )
+        if isinstance(result, int):
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s person was invited; the e-mail will be sent shortly.",
+                    "%(n)s people were invited; the e-mails will be sent shortly.",
+                    result,
+                )
+                % {"n": result},
+            )
+        else:
+            messages.info(
+                request, _("The invitations are being sent; the progress shows on this page.")
+            )
+        return redirect(request.path)
 
 
 class AttendanceView(MeetingMixin, View):
