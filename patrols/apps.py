@@ -26,7 +26,9 @@ class PatrolsConfig(AppConfig):
     def ready(self):
         from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
+        from . import models_handoff  # noqa: F401, PLC0415 - the hand-off models, beside models.py
         from .cards import signal_cards  # noqa: PLC0415 - imports the models
+        from .handoff import tasks as handoff_tasks  # noqa: F401, PLC0415 - registers the hand-off tasks
 
         register_audit_actions(ACTIONS)
         register_portal_cards(signal_cards)
@@ -38,6 +40,7 @@ class PatrolsConfig(AppConfig):
             register_programme_tab(tab)
         for link in (
             PortalLink(_("Signals from the team"), "patrols:portal_signals", scope=CLIENT),
+            PortalLink(_("Your own systems"), "patrols:portal_handoff", scope=CLIENT, order=110),
             PortalLink(
                 _("The team's rounds and effort"),
                 "patrols:portal_effort",

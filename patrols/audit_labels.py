@@ -18,6 +18,15 @@ ACTIONS = {
     "reward.handed_out": _("Reward handed out"),
     "reward.withdrawn": _("Reward taken back"),
     "signal.photo_added": _("Photo added to a signal"),
+    "handoff_channel.created": _("Hand-off channel connected"),
+    "handoff_channel.activated": _("Hand-off channel switched on"),
+    "handoff_channel.deactivated": _("Hand-off channel switched off"),
+    "handoff_route.created": _("Hand-off route added"),
+    "handoff_route.deleted": _("Hand-off route removed"),
+    "handoff.delivered": _("Signal handed to the client's system"),
+    "handoff.failed": _("Hand-off of a signal failed"),
+    "handoff.retried": _("Hand-off of a signal tried again"),
+    "handoff.status_received": _("Status received from the client's system"),
     **{
         f"signal.{value}": format_lazy(_("Signal set to: {status}"), status=label)
         for value, label in Status.choices

@@ -1,9 +1,10 @@
 """URLs of the phone app and the client's follow-up. Canonical kwargs: `org`, `slot_pk`,
-`round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`."""
+`round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`, `channel_pk`, `route_pk`."""
 
 from django.urls import path
 
 from . import api, own, portal, views, workspace
+from .handoff import views as handoff
 
 app_name = "patrols"
 
@@ -80,6 +81,30 @@ urlpatterns = [
         "portal/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",
         portal.SignalPhotoView.as_view(),
         name="portal_signal_photo",
+    ),
+    path(
+        "portal/<slug:org>/handoff/", handoff.HandoffSettingsView.as_view(), name="portal_handoff"
+    ),
+    path(
+        "portal/<slug:org>/handoff/channels/<int:channel_pk>/active/",
+        handoff.HandoffChannelActiveView.as_view(),
+        name="portal_handoff_channel_active",
+    ),
+    path(
+        "portal/<slug:org>/handoff/routes/",
+        handoff.HandoffRouteCreateView.as_view(),
+        name="portal_handoff_route_create",
+    ),
+    path(
+        "portal/<slug:org>/handoff/routes/<int:route_pk>/delete/",
+        handoff.HandoffRouteDeleteView.as_view(),
+        name="portal_handoff_route_delete",
+    ),
+    # The client's own system posts status updates here (signed; no session).
+    path(
+        "api/handoff/<slug:org>/<int:channel_pk>/status/",
+        handoff.HandoffInboundApi.as_view(),
+        name="handoff_inbound",
     ),
     path(
         "workspace/clients/<slug:org>/programmes/<int:programme_pk>/rounds/",

@@ -1,0 +1,25 @@
+"""Celery tasks of the hand-off: thin, they take ids, re-enter the tenant scope (TenantTask)
+and call `patrols.services.handoff`. Registered when the app is ready (patrols/apps.py)."""
+
+from celery import shared_task
+from django_scopes import scopes_disabled
+
+from programmes.tasks import TenantTask
+
+from ..services import handoff as handoff_service
+
+
+@shared_task(base=TenantTask, acks_late=True)
+def handoff_send(*, handoff_id: int, organisation_id: int) -> str:
+    """Try one hand-off when it is due. A try to repeat is queued again by the service for
+    its time (with a broker) or taken up by the sweep (without one)."""
+    return handoff_service.handoff_deliver(handoff_id=handoff_id)
+
+
+@shared_task(acks_late=True)
+def handoff_requeue_stale() -> int:
+    """Periodic: queue hand-offs whose task was lost and hand back a dead worker's claims."""
+    # A sweep over every tenant's hand-offs: scoping is off on purpose; the service reads ids,
+    # hands claims back by id and queues tenant-scoped tasks.
+    with scopes_disabled():
+        return handoff_service.handoff_requeue_stale()

@@ -1,0 +1,211 @@
+"""The hand-off's pages: the client's settings (channels and routes) in the portal, and the
+inbound status endpoint the client's own system posts to.
+
+The inbound endpoint is public (no session: the client's system is not a user) and exempt
+from CSRF (no cookie is involved); it is authenticated by the channel's HMAC signature, per
+message, with a timestamp and replay check (patrols.handoff.inbound). The URL names the
+organisation, so the tenancy middleware scopes the request to it: another tenant's channel
+or signal is simply not found (404).
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.http.request import RawPostDataException
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import TemplateView
+
+from programmes.links import reverse_absolute
+from programmes.mixins import ClientMixin, PermissionMixin, PublicMixin
+from programmes.permissions import Perm
+from programmes.views.common import form_errors_to
+
+from ..selectors import handoff as selectors
+from ..services import handoff as services
+from . import inbound, secrets
+from .forms import ChannelForm, RouteForm
+
+
+class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
+    # Whoever handles the client's signals sets up where they go.
+    permission = Perm.SIGNAL_HANDLE
+
+    def route_form(self, data=None):
+        client = self.get_client()
+        programmes, categories, colleagues = selectors.route_choices(
+            user=self.request.user, organisation=client
+        )
+        return RouteForm(
+            data,
+            channels=selectors.channels_for(organisation=client),
+            programmes=programmes,
+            categories=categories,
+            colleagues=colleagues,
+        )
+
+    def back(self):
+        return redirect("patrols:portal_handoff", org=self.get_client().slug)
+
+
+class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
+    """The client's channels and routes; connecting a channel shows its secret this once."""
+
+    template_name = "patrols/handoff_settings.html"
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+
+    def get_context_data(self, channel_form=None, route_form=None, **kwargs):
+        client = self.get_client()
+        return super().get_context_data(
+            client=client,
+            channels=selectors.channels_for(organisation=client),
+            routes=selectors.routes_for_client(organisation=client),
+            channel_form=channel_form or ChannelForm(),
+            route_form=route_form or self.route_form(),
+            **kwargs,
+        )
+
+    def post(self, request, org):
+        form = ChannelForm(request.POST)
+        if form.is_valid():
+            try:
+                channel, secret = services.handoff_channel_create(
+                    actor=request.user,
+                    organisation=self.get_client(),
+                    kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"],
+                    target=form.cleaned_data["target"],
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                # The secret is in this answer only (not stored readable, not in a redirect).
+                return self.render_to_response(
+                    self.get_context_data(
+                        new_channel=channel,
+                        new_secret=secret,
+                        new_inbound_url=reverse_absolute(
+                            "patrols:handoff_inbound",
+                            kwargs={"org": channel.organisation.slug, "channel_pk": channel.pk},
+                        ),
+                    )
+                )
+        return self.render_to_response(self.get_context_data(channel_form=form))
+
+
+class HandoffChannelActiveView(_HandoffSettingsMixin, View):
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+
+    def post(self, request, org, channel_pk):
+        channel = selectors.get_channel_for(organisation=self.get_client(), pk=channel_pk)
+        active = request.POST.get("active") == "1"
+        services.handoff_channel_set_active(actor=request.user, channel=channel, active=active)
+        messages.success(
+            request,
+            _("The channel is switched on.") if active else _("The channel is switched off."),
+        )
+        return self.back()
+
+
+class HandoffRouteCreateView(_HandoffSettingsMixin, View):
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+
+    def post(self, request, org):
+        form = self.route_form(request.POST)
+        if form.is_valid():
+            try:
+                services.category_route_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(request, _("The route was added."))
+                return self.back()
+        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        messages.error(request, _("The route was not added: %(problems)s") % {"problems": problems})
+        return self.back()
+
+
+class HandoffRouteDeleteView(_HandoffSettingsMixin, View):
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+
+    def post(self, request, org, route_pk):
+        route = selectors.get_route_for(organisation=self.get_client(), pk=route_pk)
+        services.category_route_delete(actor=request.user, route=route)
+        messages.success(request, _("The route was removed."))
+        return self.back()
+
+
+def _answer(message: str, code: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=code)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class HandoffInboundApi(PublicMixin, View):
+    """A status update from the client's system for a signal handed to it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, org, channel_pk):
+        channel = selectors.get_inbound_channel(pk=channel_pk)
+        if channel is None:
+            return _answer(_("There is no such channel."), 404)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > inbound.MAX_BODY_BYTES:
+            return _answer(_("The message is too large."), 413)
+        timestamp = request.headers.get(secrets.TIMESTAMP_HEADER, "")
+        signature = request.headers.get(secrets.SIGNATURE_HEADER, "")
+        if not inbound.timestamp_fresh(timestamp):
+            return _answer(_("The timestamp is missing or more than five minutes off."), 401)
+        try:
+            body = request.body
+        except RawPostDataException:  # a form post, read as form fields already
+            return _answer(_("The message is not valid JSON."), 400)
+        if len(body) > inbound.MAX_BODY_BYTES:
+            return _answer(_("The message is too large."), 413)
+        try:
+            secret = secrets.decrypt(channel.secret_encrypted)
+        except secrets.SecretUnavailable:
+            return _answer(_("This channel cannot check signatures; connect it again."), 401)
+        if not secrets.signature_matches(secret, timestamp, body, signature):
+            return _answer(_("The signature is not right."), 401)
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return _answer(_("The message is not valid JSON."), 400)
+        if not isinstance(data, dict):
+            return _answer(_("The message must be a JSON object."), 400)
+        if not services.inbound_signature_record(channel=channel, signature=signature):
+            return _answer(_("This message was received before."), 409)
+        signal_id = inbound.signal_id_of(data)
+        handoff = selectors.handoff_of(channel=channel, signal_id=signal_id) if signal_id else None
+        if handoff is None:
+            return _answer(_("There is no such signal for this channel."), 404)
+        remote = data.get("status")
+        status = inbound.map_status(channel, remote) if isinstance(remote, str) else None
+        if status is None:
+            return _answer(_("This status is not known."), 400, status=str(remote)[:100])
+        note = data.get("note") or ""
+        if not isinstance(note, str):
+            return _answer(_("The note must be text."), 400)
+        try:
+            services.handoff_status_receive(
+                channel=channel,
+                handoff=handoff,
+                remote_status=remote,
+                status=status,
+                note="".join(ch for ch in note if ch == "\n" or ch.isprintable()),
+            )
+        except ValidationError as error:
+            return _answer(" ".join(error.messages), 409)
+        handoff.signal.refresh_from_db(fields=["status"])
+        return JsonResponse(
+            {"signal": handoff.signal_id, "status": handoff.signal.status}, status=200
+        )
