@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "patrols.tasks.signal_photo_requeue_stale",
         "schedule": 120,
     },
+    # Hand-offs to a client's own system whose task was lost, or whose worker died mid-send.
+    "handoff-requeue-stale": {
+        "task": "patrols.handoff.tasks.handoff_requeue_stale",
+        "schedule": 60,
+    },
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",
         "schedule": 24 * 60 * 60,
