@@ -6,8 +6,8 @@ lock in a transaction of its own, with the attempt counted, and only when it is 
 channel is called outside any transaction; the outcome is written under the lock again, but
 only while the claim is still ours (the same claim time). A try worth repeating waits with
 exponential backoff (its task queued for then); after MAX_ATTEMPTS, or at once for an answer
-that will not get better, the hand-off fails: audited, the client's admins told, and the signal
-stays where it is in the portal's workflow. The periodic sweep queues what is due and lost its
+that will not get better, the hand-off fails: audited and shown on the signal, which stays
+where it is in the portal's workflow. The periodic sweep queues what is due and lost its
 task, and hands back a claim a dead worker left in "sending" after STALE_AFTER.
 
 A mail desk's hand-off is claimed, queued into the outbox and marked delivered in one
@@ -297,16 +297,6 @@ def _failed(handoff: Handoff) -> None:
             "error": handoff.last_error[:200],
         },
     )
-    _notify_failure(handoff)
-
-
-def _notify_failure(handoff: Handoff) -> None:
-    """Tell the client's staff a signal could not be handed off, where notifications exist."""
-    try:
-        from programmes.services.notifications import notify  # noqa: PLC0415 - optional: the notifications service may not be there
-    except ImportError:
-        return
-    del notify  # the kind is registered in a later step
 
 
 def handoff_claim(*, handoff_id: int, now=None) -> Handoff | None:
