@@ -55,3 +55,6 @@ class PatrolsConfig(AppConfig):
         ):
             register_portal_link(link)
         register_team_home(TeamHome(_("My team"), "patrols:team_home"))
+        from .notifications import register as register_notifications  # noqa: PLC0415 - imports the models
+
+        register_notifications()

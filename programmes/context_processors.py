@@ -1,11 +1,21 @@
-"""Template context for the page chrome: which navigation the user's role gets."""
+"""Template context for the page chrome: which navigation the user's role gets, and the
+unread count of the notifications badge."""
+
+from django.utils.functional import SimpleLazyObject
 
 from .permissions import Perm, has_perm
 from .registry import team_home
+from .selectors.notifications import UNREAD_CAP, unread_count
+
+
+def _badge(user) -> dict:
+    count = unread_count(user=user)
+    return {"count": count, "label": f"{UNREAD_CAP}+" if count > UNREAD_CAP else str(count)}
 
 
 def navigation(request) -> dict:
-    """The main navigation's entries for the user's role (no queries: the role decides)."""
+    """The main navigation's entries for the user's role (no queries: the role decides), and
+    the unread notifications: one capped COUNT, run only when a template shows the badge."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"current_organisation": getattr(request, "organisation", None)}
@@ -20,6 +30,8 @@ def navigation(request) -> dict:
             "team": has_perm(user, Perm.TEAM_APP_VIEW),
             # The "My team" link: the team member's home an app registered, if any.
             "team_home": team_home() if has_perm(user, Perm.TEAM_APP_VIEW) else None,
+            "notifications": has_perm(user, Perm.OWN_NOTIFICATIONS),
         },
+        "notifications_unread": SimpleLazyObject(lambda: _badge(user)),
         "current_organisation": getattr(request, "organisation", None),
     }

@@ -105,9 +105,11 @@ def mail_queue(
     to_name: str = "",
     programme=None,
     attachment=None,
+    headers: dict | None = None,
 ) -> OutboxMessage:
     """Render a message into the outbox and send it once the current transaction commits
-    (or, inside `mail_hold`, once the hold is over)."""
+    (or, inside `mail_hold`, once the hold is over). `headers`: extra mail headers, such as a
+    notification's List-Unsubscribe (only the names `programmes.mime` allows are sent)."""
     from .tasks import outbox_send  # noqa: PLC0415 - tasks import services, which import this module
 
     send_after, ref = _hold.get() or (None, "")
@@ -127,6 +129,7 @@ def mail_queue(
         body_text=text,
         body_html=html,
         attachment=attachment,
+        headers=headers or {},
         send_after=send_after,
         ref=ref,
     )

@@ -76,6 +76,10 @@ class OutboxEmail(EmailMultiAlternatives):
         return root
 
 
+# The extra headers an outbox row may carry (`OutboxMessage.headers`); any other is dropped.
+EXTRA_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post"})
+
+
 def email_for(message: OutboxMessage) -> EmailMultiAlternatives:
     """The e-mail of an outbox message, ready for a mail backend: its Message-ID kept, so a
     resend shows once, and its PDF attached under the name in the recipient's language."""
@@ -86,7 +90,10 @@ def email_for(message: OutboxMessage) -> EmailMultiAlternatives:
         to=[
             formataddr((message.to_name, message.to_email)) if message.to_name else message.to_email
         ],
-        headers={"Message-ID": message.message_id},
+        headers={
+            **{k: v for k, v in (message.headers or {}).items() if k in EXTRA_HEADERS},
+            "Message-ID": message.message_id,
+        },
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

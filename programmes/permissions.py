@@ -45,6 +45,8 @@ class Perm(StrEnum):
     # All mail of the consultancy, including mail that belongs to no programme (invitations,
     # login codes): addresses of every client, so the consultancy admin only.
     MAIL_MANAGE = "mail.manage"
+    # A person's own notifications and their choices for them: everyone who logs in.
+    OWN_NOTIFICATIONS = "own_notifications.manage"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -60,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DOCUMENT_VIEW,
             Perm.SIGNAL_VIEW,
             Perm.REWARD_MANAGE,
+            Perm.OWN_NOTIFICATIONS,
         }
     ),
     Role.CLIENT_STAFF: frozenset(
@@ -70,9 +73,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.SIGNAL_HANDLE,
             Perm.CANDIDATE_DECIDE,
             Perm.REWARD_MANAGE,
+            Perm.OWN_NOTIFICATIONS,
         }
     ),
-    Role.TEAM_MEMBER: frozenset({Perm.TEAM_APP_VIEW, Perm.OWN_RECORDS_VIEW}),
+    Role.TEAM_MEMBER: frozenset(
+        {Perm.TEAM_APP_VIEW, Perm.OWN_RECORDS_VIEW, Perm.OWN_NOTIFICATIONS}
+    ),
 }
 
 

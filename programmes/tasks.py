@@ -12,10 +12,11 @@ from django.db import close_old_connections, connection
 from django_scopes import scope, scopes_disabled
 
 from . import files
-from .models import AuditEntry, Invitation, Organisation
+from .models import AuditEntry, Invitation, Organisation, User
 from .queueing import enqueue
 from .services import bulk as bulk_service
 from .services import documents as documents_service
+from .services import notifications as notifications_service
 from .services import outbox as outbox_service
 from .services.documents import TransientDocumentError, document_build
 from .services.meetings import meeting_reminder_send, meeting_reminders_due
@@ -278,6 +279,29 @@ def meeting_reminders_send() -> int:
         with scope(organisation=organisation_id):
             meeting_reminder_send(invitee_id=invitee_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def notification_digests_send() -> int:
+    """Periodic: send each person's digest of a kind once per period, from their chosen hour
+    in their time zone; idempotent (a digest record per person, kind and period)."""
+    # Finding what waits for a digest spans every tenant: scoping is off for the look-up
+    # only; each digest is then made inside its own organisation's scope.
+    with scopes_disabled():
+        waiting = notifications_service.digests_waiting()
+        users = User.objects.in_bulk({recipient_id for recipient_id, _k, _o in waiting})
+        organisations = Organisation.objects.in_bulk({org_id for _r, _k, org_id in waiting})
+    sent = 0
+    for recipient_id, kind, organisation_id in waiting:
+        with scope(organisation=organisation_id):
+            sent += bool(
+                notifications_service.digest_send(
+                    recipient=users[recipient_id],
+                    kind=kind,
+                    organisation=organisations[organisation_id],
+                )
+            )
+    return sent
 
 
 @shared_task(base=TenantTask, bind=True)

@@ -13,6 +13,7 @@ from .views import (
     mail,
     meeting_reply,
     meetings,
+    notifications,
     outbox,
     plan,
     portal,
@@ -53,6 +54,17 @@ urlpatterns = [
     path("workspace/audit/", home.AuditLogView.as_view(), name="audit_log"),
     path("workspace/mail/", mail.MailOutboxView.as_view(), name="mail_outbox"),
     path("workspace/mail/<int:message_pk>/retry/", mail.MailRetryView.as_view(), name="mail_retry"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notification_list"),
+    path(
+        "notifications/preferences/",
+        notifications.NotificationPreferencesView.as_view(),
+        name="notification_preferences",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.NotificationUnsubscribeView.as_view(),
+        name="notification_unsubscribe",
+    ),
     path("portal/<slug:org>/", portal.PortalHomeView.as_view(), name="portal_home"),
     path(
         "invitation/<slug:org>/<str:token>/",

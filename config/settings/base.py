@@ -213,7 +213,14 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-send-due": {"task": "programmes.tasks.outbox_send_due", "schedule": 30},
     "document-requeue-stale": {"task": "programmes.tasks.document_requeue_stale", "schedule": 120},
     "bulk-requeue-stale": {"task": "programmes.tasks.bulk_requeue_stale", "schedule": 120},
+    # Each person's daily digest from their chosen hour: checked every quarter of an hour.
+    "notification-digests": {
+        "task": "programmes.tasks.notification_digests_send",
+        "schedule": 15 * 60,
+    },
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
+    # New signals to the client's staff (the daily digest has time; urgent ones go at once).
+    "signals-notify-new": {"task": "patrols.notifications.signals_notify_new", "schedule": 5 * 60},
     "signal-photo-requeue-stale": {
         "task": "patrols.tasks.signal_photo_requeue_stale",
         "schedule": 120,

@@ -4,6 +4,7 @@ from .base import AuditEntry, Invitation, Organisation, User, UserManager, hex_c
 from .bulk import BulkJob
 from .documents import Document
 from .meetings import Invitee, Meeting
+from .notifications import Notification, NotificationDigest, NotificationPreference
 from .outbox import OutboxMessage
 from .plan import (
     PHASE_ORDER,
@@ -30,6 +31,9 @@ __all__ = [
     "Invitee",
     "Meeting",
     "Milestone",
+    "Notification",
+    "NotificationDigest",
+    "NotificationPreference",
     "Organisation",
     "OutboxMessage",
     "Partner",

@@ -52,6 +52,9 @@ class OutboxMessage(TenantModel):
         blank=True,
         help_text="Not sent before this moment: the decision can be undone until then.",
     )
+    # Extra mail headers (List-Unsubscribe of a notification); only the names the MIME
+    # builder allows are used.
+    headers = models.JSONField(default=dict, blank=True)
     ref = models.CharField(
         max_length=100,
         blank=True,

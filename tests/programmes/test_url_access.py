@@ -26,6 +26,7 @@ from programmes.mixins import ByAction, handled_writes
 from programmes.models import BulkJob, Document, Invitation, OutboxMessage
 from programmes.permissions import Role
 from programmes.services import invitation_create
+from programmes.services.notifications import unsubscribe_token
 
 ADMIN, PL, STAFF, MEMBER = (
     Role.CONSULTANCY_ADMIN,
@@ -67,6 +68,10 @@ ACCESS = {
     "audit_log": {"GET": ADMIN_ONLY},
     "mail_outbox": {"GET": ADMIN_ONLY},
     "mail_retry": {"POST": ADMIN_ONLY},
+    # Everyone's own notifications and choices; the unsubscribe link of a mail needs no login.
+    "notification_list": _rw(ALL_ROLES),
+    "notification_preferences": _rw(ALL_ROLES),
+    "notification_unsubscribe": _rw(PUBLIC),
     "portal_home": {"GET": CLIENT_READERS},
     "patrols:team_home": {"GET": {ADMIN, MEMBER}},
     "plan_template": _rw(ADMIN_ONLY),
@@ -148,6 +153,7 @@ ACCESS = {
     "trainings:programme_trainings": _rw(CONSULTANCY),
     "trainings:track_create": {"POST": CONSULTANCY},
     "trainings:team_invite": {"POST": CONSULTANCY},
+    "trainings:certificates_issue": {"POST": CONSULTANCY},
     "trainings:assess": {"POST": CONSULTANCY},
     "trainings:rules_save": {"POST": CONSULTANCY},
     "trainings:ready": {"POST": CONSULTANCY},
@@ -196,6 +202,7 @@ OK_STATUS |= {
     (name, "POST"): (404,)
     for name in (
         "trainings:team_invite",
+        "trainings:certificates_issue",  # the workshop: none planned here
         "trainings:assess",
         "trainings:ready",
         "trainings:gear_hand_out",
@@ -410,6 +417,9 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "user_pk": world.users[STAFF].pk,
         "token": token,
         "meeting_reply:token": meeting_token,
+        "notification_unsubscribe:token": unsubscribe_token(
+            user=world.users[STAFF], kind="patrols.signal_urgent"
+        ),
         "programme_pk": programme.pk,
         "milestone_pk": milestone.pk,
         "meeting_pk": meeting.pk,
