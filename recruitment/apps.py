@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.permissions import Perm
 from programmes.registry import (
+    BulkKind,
     DocumentKind,
     PortalLink,
     ProgrammeTab,
+    register_bulk_kind,
     register_document_kind,
     register_portal_cards,
     register_portal_link,
@@ -24,12 +26,14 @@ class RecruitmentConfig(AppConfig):
     def ready(self):
         from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
-        from . import documents  # noqa: PLC0415 - the builders import the models
+        from . import documents, services  # noqa: PLC0415 - both import the models
         from .audit_labels import ACTIONS  # noqa: PLC0415 - imports the models
         from .cards import candidate_cards  # noqa: PLC0415 - imports the models
+        from .notifications import register as register_notifications  # noqa: PLC0415 - imports the models
 
         register_audit_actions(ACTIONS)
         register_portal_cards(candidate_cards)
+        register_notifications()
         for tab in (
             ProgrammeTab(_("Recruitment"), "recruitment:programme_selection", order=100),
             ProgrammeTab(_("Campaign"), "recruitment:programme_campaign", order=110),
@@ -74,3 +78,10 @@ class RecruitmentConfig(AppConfig):
             ),
         ):
             register_document_kind(kind)
+        register_bulk_kind(
+            BulkKind(
+                code=services.APPLICANTS_INVITE,
+                label=_("Inviting the applicants"),
+                process=services.applicants_invite_chunk,
+            )
+        )

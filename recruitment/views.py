@@ -14,6 +14,7 @@ from programmes.pagination import PER_PAGE, paginate
 from programmes.permissions import Perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import get_meeting_for, may_manage_programme
+from programmes.selectors.bulk import bulk_job_latest
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
@@ -154,6 +155,10 @@ class SelectionView(ProgrammeMixin, TemplateView):
     template_name = "recruitment/selection.html"
     paginate_by = PER_PAGE // 2  # each row carries its forms: half the usual page
 
+    def invite_job(self):
+        """The newest bulk invitation of applicants: its progress bar on the page."""
+        return bulk_job_latest(programme=self.get_programme(), kind=services.APPLICANTS_INVITE)
+
     def get_context_data(self, campaign_form=None, **kwargs):
         programme = self.get_programme()
         stage = self.request.GET.get("stage", "")
@@ -204,7 +209,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
         if "invite_meeting" in request.POST:
             meeting = get_meeting_for(programme=programme, pk=posted_id(request, "invite_meeting"))
             try:
-                result = services.applicants_invite(
+                result = services.applicants_invite_start(
                     actor=request.user,
                     meeting=meeting,
                     applications=selectors.applications_to_invite(programme=programme),
@@ -212,7 +217,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(request, services.invite_result_message(result))
+                messages.add_message(request, *services.invite_started_message(result))
             return redirect(request.get_full_path())
         if "merge_pair" in request.POST:
             pair = request.POST["merge_pair"].split("-")

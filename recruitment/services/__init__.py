@@ -9,7 +9,15 @@ from .campaign import (
     consent_text,
     door_visit_log,
 )
-from .meetings import InviteResult, applicants_invite, invite_result_message
+from .meetings import (
+    APPLICANTS_INVITE,
+    InviteResult,
+    applicants_invite,
+    applicants_invite_chunk,
+    applicants_invite_start,
+    invite_result_message,
+    invite_started_message,
+)
 from .selection import (
     application_decide,
     application_decision_undo,
@@ -35,7 +43,10 @@ __all__ = [
     "JOIN_QUESTION",
     "SURVEY_TEMPLATE",
     "InviteResult",
+    "APPLICANTS_INVITE",
     "applicants_invite",
+    "applicants_invite_chunk",
+    "applicants_invite_start",
     "application_decide",
     "application_decision_undo",
     "application_move",
@@ -51,6 +62,7 @@ __all__ = [
     "decisions_held",
     "door_visit_log",
     "invite_result_message",
+    "invite_started_message",
     "join_consent_text",
     "prospect_convert",
     "question_add",
