@@ -21,6 +21,7 @@ from programmes.services import (
 from programmes.services.workflow import workflow_transition
 
 from ..models import Application, ApplicationEvent
+from ..notifications import candidate_proposed_notify
 from ..workflow import FINAL, Stage, check_move, decided_by_client
 from .applications import APPLICATION_WORKFLOW
 
@@ -79,6 +80,8 @@ def application_move(
     if stage == Stage.NOT_SELECTED:
         with mail_hold(ref=decision_ref(application), seconds=hold_seconds):
             _outcome_mail(application)
+    if stage == Stage.PROPOSED:
+        candidate_proposed_notify(application=application)
     return application
 
 
