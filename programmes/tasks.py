@@ -304,6 +304,15 @@ def notification_digests_send() -> int:
     return sent
 
 
+@shared_task(acks_late=True)
+def notifications_delete_expired() -> int:
+    """Periodic: delete old notifications (read ones after 90 days, any after a year)."""
+    # A sweep over every tenant's notifications: scoping is off on purpose; the service
+    # deletes by age only.
+    with scopes_disabled():
+        return notifications_service.notifications_delete_expired()
+
+
 @shared_task(base=TenantTask, bind=True)
 def organisation_summary(self, *, organisation_id: int) -> dict:
     """Count what an organisation holds, inside its scope: a health check of the worker path

@@ -19,12 +19,13 @@ unsubscribing) are not audited either, as their interface language is not.
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from ..links import absolute_url, reverse_absolute
@@ -44,6 +45,11 @@ logger = logging.getLogger(__name__)
 
 # The most rows a digest mail lists; the rest is counted ("and 12 more").
 DIGEST_MAX_ITEMS = 50
+# How long notifications are kept: they repeat what the records they point to say (a signal's
+# place and description), so they go once read and old, and all of them after a year.
+KEEP_READ = timedelta(days=90)
+KEEP_ANY = timedelta(days=365)
+KEEP_DIGEST_RECORDS = timedelta(days=30)
 UNSUBSCRIBE_SALT = "programmes.notifications.unsubscribe"
 TITLE_MAX = 200
 BODY_MAX = 1000
@@ -401,3 +407,20 @@ def digest_send(*, recipient, kind: str, organisation, now: datetime | None = No
             headers=_unsubscribe_headers(link),
         )
         return len(rows)
+
+
+# Retention --------------------------------------------------------------------------------
+
+
+def notifications_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete notifications read more than KEEP_READ ago and any older than KEEP_ANY (one
+    still waiting for a digest stays until its digest), and digest records older than
+    KEEP_DIGEST_RECORDS (a period that old can no longer be sent again). Returns the number
+    of notifications deleted. Reads every tenant: call it with scoping off."""
+    now = now or timezone.now()
+    expired = Notification.objects.filter(
+        Q(read_at__lt=now - KEEP_READ) | Q(created_at__lt=now - KEEP_ANY)
+    ).exclude(mail=Notification.Mail.DIGEST)
+    deleted, _by_model = expired.delete()
+    NotificationDigest.objects.filter(created_at__lt=now - KEEP_DIGEST_RECORDS).delete()
+    return deleted

@@ -7,7 +7,10 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from programmes.mime import email_for
@@ -333,3 +336,28 @@ def test_a_team_member_sees_only_kinds_for_their_role(client, world):
     client.force_login(world.users[Role.TEAM_MEMBER])
     page = client.get(reverse("notification_preferences")).content.decode()
     assert "Dringend" not in page and "Nieuw" not in page
+
+
+def test_old_notifications_are_deleted(world):
+    now = timezone.now()
+    rows = _notify(world, key="1") + _notify(world, key="2") + _notify(world, key="3")
+    with scopes_disabled():
+        Notification.objects.filter(pk=rows[0].pk).update(read_at=now - dt.timedelta(days=91))
+        Notification.objects.filter(pk=rows[1].pk).update(created_at=now - dt.timedelta(days=400))
+        assert service.notifications_delete_expired(now=now) == 2
+        assert list(Notification.objects.values_list("pk", flat=True)) == [rows[2].pk]
+
+
+def _list_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("notification_list")).status_code == 200
+    return len(ctx)
+
+
+def test_the_list_takes_the_same_queries_at_any_size(client, world):
+    client.force_login(world.users[Role.CLIENT_STAFF])
+    _notify(world, key="0")
+    small = _list_queries(client)
+    for key in range(1, 40):
+        _notify(world, key=str(key))
+    assert _list_queries(client) == small
