@@ -99,6 +99,8 @@ def signal_reported_notify(*, signal: Signal, staff: list[User] | None = None) -
     staff = _staff(signal.organisation_id) if staff is None else staff
     written = 0
     category = str(signal.category)
+    key = f"signal:{signal.pk}"
+    shown = set()  # who sees the urgent notice in the app: the "new" one is mail-only for them
     if signal.urgent:
         written += len(
             notify(
@@ -107,23 +109,33 @@ def signal_reported_notify(*, signal: Signal, staff: list[User] | None = None) -
                 title=format_lazy(_("Urgent signal: {category}"), category=category),
                 body=_body(signal),
                 url=_portal_url(signal),
-                dedupe_key=f"signal:{signal.pk}",
+                dedupe_key=key,
                 organisation=signal.organisation,
                 programme=signal.programme,
             )
         )
-    written += len(
-        notify(
-            kind=SIGNAL_NEW,
-            recipients=staff,
-            title=format_lazy(_("New signal: {category}"), category=category),
-            body=_body(signal),
-            url=_portal_url(signal),
-            dedupe_key=f"signal:{signal.pk}",
-            organisation=signal.organisation,
-            programme=signal.programme,
+        shown = set(
+            Notification.objects.filter(
+                kind=SIGNAL_URGENT, dedupe_key=key, in_app=True
+            ).values_list("recipient_id", flat=True)
         )
-    )
+    for recipients, in_app in (
+        ([user for user in staff if user.pk not in shown], True),
+        ([user for user in staff if user.pk in shown], False),
+    ):
+        written += len(
+            notify(
+                kind=SIGNAL_NEW,
+                recipients=recipients,
+                title=format_lazy(_("New signal: {category}"), category=category),
+                body=_body(signal),
+                url=_portal_url(signal),
+                dedupe_key=key,
+                organisation=signal.organisation,
+                programme=signal.programme,
+                in_app=in_app,
+            )
+        )
     return written
 
 

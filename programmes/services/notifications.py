@@ -151,6 +151,7 @@ def notify(
     dedupe_key: str = "",
     organisation,
     programme=None,
+    in_app: bool = True,
 ) -> list[Notification]:
     """Tell `recipients` (users) about an event of a registered `kind`, each as they chose.
 
@@ -158,7 +159,8 @@ def notify(
     recipient's language. `url` is a path on the site. A recipient whose role may not have
     the kind, who switched it off, or who was told of this `dedupe_key` already, gets
     nothing. Mail "at once" goes through the outbox after commit; "digest" waits for the
-    runner. Returns the rows written.
+    runner. `in_app=False`: by mail only, for an event another notice already shows in the
+    app (an urgent signal is also a new one). Returns the rows written.
     """
     spec = notification_kind(kind)
     recipients = [
@@ -172,7 +174,8 @@ def notify(
     written = []
     for user in recipients:
         choice = choices[user.pk]
-        if not choice.on:
+        shown = choice.in_app and in_app
+        if not (shown or choice.email):
             continue
         with translation.override(user.language or "nl"):
             title_text = _text(title, TITLE_MAX)
@@ -190,7 +193,7 @@ def notify(
             title=title_text,
             body=body_text,
             url=url,
-            in_app=choice.in_app,
+            in_app=shown,
             mail=mail,
             emailed_at=timezone.now() if mail == Notification.Mail.QUEUED else None,
             dedupe_key=dedupe_key[:200],
