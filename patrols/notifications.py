@@ -26,14 +26,18 @@ from programmes.queueing import enqueue_on_commit
 from programmes.services.notifications import notify
 
 from .models import Signal
-from .workflow import Status
+from .workflow import OPEN_STATUSES, Status
 
 SIGNAL_URGENT = "patrols.signal_urgent"
 SIGNAL_NEW = "patrols.signal_new"
 SIGNAL_STATUS = "patrols.signal_status"
+SIGNAL_OVERDUE = "patrols.signal_overdue"
 
 # New signals the sweep looks back on: long enough to outlast a stopped beat for a while.
 SWEEP_WINDOW = timedelta(hours=24)
+# Overdue signals the sweep looks back on (days past their target date): a signal is told
+# about once, soon after its date passed, not again every day it stays open.
+OVERDUE_WINDOW_DAYS = 7
 
 KINDS = (
     NotificationKind(
@@ -51,6 +55,14 @@ KINDS = (
         audience={Role.CLIENT_STAFF},
         default_mode=DIGEST,
         order=20,
+    ),
+    NotificationKind(
+        code=SIGNAL_OVERDUE,
+        label=_("Overdue signals"),
+        description=_("A signal is still open after its handling time."),
+        audience={Role.CLIENT_STAFF},
+        default_mode=DIGEST,
+        order=25,
     ),
     NotificationKind(
         code=SIGNAL_STATUS,
@@ -221,4 +233,66 @@ def signals_notify_new() -> int:
             )
             if signal is not None:
                 written += signal_reported_notify(signal=signal, staff=staff_of[organisation_id])
+    return written
+
+
+def signals_overdue_to_notify(*, today=None) -> list[tuple[int, int]]:
+    """(signal id, organisation id) of open signals past their target date (by at most
+    OVERDUE_WINDOW_DAYS) nobody was told about yet. Reads every tenant: scoping off."""
+    today = today or timezone.localdate()
+    told = Notification.objects.filter(
+        organisation_id=OuterRef("organisation_id"),
+        kind=SIGNAL_OVERDUE,
+        dedupe_key=Concat(Value("signal-overdue:"), Cast(OuterRef("pk"), CharField())),
+    )
+    return list(
+        Signal.objects.filter(
+            status__in=OPEN_STATUSES,
+            due_date__lt=today,
+            due_date__gte=today - timedelta(days=OVERDUE_WINDOW_DAYS),
+        )
+        .exclude(Exists(told))
+        .order_by("due_date", "pk")
+        .values_list("pk", "organisation_id")
+    )
+
+
+def signal_overdue_notify(*, signal: Signal, staff: list[User]) -> int:
+    """Tell the client's staff a signal is past its target date (once per signal)."""
+    return len(
+        notify(
+            kind=SIGNAL_OVERDUE,
+            recipients=staff,
+            title=format_lazy(
+                _("Signal past its handling time: {category}"), category=str(signal.category)
+            ),
+            body=_body(signal),
+            url=_portal_url(signal),
+            dedupe_key=f"signal-overdue:{signal.pk}",
+            organisation=signal.organisation,
+            programme=signal.programme,
+        )
+    )
+
+
+@shared_task(acks_late=True)
+def signals_notify_overdue() -> int:
+    """Periodic: tell the client's staff about signals that passed their target date."""
+    # Finding them spans every tenant: scoping is off for the look-up only; each signal is
+    # then notified inside its own organisation's scope.
+    with scopes_disabled():
+        due = signals_overdue_to_notify()
+    staff_of: dict[int, list[User]] = {}
+    written = 0
+    for signal_id, organisation_id in due:
+        with scope(organisation=organisation_id):
+            if organisation_id not in staff_of:
+                staff_of[organisation_id] = _staff(organisation_id)
+            signal = (
+                Signal.objects.select_related("organisation", "programme", "category")
+                .filter(pk=signal_id)
+                .first()
+            )
+            if signal is not None:
+                written += signal_overdue_notify(signal=signal, staff=staff_of[organisation_id])
     return written

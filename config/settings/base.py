@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
     # New signals to the client's staff (the daily digest has time; urgent ones go at once).
     "signals-notify-new": {"task": "patrols.notifications.signals_notify_new", "schedule": 5 * 60},
+    "signals-notify-overdue": {
+        "task": "patrols.notifications.signals_notify_overdue",
+        "schedule": 60 * 60,
+    },
     "signal-photo-requeue-stale": {
         "task": "patrols.tasks.signal_photo_requeue_stale",
         "schedule": 120,

@@ -10,9 +10,11 @@ from django.utils import timezone
 from patrols import services as patrols
 from patrols.notifications import (
     SIGNAL_NEW,
+    SIGNAL_OVERDUE,
     SIGNAL_STATUS,
     SIGNAL_URGENT,
     signals_notify_new,
+    signals_notify_overdue,
 )
 from patrols.workflow import Status
 from programmes.models import Notification
@@ -165,3 +167,23 @@ def test_old_signals_are_not_swept(team, world):
     )
     signals_notify_new.apply()
     assert not _staff_rows(world, SIGNAL_NEW).exists()
+
+
+def test_overdue_signals_are_told_once(team, world):
+    open_signal = _signal(team, description="Nog open")
+    resolved = _signal(team, description="Al klaar")
+    long_ago = _signal(team, description="Lang geleden")
+    patrols.signal_transition(
+        actor=world.users[Role.CLIENT_STAFF], signal=resolved, status=Status.RESOLVED, text="Ok"
+    )
+    today = timezone.localdate()
+    Signal = type(open_signal)
+    Signal.objects.filter(pk__in=[open_signal.pk, resolved.pk]).update(
+        due_date=today - dt.timedelta(days=1)
+    )
+    Signal.objects.filter(pk=long_ago.pk).update(due_date=today - dt.timedelta(days=30))
+    signals_notify_overdue.apply()
+    signals_notify_overdue.apply()
+    (row,) = _staff_rows(world, SIGNAL_OVERDUE)
+    assert row.dedupe_key == f"signal-overdue:{open_signal.pk}"
+    assert "Nog open" in row.body and row.mail == Notification.Mail.DIGEST
