@@ -260,8 +260,18 @@ class SignalPhotoApi(PhoneApiView):
         upload = request.FILES.get("image")
         if upload is None:
             raise BadInput({"image": [_("Choose a photo.")]})
+        tenant = getattr(request, "organisation", None)
+        if tenant is not None and signal.organisation_id == tenant.pk:
+            signal.organisation = tenant  # the tenancy middleware has just read it
         return services.signal_photo_add(
-            actor=request.user, signal=signal, uuid=_uuid(data.get("id")), upload=upload
+            actor=request.user,
+            signal=signal,
+            uuid=_uuid(data.get("id")),
+            upload=upload,
+            # The member's row of the signal's team, read with the memberships above.
+            member=next(
+                (m for m in self.memberships if m.programme_id == signal.programme_id), None
+            ),
         )
 
 

@@ -97,8 +97,13 @@ def get_round_by_uuid(*, programme: Programme, uuid) -> Round | None:
 
 
 def get_own_signal_by_uuid(*, user, uuid) -> Signal:
-    """The signal `user` reported under this phone-made id; 404 otherwise."""
-    found = Signal.objects.filter(uuid=uuid, reported_by=user).first()
+    """The signal `user` reported under this phone-made id; 404 otherwise. With its category
+    (its name is the signal's name in the audit entry of a photo added to it)."""
+    found = (
+        Signal.objects.filter(uuid=uuid, reported_by=user)
+        .select_related("category__parent")
+        .first()
+    )
     if found is None:
         raise Http404
     return found

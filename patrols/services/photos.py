@@ -31,9 +31,9 @@ from django.utils import timezone
 from PIL import Image
 
 from programmes.audit import audit_log
-from programmes.files import file_delete, file_delete_on_commit
+from programmes.files import file_delete_on_commit
 from programmes.images import inspect_image, reencode_image
-from programmes.models import User
+from programmes.models import TeamMember, User
 from programmes.queueing import enqueue, enqueue_on_commit
 from programmes.services.documents import is_transient
 
@@ -74,13 +74,26 @@ def _task():
     return signal_photo_process
 
 
-def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
+def _remove(storage, name: str) -> None:
+    """Remove a file this module has just written under a fresh name (no row points to it)."""
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("could not remove the unused file %s", name, exc_info=True)
+
+
+def signal_photo_add(
+    *, actor: User, signal: Signal, uuid, upload, member: TeamMember | None = None
+):
     """Take in a photo of a signal: checked by size and kind (its header), stored as sent and
     re-encoded in the background (`signal_photo_process`), which strips its metadata. Only
-    the reporter, while ready for rounds, adds one. Returns (photo, created)."""
+    the reporter, while ready for rounds, adds one; `member`: their roster row if the caller
+    has just read it (checked again here, not looked up again). Returns (photo, created)."""
     if signal.reported_by_id != actor.pk:
         raise PermissionDenied
-    _member(programme=signal.programme, user=actor, ready=True)
+    if member is not None and member.programme_id == signal.programme_id:
+        signal.programme = member.programme  # read with the roster row
+    _member(programme=signal.programme, user=actor, ready=True, member=member)
     kind, _width, _height = inspect_image(upload, max_bytes=PHOTO_MAX_BYTES, allowed=PHOTO_KINDS)
     sha = hashlib.sha256()
     upload.seek(0)
@@ -93,13 +106,13 @@ def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
         photo = SignalPhoto(
             uuid=uuid,
             payload_hash=digest,
-            organisation=signal.organisation,
+            organisation_id=signal.organisation_id,
             signal=signal,
             status=Status.PROCESSING,
         )
         photo.original.save(f"{uuid}.{_EXTENSIONS[kind]}", upload, save=False)
         try:
-            photo.save()
+            photo.save()  # a resend fails here (the id is taken): `_store_once` answers it
             audit_log(
                 actor=actor,
                 organisation=signal.organisation,
@@ -108,12 +121,14 @@ def signal_photo_add(*, actor: User, signal: Signal, uuid, upload):
                 data={"photo": str(photo.uuid)},
             )
         except Exception:
-            file_delete(photo.original.name)  # a lost race or a failed write: no row keeps it
+            _remove(photo.original.storage, photo.original.name)  # no row keeps it
             raise
         enqueue_on_commit(_task(), photo_id=photo.pk, organisation_id=signal.organisation_id)
         return photo
 
-    return _store_once(SignalPhoto, uuid=uuid, payload=payload, create=create)
+    # Tried straight away, the look-up only for a resend: `create` removes the file it wrote
+    # when its insert fails.
+    return _store_once(SignalPhoto, uuid=uuid, payload=payload, create=create, look_first=False)
 
 
 def signal_photo_claim(*, photo_id: int, attempt: int | None = None, now=None):
@@ -195,7 +210,7 @@ def signal_photo_process(*, photo_id: int, attempt: int | None = None) -> str:
                 original="",
                 error="",
             ):
-                file_delete(stored)
+                _remove(field.storage, stored)
                 return "skipped"
             file_delete_on_commit(photo.original.name)
         return Status.READY
@@ -204,7 +219,7 @@ def signal_photo_process(*, photo_id: int, attempt: int | None = None) -> str:
         return _fail(photo, "; ".join(error.messages)[:2000])
     except Exception as error:
         if stored:
-            file_delete(stored)
+            _remove(photo.image.storage, stored)
         transient = is_transient(error)
         if transient and photo.attempts < MAX_ATTEMPTS:
             logger.warning(

@@ -39,7 +39,8 @@ def _store_once(model, *, uuid, payload: dict, create, look_first: bool = True):
 
     With `look_first=False` the insert is tried straight away and the stored record is read
     only when the id turns out to be taken (a resend): one query less for a new record, for
-    a `create` that leaves nothing behind when its insert fails (no file written first).
+    a `create` that leaves nothing behind when its insert fails (no file written first, or
+    the file it wrote removed again).
     """
     digest = payload_hash(payload)
     existing = model.objects.filter(uuid=uuid).first() if look_first else None

@@ -10,7 +10,9 @@ import uuid
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -271,3 +273,27 @@ def test_sweep_gives_up_on_a_photo_that_waited_too_long(team, unscoped):
 def test_sweep_is_a_periodic_job(settings):
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "patrols.tasks.signal_photo_requeue_stale" in schedule
+
+
+# Outside a test transaction, as in production (see test_signal_queries.py).
+@pytest.mark.django_db(transaction=True)
+def test_photo_post_takes_few_queries_new_or_resent(client, world, team, monkeypatch):
+    queued = []
+    monkeypatch.setattr(photos, "enqueue_on_commit", lambda task, **kwargs: queued.append(kwargs))
+    signal = report_signal(team, description="Grofvuil")
+    raw = _jpeg_with_gps((800, 600))
+    client.force_login(team[1])
+    _post(client, world, signal, uuid.uuid4(), raw)  # warm caches shared by every request
+    photo_id = uuid.uuid4()
+    for expected in (201, 200):  # new, then the phone's resend
+        with CaptureQueriesContext(connection) as queries:
+            response = _post(client, world, signal, photo_id, raw)
+        assert response.status_code == expected
+        counted = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        ]
+        assert len(counted) <= 8, "\n".join(sql[:120] for sql in counted)
+    assert len(queued) == 2  # the warm-up's photo and this one: the resend queued nothing
+    assert len(default_storage.listdir("signals/incoming")[1]) == 2  # the resend left none
