@@ -9,6 +9,12 @@ PostgreSQL database, logs a team member in, and for a fixed time per scenario se
 Prints requests per second and p50/p95/p99 latency, and each scenario's p95 as a multiple of
 the floor's measured right before it (after a short warm-up of both workers).
 
+A photo is re-encoded by a task queued after commit. As in production, gunicorn hands it to
+a broker (Redis, BENCH_REDIS) and one Celery worker process on this machine does the work
+while the scenarios run (BENCH_PHOTO_WORKER=0: no worker, the tasks wait in the queue); the
+end prints how many photos were processed. Without Redis, tasks run in-process (eagerly), in
+the request's own time, as they do in a checkout without a broker.
+
 Run: .venv/bin/python bench/signals_load.py [seconds per scenario, default 10]
 Needs PostgreSQL on 127.0.0.1 (DATABASE_URL's server, user postgres by default).
 """
@@ -30,6 +36,42 @@ sys.path.insert(0, str(ROOT))
 DB = f"bewonersteam_bench_{os.getpid()}"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+QUEUE = f"bench-signals-{os.getpid()}"
+
+
+def broker_env() -> dict:
+    """The broker settings for gunicorn and the worker, or {} (eager tasks) without Redis."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - no Redis: tasks run in-process
+        print("(no Redis at BENCH_REDIS: tasks run in-process, in the request's time)")
+        return {}
+    return {"CELERY_BROKER_URL": REDIS, "CELERY_TASK_DEFAULT_QUEUE": QUEUE}
+
+
+def start_worker(broker: dict):
+    if not broker or os.environ.get("BENCH_PHOTO_WORKER", "1") == "0":
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1"]
+        + ["-Q", QUEUE, "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", **broker},
+    )
+
+
+def photo_counts() -> dict:
+    from django.db.models import Count
+    from django_scopes import scopes_disabled
+
+    from patrols.models import SignalPhoto
+
+    with scopes_disabled():
+        rows = SignalPhoto.objects.values("status").annotate(n=Count("id"))
+        return {row["status"]: row["n"] for row in rows}
 
 
 def setup_database():
@@ -105,7 +147,7 @@ def make_world():
     return session.session_key, programme.pk, category.pk, photo_signals
 
 
-def start_gunicorn():
+def start_gunicorn(broker: dict):
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -118,7 +160,7 @@ def start_gunicorn():
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", **broker},
     )
     for _ in range(100):
         try:
@@ -167,7 +209,9 @@ def percentile(values, p):
 def main(seconds: int) -> None:
     setup_database()
     session_key, programme, category, photo_signals = make_world()
-    server = start_gunicorn()
+    broker = broker_env()
+    server = start_gunicorn(broker)
+    worker = start_worker(broker)
     csrf = "b" * 32
     cookies = f"sessionid={session_key}; csrftoken={csrf}"
     base_headers = {"Cookie": cookies, "X-CSRFToken": csrf, "Host": "127.0.0.1"}
@@ -237,9 +281,22 @@ def main(seconds: int) -> None:
                     f"{p95 / floor_p95:8.1f} {errors:7d}"
                 )
         print(f"(p50 over all: {statistics.median(latencies) * 1000:.1f} ms in the last scenario)")
+        mode = "in-process" if not broker else "worker" if worker else "queued, no worker"
+        print(f"photos ({mode}) right after the run: {photo_counts()}")
+        if worker:
+            drain = float(os.environ.get("BENCH_DRAIN_SECONDS", "20"))
+            time.sleep(drain)
+            print(f"photos {drain:.0f} s later: {photo_counts()}")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=30)
+        if broker:
+            import redis
+
+            redis.Redis.from_url(REDIS).delete(QUEUE)
         from django.db import connections
 
         connections.close_all()
