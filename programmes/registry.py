@@ -4,7 +4,8 @@ The base renders what is registered and never names an app, so `programmes` stay
 imports from the apps built on it (the pattern of pretix's plugin signals, without signals).
 What can be registered: portal home cards, programme tabs, portal links, the team member's
 home and document kinds (with their PDF builder). The base registers its own tabs and its
-plan of approach the same way, so even their order is data.
+plan of approach the same way, so even their order is data. Notification kinds have their
+own registry beside this one (`programmes.notification_kinds`).
 
 Labels are lazy translations (`gettext_lazy`): registration happens at start-up, the language
 is the request's.

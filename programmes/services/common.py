@@ -21,6 +21,9 @@ Where the line lies: these writes are bookkeeping and are not audited, on purpos
 - Defaults made on first use, which are nobody's decision: the standard plan template
   (`plan_template_ensure`), the empty campaign (`campaign_for`), the default signal
   categories (`categories_ensure`), a member's empty gear row. Changing any of them is audited.
+- Notifications (`services/notifications.py`): their rows, read and mail state, digest
+  records and retention, and a person's own choices for them (preferences, unsubscribing):
+  the event a notification tells of is audited by its own service.
 - Rows that only carry an audited step along: the history row of a workflow step, the answers
   of an audited survey response, the copy of the accepted rules' text.
 """
