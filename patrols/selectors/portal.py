@@ -10,16 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import (
-    BooleanField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Q,
-    QuerySet,
-)
-from django.db.models.functions import Cos, Radians
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,7 +24,6 @@ from ..models import (
     Signal,
     SignalCategory,
     SignalEvent,
-    latitude_band,
 )
 from ..workflow import OPEN_STATUSES
 
@@ -46,6 +36,41 @@ def signals_for_client(*, user, organisation) -> QuerySet[Signal]:
     )
     return qs.select_related(
         "category", "category__parent", "programme", "assigned_to", "reported_by"
+    )
+
+
+# What a row of the client's list shows (and the nearest-address lookup reads): the list reads
+# these columns of the signal and the names of what it refers to as values of the same row,
+# not every column of five tables made into five model instances per row.
+LIST_FIELDS = (
+    "reported_at",
+    "urgent",
+    "description",
+    "street",
+    "house_number",
+    "latitude",
+    "longitude",
+    "status",
+    "due_date",
+    "programme",
+    "assigned_to",
+)
+
+
+def for_signal_list(signals: QuerySet[Signal]) -> QuerySet[Signal]:
+    """`signals` (of `signals_for_client`) as the list reads them: `LIST_FIELDS`, and
+    `category_name`, `parent_name` (None for a top-level category), `neighbourhood`,
+    `assigned_name` and `assigned_email` (None when nobody is assigned)."""
+    return (
+        signals.select_related(None)
+        .only(*LIST_FIELDS)
+        .annotate(
+            category_name=F("category__name"),
+            parent_name=F("category__parent__name"),
+            neighbourhood=F("programme__neighbourhood"),
+            assigned_name=F("assigned_to__name"),
+            assigned_email=F("assigned_to__email"),
+        )
     )
 
 
@@ -258,77 +283,95 @@ def signal_page(
     )
 
 
-# How far an earlier signal's address may be to name a place: about 75 metres, in degrees of
-# latitude (one degree is about 111.3 km everywhere).
+# How far an earlier signal's address may be to name a place: about 75 metres.
 NEARBY_METRES = 75
-_NEARBY_LAT = (Decimal(NEARBY_METRES) / Decimal(111_320)).quantize(Decimal("0.0000001"))
-# The box's half-width in longitude is taken as for 60° north, wider than anywhere in the
-# Netherlands, so the box never cuts off a neighbour; the exact distance is checked after it.
-_NEARBY_LNG = _NEARBY_LAT * 2
+# The rings searched on PostgreSQL, nearest first: the nearest address within the small ring is
+# the nearest of all (anything outside it is farther), so the 75 m ring is read only for a
+# signal with nothing that close. In a busy street the small ring holds a few addresses where
+# the large one holds hundreds, each with its distance computed and sorted.
+NEARBY_RINGS_METRES = (10, NEARBY_METRES)
 
 
-class _OneOf(Func):
-    """`value IN (a, b, ...)` where the options are expressions of the outer row; written as
-    `= ANY(ARRAY[...])` on PostgreSQL, which an index scan takes as its condition (an IN of
-    expressions becomes an OR there, which only filters)."""
+def _ring(metres: int) -> list:
+    """The values of `_candidate` for a ring of `metres`: the box's half-height in degrees
+    of latitude (one degree is about 111.3 km everywhere) and half-width in degrees of
+    longitude, taken as for 60° north, wider than anywhere in the Netherlands, so the box
+    never cuts off a neighbour; then the square of the distance, checked after the box."""
+    d_lat = (Decimal(metres) / Decimal(111_320)).quantize(Decimal("0.0000001"))
+    d_lng = d_lat * 2
+    return [d_lat, d_lat, d_lat, d_lat, d_lng, d_lng, float(d_lat) ** 2]
 
-    conditional = True
-    output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, **extra):
-        value, *options = (compiler.compile(e) for e in self.get_source_expressions())
-        template = "{} = ANY(ARRAY[{}])" if connection.vendor == "postgresql" else "{} IN ({})"
-        sql = template.format(value[0], ", ".join(o[0] for o in options))
-        return sql, (*value[1], *(p for o in options for p in o[1]))
+# The squared distance (an equirectangular approximation, exact enough at this scale) between
+# the signal `s` and a candidate `c`, in degrees of latitude.
+_DISTANCE = (
+    "(c.latitude - s.latitude) * (c.latitude - s.latitude)"
+    " + ((c.longitude - s.longitude) * COS(RADIANS(s.latitude)))"
+    " * ((c.longitude - s.longitude) * COS(RADIANS(s.latitude)))"
+)
+
+
+def _candidate(vendor: str) -> str:
+    """The condition on `c`, an earlier address of the programme of the signal `s` within a
+    ring (`_ring`'s values): the box from the index "signal_addresses_nearby" alone (its
+    expression FLOOR(latitude * 1000) is `latitude_band`; equality on the at most three bands
+    the box touches lets the index narrow by longitude too), then the distance. PostgreSQL
+    takes `= ANY(ARRAY[...])` as the index scan's condition, where an IN of expressions becomes
+    an OR that only filters; SQLite has no arrays."""
+    bands = (
+        "FLOOR((s.latitude - %s) * 1000), FLOOR(s.latitude * 1000), FLOOR((s.latitude + %s) * 1000)"
+    )
+    band = f"= ANY(ARRAY[{bands}])" if vendor == "postgresql" else f"IN ({bands})"
+    return f"""c.programme_id = s.programme_id AND c.street > ''
+        AND FLOOR(c.latitude * 1000) {band}
+        AND c.latitude BETWEEN s.latitude - %s AND s.latitude + %s
+        AND c.longitude BETWEEN s.longitude - %s AND s.longitude + %s
+        AND c.reported_at < s.reported_at
+        AND {_DISTANCE} <= %s"""
 
 
 def nearest_addresses(*, signals) -> dict[int, tuple[str, str]]:
     """For signals given without a street: the street and number of the nearest earlier
-    signal of the same programme with an address within about 75 m, as {pk: (street, nr)}.
+    signal of the same programme with an address within about 75 m (of the nearest, the
+    newest), as {pk: (street, nr)}.
 
-    One query for any number of signals: each is joined (through its programme) to the
-    programme's earlier signals with a street inside a bounding box, the distance is computed
-    and checked in SQL (an equirectangular approximation, exact enough at this scale) and the
-    rows come ordered nearest first (on PostgreSQL only the nearest comes back). A join, not a
-    correlated subquery: SQLite cannot order a subquery by a column of the outer query. The
-    candidates come from the index "signal_addresses_nearby" alone: equality on the point's
-    latitude bands (`latitude_band`) and a range of longitude, a few hundred index rows per
-    signal however many signals the programme has.
+    One query for any number of signals. On PostgreSQL each signal searches the rings in turn
+    (a LATERAL UNION ALL ... LIMIT 1 stops at the first ring with an address) and only the
+    nearest comes back; on SQLite, which cannot order a subquery by a column of the outer
+    query, each is joined to the candidates in 75 m, ordered nearest first. The candidates come
+    from the index "signal_addresses_nearby" alone, a few index rows per signal however many
+    signals the programme has.
     """
     wanted = [
         s.pk for s in signals if not s.street and s.latitude is not None and s.longitude is not None
     ]
     if not wanted:
         return {}
-    lat, lng = F("latitude"), F("longitude")
-    d_lat = F("programme__signals__latitude") - lat
-    d_lng = (F("programme__signals__longitude") - lng) * Cos(Radians(lat))
-    # The bands the box touches (the box is 0.00135° tall, so at most three): equality on the
-    # band lets the index narrow by longitude too, where a latitude range would read every
-    # address of the programme in that range.
-    bands = [latitude_band(lat - _NEARBY_LAT), latitude_band(lat), latitude_band(lat + _NEARBY_LAT)]
-    rows = (
-        Signal.objects.filter(pk__in=wanted)
-        .filter(
-            # In the same filter() as the rest: one join to the programme's signals.
-            _OneOf(latitude_band(F("programme__signals__latitude")), *bands),
-            programme__signals__latitude__range=(lat - _NEARBY_LAT, lat + _NEARBY_LAT),
-            programme__signals__longitude__range=(lng - _NEARBY_LNG, lng + _NEARBY_LNG),
-            programme__signals__reported_at__lt=F("reported_at"),
-            programme__signals__street__gt="",
+    vendor = connection.vendor
+    order = f"ORDER BY {_DISTANCE}, c.reported_at DESC"
+    if vendor == "postgresql":
+        ring = (
+            "(SELECT c.street, c.house_number FROM patrols_signal c"  # noqa: S608 - constants only
+            f" WHERE {_candidate(vendor)} {order} LIMIT 1)"
         )
-        .annotate(
-            distance=ExpressionWrapper(d_lat * d_lat + d_lng * d_lng, output_field=FloatField())
+        sql = (
+            "SELECT s.id, near.street, near.house_number FROM patrols_signal s"  # noqa: S608
+            f" CROSS JOIN LATERAL ({' UNION ALL '.join([ring] * len(NEARBY_RINGS_METRES))}"
+            " LIMIT 1) near WHERE s.id = ANY(%s)"
         )
-        .filter(distance__lte=float(_NEARBY_LAT) ** 2)
-        .order_by("pk", "distance", "-programme__signals__reported_at")
-        .values_list("pk", "programme__signals__street", "programme__signals__house_number")
-    )
-    if connection.vendor == "postgresql":  # only the nearest row of each signal comes back
-        rows = rows.distinct("pk")
+        params = [v for metres in NEARBY_RINGS_METRES for v in _ring(metres)] + [wanted]
+    else:
+        sql = (
+            "SELECT s.id, c.street, c.house_number FROM patrols_signal s, patrols_signal c"  # noqa: S608
+            f" WHERE s.id IN ({', '.join(['%s'] * len(wanted))}) AND {_candidate(vendor)}"
+            f" {order.replace('ORDER BY', 'ORDER BY s.id,')}"
+        )
+        params = [*wanted, *_ring(NEARBY_METRES)]
     found: dict[int, tuple[str, str]] = {}
-    for pk, street, number in rows:
-        found.setdefault(pk, (street, number))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, street, number in cursor.fetchall():
+            found.setdefault(pk, (street, number))
     return found
 
 

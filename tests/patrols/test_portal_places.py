@@ -93,6 +93,32 @@ def test_no_address_further_than_75_metres_or_in_another_programme(team, world):
     assert _place(bare) == ("", "")
 
 
+def test_the_nearest_wins_inside_and_past_the_small_ring(team):
+    """PostgreSQL searches 10 m first, then 75 m: either way the nearest earlier address,
+    and of two equally near the newest, as on SQLite."""
+    _signal(team, hours_ago=9, north=9, street="Negen", house_number="9")
+    _signal(team, hours_ago=8, north=-4, street="Vier", house_number="4")
+    close = _signal(team, hours_ago=1)
+    assert _place(close) == ("Vier", "4")
+    # Nothing within 10 m of this one: 11 m beats 12 m and 70 m.
+    _signal(team, hours_ago=9, east=1012, street="Twaalf", house_number="12")
+    _signal(team, hours_ago=8, east=1070, street="Zeventig", house_number="70")
+    _signal(team, hours_ago=7, east=1000, north=11, street="Elf", house_number="11")
+    farther = _signal(team, hours_ago=1, east=1000)
+    assert _place(farther) == ("Elf", "11")
+    # Two addresses on the same spot: the newer names the place.
+    _signal(team, hours_ago=9, east=2000, north=30, street="Oud", house_number="1")
+    _signal(team, hours_ago=8, east=2000, north=30, street="Nieuw", house_number="2")
+    tied = _signal(team, hours_ago=1, east=2000)
+    assert _place(tied) == ("Nieuw", "2")
+    found = selectors.nearest_addresses(signals=[close, farther, tied])
+    assert found == {
+        close.pk: ("Vier", "4"),
+        farther.pk: ("Elf", "11"),
+        tied.pk: ("Nieuw", "2"),
+    }
+
+
 def test_one_query_for_a_whole_page(team):
     _signal(team, hours_ago=10, street="Lindelaan", house_number="12")
     bare = [_signal(team, hours_ago=i, north=i) for i in range(1, 6)]
