@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models_handoff import HandoffChannel
 
@@ -25,7 +26,9 @@ class ChannelForm(forms.Form):
 
 
 class RouteForm(forms.Form):
-    channel = forms.ModelChoiceField(label=_("Channel"), queryset=HandoffChannel.objects.none())
+    channel = forms.ModelChoiceField(
+        label=pgettext_lazy("hand-off", "Channel"), queryset=HandoffChannel.objects.none()
+    )
     programme = forms.ModelChoiceField(label=_("Team"), queryset=None)
     category = forms.ModelChoiceField(
         label=_("Category"),
