@@ -2,6 +2,7 @@
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from programmes.permissions import Perm
 from programmes.registry import (
@@ -81,5 +82,17 @@ class TrainingsConfig(AppConfig):
                 code=services.TEAM_INVITE,
                 label=_("Inviting the team"),
                 process=services.team_invite_chunk,
+            )
+        )
+        register_bulk_kind(
+            BulkKind(
+                code=services.CERTIFICATES_ISSUE,
+                label=_("Issuing the certificates"),
+                process=services.certificates_issue_chunk,
+                progress=ngettext_lazy(
+                    "%(done)s of %(total)s certificates issued",
+                    "%(done)s of %(total)s certificates issued",
+                    "total",
+                ),
             )
         )

@@ -23,6 +23,11 @@ urlpatterns = [
         views.IntroductionSaveView.as_view(),
         name="introduction_save",
     ),
+    path(
+        f"{TRACK}certificates/",
+        views.CertificatesIssueView.as_view(),
+        name="certificates_issue",
+    ),
     path(f"{TRACK}revoke/", views.CertificateRevokeView.as_view(), name="revoke"),
     path(
         f"{TRACK}revoke/undo/",

@@ -5,6 +5,7 @@ verification of certificates."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +30,9 @@ class _TrackPage(ProgrammeMixin, TemplateView):
             form=form or forms.TrackForm(),
             **selectors.track_overview(programme=self.get_programme()),
             invite_job=bulk_job_latest(programme=self.get_programme(), kind=services.TEAM_INVITE),
+            certificates_job=bulk_job_latest(
+                programme=self.get_programme(), kind=services.CERTIFICATES_ISSUE
+            ),
             **kwargs,
         )
 
@@ -199,6 +203,32 @@ class IntroductionSaveView(_TrackAction):
         messages.success(self.request, _("Saved."))
 
 
+class CertificatesIssueView(_TrackAction):
+    """Issue the certificates of the whole track (who passed, and who was present and not
+    assessed yet): a few at once, more in a bulk job whose progress the page shows."""
+
+    form_class = Form
+
+    def act(self, programme, form):
+        training = selectors.get_workshop_for(programme=programme)
+        result = services.certificates_issue_start(actor=self.request.user, training=training)
+        if not isinstance(result, int):
+            messages.info(
+                self.request,
+                _("The certificates are being issued; the progress shows on this page."),
+            )
+            return
+        messages.success(
+            self.request,
+            ngettext(
+                "%(n)s certificate was issued; the PDF is being made and mailed.",
+                "%(n)s certificates were issued; the PDFs are being made and mailed.",
+                result,
+            )
+            % {"n": result},
+        )
+
+
 class CertificateRevokeView(_TrackAction):
     """Revoke a certificate. When its holder is mailed, say who gets what and ask first."""
 
@@ -253,6 +283,7 @@ TRACK_ACTIONS = {
     "gear": GearHandOutView,
     "streets": StreetsSaveView,
     "introduction": IntroductionSaveView,
+    "certificates": CertificatesIssueView,
     "revoke": CertificateRevokeView,
     "revoke_undo": CertificateRevokeUndoView,
 }

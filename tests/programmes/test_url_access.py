@@ -154,6 +154,7 @@ ACCESS = {
     "trainings:track_create": {"POST": CONSULTANCY},
     "trainings:team_invite": {"POST": CONSULTANCY},
     "trainings:certificates_issue": {"POST": CONSULTANCY},
+    "trainings:certificates_issue": {"POST": CONSULTANCY},
     "trainings:assess": {"POST": CONSULTANCY},
     "trainings:rules_save": {"POST": CONSULTANCY},
     "trainings:ready": {"POST": CONSULTANCY},
@@ -202,6 +203,7 @@ OK_STATUS |= {
     (name, "POST"): (404,)
     for name in (
         "trainings:team_invite",
+        "trainings:certificates_issue",  # the workshop: none planned here
         "trainings:certificates_issue",  # the workshop: none planned here
         "trainings:assess",
         "trainings:ready",

@@ -2,6 +2,7 @@
 `trainings.services`. Importing this package registers the readiness explainer and check."""
 
 from .certificates import (
+    CERTIFICATES_ISSUE,
     assessment_record,
     certificate_by_code,
     certificate_issue,
@@ -9,6 +10,9 @@ from .certificates import (
     certificate_revoke_preview,
     certificate_revoke_undo,
     certificate_revokes_held,
+    certificates_due,
+    certificates_issue_chunk,
+    certificates_issue_start,
     revoke_ref,
 )
 from .kickoff import (
@@ -54,6 +58,10 @@ __all__ = [
     "assessment_record",
     "certificate_by_code",
     "certificate_issue",
+    "certificates_due",
+    "certificates_issue_chunk",
+    "certificates_issue_start",
+    "CERTIFICATES_ISSUE",
     "certificate_revoke",
     "certificate_revoke_preview",
     "certificate_revoke_undo",

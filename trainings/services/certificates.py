@@ -1,5 +1,6 @@
-"""The workshop's verdicts and the certificates they earn: issue, revoke (with a held mail
-that can be undone) and look up by code."""
+"""The workshop's verdicts and the certificates they earn: issue (one at a verdict, or for the
+whole track at once in a bulk job), revoke (with a held mail that can be undone) and look up
+by code."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,14 +9,15 @@ from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
 from programmes.mail import mail_hold, mail_queue, render_mail
-from programmes.models import Progress, User
-from programmes.selectors import is_on_roster
+from programmes.models import Invitee, Progress, User
+from programmes.selectors import is_on_roster, roster
 from programmes.services import (
     document_request,
     outbox_cancel_held,
     outbox_held,
     programme_progress_record,
 )
+from programmes.services.bulk import SYNC_MAX, bulk_job_start
 from programmes.services.common import apply_changes
 
 from ..documents import CERTIFICATE
@@ -94,6 +96,100 @@ def certificate_issue(*, actor: User, assessment: Assessment) -> Certificate:
         programme=training.programme, event=Progress.CERTIFICATES_ISSUED, actor=actor
     )
     return certificate
+
+
+# The bulk job kind of issuing the certificates of a whole track (registered in apps.py).
+CERTIFICATES_ISSUE = "trainings.certificates_issue"
+
+
+def _attended(training: Training, user_ids=None) -> set[int]:
+    """The users marked present at the training's meeting."""
+    present = Invitee.objects.filter(meeting=training.meeting, attended=True, user__isnull=False)
+    if user_ids is not None:
+        present = present.filter(user_id__in=user_ids)
+    return set(present.values_list("user_id", flat=True))
+
+
+def certificates_due(*, training: Training) -> list[int]:
+    """The active members of the workshop's team a certificate is due to, in four queries:
+    who passed without one, and who was present and not assessed yet (issuing records them
+    as passed); by name."""
+    verdicts = dict(Assessment.objects.filter(training=training).values_list("user_id", "passed"))
+    certified = set(
+        Certificate.objects.filter(assessment__training=training).values_list("user_id", flat=True)
+    )
+    present = _attended(training)
+    return [
+        user_id
+        for user_id in roster(programme=training.programme).values_list("user_id", flat=True)
+        if (user_id not in verdicts and user_id in present)
+        or (verdicts.get(user_id) and user_id not in certified)
+    ]
+
+
+def _certify(*, actor, training: Training, user_ids) -> tuple[int, int]:
+    """Issue the certificates of `user_ids` (see `certificates_due`), each in its own
+    savepoint: (issued, failed). Whoever has one by now, was assessed otherwise or was not
+    present is skipped, so running it again issues nobody a second certificate."""
+    verdicts = {
+        a.user_id: a for a in Assessment.objects.filter(training=training, user_id__in=user_ids)
+    }
+    certified = set(
+        Certificate.objects.filter(assessment__in=list(verdicts.values())).values_list(
+            "assessment_id", flat=True
+        )
+    )
+    present = _attended(training, user_ids)
+    users = list(User.objects.filter(pk__in=user_ids).order_by("pk"))
+    issued, failed = 0, len(set(user_ids)) - len(users)  # an account deleted meanwhile
+    for user in users:
+        verdict = verdicts.get(user.pk)
+        try:
+            with transaction.atomic():
+                if verdict is None and user.pk in present:
+                    assessment_record(actor=actor, training=training, user=user, passed=True)
+                    issued += 1
+                elif verdict is not None and verdict.passed and verdict.pk not in certified:
+                    certificate_issue(actor=actor, assessment=verdict)
+                    issued += 1
+        except ValidationError:  # no longer on the team, say
+            failed += 1
+    return issued, failed
+
+
+def certificates_issue_chunk(job, user_ids: list[int]) -> int:
+    """Issue one chunk of a track's certificates (the workshop in `job.payload`), PDFs made
+    and mailed in the background as for one; returns how many failed."""
+    training = Training.objects.select_related("programme", "meeting").get(
+        pk=job.payload["training"]
+    )
+    return _certify(actor=job.requested_by, training=training, user_ids=user_ids)[1]
+
+
+@transaction.atomic
+def certificates_issue_start(*, actor: User, training: Training):
+    """Issue the certificates of the whole track (`certificates_due`): up to SYNC_MAX in the
+    request (returns how many were issued), more by a bulk job in the background whose
+    progress the track page shows (returns the `BulkJob`)."""
+    if training.kind != Training.Kind.WORKSHOP:
+        raise ValidationError(_("Only the workshop is assessed."))
+    user_ids = certificates_due(training=training)
+    if not user_ids:
+        raise ValidationError(
+            _(
+                "No certificates to issue: everyone who passed has one. Mark who was present "
+                "at the workshop first."
+            )
+        )
+    if len(user_ids) <= SYNC_MAX:
+        return _certify(actor=actor, training=training, user_ids=user_ids)[0]
+    return bulk_job_start(
+        actor=actor,
+        kind=CERTIFICATES_ISSUE,
+        programme=training.programme,
+        items=user_ids,
+        payload={"training": training.pk},
+    )
 
 
 def revoke_ref(certificate: Certificate) -> str:
