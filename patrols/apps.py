@@ -28,6 +28,7 @@ class PatrolsConfig(AppConfig):
 
         from . import models_handoff  # noqa: F401, PLC0415 - the hand-off models, beside models.py
         from .cards import signal_cards  # noqa: PLC0415 - imports the models
+        from .handoff import notify as handoff_notify  # noqa: PLC0415 - imports the models
         from .handoff import tasks as handoff_tasks  # noqa: F401, PLC0415 - registers the hand-off tasks
 
         register_audit_actions(ACTIONS)
@@ -58,3 +59,4 @@ class PatrolsConfig(AppConfig):
         from .notifications import register as register_notifications  # noqa: PLC0415 - imports the models
 
         register_notifications()
+        handoff_notify.register()

@@ -6,9 +6,10 @@ lock in a transaction of its own, with the attempt counted, and only when it is 
 channel is called outside any transaction; the outcome is written under the lock again, but
 only while the claim is still ours (the same claim time). A try worth repeating waits with
 exponential backoff (its task queued for then); after MAX_ATTEMPTS, or at once for an answer
-that will not get better, the hand-off fails: audited and shown on the signal, which stays
-where it is in the portal's workflow. The periodic sweep queues what is due and lost its
-task, and hands back a claim a dead worker left in "sending" after STALE_AFTER.
+that will not get better, the hand-off fails: audited, shown on the signal, the client's staff
+told (a notification), and the signal stays where it is in the portal's workflow. The periodic
+sweep queues what is due and lost its task, and hands back a claim a dead worker left in
+"sending" after STALE_AFTER.
 
 A mail desk's hand-off is claimed, queued into the outbox and marked delivered in one
 transaction: the outbox delivers it from there, and nothing is queued twice.
@@ -39,6 +40,7 @@ from programmes.queueing import enqueue, enqueue_on_commit
 from programmes.services.common import apply_changes
 
 from ..handoff import base, inbound, maildesk, open311, secrets, webhook
+from ..handoff.notify import handoff_failed_notify
 from ..handoff.targets import check_email, check_url
 from ..models import Signal, SignalCategory
 from ..models_handoff import (
@@ -297,6 +299,7 @@ def _failed(handoff: Handoff) -> None:
             "error": handoff.last_error[:200],
         },
     )
+    handoff_failed_notify(handoff=handoff)
 
 
 def handoff_claim(*, handoff_id: int, now=None) -> Handoff | None:

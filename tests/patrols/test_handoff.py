@@ -13,7 +13,7 @@ from patrols.handoff import secrets
 from patrols.models_handoff import Handoff, HandoffAttempt, HandoffChannel
 from patrols.services import handoff as handoff_service
 from patrols.workflow import Status
-from programmes.models import AuditEntry, OutboxMessage
+from programmes.models import AuditEntry, Notification, OutboxMessage
 from programmes.permissions import Role
 
 from .handoff_receiver import Receiver
@@ -223,7 +223,7 @@ def test_webhook_retries_on_500_then_delivers(
 
 
 def test_webhook_400_fails_for_good_and_the_signal_stays_in_the_portal(
-    world, team, receiver, django_capture_on_commit_callbacks
+    world, team, receiver, mailoutbox, django_capture_on_commit_callbacks
 ):
     programme, member, categories = team
     receiver.answers = [400]
@@ -239,6 +239,12 @@ def test_webhook_400_fails_for_good_and_the_signal_stays_in_the_portal(
     assert signal.status == Status.NEW  # still followed up in the portal
     entry = AuditEntry.objects.get(action="handoff.failed", object_id=str(signal.pk))
     assert entry.data["channel"] == hook.name
+    # The client's staff are told, in the app and by mail.
+    (note,) = Notification.objects.filter(kind="patrols.handoff_failed")
+    assert note.recipient == world.users[Role.CLIENT_STAFF]
+    assert hook.name in note.title and "400" in note.body
+    assert note.url.endswith(f"/signals/{signal.pk}/")
+    assert any(world.users[Role.CLIENT_STAFF].email in m.to[0] for m in mailoutbox)
     # Nothing queued again, by task or sweep.
     later = timezone.now() + dt.timedelta(hours=2)
     assert handoff_service.handoff_deliver(handoff_id=handoff.pk, now=later) == "skipped"
