@@ -265,9 +265,9 @@ class BulkKind:
     once with its label and the function that processes one chunk of its items.
 
     `process(job, items)` gets the job and a list of item ids (from the job's payload) and
-    returns (done, failed): it must be idempotent per item, since a chunk is run again after a
-    worker died in it. It runs inside a transaction and the tenant's scope, wrapped in
-    `mail_burst()`.
+    returns how many of them failed (the rest count as done; a failure shows on the progress
+    bar): it must be idempotent per item, since a chunk is run again after a worker died in
+    it. It runs inside a transaction and the tenant's scope, wrapped in `mail_burst()`.
     """
 
     code: str
