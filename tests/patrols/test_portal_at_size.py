@@ -28,8 +28,7 @@ def _signal(team, at, description, **extra):
         category=categories[0],
         description=description,
         reported_at=at,
-        street="Lindelaan",
-        **extra,
+        **{"street": "Lindelaan", **extra},
     )[0]
 
 
@@ -203,3 +202,90 @@ def test_list_query_uses_an_index(world, team):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "signal_org_newest" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL")
+def test_no_portal_query_reads_the_whole_signals_table(client, world, team):
+    """Every query on the signals of the list (first, numbered, keyset pages; each filter),
+    the map, the nearest addresses and the counts has an index to read: with sequential scans
+    priced out, PostgreSQL still picks none on patrols_signal (a query no index serves would)."""
+    now = timezone.now()
+    for i in range(6):
+        at = now - dt.timedelta(days=i)
+        _signal(team, at, f"M{i}", latitude=52.09 + i / 10000, longitude=5.12, urgent=i == 0)
+        # Given by position only: the list names the nearest earlier address.
+        _signal(team, at, f"P{i}", street="", latitude=52.09 + i / 10000, longitude=5.1201)
+    staff = world.users[Role.CLIENT_STAFF]
+    client.force_login(staff)
+    url = _url(world)
+    day = timezone.localdate() - dt.timedelta(days=3)
+    oldest = client.get(url).context["page"].object_list[-1]
+    category, programme = team[2][0], team[0]
+    queries = [
+        "",
+        "page=2",
+        f"before={selectors.portal._cursor(oldest)}",
+        f"after={selectors.portal._cursor(oldest)}",
+        "status=in_progress",
+        "status=open",
+        f"start={day}&end={day}",
+        "urgent=1",
+        "overdue=1",
+        f"category={category.pk}",
+        f"programme={programme.pk}",
+    ]
+    map_url = reverse("patrols:portal_signal_map", kwargs={"org": world.client.slug})
+    urls = [f"{url}?{q}" for q in queries] + [map_url, f"{map_url}?start={day}&end={day}"]
+    urls.append(reverse("portal_home", kwargs={"org": world.client.slug}))
+    checked = 0
+    for page_url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(page_url).status_code == 200
+        for sql in (q["sql"] for q in ctx.captured_queries if "patrols_signal" in q["sql"]):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on patrols_signal" not in plan, f"{page_url}\n{sql}\n{plan}"
+            checked += 1
+    assert checked >= 2 * len(queries) + 3  # count and page of each list, map, counts
+    counts = selectors.signal_counts_for_client(user=staff, organisation=world.client)
+    assert counts["open"] == 12
+
+
+def test_query_counts_stay_from_10_to_1000_signals(client, world, team):
+    """The list (first, numbered and keyset pages, filtered), the map and the home page read
+    as many queries with 1,000 signals, half of them given by position only, as with 10."""
+    now = timezone.now()
+
+    def add(start, n):
+        for i in range(start, start + n):
+            extra = {"street": ""} if i % 2 else {}
+            lat = 52.09 + (i % 40) / 10000
+            _signal(
+                team, now - dt.timedelta(hours=i), f"M{i}", latitude=lat, longitude=5.12, **extra
+            )
+
+    staff = world.users[Role.CLIENT_STAFF]
+    client.force_login(staff)
+    url = _url(world)
+    map_url = reverse("patrols:portal_signal_map", kwargs={"org": world.client.slug})
+    home = reverse("portal_home", kwargs={"org": world.client.slug})
+    day = timezone.localdate() - dt.timedelta(days=1)
+
+    def counts():
+        fifth = client.get(url).context["page"].object_list[4]  # older ones follow it
+        keyset = f"before={selectors.portal._cursor(fifth)}"
+        urls = [url, f"{url}?page=2", f"{url}?{keyset}", f"{url}?status=new&start={day}"]
+        result = []
+        for page_url in [*urls, map_url, home]:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(page_url).status_code == 200
+            result.append(len(ctx))
+        return result
+
+    add(0, 10)
+    small = counts()
+    add(10, 990)
+    assert counts() == small
+    assert len(client.get(url).context["page"].object_list) == selectors.PAGE_SIZE
