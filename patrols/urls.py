@@ -91,6 +91,11 @@ urlpatterns = [
         name="portal_handoff_channel_active",
     ),
     path(
+        "portal/<slug:org>/handoff/channels/<int:channel_pk>/statuses/",
+        handoff.HandoffChannelMapView.as_view(),
+        name="portal_handoff_channel_map",
+    ),
+    path(
         "portal/<slug:org>/handoff/routes/",
         handoff.HandoffRouteCreateView.as_view(),
         name="portal_handoff_route_create",

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..models_handoff import HandoffChannel
+from ..workflow import Status
+from . import inbound
 
 
 class ChannelForm(forms.Form):
@@ -54,3 +56,28 @@ class RouteForm(forms.Form):
         if category is not None and programme is not None and category.programme_id != programme.pk:
             self.add_error("category", _("Choose a category of this team."))
         return data
+
+
+class StatusMapForm(forms.Form):
+    """Per status of ours, the client's own statuses that mean it (comma-separated)."""
+
+    def __init__(self, *args, channel, **kwargs):
+        super().__init__(*args, **kwargs)
+        for status in inbound.MAPPED_STATUSES:
+            theirs = [k for k, v in channel.status_map.items() if v == status]
+            self.fields[status] = forms.CharField(
+                label=Status(status).label,
+                required=False,
+                max_length=500,
+                initial=", ".join(theirs),
+                help_text=_("Understood already: %(words)s")
+                % {"words": ", ".join(inbound.defaults_for(status))},
+            )
+            # One form per channel on the page: ids of their own.
+            self.fields[status].widget.attrs["id"] = f"map-{channel.pk}-{status}"
+
+    def mapping(self) -> dict[str, list[str]]:
+        return {
+            status: [w.strip() for w in self.cleaned_data.get(status, "").split(",") if w.strip()]
+            for status in inbound.MAPPED_STATUSES
+        }

@@ -40,12 +40,25 @@ DEFAULT_STATUS_MAP = {
 _REFERENCE = re.compile(r"^BT-(\d{1,18})$", re.IGNORECASE)
 
 
+# The statuses a client's system can move a signal to ("new" is ours alone).
+MAPPED_STATUSES = (Status.FORWARDED, Status.IN_PROGRESS, Status.RESOLVED, Status.NOT_APPLICABLE)
+
+
+def normal(word) -> str:
+    """A remote status as we compare it: case, spaces and dashes ignored."""
+    return str(word or "").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def defaults_for(status: str) -> list[str]:
+    """The remote statuses every channel understands as `status`."""
+    return [remote for remote, ours in DEFAULT_STATUS_MAP.items() if ours == status]
+
+
 def map_status(channel, remote: str) -> str | None:
-    """Our status for the remote one (case and spaces ignored), or None when unknown."""
-    key = str(remote or "").strip().lower().replace(" ", "_").replace("-", "_")
-    mapping = {**DEFAULT_STATUS_MAP, **{str(k).lower(): v for k, v in channel.status_map.items()}}
-    found = mapping.get(key)
-    return found if found in Status.values else None
+    """Our status for the remote one (the channel's own mapping first), or None."""
+    mapping = {**DEFAULT_STATUS_MAP, **{normal(k): v for k, v in channel.status_map.items()}}
+    found = mapping.get(normal(remote))
+    return found if found in MAPPED_STATUSES else None
 
 
 def signal_id_of(data: dict) -> int | None:

@@ -29,7 +29,7 @@ from programmes.views.common import form_errors_to
 from ..selectors import handoff as selectors
 from ..services import handoff as services
 from . import inbound, secrets
-from .forms import ChannelForm, RouteForm
+from .forms import ChannelForm, RouteForm, StatusMapForm
 
 
 class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
@@ -63,7 +63,10 @@ class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
         client = self.get_client()
         return super().get_context_data(
             client=client,
-            channels=selectors.channels_for(organisation=client),
+            channels=[
+                (channel, StatusMapForm(channel=channel) if channel.kind == "webhook" else None)
+                for channel in selectors.channels_for(organisation=client)
+            ],
             routes=selectors.routes_for_client(organisation=client),
             channel_form=channel_form or ChannelForm(),
             route_form=route_form or self.route_form(),
@@ -109,6 +112,34 @@ class HandoffChannelActiveView(_HandoffSettingsMixin, View):
             request,
             _("The channel is switched on.") if active else _("The channel is switched off."),
         )
+        return self.back()
+
+
+class HandoffChannelMapView(_HandoffSettingsMixin, View):
+    """Which of the client's own statuses mean which of ours, for a webhook channel."""
+
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+
+    def post(self, request, org, channel_pk):
+        channel = selectors.get_channel_for(organisation=self.get_client(), pk=channel_pk)
+        form = StatusMapForm(request.POST, channel=channel)
+        problems = ""
+        if form.is_valid():
+            try:
+                services.handoff_channel_map_statuses(
+                    actor=request.user, channel=channel, mapping=form.mapping()
+                )
+            except ValidationError as error:
+                problems = " ".join(error.messages)
+        else:
+            problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        if problems:
+            messages.error(
+                request,
+                _("The statuses were not saved: %(problems)s") % {"problems": problems},
+            )
+        else:
+            messages.success(request, _("The statuses were saved."))
         return self.back()
 
 

@@ -139,6 +139,38 @@ def handoff_channel_set_active(*, actor: User, channel: HandoffChannel, active: 
 
 
 @transaction.atomic
+def handoff_channel_map_statuses(
+    *, actor: User, channel: HandoffChannel, mapping: dict[str, list[str]]
+) -> HandoffChannel:
+    """Set which of the client's own statuses mean which of ours, on top of the defaults:
+    `mapping` is {our status: [their statuses]}. A status of theirs means one of ours."""
+    status_map: dict[str, str] = {}
+    for ours, words in mapping.items():
+        if ours not in inbound.MAPPED_STATUSES:
+            raise ValidationError({ours: _("Choose one of the statuses listed.")})
+        for word in words:
+            key = inbound.normal(word)[:50]
+            if not key:
+                continue
+            if status_map.get(key, ours) != ours:
+                raise ValidationError(
+                    {ours: _("“%(word)s” can mean one status only.") % {"word": word}}
+                )
+            status_map[key] = ours
+    changed = apply_changes(channel, {"status_map": status_map}, allowed=("status_map",))
+    if changed:
+        channel.save(update_fields=changed)
+        audit_log(
+            actor=actor,
+            organisation=channel.organisation,
+            action="handoff_channel.statuses_mapped",
+            obj=channel,
+            data={"status_map": status_map},
+        )
+    return channel
+
+
+@transaction.atomic
 def category_route_create(
     *,
     actor: User,

@@ -90,8 +90,13 @@ def test_a_signed_status_moves_the_signal_with_the_note(client, world, handed):
 
 def test_a_channels_own_mapping_and_the_same_status_again(client, world, handed):
     channel, secret, signal = handed
-    channel.status_map = {"Gereed": "resolved"}
-    HandoffChannel.objects.filter(pk=channel.pk).update(status_map=channel.status_map)
+    handoff_service.handoff_channel_map_statuses(
+        actor=world.users[Role.CLIENT_STAFF],
+        channel=channel,
+        mapping={"resolved": ["Gereed", "klaar "], "in_progress": ["Bezig"]},
+    )
+    channel.refresh_from_db()
+    assert channel.status_map == {"gereed": "resolved", "klaar": "resolved", "bezig": "in_progress"}
     response = _post(
         client, world.client, channel, {"signal": signal.pk, "status": "gereed"}, secret=secret
     )
@@ -216,3 +221,19 @@ def test_a_move_the_workflow_does_not_allow_is_a_409(client, world, handed):
     )
     assert response.status_code == 409
     assert response.json()["error"]
+
+
+def test_a_status_of_theirs_means_one_of_ours(world, handed):
+    channel, _secret, _signal = handed
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        handoff_service.handoff_channel_map_statuses(
+            actor=world.users[Role.CLIENT_STAFF],
+            channel=channel,
+            mapping={"resolved": ["klaar"], "not_applicable": ["Klaar"]},
+        )
+    with pytest.raises(ValidationError):
+        handoff_service.handoff_channel_map_statuses(
+            actor=world.users[Role.CLIENT_STAFF], channel=channel, mapping={"new": ["nieuw"]}
+        )

@@ -48,6 +48,39 @@ def test_connecting_a_webhook_shows_its_secret_once(client, world, team, caplog)
     assert secret not in channel.secret_encrypted
 
 
+def test_mapping_their_statuses(client, world, team):
+    staff = world.users[Role.CLIENT_STAFF]
+    channel, _ = handoff_service.handoff_channel_create(
+        actor=staff,
+        organisation=world.client,
+        kind="webhook",
+        name="Zaaksysteem",
+        target="https://zaken.example.org/hook",
+    )
+    client.force_login(staff)
+    page = client.get(_settings_url(world)).content.decode()
+    assert f'id="map-{channel.pk}-resolved"' in page
+    url = reverse(
+        "patrols:portal_handoff_channel_map",
+        kwargs={"org": world.client.slug, "channel_pk": channel.pk},
+    )
+    response = client.post(url, {"resolved": "Gereed, Afgerond", "in_progress": "Bezig"})
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.status_map == {
+        "gereed": "resolved",
+        "afgerond": "resolved",
+        "bezig": "in_progress",
+    }
+    page = client.get(_settings_url(world)).content.decode()
+    assert "Gereed" not in page and "gereed, afgerond" in page
+    # One word for two statuses: refused with a message, nothing changed.
+    response = client.post(url, {"resolved": "klaar", "not_applicable": "klaar"}, follow=True)
+    assert "klaar" in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.status_map["gereed"] == "resolved"
+
+
 def test_a_bad_address_is_refused_with_a_message(client, world, team):
     client.force_login(world.users[Role.CLIENT_STAFF])
     response = client.post(

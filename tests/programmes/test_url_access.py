@@ -121,6 +121,7 @@ ACCESS = {
     # Whoever handles the client's signals connects its own systems and routes to them.
     "patrols:portal_handoff": _rw({ADMIN, STAFF}),
     "patrols:portal_handoff_channel_active": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_channel_map": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_create": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_delete": {"POST": {ADMIN, STAFF}},
     # The client's own system posts status updates, signed per channel (no session).
@@ -153,7 +154,6 @@ ACCESS = {
     "trainings:programme_trainings": _rw(CONSULTANCY),
     "trainings:track_create": {"POST": CONSULTANCY},
     "trainings:team_invite": {"POST": CONSULTANCY},
-    "trainings:certificates_issue": {"POST": CONSULTANCY},
     "trainings:certificates_issue": {"POST": CONSULTANCY},
     "trainings:assess": {"POST": CONSULTANCY},
     "trainings:rules_save": {"POST": CONSULTANCY},
@@ -203,7 +203,6 @@ OK_STATUS |= {
     (name, "POST"): (404,)
     for name in (
         "trainings:team_invite",
-        "trainings:certificates_issue",  # the workshop: none planned here
         "trainings:certificates_issue",  # the workshop: none planned here
         "trainings:assess",
         "trainings:ready",
