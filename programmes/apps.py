@@ -53,5 +53,10 @@ def register_base_pages() -> None:
         )
     )
     register_bulk_kind(
-        BulkKind(code=MEETING_INVITE, label=_("Inviting people"), process=meeting_invite_chunk)
+        BulkKind(
+            code=MEETING_INVITE,
+            label=_("Inviting people"),
+            process=meeting_invite_chunk,
+            personal=("people",),  # the names and addresses typed in: not kept once done
+        )
     )

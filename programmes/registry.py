@@ -276,6 +276,9 @@ class BulkKind:
     # How far it got, for people: a lazy ngettext on "total" with %(done)s and %(total)s
     # ("12 of 30 certificates issued"); None: "12 of 30 sent".
     progress: object = None
+    # Keys of the payload that hold personal data (a list of names and addresses): dropped
+    # from the job once it is done, so the row keeps only counts and ids.
+    personal: tuple = ()
 
     def __post_init__(self):
         if not self.code or len(self.code) > BULK_KIND_MAX_LENGTH:

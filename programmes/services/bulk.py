@@ -53,7 +53,9 @@ def bulk_job_start(
 ) -> BulkJob:
     """Store a bulk job of a registered `kind` over `items` (ids; at most MAX_ITEMS, duplicates
     dropped) and queue its task once this transaction commits. `payload`: what the job is
-    about (ids only, such as the meeting), read by the kind's function."""
+    about (ids, such as the meeting), read by the kind's function; a list the items point
+    into (addresses typed in) is bounded by the items and dropped once the job is done
+    (`BulkKind.personal`)."""
     from ..tasks import bulk_job_run  # noqa: PLC0415 - tasks imports this module: circular
 
     registry.bulk_kind(kind)  # KeyError for a kind nobody registered
@@ -111,7 +113,9 @@ def bulk_job_chunk(*, job_id: int) -> bool:
             job.status = BulkJob.Status.DONE
             job.finished_at = now
             job.touched_at = now
-            job.save(update_fields=["status", "finished_at", "touched_at"])
+            for key in registry.bulk_kind(job.kind).personal:
+                job.payload.pop(key, None)
+            job.save(update_fields=["status", "finished_at", "touched_at", "payload"])
             return False
         with mail_burst():
             failed = registry.bulk_kind(job.kind).process(job, chunk) or 0

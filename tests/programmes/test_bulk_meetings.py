@@ -83,6 +83,7 @@ def test_inviting_a_thousand_answers_at_once_and_the_task_invites_each_once(
     job.refresh_from_db()
     assert (job.status, job.done, job.failed) == (BulkJob.Status.DONE, MANY, 0)
     assert Invitee.objects.filter(meeting=meeting).count() == MANY
+    assert "people" not in job.payload  # the names and addresses are not kept once done
     assert OutboxMessage.objects.count() == MANY
     assert OutboxMessage.objects.values("to_email").distinct().count() == MANY
 
