@@ -179,9 +179,8 @@ class SignalListView(_SignalsMixin, TemplateView):
         form = self.filter_form()
         get = self.request.GET
         page = selectors.signal_page(
-            form.filter(
-                for_signal_list(selectors.signals_for_client(user=user, organisation=client))
-            ),
+            form.filter(selectors.signals_for_client(user=user, organisation=client)),
+            read=for_signal_list,
             page=get.get("page"),
             before=get.get("before", "")[:60],
             after=get.get("after", "")[:60],

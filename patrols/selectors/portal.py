@@ -230,15 +230,19 @@ def _page_number(value) -> int:
 
 
 def signal_page(
-    signals: QuerySet[Signal], *, page=None, before: str = "", after: str = ""
+    signals: QuerySet[Signal], *, page=None, before: str = "", after: str = "", read=None
 ) -> SignalPage:
     """A page of `signals`, newest first: by number for the first `NUMBERED_PAGES` pages,
     past them by "older than" / "newer than" a signal (its cursor in the link), so a deep page
     costs what the first does and every row is reached exactly once going on with "older".
+    `read` (e.g. `for_signal_list`) shapes the page's query only: the count stays a bare
+    count that an index answers alone, without the joins the rows need.
 
     Two queries: the capped count and the page (the count does not grow with the data).
     """
     count = capped_counts(signals)[0]
+    if read is not None:
+        signals = read(signals)
     newest_first = signals.order_by("-reported_at", "-pk")
     cursor = _parse_cursor(before or after)
     if cursor is not None:
