@@ -1,5 +1,6 @@
 """URLs of the phone app and the client's follow-up. Canonical kwargs: `org`, `slot_pk`,
-`round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`, `channel_pk`, `route_pk`."""
+`round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`, `channel_pk`, `route_pk`,
+`handoff_pk`."""
 
 from django.urls import path
 
@@ -76,6 +77,11 @@ urlpatterns = [
         "portal/<slug:org>/signals/<int:signal_pk>/",
         portal.SignalDetailView.as_view(),
         name="portal_signal",
+    ),
+    path(
+        "portal/<slug:org>/signals/<int:signal_pk>/handoffs/<int:handoff_pk>/retry/",
+        handoff.HandoffRetryView.as_view(),
+        name="portal_handoff_retry",
     ),
     path(
         "portal/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",

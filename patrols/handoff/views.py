@@ -171,6 +171,22 @@ class HandoffRouteDeleteView(_HandoffSettingsMixin, View):
         return self.back()
 
 
+class HandoffRetryView(ClientMixin, PermissionMixin, View):
+    """Send a failed hand-off again, from the signal's page (once the other side is fixed)."""
+
+    permission = Perm.SIGNAL_VIEW
+    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+
+    def post(self, request, org, signal_pk, handoff_pk):
+        handoff = selectors.get_handoff_for(
+            organisation=self.get_client(), signal_pk=signal_pk, pk=handoff_pk
+        )
+        if handoff.state == handoff.State.FAILED:
+            services.handoff_retry(actor=request.user, handoff=handoff)
+            messages.success(request, _("The signal is handed over again."))
+        return redirect("patrols:portal_signal", org=org, signal_pk=signal_pk)
+
+
 def _answer(message: str, code: int, **extra) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=code)
 

@@ -79,3 +79,15 @@ def handoff_of(*, channel: HandoffChannel, signal_id: int) -> Handoff | None:
         .select_related("signal", "signal__organisation", "signal__programme")
         .first()
     )
+
+
+def get_handoff_for(*, organisation: Organisation, signal_pk: int, pk: int) -> Handoff:
+    """One hand-off of one of the client's signals; 404 for a missing one and for another's."""
+    found = (
+        Handoff.objects.filter(organisation=organisation, signal_id=signal_pk, pk=pk)
+        .select_related("channel", "signal")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

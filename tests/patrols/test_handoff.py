@@ -252,6 +252,29 @@ def test_webhook_400_fails_for_good_and_the_signal_stays_in_the_portal(
     assert len(receiver.received) == 1
 
 
+def test_a_failed_handoff_can_be_sent_again_once_fixed(
+    world, team, receiver, django_capture_on_commit_callbacks
+):
+    programme, member, categories = team
+    receiver.answers = [400, 200]
+    hook, _ = _channel(world, HandoffChannel.Kind.WEBHOOK, receiver.url)
+    _route(world, hook, programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        signal = _report(programme, member, categories[0])
+    handoff = Handoff.objects.get(signal=signal)
+    assert handoff.state == Handoff.State.FAILED
+    with django_capture_on_commit_callbacks(execute=True):
+        handoff_service.handoff_retry(actor=world.users[Role.CLIENT_STAFF], handoff=handoff)
+    handoff.refresh_from_db()
+    assert handoff.state == Handoff.State.DELIVERED
+    assert len(receiver.received) == 2
+    assert AuditEntry.objects.filter(action="handoff.retried", object_id=str(signal.pk)).exists()
+    # A delivered one is not sent again.
+    with django_capture_on_commit_callbacks(execute=True):
+        handoff_service.handoff_retry(actor=world.users[Role.CLIENT_STAFF], handoff=handoff)
+    assert len(receiver.received) == 2
+
+
 @pytest.mark.parametrize(
     ("status", "result"), [(408, "waiting"), (429, "waiting"), (302, "failed")]
 )

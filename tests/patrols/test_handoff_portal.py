@@ -194,3 +194,54 @@ def test_the_signal_page_shows_the_attempts(
 def test_the_sweep_is_in_the_beat():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "patrols.handoff.tasks.handoff_requeue_stale" in tasks
+
+
+def test_a_failed_handoff_is_handed_over_again_from_the_signal(
+    client, world, team, settings, django_capture_on_commit_callbacks
+):
+    from .handoff_receiver import Receiver
+
+    settings.HANDOFF_ALLOW_LOCAL_TARGETS = True
+    receiver = Receiver(answers=[400, 200]).start()
+    try:
+        programme, member, categories = team
+        staff = world.users[Role.CLIENT_STAFF]
+        channel, _ = handoff_service.handoff_channel_create(
+            actor=staff,
+            organisation=world.client,
+            kind="webhook",
+            name="Zaken",
+            target=receiver.url,
+        )
+        handoff_service.category_route_create(actor=staff, channel=channel, programme=programme)
+        with django_capture_on_commit_callbacks(execute=True):
+            signal, _ = patrols.signal_report(
+                actor=member,
+                programme=programme,
+                uuid=uuid.uuid4(),
+                category=categories[0],
+                description="Lantaarn kapot",
+                reported_at=timezone.now(),
+            )
+        handoff = Handoff.objects.get(signal=signal)
+        assert handoff.state == Handoff.State.FAILED
+        client.force_login(staff)
+        signal_url = reverse(
+            "patrols:portal_signal", kwargs={"org": world.client.slug, "signal_pk": signal.pk}
+        )
+        retry_url = reverse(
+            "patrols:portal_handoff_retry",
+            kwargs={"org": world.client.slug, "signal_pk": signal.pk, "handoff_pk": handoff.pk},
+        )
+        assert retry_url in client.get(signal_url).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(retry_url)
+        assert response.status_code == 302
+        handoff.refresh_from_db()
+        assert handoff.state == Handoff.State.DELIVERED
+        assert retry_url not in client.get(signal_url).content.decode()
+        # The project leader follows signals but does not hand them over.
+        client.force_login(world.users[Role.PROJECT_LEADER])
+        assert client.post(retry_url).status_code == 403
+    finally:
+        receiver.stop()

@@ -122,6 +122,7 @@ ACCESS = {
     "patrols:portal_handoff": _rw({ADMIN, STAFF}),
     "patrols:portal_handoff_channel_active": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_channel_map": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_retry": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_create": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_delete": {"POST": {ADMIN, STAFF}},
     # The client's own system posts status updates, signed per channel (no session).
@@ -391,6 +392,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         route = handoff_service.category_route_create(
             actor=admin, channel=channel, programme=programme
         )
+        (handoff,) = handoff_service.handoffs_plan(signal=signal)  # sent after commit: never
         from trainings.models import Certificate
 
         certificate = Certificate.objects.create(
@@ -409,6 +411,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "signal_pk": signal.pk,
         "channel_pk": channel.pk,
         "route_pk": route.pk,
+        "handoff_pk": handoff.pk,
         "photo_pk": photo.pk,
         "slot_pk": slot.pk,
         "round_uuid": str(round_.uuid),
