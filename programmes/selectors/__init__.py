@@ -31,6 +31,8 @@ from .outbox import (
     outbox_count_for,
     outbox_for,
     outbox_for_programme,
+    outbox_rows_for,
+    outbox_rows_for_programme,
 )
 from .programmes import (
     PlanStatus,
@@ -110,6 +112,8 @@ __all__ = [
     "outbox_count_for",
     "outbox_for",
     "outbox_for_programme",
+    "outbox_rows_for",
+    "outbox_rows_for_programme",
     "partners_of",
     "people_who_may",
     "plan_status",

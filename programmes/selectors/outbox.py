@@ -15,6 +15,26 @@ def outbox_for_programme(*, programme: Programme) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(programme=programme).order_by("-created_at", "-id")
 
 
+# What a list of mail shows of each message: rows (dicts) of these, not whole messages with
+# their bodies, headers and attachment link.
+MESSAGE_ROW_FIELDS = (
+    "pk",
+    "created_at",
+    "to_email",
+    "to_name",
+    "subject",
+    "status",
+    "send_after",
+    "sent_at",
+    "last_error",
+)
+
+
+def outbox_rows_for_programme(*, programme: Programme) -> QuerySet:
+    """`outbox_for_programme` as rows of `MESSAGE_ROW_FIELDS`, for the programme's mail page."""
+    return outbox_for_programme(programme=programme).values(*MESSAGE_ROW_FIELDS)
+
+
 def get_programme_outbox_message_for(*, programme: Programme, pk: int) -> OutboxMessage:
     """The message with this id sent for `programme`; 404 otherwise (also for another
     programme's message)."""
@@ -34,6 +54,14 @@ def outbox_for(*, user, status: str = "", without_programme: bool = False):
     if without_programme:
         qs = qs.filter(programme__isnull=True)
     return qs.order_by("-created_at", "-id")
+
+
+def outbox_rows_for(*, user, status: str = "", without_programme: bool = False) -> QuerySet:
+    """`outbox_for` as rows of `MESSAGE_ROW_FIELDS` with `organisation__name`, `programme_id`
+    and `programme__name`, for the consultancy's mail page."""
+    return outbox_for(user=user, status=status, without_programme=without_programme).values(
+        *MESSAGE_ROW_FIELDS, "organisation__name", "programme_id", "programme__name"
+    )
 
 
 def outbox_count_for(*, user, status: str = "") -> int:

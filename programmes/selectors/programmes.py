@@ -21,8 +21,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,12 +57,22 @@ def programmes_for(*, user) -> QuerySet[Programme]:
     return qs
 
 
-def workspace_programmes_for(
-    *, user, q: str = "", client_slug: str = "", phase: str = ""
-) -> QuerySet[Programme]:
-    """The workspace's list: the programmes `user` may see by client and name; `q` searches
-    name, neighbourhood and municipality, `client_slug` keeps one client's, `phase` (a `Phase`
-    value) those whose current phase it is, worked out in SQL so the list can be paginated."""
+# What a row of the workspace shows of a programme.
+WORKSPACE_ROW_FIELDS = (
+    "pk",
+    "name",
+    "neighbourhood",
+    "municipality",
+    "organisation__slug",
+    "organisation__name",
+)
+
+
+def workspace_programmes_for(*, user, q: str = "", client_slug: str = "", phase: str = ""):
+    """The workspace's list: the programmes `user` may see by client and name, as rows (dicts)
+    of `WORKSPACE_ROW_FIELDS`; `q` searches name, neighbourhood and municipality, `client_slug`
+    keeps one client's, `phase` (a `Phase` value) those whose current phase it is, worked out
+    in SQL so the list can be paginated."""
     qs = programmes_for(user=user).order_by("organisation__name", "name", "pk")
     if q:
         qs = qs.filter(
@@ -71,7 +82,7 @@ def workspace_programmes_for(
         qs = qs.filter(organisation__slug=client_slug)
     if phase in Phase.values:
         qs = with_plan_status(qs).filter(plan_phase_rank=PHASE_ORDER[phase])
-    return qs
+    return qs.values(*WORKSPACE_ROW_FIELDS)
 
 
 def readable_programmes(*, user, organisation) -> QuerySet[Programme]:
@@ -301,12 +312,13 @@ def with_plan_status(qs: QuerySet[Programme]) -> QuerySet[Programme]:
 
 
 def programme_overview(programmes) -> dict[int, PlanStatus]:
-    """Plan status and next meeting for many programmes (a page of them) in three queries, not
-    several per row: the database counts the milestones per programme and phase (at most one
-    row per phase), so no milestone is loaded into Python; the phase is worked out from those
-    counts as `plan_status` does. (`with_plan_status` does it all in SQL, for filtering; its
-    expressions cost more to build than this page needs.)"""
-    ids = [p.pk for p in programmes]
+    """Plan status and next meeting for many programmes (a page of them, as programmes or as
+    rows with a "pk") in three queries, not several per row: the database counts the
+    milestones per programme and phase (at most one row per phase), so no milestone is loaded
+    into Python; the phase is worked out from those counts as `plan_status` does.
+    (`with_plan_status` does it all in SQL, for filtering; its expressions cost more to build
+    than this page needs.)"""
+    ids = [p["pk"] if isinstance(p, dict) else p.pk for p in programmes]
     if not ids:
         return {}
     today = timezone.localdate()
@@ -317,7 +329,7 @@ def programme_overview(programmes) -> dict[int, PlanStatus]:
     # reading every milestone of the tenant).
     counts = (
         Programme.objects.filter(pk__in=ids)
-        .values("pk", "milestones__phase")
+        .values_list("pk", "milestones__phase")
         .annotate(
             total=Count("milestones"),
             done=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
@@ -328,15 +340,15 @@ def programme_overview(programmes) -> dict[int, PlanStatus]:
         )
         .order_by()
     )
-    for row in counts:
-        if not row["total"] or row["pk"] not in result:
+    for pk, phase, total, done, overdue in counts:
+        if not total:
             continue
-        status = result[row["pk"]]
-        status.total += row["total"]
-        status.done += row["done"]
-        status.overdue += row["overdue"]
-        if row["done"] < row["total"]:
-            open_phases[row["pk"]].append(row["milestones__phase"])
+        status = result[pk]
+        status.total += total
+        status.done += done
+        status.overdue += overdue
+        if done < total:
+            open_phases[pk].append(phase)
     events = defaultdict(list)
     for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
         "programme_id", "event"
@@ -344,12 +356,15 @@ def programme_overview(programmes) -> dict[int, PlanStatus]:
         events[programme_id].append(event)
     for pk, status in result.items():
         status.phase = _current_phase(status.total, open_phases[pk], events[pk])
-    for meeting in Meeting.objects.filter(
-        programme_id__in=ids, starts_at__gte=timezone.now()
-    ).order_by("starts_at"):
-        status = result[meeting.programme_id]
-        if status.next_meeting is None:
-            status.next_meeting = meeting
+    # Only each programme's first upcoming meeting, however many are planned.
+    first = Window(RowNumber(), partition_by="programme_id", order_by=("starts_at", "id"))
+    for meeting in (
+        Meeting.objects.filter(programme_id__in=ids, starts_at__gte=timezone.now())
+        .only("programme_id", "title", "starts_at")
+        .annotate(n=first)
+        .filter(n=1)
+    ):
+        result[meeting.programme_id].next_meeting = meeting
     return result
 
 

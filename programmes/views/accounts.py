@@ -22,10 +22,14 @@ from ..pagination import paginate
 from ..permissions import Perm, Role
 from .common import form_errors_to, query_param
 from .mail import MailOutboxView, with_failed_mail
+from .rows import Row, row_url
 from .token_links import TokenLinkMixin
 
 
 class UserListView(PermissionMixin, TemplateView):
+    """Every account the user may see, paginated and filtered, with the open invitations above.
+    Each account row is prepared here as what it shows, so the template only places it."""
+
     permission = Perm.USER_VIEW
     template_name = "programmes/user_list.html"
 
@@ -36,13 +40,17 @@ class UserListView(PermissionMixin, TemplateView):
         role = query_param(self.request, "role")
         org_slug = query_param(self.request, "org")
         people = selectors.user_list_for(user=user, q=q, role=role, organisation_slug=org_slug)
+        page = paginate(self.request, people)
+        page.object_list = self.rows(page.object_list, user=user)
         return super().get_context_data(
-            page=paginate(self.request, people),
+            page=page,
             q=q,
             selected_role=role,
             selected_org=org_slug,
             roles=Role.choices,
-            organisations=selectors.organisations_for(user=user).order_by("name"),
+            organisations=selectors.organisations_for(user=user)
+            .order_by("name")
+            .values("slug", "name"),
             invitations=with_failed_mail(selectors.unaccepted_invitations_for(user=user)),
             may_mail=may_mail,
             failed_mail_count=selectors.outbox_count_for(user=user, status="failed")
@@ -50,6 +58,21 @@ class UserListView(PermissionMixin, TemplateView):
             else 0,
             **kwargs,
         )
+
+    @staticmethod
+    def rows(people, *, user) -> list[Row]:
+        """Each account with its role in words and the URL that blocks or unblocks it (none
+        for the user's own account)."""
+        roles = dict(Role.choices)
+        block_url = row_url("user_block", "user_pk")
+        return [
+            Row(
+                person,
+                role_label=roles.get(person["role"], person["role"]),
+                block_url="" if person["pk"] == user.pk else block_url(person["pk"]),
+            )
+            for person in people
+        ]
 
 
 class InvitationCreateView(PermissionMixin, FormView):

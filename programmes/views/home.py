@@ -5,19 +5,22 @@ Each view declares who may open it through `PermissionMixin`/`LoginRequiredMixin
 the tenancy middleware has already checked organisation access for URLs with an `org` kwarg.
 """
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from .. import registry, selectors
+from ..audit import audit_action_label
+from ..dates import datetime_formatter
 from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Phase
 from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
 from .common import query_param
+from .rows import row_url
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -39,7 +42,8 @@ class HomeView(LoginRequiredMixin, View):
 
 class WorkspaceView(PermissionMixin, TemplateView):
     """The consultancy's desk: every programme the user may see across clients, with phase,
-    progress, overdue milestones and the next meeting; filter by client and phase, search."""
+    progress, overdue milestones and the next meeting; filter by client and phase, search.
+    Each row is prepared here as what it shows, so the template only places it."""
 
     permission = Perm.WORKSPACE_VIEW
     template_name = "programmes/workspace.html"
@@ -53,12 +57,10 @@ class WorkspaceView(PermissionMixin, TemplateView):
             user=user, q=q, client_slug=client_slug, phase=phase
         )
         page = paginate(self.request, programmes)
-        overview = selectors.programme_overview(page.object_list)
-        rows = [(p, overview[p.pk]) for p in page.object_list]
+        page.object_list = self.rows(page.object_list)
         return super().get_context_data(
-            rows=rows,
             page=page,
-            clients=selectors.clients_for(user=user),
+            clients=selectors.clients_for(user=user).values("slug", "name"),
             phases=Phase.choices,
             q=q,
             selected_client=client_slug,
@@ -69,18 +71,64 @@ class WorkspaceView(PermissionMixin, TemplateView):
             **kwargs,
         )
 
+    @staticmethod
+    def rows(programmes) -> list[dict]:
+        """Each programme row with its link, plan status (phase, progress, overdue) and next
+        meeting, in words."""
+        programmes = list(programmes)
+        overview = selectors.programme_overview(programmes)
+        detail_url = row_url("programme_detail", "org", "programme_pk")
+        when = datetime_formatter("D j N H:i")
+        phases = dict(Phase.choices)
+        rows = []
+        for p in programmes:
+            status = overview[p["pk"]]
+            meeting = status.next_meeting
+            rows.append(
+                {
+                    "url": detail_url(p["organisation__slug"], p["pk"]),
+                    "name": p["name"],
+                    "place": f"{p['neighbourhood']}, {p['municipality']}",
+                    "client": p["organisation__name"],
+                    "phase": phases[status.phase],
+                    "percent": status.percent,
+                    "done": status.done,
+                    "total": status.total,
+                    "overdue": status.overdue,
+                    "meeting_at": when(meeting.starts_at) if meeting else "",
+                    "meeting": meeting.title if meeting else "",
+                }
+            )
+        return rows
+
 
 class AuditLogView(PermissionMixin, TemplateView):
+    """Who did what, newest first, filtered by organisation. Each row is prepared here as the
+    text it shows (when, who, what), so the template only places it."""
+
     permission = Perm.AUDIT_VIEW
     template_name = "programmes/audit_log.html"
-    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        organisations = selectors.organisations_for(user=user)
+        organisations = selectors.organisations_for(user=user).values("slug", "name")
         slug = query_param(self.request, "org")
         entries = selectors.audit_entries_for(user=user, organisation_slug=slug)
-        page = Paginator(entries, self.paginate_by).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, entries)
+        when = datetime_formatter("j N Y H:i")
+        system = _("system")
+        page.object_list = [
+            {
+                "when": when(e["created_at"]),
+                "who": (e["actor__name"] or e["actor__email"])
+                if e["actor_id"]
+                else (e["actor_name"] or system),
+                "what": audit_action_label(e["action"]),
+                "object": e["object_repr"],
+                "organisation": e["organisation__name"],
+            }
+            for e in page.object_list
+        ]
         return super().get_context_data(
             page=page, organisations=organisations, selected_org=slug, **kwargs
         )

@@ -3,7 +3,6 @@ to act on. Mail that belongs to no programme (account invitations, login codes, 
 resets) is only visible here; a failed one can be sent again."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,36 +11,74 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .. import selectors, services
+from ..dates import datetime_formatter
+from ..mail_errors import mail_error_text
 from ..mixins import PermissionMixin
 from ..models import OutboxMessage
+from ..pagination import paginate
 from ..permissions import Perm
 from .common import query_param
+from .rows import row_url
+
+# The colour of each status's badge on the mail pages (another status: grey).
+STATUS_BADGE = {"sent": "success", "failed": "danger", "retrying": "warning", "cancelled": "dark"}
 
 
 class MailOutboxView(PermissionMixin, TemplateView):
+    """Every message of the scope, filtered by status and by "accounts only". Each row is
+    prepared here as the text it shows, so the template only places it."""
+
     permission = Perm.MAIL_MANAGE
     template_name = "programmes/mail_outbox.html"
-    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         status = query_param(self.request, "status")
         if status not in OutboxMessage.Status.values:
             status = ""
         accounts = query_param(self.request, "about") == "accounts"
-        messages_qs = selectors.outbox_for(
+        messages_qs = selectors.outbox_rows_for(
             user=self.request.user, status=status, without_programme=accounts
         )
-        page = Paginator(messages_qs, self.paginate_by).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        page = paginate(self.request, messages_qs)
+        page.object_list = self.rows(page.object_list)
         return super().get_context_data(
             page=page,
             statuses=OutboxMessage.Status.choices,
             selected_status=status,
             accounts=accounts,
-            query=query.urlencode(),
             **kwargs,
         )
+
+    @staticmethod
+    def rows(messages_) -> list[dict]:
+        """What a row shows: the times in words, where the mail belongs (its programme, or
+        "Account"), the status badge, why it failed in words, and the "send again" link of a
+        failed message."""
+        when = datetime_formatter("j N H:i")
+        labels = dict(OutboxMessage.Status.choices)
+        retry_url = row_url("mail_retry", "message_pk")
+        account = _("Account")
+        rows = []
+        for m in messages_:
+            status = m["status"]
+            rows.append(
+                {
+                    "when": when(m["created_at"]),
+                    "organisation": m["organisation__name"],
+                    "about": m["programme__name"] if m["programme_id"] else account,
+                    "to": m["to_name"] or m["to_email"],
+                    "to_email": m["to_email"],
+                    "subject": m["subject"],
+                    "badge": STATUS_BADGE.get(status, "secondary"),
+                    "status": labels.get(status, status),
+                    "sent": when(m["sent_at"]),
+                    "error": mail_error_text(m["last_error"])
+                    if m["last_error"] and status != "sent"
+                    else "",
+                    "retry_url": retry_url(m["pk"]) if status == "failed" else "",
+                }
+            )
+        return rows
 
 
 class MailRetryView(PermissionMixin, View):

@@ -1,27 +1,70 @@
 """A programme's mail: every message sent for it, and sending a failed one again."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from .. import selectors, services
+from ..dates import datetime_formatter
 from ..mixins import ProgrammeMixin
+from ..models import OutboxMessage
+from ..pagination import paginate
 from ..permissions import Perm
+from .mail import STATUS_BADGE
+from .rows import row_url
 
 
 class OutboxView(ProgrammeMixin, TemplateView):
-    """Every message sent for the programme: to whom, what, when, status."""
+    """Every message sent for the programme: to whom, what, when, status. Each row is prepared
+    here as the text it shows, so the template only places it."""
 
     template_name = "programmes/outbox.html"
 
     def get_context_data(self, **kwargs):
-        messages_qs = selectors.outbox_for_programme(programme=self.get_programme())
-        page = Paginator(messages_qs, 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            page=page, can_retry=OutboxRetryView.allows(self.request.user, "POST"), **kwargs
+        programme = self.get_programme()
+        page = paginate(self.request, selectors.outbox_rows_for_programme(programme=programme))
+        retry_url = None
+        if OutboxRetryView.allows(self.request.user, "POST"):
+            retry_url = row_url(
+                "outbox_retry",
+                "message_pk",
+                org=self.get_client().slug,
+                programme_pk=programme.pk,
+            )
+        page.object_list = message_rows(page.object_list, retry_url=retry_url)
+        return super().get_context_data(page=page, **kwargs)
+
+
+def message_rows(messages_, *, retry_url) -> list[dict]:
+    """What a row of the programme's mail shows: the times in words, the status badge, the
+    error cut short and the "send again" link of a failed message (when `retry_url` is given)."""
+    when = datetime_formatter("j N H:i")
+    labels = dict(OutboxMessage.Status.choices)
+    failed, queued, sent = "failed", "queued", "sent"
+    rows = []
+    for m in messages_:
+        status = m["status"]
+        rows.append(
+            {
+                "when": when(m["created_at"]),
+                "to": m["to_name"] or m["to_email"],
+                "to_email": m["to_email"],
+                "subject": m["subject"],
+                "badge": STATUS_BADGE.get(status, "secondary"),
+                "status": labels.get(status, status),
+                "held": _("held until %(time)s") % {"time": when(m["send_after"])}
+                if status == queued and m["send_after"]
+                else "",
+                "sent": when(m["sent_at"]),
+                "error": Truncator(m["last_error"]).chars(120)
+                if m["last_error"] and status != sent
+                else "",
+                "retry_url": retry_url(m["pk"]) if retry_url and status == failed else "",
+            }
         )
+    return rows
 
 
 class OutboxRetryView(ProgrammeMixin, View):
