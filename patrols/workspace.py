@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.dates import MONTHS_AP, WEEKDAYS_ABBR
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
@@ -21,6 +22,53 @@ from programmes.views.common import form_errors_to, posted_id
 from . import selectors, services
 from .forms import CategoryForm, EffortRuleForm, RoundSlotForm
 
+_NAMES: dict[str, tuple[dict, dict]] = {}
+
+
+def _when(moment: dt.datetime, *, weekday: bool = True) -> str:
+    """`moment` in local time as the date filter writes "D j N H:i" ("di 8 dec. 19:30"), or
+    "j N H:i" without the weekday: the same text, without the filter's cost on every row (the
+    day and month names are translated once per language)."""
+    local = timezone.localtime(moment)
+    language = get_language()
+    names = _NAMES.get(language)
+    if names is None:
+        names = _NAMES[language] = (
+            {k: str(v) for k, v in WEEKDAYS_ABBR.items()},
+            {k: str(v) for k, v in MONTHS_AP.items()},
+        )
+    days, months = names
+    text = f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
+    return f"{days[local.weekday()]} {text}" if weekday else text
+
+
+def _fewer_than(labels: dict, n: int) -> str:
+    """The "too few walkers" badge for a minimum of `n`, translated once per value."""
+    if n not in labels:
+        labels[n] = ngettext("Fewer than %(n)s walker", "Fewer than %(n)s walkers", n) % {"n": n}
+    return labels[n]
+
+
+def _round_rows(rounds: list, slots) -> tuple[list, list]:
+    """The page's rounds and the planned slots with their row texts set (`when`, `took`,
+    `few`: the badge, empty when enough walked or signed up), worked out here once per row
+    rather than by filters and translation tags in the table."""
+    labels: dict[int, str] = {}
+    under_way = _("under way")
+    for round_ in rounds:
+        round_.when = _when(round_.started_at)
+        round_.took = _("%(n)s min") % {"n": round_.minutes} if round_.ended_at else under_way
+        round_.few = (
+            _fewer_than(labels, round_.min_walkers) if round_.n_walkers < round_.min_walkers else ""
+        )
+    slots = list(slots)
+    for slot in slots:
+        slot.when = _when(slot.starts_at)
+        slot.few = (
+            _fewer_than(labels, slot.min_walkers) if slot.n_signups < slot.min_walkers else ""
+        )
+    return rounds, slots
+
 
 class RoundsView(ProgrammeMixin, TemplateView):
     """Schedule rounds (once or weekly) and see what the team walked and reported."""
@@ -31,12 +79,19 @@ class RoundsView(ProgrammeMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
         page = paginate(self.request, selectors.rounds_walked(programme=programme))
+        rounds, slots = _round_rows(
+            selectors.with_round_counts(page.object_list),
+            selectors.planned_slots(programme=programme),
+        )
+        conversations = list(selectors.recent_conversations(programme=programme))
+        for conversation in conversations:
+            conversation.when = _when(conversation.reported_at, weekday=False)
         return super().get_context_data(
             form=form or RoundSlotForm(),
-            slots=selectors.planned_slots(programme=programme),
+            slots=slots,
             page=page,
-            rounds=selectors.with_round_counts(page.object_list),
-            conversations=selectors.recent_conversations(programme=programme),
+            rounds=rounds,
+            conversations=conversations,
             signal_counts=selectors.signal_counts_by_status(programme=programme),
             **kwargs,
         )
@@ -134,21 +189,30 @@ class EffortView(ProgrammeMixin, TemplateView):
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
-        page = paginate(self.request, roster(programme=programme))
+        # A row shows the member's name: the roster's rows carry nothing else.
+        page = paginate(self.request, roster(programme=programme).only("user", "user__name"))
+        efforts = services.effort_for_month(
+            programme=programme, year=year, month=month, members=page.object_list
+        )
+        handed = selectors.rewards_handed(programme=programme, month=first)
+        for effort in efforts:
+            effort.handed = effort.user.pk in handed
+        by_category = list(
+            selectors.signals_by_category(programme=programme, year=year, month=month)
+        )
+        for row in by_category:
+            row["open_label"] = _("%(n)s open") % {"n": row["open"]}
         return super().get_context_data(
             month=first,
             previous=previous,
             following=following if following <= timezone.localdate() else None,
             page=page,
-            efforts=services.effort_for_month(
-                programme=programme, year=year, month=month, members=page.object_list
-            ),
-            handed=selectors.rewards_handed(programme=programme, month=first),
+            efforts=efforts,
             rule=rule,
             rule_form=rule_form
             or (EffortRuleForm(instance=rule) if self.can_edit_rule() else None),
             can_reward=self.may("POST", action="reward_user"),
-            by_category=selectors.signals_by_category(programme=programme, year=year, month=month),
+            by_category=by_category,
             base_template=self.base_template,
             **kwargs,
         )

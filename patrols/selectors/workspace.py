@@ -28,6 +28,7 @@ def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlo
     """The programme's scheduled rounds still to come, soonest first, with their sign-ups."""
     return (
         RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
+        .only("starts_at", "meeting_point", "area", "min_walkers")
         .annotate(n_signups=Count("signups"))
         .order_by("starts_at")[:limit]
     )
@@ -35,8 +36,13 @@ def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlo
 
 def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
     """The programme's rounds, newest first, for paging (the index on programme and start
-    answers the order); `with_round_counts` counts the walkers and signals of the page."""
-    return Round.objects.filter(programme=programme).order_by("-started_at", "-pk")
+    answers the order); `with_round_counts` counts the walkers and signals of the page. Only
+    what a row shows is loaded."""
+    return (
+        Round.objects.filter(programme=programme)
+        .only("started_at", "ended_at", "min_walkers")
+        .order_by("-started_at", "-pk")
+    )
 
 
 def with_round_counts(rounds) -> list[Round]:
@@ -65,6 +71,14 @@ def recent_conversations(*, programme: Programme, limit: int = 20) -> QuerySet[C
     return (
         Conversation.objects.filter(programme=programme)
         .select_related("reported_by")
+        .only(
+            "reported_at",
+            "topic",
+            "outcome",
+            "aggression",
+            "reported_by__name",
+            "reported_by__email",
+        )
         .order_by("-reported_at")[:limit]
     )
 
@@ -102,8 +116,11 @@ def find_category(*, programme: Programme, pk, parent: bool = False) -> SignalCa
 
 
 def effort_rule_of(*, programme: Programme) -> EffortRule | None:
-    """The programme's effort obligation and reward, None before one is set."""
-    return EffortRule.objects.filter(programme=programme).first()
+    """The programme's effort obligation and reward, None before one is set; kept on
+    `programme` too, so `programme.effort_rule` (which the effort figures read) asks no more."""
+    rule = EffortRule.objects.filter(programme=programme).first()
+    Programme.effort_rule.related.set_cached_value(programme, rule)
+    return rule
 
 
 def rewards_handed(*, programme: Programme, month: dt.date) -> set[int]:

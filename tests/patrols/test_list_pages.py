@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patrols import services as patrols
-from patrols.models import EffortRule, RewardHandout, Round
-from programmes.models import Invitee, Meeting, TeamMember
+from patrols.models import Conversation, EffortRule, RewardHandout, Round, RoundSlot, Signal
+from programmes.models import Invitee, Meeting, TeamMember, User
 from programmes.permissions import Role
 from programmes.selectors import roster
 
@@ -229,3 +229,106 @@ def test_rounds_page_queries_do_not_grow_and_pages_go_back_in_time(client, world
     assert second[0].started_at < first[-1].started_at
     for r in first + second:
         assert r.n_walkers == r.walkers.count() and r.n_signals == 0
+
+
+def _grow(programme, n, *, start, category):
+    """`n` more members on the roster, each walking one round at the start of this month (so
+    they meet an obligation of one round), every other round with too few walkers and every
+    third with a signal; every fifth member has the month's reward. Made in bulk: at 1,000
+    rows only their number matters."""
+    org = programme.organisation
+    users = User.objects.bulk_create(
+        User(
+            email=f"lid{i}@example.org",
+            name=f"Lid {i:04d}",
+            role=Role.TEAM_MEMBER,
+            organisation=org,
+        )
+        for i in range(start, start + n)
+    )
+    TeamMember.objects.bulk_create(
+        TeamMember(organisation=org, programme=programme, user=user) for user in users
+    )
+    today = timezone.localdate()
+    first = timezone.make_aware(dt.datetime(today.year, today.month, 1, 0, 5))
+    rounds = Round.objects.bulk_create(
+        Round(
+            organisation=org,
+            programme=programme,
+            uuid=uuid.uuid4(),
+            started_at=first + dt.timedelta(seconds=i),
+            ended_at=first + dt.timedelta(seconds=i, minutes=30),
+            min_walkers=1 if i % 2 else 2,
+        )
+        for i in range(start, start + n)
+    )
+    Round.walkers.through.objects.bulk_create(
+        Round.walkers.through(round_id=r.pk, user_id=u.pk)
+        for r, u in zip(rounds, users, strict=True)
+    )
+    Signal.objects.bulk_create(
+        Signal(
+            organisation=org,
+            programme=programme,
+            round=r,
+            category=category,
+            reported_by=u,
+            reported_at=r.started_at,
+            due_date=today,
+        )
+        for i, (r, u) in enumerate(zip(rounds, users, strict=True))
+        if i % 3 == 0
+    )
+    RewardHandout.objects.bulk_create(
+        RewardHandout(organisation=org, programme=programme, user=u, month=today.replace(day=1))
+        for i, u in enumerate(users)
+        if i % 5 == 0
+    )
+
+
+def test_rounds_and_effort_pages_ask_as_many_queries_at_10_as_at_1000_rows(client, world, team):
+    """Every part of a row shown (walkers too few, signals, the reward's form handed out or
+    not, planned rounds, conversations): the same statements at 10 rows and at 1,000."""
+    programme, member, categories = team
+    org = programme.organisation
+    EffortRule.objects.create(
+        organisation=org, programme=programme, min_rounds=1, min_hours=0, min_team_meetings=0
+    )
+    later = timezone.now() + dt.timedelta(days=2)
+    for i in range(3):
+        RoundSlot.objects.create(
+            organisation=org, programme=programme, starts_at=later, meeting_point=f"Plein {i}"
+        )
+        Conversation.objects.create(
+            organisation=org,
+            programme=programme,
+            topic=Conversation.Topic.NOISE,
+            outcome=Conversation.Outcome.GOOD,
+            aggression=i == 0,
+            reported_by=member if i else None,
+            reported_at=timezone.now(),
+        )
+    category = categories[0] if isinstance(categories, list) else categories.first()
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    urls = [
+        _url("patrols:programme_rounds", world, programme),
+        _url("patrols:programme_effort", world, programme),
+    ]
+    _grow(programme, 10, start=0, category=category)
+    small = {url: _count(client, url)[0] for url in urls}
+    _grow(programme, 990, start=10, category=category)
+    pages = {}
+    for url, n_pages in zip(urls, (20, 21), strict=True):  # 1,000 rounds; 1,001 members
+        large, pages[url] = _count(client, url)
+        assert large == small[url], f"{url}: {small[url]} queries at 10 rows, {large} at 1,000"
+        assert f"Pagina 1 van {n_pages}" in pages[url].content.decode()  # 50 a page
+    rounds_page, effort_page = (pages[url] for url in urls)
+    rows = rounds_page.context["rounds"]
+    assert len(rows) == 50 and any(r.few for r in rows) and any(r.n_signals for r in rows)
+    html = rounds_page.content.decode()
+    assert "data-too-few-walkers" in html and "Plein 2" in html and "agressie" in html
+    efforts = effort_page.context["efforts"]
+    assert len(efforts) == 50 and all(e.met for e in efforts if e.user != member)
+    assert any(e.handed for e in efforts) and not all(e.handed for e in efforts)
+    html = effort_page.content.decode()
+    assert 'aria-pressed="true"' in html and html.count('name="reward_user"') >= 49

@@ -106,3 +106,47 @@ def test_round_reminder_the_day_before_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert round_reminders_send() == 0
     assert len(mailoutbox) == 1 and "Morgen loop je een ronde" in mailoutbox[0].subject
+
+
+def test_plan_and_obligation_forms_label_their_fields_and_point_to_their_errors(
+    client, world, team
+):
+    """The forms of the rounds and effort pages (plain markup, no crispy-forms): each field
+    has its label, a wrong one is marked invalid and points to its message, what was typed
+    comes back, the help text is linked and the CSRF token is in the form."""
+    programme = team[0]
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    rounds = _url("patrols:programme_rounds", world, programme)
+    page = client.get(rounds).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in page
+    for field in ("starts_at", "duration_minutes", "meeting_point", "area", "min_walkers"):
+        assert f'<label for="id_{field}"' in page and f'id="id_{field}"' in page
+    assert 'name="duration_minutes" value="90" min="15" max="480"' in page
+    assert 'aria-describedby="id_weeks_helptext"' in page and 'id="id_weeks_helptext"' in page
+    page = client.post(
+        rounds,
+        {"starts_at": "2020-01-01T10:00", "meeting_point": "", "area": "Plein <b>", "weeks": "1"},
+    ).content.decode()
+    assert 'value="2020-01-01T10:00"' in page and 'value="Plein &lt;b&gt;"' in page
+    assert 'aria-invalid="true" aria-describedby="id_starts_at_error"' in page
+    assert 'id="id_starts_at_error" class="invalid-feedback"' in page
+    assert "Plan de ronde in de toekomst." in page
+    assert 'aria-describedby="id_meeting_point_error"' in page
+    assert 'name="duration_minutes" min="15"' in page  # not sent: no value, not the initial 90
+    assert 'aria-describedby="id_area_error"' not in page
+
+    effort = _url("patrols:programme_effort", world, programme)
+    page = client.post(
+        effort, {"min_rounds": "-1", "min_hours": "1.5", "min_team_meetings": "", "reward": "Bon"}
+    ).content.decode()
+    assert 'aria-describedby="id_min_rounds_error"' in page
+    assert 'aria-describedby="id_min_team_meetings_error"' in page
+    assert 'name="min_hours" value="1.5"' in page and 'value="Bon"' in page
+    client.post(
+        effort, {"min_rounds": 2, "min_hours": "4.5", "min_team_meetings": 1, "reward": "Bon"}
+    )
+    page = client.get(effort).content.decode()
+    # A number field takes the stored decimal as the browser reads it: a point, not a comma.
+    assert 'name="min_hours" value="4.5" step="0.1"' in page
+    assert '<label for="id_min_rounds" class="form-label requiredField">' in page
+    assert "is-invalid" not in page
