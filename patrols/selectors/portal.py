@@ -315,19 +315,27 @@ _DISTANCE = (
 )
 
 
+# `latitude_band` of a latitude as each database's index "signal_addresses_nearby" holds it:
+# SQLite uses an index on an expression only where the query repeats the expression exactly,
+# and Django writes FLOOR of a decimal there wrapped in casts.
+_BAND_SQL = {
+    "postgresql": "FLOOR({} * 1000)",
+    "sqlite": "CAST(((CAST(FLOOR((CAST(({} * 1000) AS NUMERIC))) AS NUMERIC))) AS NUMERIC)",
+}
+
+
 def _candidate(vendor: str) -> str:
     """The condition on `c`, an earlier address of the programme of the signal `s` within a
-    ring (`_ring`'s values): the box from the index "signal_addresses_nearby" alone (its
-    expression FLOOR(latitude * 1000) is `latitude_band`; equality on the at most three bands
-    the box touches lets the index narrow by longitude too), then the distance. PostgreSQL
-    takes `= ANY(ARRAY[...])` as the index scan's condition, where an IN of expressions becomes
-    an OR that only filters; SQLite has no arrays."""
-    bands = (
-        "FLOOR((s.latitude - %s) * 1000), FLOOR(s.latitude * 1000), FLOOR((s.latitude + %s) * 1000)"
-    )
-    band = f"= ANY(ARRAY[{bands}])" if vendor == "postgresql" else f"IN ({bands})"
+    ring (`_ring`'s values): the box from the index "signal_addresses_nearby" alone (equality
+    on the at most three latitude bands the box touches lets the index narrow by longitude
+    too), then the distance. PostgreSQL takes `= ANY(ARRAY[...])` as the index scan's
+    condition, where an IN of expressions becomes an OR that only filters; SQLite has no
+    arrays."""
+    band = _BAND_SQL.get(vendor, _BAND_SQL["postgresql"]).format
+    bands = f"{band('(s.latitude - %s)')}, {band('s.latitude')}, {band('(s.latitude + %s)')}"
+    match = f"= ANY(ARRAY[{bands}])" if vendor == "postgresql" else f"IN ({bands})"
     return f"""c.programme_id = s.programme_id AND c.street > ''
-        AND FLOOR(c.latitude * 1000) {band}
+        AND {band("c.latitude")} {match}
         AND c.latitude BETWEEN s.latitude - %s AND s.latitude + %s
         AND c.longitude BETWEEN s.longitude - %s AND s.longitude + %s
         AND c.reported_at < s.reported_at

@@ -251,3 +251,24 @@ def test_list_with_nearest_addresses_keeps_its_query_count(client, world, team):
         _signal(team, hours_ago=99 - i, north=i % 40)
     assert _queries(client, url) == small
     assert _queries(client, detail) == small_detail
+
+
+def test_nearest_addresses_read_the_index_by_band_and_longitude(team):
+    """The lookup narrows the index by programme, latitude band and longitude (not by
+    programme alone, which reads every address of a large programme per signal)."""
+    _signal(team, hours_ago=10, street="Lindelaan", house_number="12")
+    bare = _signal(team, hours_ago=1, north=5)
+    with CaptureQueriesContext(connection) as ctx:
+        assert selectors.nearest_addresses(signals=[bare]) == {bare.pk: ("Lindelaan", "12")}
+    (sql,) = [q["sql"] for q in ctx.captured_queries]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "signal_addresses_nearby (programme_id=? AND <expr>=? AND longitude>?" in plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            # Tiny tables let the planner pick any index; the condition is one an index takes.
+            assert "Seq Scan on patrols_signal" not in plan and "= ANY(ARRAY[" in sql
