@@ -9,6 +9,34 @@ from programmes.images import reencode_image
 from .models import Application, Campaign, Channel, DoorVisit, Question
 from .workflow import Stage, next_moves
 
+# Bootstrap 5's class for each kind of widget; other widgets are text-like: `form-control`.
+_WIDGET_CLASSES = {
+    forms.CheckboxInput: "form-check-input",
+    forms.RadioSelect: "form-check-input",
+    forms.CheckboxSelectMultiple: "form-check-input",
+    forms.Select: "form-select",
+    forms.SelectMultiple: "form-select",
+}
+
+
+class BootstrapMixin:
+    """Bootstrap 5's classes on the form's widgets, with `is-invalid` on a field that has an
+    error, so a page renders its fields with `recruitment/includes/field.html`: the same
+    markup crispy-forms gives, for a fraction of the rendering time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = _WIDGET_CLASSES.get(type(field.widget), "form-control")
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self._errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is not None and "is-invalid" not in widget.attrs["class"]:
+                widget.attrs["class"] += " is-invalid"
+
 
 class ApplicationForm(forms.ModelForm):
     """The public application form. `website` is a honeypot: people do not see it, bots fill
@@ -65,7 +93,7 @@ class ApplicationForm(forms.ModelForm):
         return f"{value[:4]} {value[4:]}"
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["is_open", "intro", "headline", "material_text", "photo", "retention_months"]
@@ -216,7 +244,7 @@ class QuestionForm(forms.Form):
         return [line for line in self.cleaned_data.get("options", "").splitlines() if line.strip()]
 
 
-class ChannelForm(BoundedDatesMixin, forms.Form):
+class ChannelForm(BoundedDatesMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Channel"))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reach = forms.CharField(label=_("Reach"), max_length=300, required=False)
@@ -226,7 +254,7 @@ class ChannelForm(BoundedDatesMixin, forms.Form):
         self.fields["kind"].choices = Channel.Kind.choices
 
 
-class DoorVisitForm(forms.Form):
+class DoorVisitForm(BootstrapMixin, forms.Form):
     street = forms.CharField(label=_("Street"), max_length=200)
     house_number = forms.CharField(label=_("Number"), max_length=20)
     outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect)

@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Value
+from django.db.models import Case, Value, When
 from django.db.models.functions import Concat, Lower, Replace, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +106,17 @@ class Application(TenantModel):
         output_field=models.CharField(max_length=221),
         db_persist=True,
     )
+    # The stage's place in the order an applicant goes through them (Stage's order), kept by
+    # the database: the selection lists all stages in that order from an index, where a CASE
+    # in the ORDER BY sorted every application of the programme for each page.
+    stage_rank = models.GeneratedField(
+        expression=Case(
+            *[When(stage=value, then=Value(i)) for i, value in enumerate(Stage.values)],
+            default=Value(len(Stage.values)),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -115,6 +126,10 @@ class Application(TenantModel):
             models.Index(
                 fields=["organisation", "programme", "stage", "created_at"],
                 name="application_programme_stage",
+            ),
+            models.Index(
+                fields=["organisation", "programme", "stage_rank", "-created_at", "-id"],
+                name="application_selection_order",
             ),
             models.Index(
                 fields=["organisation", "programme", "email_key"], name="application_email_key"

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -37,21 +37,59 @@ def _squashed(value: str) -> str:
     return value.lower().replace(" ", "")
 
 
-# The selection lists the stages in the order an applicant goes through them.
-_STAGE_ORDER = Case(
-    *[When(stage=value, then=Value(i)) for i, value in enumerate(Stage.values)],
-    default=Value(len(Stage.values)),
-    output_field=IntegerField(),
+# What a row of the selection shows, and what finding its twins needs (not the consent text,
+# the availability or the retention date: loading those for every row costs for nothing).
+_SELECTION_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "postcode",
+    "motivation",
+    "source",
+    "stage",
+    "advice",
+    "client_reason",
+    "created_at",
+    "email_key",
+    "name_key",
+    "organisation_id",
+    "programme_id",
 )
 
 
 def applications_for_selection(*, programme: Programme, stage: str = "") -> QuerySet[Application]:
     """The programme's applications that were not merged into another (at `stage`, when
-    given), in the order of the stages and newest first within a stage; the page slices it."""
+    given), in the order of the stages and newest first within a stage, with the fields a
+    row shows; the page slices it."""
     qs = Application.objects.filter(programme=programme, merged_into__isnull=True)
+    # Each order is an index's: (stage, created_at) within a stage, the stored stage rank
+    # across them; a page reads its rows from the index instead of sorting the programme's.
     if stage:
-        qs = qs.filter(stage=stage)
-    return qs.alias(stage_order=_STAGE_ORDER).order_by("stage_order", "-created_at", "-pk")
+        qs = qs.filter(stage=stage).order_by("-created_at", "-pk")
+    else:
+        qs = qs.order_by("stage_rank", "-created_at", "-pk")
+    return qs.only(*_SELECTION_FIELDS)
+
+
+class Counted:
+    """A queryset with its number of rows known beforehand (from counts the page needs
+    anyway): the paginator slices it without running a COUNT of its own."""
+
+    def __init__(self, queryset: QuerySet, *, count: int):
+        self.queryset = queryset
+        self.ordered = queryset.ordered
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
 
 
 def stage_counts(*, programme: Programme) -> dict[str, int]:
@@ -78,10 +116,16 @@ def duplicates_of(*, programme: Programme, applications) -> dict:
     names = {a.name_key for a in applications if not a.name_key.startswith("|")}
     if not emails and not names:
         return {a.pk: (None, None) for a in applications}
-    twins = (
+    live = (
         Application.objects.filter(programme=programme, merged_into__isnull=True)
-        .filter(Q(email_key__in=emails) | Q(name_key__in=names))
         .only(*_TWIN_FIELDS)
+        .order_by()
+    )
+    # A union of the two lookups, not one OR: SQLite answers each from its key's index, where
+    # the OR had it read every application of the programme.
+    twins = (
+        live.filter(email_key__in=emails)
+        .union(live.filter(name_key__in=names))
         .order_by("created_at", "pk")
     )
     by_email, by_name = defaultdict(list), defaultdict(list)
@@ -207,11 +251,21 @@ def information_meetings_ahead(*, programme: Programme) -> QuerySet[Meeting]:
 
 
 def recruitment_material(*, programme: Programme) -> dict[str, Document | None]:
-    """The programme's recruitment flyer and poster (None when not made yet)."""
-    return {
-        "flyer": programme.documents.filter(kind=RECRUITMENT_FLYER).first(),
-        "poster": programme.documents.filter(kind=RECRUITMENT_POSTER).first(),
+    """The programme's newest recruitment flyer and poster (None when not made yet), in one
+    query: the newest of each kind, whatever the number asked for before."""
+    newest = {
+        d.kind: d
+        for d in programme.documents.filter(kind__in=[RECRUITMENT_FLYER, RECRUITMENT_POSTER])
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=F("kind"),
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(newest=1)
     }
+    return {"flyer": newest.get(RECRUITMENT_FLYER), "poster": newest.get(RECRUITMENT_POSTER)}
 
 
 def channels_of(*, programme: Programme) -> QuerySet[Channel]:
@@ -307,7 +361,7 @@ def survey_counts(*, survey: Survey) -> dict:
     """The survey's results counted in SQL: per question the answers per option (several
     choices counted per option), the scale's average, the newest open answers; the responses
     by channel and the streets with the most responses (`streets_more`: how many streets
-    more). Seven queries, whatever the number of responses."""
+    more). Five queries, whatever the number of responses."""
     questions = list(survey.questions.all())
     # By question (the index on organisation, question and value), not through the responses.
     closed = [q.pk for q in questions if q.kind != Question.Kind.TEXT]
@@ -322,25 +376,19 @@ def survey_counts(*, survey: Survey) -> dict:
     ):
         combos[row["question_id"]].append((row["value"], row["n"]))
         answered[row["question_id"]] += row["n"]
-    for question_id, n in (
-        Answer.objects.filter(question_id__in=open_)
-        .values("question_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("question_id", "n")
-    ):
-        answered[question_id] = n
-    texts = defaultdict(list)
-    for question_id, value in (
+    texts = defaultdict(list)  # per open question: the newest answers, with how many in all
+    for question_id, value, n in (
         Answer.objects.filter(question_id__in=open_)
         .annotate(
-            newest=Window(RowNumber(), partition_by=F("question_id"), order_by=F("pk").desc())
+            newest=Window(RowNumber(), partition_by=F("question_id"), order_by=F("pk").desc()),
+            answers=Window(Count("pk"), partition_by=F("question_id")),
         )
         .filter(newest__lte=OPEN_ANSWERS_SHOWN)
         .order_by("question_id", "pk")
-        .values_list("question_id", "value")
+        .values_list("question_id", "value", "answers")
     ):
         texts[question_id].append(value)
+        answered[question_id] = n
     labels = {"ja": _("Yes"), "nee": _("No")}
     results = []
     for q in questions:
@@ -365,16 +413,19 @@ def survey_counts(*, survey: Survey) -> dict:
     by_channel = dict(
         responses.values("channel").annotate(n=Count("pk")).values_list("channel", "n")
     )
-    streets = responses.values("street").annotate(n=Count("pk"))
-    by_street = [
-        (row["street"] or "–", row["n"]) for row in streets.order_by("-n", "street")[:STREETS_SHOWN]
-    ]
+    # The streets with the most responses, each row also telling how many streets there are.
+    top = list(
+        responses.values("street")
+        .annotate(n=Count("pk"), streets=Window(Count("*")))
+        .order_by("-n", "street")
+        .values_list("street", "n", "streets")[:STREETS_SHOWN]
+    )
     return {
         "questions": results,
         "total": sum(by_channel.values()),
         "by_channel": [(SurveyResponse.Channel(c).label, n) for c, n in sorted(by_channel.items())],
-        "by_street": by_street,
-        "streets_more": max(streets.count() - STREETS_SHOWN, 0),
+        "by_street": [(street or "–", n) for street, n, _streets in top],
+        "streets_more": max(top[0][2] - STREETS_SHOWN, 0) if top else 0,
     }
 
 

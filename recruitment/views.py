@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,7 +20,8 @@ from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
 from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm
-from .workflow import Stage, next_moves
+from .rows import selection_rows
+from .workflow import Stage
 
 APPLY_LIMIT = 5  # sends of the application form per visitor and programme per 10 minutes
 APPLY_WINDOW = 10 * 60
@@ -146,6 +148,16 @@ def _decision_undo(request, programme, *, by_client: bool, done: str):
     return redirect(request.path)
 
 
+def _mark_duplicates(applications: list, *, programme) -> None:
+    """Each application of the page with its possible duplicate (`duplicate`, None when
+    none) and whether the e-mail address gave it away (`duplicate_by_email`)."""
+    twins = selectors.duplicates_of(programme=programme, applications=applications)
+    for application in applications:
+        by_email, by_address = twins[application.pk]
+        application.duplicate = by_email or by_address
+        application.duplicate_by_email = by_email is not None
+
+
 class SelectionView(ProgrammeMixin, TemplateView):
     """The project leader's selection: every applicant by stage, with the next step; a
     resident who applied twice is marked, and the two applications can be merged."""
@@ -163,27 +175,22 @@ class SelectionView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         stage = self.request.GET.get("stage", "")
         stage = stage if stage in Stage.values else ""
+        counts = selectors.stage_counts(programme=programme)
+        total = sum(counts.values())
         page = paginate(
             self.request,
-            selectors.applications_for_selection(programme=programme, stage=stage),
+            # The stage counts already tell how many rows there are: no COUNT of its own.
+            selectors.Counted(
+                selectors.applications_for_selection(programme=programme, stage=stage),
+                count=counts[stage] if stage else total,
+            ),
             per_page=self.paginate_by,
         )
         applications = list(page.object_list)
-        twins = selectors.duplicates_of(programme=programme, applications=applications)
-        for application in applications:
-            application.moves = [
-                (s, Stage(s).label) for s in next_moves(application.stage, by_client=False)
-            ]
-            by_email, by_address = twins[application.pk]
-            application.duplicate = by_email or by_address
-            application.duplicate_by_email = by_email is not None
-            if application.duplicate:  # the older one first: kept unless chosen otherwise
-                application.merge_choices = sorted(
-                    [application, application.duplicate], key=lambda a: (a.created_at, a.pk)
-                )
-        counts = selectors.stage_counts(programme=programme)
+        _mark_duplicates(applications, programme=programme)
+        rows = selection_rows(applications, csrf_token=get_token(self.request))
         by_stage = [
-            (value, label, counts[value], [a for a in applications if a.stage == value])
+            (value, label, counts[value], rows.get(value, ""))
             for value, label in Stage.choices
             if not stage or value == stage
         ]
@@ -195,7 +202,7 @@ class SelectionView(ProgrammeMixin, TemplateView):
             page=page,
             stage=stage,
             stage_tabs=[(value, label, counts[value]) for value, label in Stage.choices],
-            total=sum(counts.values()),
+            total=total,
             undoable=_undoable(recent, by_client=False),
             campaign_form=campaign_form
             or CampaignForm(instance=services.campaign_for(programme=programme)),
