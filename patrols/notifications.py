@@ -32,6 +32,7 @@ SIGNAL_URGENT = "patrols.signal_urgent"
 SIGNAL_NEW = "patrols.signal_new"
 SIGNAL_STATUS = "patrols.signal_status"
 SIGNAL_OVERDUE = "patrols.signal_overdue"
+SIGNAL_ASSIGNED = "patrols.signal_assigned"
 
 # New signals the sweep looks back on: long enough to outlast a stopped beat for a while.
 SWEEP_WINDOW = timedelta(hours=24)
@@ -63,6 +64,13 @@ KINDS = (
         audience={Role.CLIENT_STAFF},
         default_mode=DIGEST,
         order=25,
+    ),
+    NotificationKind(
+        code=SIGNAL_ASSIGNED,
+        label=_("A signal was assigned to you"),
+        description=_("A colleague or a route of your organisation gave you a signal to handle."),
+        audience={Role.CLIENT_STAFF},
+        order=15,
     ),
     NotificationKind(
         code=SIGNAL_STATUS,
@@ -157,6 +165,22 @@ def signal_reported_nudge(*, signal: Signal) -> None:
         enqueue_on_commit(
             signal_notify, signal_id=signal.pk, organisation_id=signal.organisation_id
         )
+
+
+def signal_assigned_notify(*, signal: Signal, assignee: User) -> None:
+    """Tell a colleague a signal was assigned to them (by someone else, or by a route)."""
+    notify(
+        kind=SIGNAL_ASSIGNED,
+        recipients=[assignee],
+        title=format_lazy(
+            _("A signal was assigned to you: {category}"), category=str(signal.category)
+        ),
+        body=_body(signal),
+        url=_portal_url(signal),
+        dedupe_key=f"signal-assigned:{signal.pk}:{assignee.pk}:{timezone.now().isoformat()}",
+        organisation=signal.organisation,
+        programme=signal.programme,
+    )
 
 
 def signal_status_notify(*, signal: Signal, previous: str, text: str = "") -> None:

@@ -14,7 +14,7 @@ from programmes.models import Programme, TeamMember, User
 from programmes.services.workflow import Workflow, workflow_history_append, workflow_transition
 
 from ..models import Round, Signal, SignalCategory, SignalEvent
-from ..notifications import signal_reported_nudge, signal_status_notify
+from ..notifications import signal_assigned_notify, signal_reported_nudge, signal_status_notify
 from ..workflow import CLOSED, Status, check_transition
 from .handoff import handoffs_plan
 from .records import _member, _reported, _store_once
@@ -114,6 +114,7 @@ def signal_transition(
     """Move a signal through the workflow; the reporter hears when it is resolved."""
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     previous = signal.status
+    previous_assignee = signal.assigned_to_id
     if status == previous and (assigned_to is None or assigned_to == signal.assigned_to):
         raise ValidationError({"status": _("Choose a new status or another colleague.")})
 
@@ -140,6 +141,11 @@ def signal_transition(
     if status == Status.FORWARDED and previous != Status.FORWARDED:
         handoffs_plan(signal=signal, actor=actor)
     signal_status_notify(signal=signal, previous=previous, text=text)
+    if assigned_to is not None and assigned_to.pk not in (
+        previous_assignee,
+        getattr(actor, "pk", None),
+    ):
+        signal_assigned_notify(signal=signal, assignee=assigned_to)
     reporter = signal.reported_by  # None once the reporter's account was deleted
     if status == Status.RESOLVED and previous != Status.RESOLVED and reporter is not None:
         mail_queue(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patrols import services as patrols
 from patrols.notifications import (
+    SIGNAL_ASSIGNED,
     SIGNAL_NEW,
     SIGNAL_OVERDUE,
     SIGNAL_STATUS,
@@ -187,3 +188,24 @@ def test_overdue_signals_are_told_once(team, world):
     (row,) = _staff_rows(world, SIGNAL_OVERDUE)
     assert row.dedupe_key == f"signal-overdue:{open_signal.pk}"
     assert "Nog open" in row.body and row.mail == Notification.Mail.DIGEST
+
+
+def test_a_colleague_hears_a_signal_was_assigned_to_them(
+    team, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    staff = world.users[Role.CLIENT_STAFF]
+    colleague = UserFactory(
+        email="collega3@noord.example", role=Role.CLIENT_STAFF, organisation=world.client
+    )
+    signal = _signal(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        patrols.signal_transition(
+            actor=staff, signal=signal, status=Status.IN_PROGRESS, assigned_to=colleague
+        )
+        # Taking it on oneself tells nobody.
+        patrols.signal_transition(
+            actor=staff, signal=signal, status=Status.IN_PROGRESS, assigned_to=staff
+        )
+    (row,) = Notification.objects.filter(kind=SIGNAL_ASSIGNED)
+    assert row.recipient == colleague
+    assert [m.to[0].split("<")[-1].rstrip(">") for m in mailoutbox] == [colleague.email]
