@@ -361,3 +361,22 @@ def test_the_list_takes_the_same_queries_at_any_size(client, world):
     for key in range(1, 40):
         _notify(world, key=str(key))
     assert _list_queries(client) == small
+
+
+def test_a_digest_another_runner_sent_this_period_is_not_sent_again(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Two runners at once: the one whose period record is refused by the unique constraint
+    sends nothing and leaves the notifications waiting for the next period."""
+    staff = world.users[Role.CLIENT_STAFF]
+    service.preferences_set(user=staff, kind=DAILY, digest_hour=9)
+    _notify(world, kind=DAILY, key="a")
+    with scopes_disabled():
+        NotificationDigest.objects.create(
+            organisation=world.client, recipient=staff, kind=DAILY, period=dt.date(2026, 12, 7)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _run_digests(_digest_at(10)) == 0
+    assert mailoutbox == []
+    with scopes_disabled():
+        assert Notification.objects.get().mail == Notification.Mail.DIGEST
