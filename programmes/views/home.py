@@ -91,9 +91,9 @@ class WorkspaceView(PermissionMixin, TemplateView):
                     "place": f"{p['neighbourhood']}, {p['municipality']}",
                     "client": p["organisation__name"],
                     "phase": phases[status.phase],
-                    "percent": status.percent,
-                    "done": status.done,
-                    "total": status.total,
+                    # As text: an int in a template goes through number formatting.
+                    "percent": str(status.percent),
+                    "done_of_total": f"{status.done}/{status.total}",
                     "overdue": status.overdue,
                     "meeting_at": when(meeting.starts_at) if meeting else "",
                     "meeting": meeting.title if meeting else "",
