@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import BoundedDatesMixin
+from .fields import BoundedDatesMixin, BoundedModelMultipleChoiceField
 from .images import reencode_image
 from .models import (
     Goal,
@@ -71,7 +71,7 @@ class InvitationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
-    assigned_clients = forms.ModelMultipleChoiceField(
+    assigned_clients = BoundedModelMultipleChoiceField(
         label=_("Clients (project leaders only)"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -187,6 +187,10 @@ class ProgrammeForm(BoundedDatesMixin, forms.ModelForm):
             "project_leaders",
             "client_contacts",
         ]
+        field_classes = {
+            "project_leaders": BoundedModelMultipleChoiceField,
+            "client_contacts": BoundedModelMultipleChoiceField,
+        }
         widgets = {
             "start_date": DateInput(),
             "project_leaders": forms.CheckboxSelectMultiple,

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programmes.fields import BoundedDatesMixin
+from programmes.fields import BoundedDatesMixin, BoundedModelMultipleChoiceField
 from programmes.forms import MeetingForm, MilestoneForm
 from programmes.input import json_id, parse_moment, read_json, validate_date_range
 from programmes.models import Document
@@ -375,3 +375,39 @@ def test_clearing_a_logo_removes_it(client, world, unscoped):
     assert response.status_code == 302, response.context["form"].errors
     world.client.refresh_from_db()
     assert not world.client.logo
+
+
+# --- ids in forms --------------------------------------------------------------------------
+
+
+def test_every_form_with_a_multiple_choice_of_rows_bounds_its_ids():
+    """A new form that chooses several rows with Django's own field fails here: it lets an id
+    beyond any database id reach the driver, which raises instead of refusing."""
+    unbounded = [
+        f"{cls.__name__}.{name}"
+        for cls in _our_form_classes()
+        for name, f in getattr(cls, "base_fields", {}).items()
+        if isinstance(f, forms.ModelMultipleChoiceField)
+        and not isinstance(f, BoundedModelMultipleChoiceField)
+    ]
+    assert not unbounded, f"use programmes.fields.BoundedModelMultipleChoiceField: {unbounded}"
+
+
+def test_a_chosen_id_beyond_any_database_id_is_an_invalid_choice_not_a_500(client, world):
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    url = reverse("programme_create", kwargs={"org": world.client.slug})
+    leader = world.users[Role.PROJECT_LEADER]
+    data = {
+        "name": "Team Oost",
+        "neighbourhood": "Oost",
+        "municipality": "Stad",
+        "start_date": "2026-09-07",
+        "project_leaders": [str(leader.pk), "99999999999999999999"],
+    }
+    with translation.override("nl"):
+        response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 200
+    assert "99999999999999999999" in response.content.decode()
+    assert "geldige keuze" in response.content.decode()
+    response = client.post(url, {**data, "project_leaders": [str(leader.pk)]})
+    assert response.status_code == 302
