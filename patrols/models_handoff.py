@@ -36,6 +36,13 @@ class HandoffChannel(TenantModel):
     secret_encrypted = models.TextField(blank=True, editable=False)
     # Remote status -> our status, on top of the defaults (patrols.handoff.inbound).
     status_map = models.JSONField(_("status mapping"), default=dict, blank=True)
+    # Open311: the jurisdiction the endpoint serves (optional), the services it offered when
+    # last fetched ([{"code", "name"}]), and our category id (as text) -> their service_code.
+    # The API key is kept in `secret_encrypted`, as a webhook's secret is.
+    jurisdiction_id = models.CharField(_("jurisdiction"), max_length=100, blank=True)
+    services = models.JSONField(default=list, blank=True, editable=False)
+    services_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    service_map = models.JSONField(_("service mapping"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -111,6 +118,11 @@ class Handoff(TenantModel):
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     external_ref = models.CharField(_("reference"), max_length=200, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Open311: the token a system gives before its service request id exists (resolved later),
+    # and the remote status and updated_datetime last taken over, so a status moves us once.
+    remote_token = models.CharField(max_length=200, blank=True)
+    remote_status = models.CharField(max_length=50, blank=True)
+    remote_updated = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
