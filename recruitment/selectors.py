@@ -361,7 +361,7 @@ def survey_counts(*, survey: Survey) -> dict:
     """The survey's results counted in SQL: per question the answers per option (several
     choices counted per option), the scale's average, the newest open answers; the responses
     by channel and the streets with the most responses (`streets_more`: how many streets
-    more). Five queries, whatever the number of responses."""
+    more). Five queries and one per open question, whatever the number of responses."""
     questions = list(survey.questions.all())
     # By question (the index on organisation, question and value), not through the responses.
     closed = [q.pk for q in questions if q.kind != Question.Kind.TEXT]
@@ -376,19 +376,25 @@ def survey_counts(*, survey: Survey) -> dict:
     ):
         combos[row["question_id"]].append((row["value"], row["n"]))
         answered[row["question_id"]] += row["n"]
-    texts = defaultdict(list)  # per open question: the newest answers, with how many in all
-    for question_id, value, n in (
+    for question_id, n in (
         Answer.objects.filter(question_id__in=open_)
-        .annotate(
-            newest=Window(RowNumber(), partition_by=F("question_id"), order_by=F("pk").desc()),
-            answers=Window(Count("pk"), partition_by=F("question_id")),
-        )
-        .filter(newest__lte=OPEN_ANSWERS_SHOWN)
-        .order_by("question_id", "pk")
-        .values_list("question_id", "value", "answers")
+        .values("question_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("question_id", "n")
     ):
-        texts[question_id].append(value)
         answered[question_id] = n
+    # The newest open answers, oldest of them first: one short query per open question, read
+    # backwards along its index, where one window over all of them sorted every answer
+    # (8 ms at 5,000 responses).
+    texts = {
+        pk: list(
+            Answer.objects.filter(question_id=pk)
+            .order_by("-pk")
+            .values_list("value", flat=True)[:OPEN_ANSWERS_SHOWN]
+        )[::-1]
+        for pk in open_
+    }
     labels = {"ja": _("Yes"), "nee": _("No")}
     results = []
     for q in questions:
