@@ -102,6 +102,16 @@ urlpatterns = [
         name="portal_handoff_channel_map",
     ),
     path(
+        "portal/<slug:org>/handoff/channels/<int:channel_pk>/services/",
+        handoff.HandoffServicesFetchView.as_view(),
+        name="portal_handoff_services_fetch",
+    ),
+    path(
+        "portal/<slug:org>/handoff/channels/<int:channel_pk>/services/map/",
+        handoff.HandoffServicesMapView.as_view(),
+        name="portal_handoff_services_map",
+    ),
+    path(
         "portal/<slug:org>/handoff/routes/",
         handoff.HandoffRouteCreateView.as_view(),
         name="portal_handoff_route_create",

@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "patrols.handoff.tasks.handoff_requeue_stale",
         "schedule": 60,
     },
+    # The statuses of signals handed to a client's Open311 system, read back.
+    "handoff-open311-poll": {
+        "task": "patrols.handoff.tasks.open311_poll_all",
+        "schedule": 5 * 60,
+    },
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",
         "schedule": 24 * 60 * 60,

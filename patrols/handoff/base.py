@@ -16,12 +16,15 @@ FAILED = "failed"
 @dataclass(frozen=True)
 class Outcome:
     """How one try went: `result` is DELIVERED, RETRY (worth trying again later) or FAILED
-    (never worth another try); `status_code` the other side's HTTP status or SMTP code."""
+    (never worth another try); `status_code` the other side's HTTP status or SMTP code;
+    `remote_token` a token to resolve into the reference later (Open311)."""
 
     result: str
     status_code: int | None = None
     detail: str = ""
     external_ref: str = ""
+    # Open311: the token a system answers before it has a service request id.
+    remote_token: str = ""
 
 
 def reference(signal) -> str:

@@ -15,6 +15,7 @@ class ChannelForm(forms.Form):
         choices=[
             (HandoffChannel.Kind.MAIL_DESK, HandoffChannel.Kind.MAIL_DESK.label),
             (HandoffChannel.Kind.WEBHOOK, HandoffChannel.Kind.WEBHOOK.label),
+            (HandoffChannel.Kind.OPEN311, HandoffChannel.Kind.OPEN311.label),
         ],
     )
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -22,9 +23,29 @@ class ChannelForm(forms.Form):
         label=_("Address"),
         max_length=300,
         help_text=_(
-            "The service desk's e-mail address, or the https address the webhook posts to."
+            "The service desk's e-mail address, the https address the webhook posts to, "
+            "or the Open311 endpoint's base address (without services.json)."
         ),
     )
+    api_key = forms.CharField(
+        label=_("API key (Open311)"),
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Only for Open311: stored encrypted and never shown again."),
+    )
+    jurisdiction_id = forms.CharField(
+        label=_("Jurisdiction (Open311)"),
+        max_length=100,
+        required=False,
+        help_text=_("Only when your Open311 system asks for a jurisdiction_id."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == HandoffChannel.Kind.OPEN311 and not data.get("api_key", "").strip():
+            self.add_error("api_key", _("Give the API key your system gave you."))
+        return data
 
 
 class RouteForm(forms.Form):
@@ -81,3 +102,28 @@ class StatusMapForm(forms.Form):
             status: [w.strip() for w in self.cleaned_data.get(status, "").split(",") if w.strip()]
             for status in inbound.MAPPED_STATUSES
         }
+
+
+class ServiceMapForm(forms.Form):
+    """Per category of the client's teams, the Open311 service its signals are filed under."""
+
+    def __init__(self, *args, channel, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Not sent"))] + [
+            (s["code"], f"{s['group']}: {s['name']}" if s["group"] else s["name"])
+            for s in channel.services
+        ]
+        self.categories = list(categories)
+        for category in self.categories:
+            name = f"service-{category.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{category.programme.name}: {category}",
+                choices=choices,
+                required=False,
+                initial=channel.service_map.get(str(category.pk), ""),
+            )
+            # One form per channel on the page: ids of their own.
+            self.fields[name].widget.attrs["id"] = f"service-{channel.pk}-{category.pk}"
+
+    def mapping(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"service-{c.pk}") or "" for c in self.categories}

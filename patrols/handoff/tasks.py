@@ -4,9 +4,11 @@ and call `patrols.services.handoff`. Registered when the app is ready (patrols/a
 from celery import shared_task
 from django_scopes import scopes_disabled
 
+from programmes.queueing import enqueue
 from programmes.tasks import TenantTask
 
 from ..services import handoff as handoff_service
+from ..services import open311 as open311_service
 
 
 @shared_task(base=TenantTask, acks_late=True)
@@ -23,3 +25,20 @@ def handoff_requeue_stale() -> int:
     # hands claims back by id and queues tenant-scoped tasks.
     with scopes_disabled():
         return handoff_service.handoff_requeue_stale()
+
+
+@shared_task(base=TenantTask, acks_late=True)
+def open311_poll(*, channel_id: int, organisation_id: int) -> int:
+    """Read back the statuses of what one Open311 channel was given."""
+    return open311_service.open311_poll(channel_id=channel_id)
+
+
+@shared_task(acks_late=True)
+def open311_poll_all() -> int:
+    """Periodic: queue a poll of every active Open311 channel, each in its tenant's scope."""
+    # Every tenant's channels: scoping is off for reading their ids only.
+    with scopes_disabled():
+        channels = open311_service.open311_channels_to_poll()
+    for channel_id, organisation_id in channels:
+        enqueue(open311_poll, channel_id=channel_id, organisation_id=organisation_id)
+    return len(channels)

@@ -17,6 +17,7 @@ from django.http.request import RawPostDataException
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
@@ -28,8 +29,9 @@ from programmes.views.common import form_errors_to
 
 from ..selectors import handoff as selectors
 from ..services import handoff as services
+from ..services import open311 as open311_services
 from . import inbound, secrets
-from .forms import ChannelForm, RouteForm, StatusMapForm
+from .forms import ChannelForm, RouteForm, ServiceMapForm, StatusMapForm
 
 
 class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
@@ -61,12 +63,21 @@ class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
 
     def get_context_data(self, channel_form=None, route_form=None, **kwargs):
         client = self.get_client()
+        channels = list(selectors.channels_for(organisation=client))
+        categories = None
+        if any(c.kind == "open311" and c.services for c in channels):
+            categories = selectors.mappable_categories(organisation=client)
+
+        def map_form(channel):
+            if channel.kind == "webhook":
+                return StatusMapForm(channel=channel)
+            if channel.kind == "open311" and channel.services:
+                return ServiceMapForm(channel=channel, categories=categories)
+            return None
+
         return super().get_context_data(
             client=client,
-            channels=[
-                (channel, StatusMapForm(channel=channel) if channel.kind == "webhook" else None)
-                for channel in selectors.channels_for(organisation=client)
-            ],
+            channels=[(channel, map_form(channel)) for channel in channels],
             routes=selectors.routes_for_client(organisation=client),
             channel_form=channel_form or ChannelForm(),
             route_form=route_form or self.route_form(),
@@ -83,6 +94,8 @@ class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
                     kind=form.cleaned_data["kind"],
                     name=form.cleaned_data["name"],
                     target=form.cleaned_data["target"],
+                    api_key=form.cleaned_data["api_key"],
+                    jurisdiction_id=form.cleaned_data["jurisdiction_id"],
                 )
             except ValidationError as error:
                 form_errors_to(form, error)
@@ -140,6 +153,62 @@ class HandoffChannelMapView(_HandoffSettingsMixin, View):
             )
         else:
             messages.success(request, _("The statuses were saved."))
+        return self.back()
+
+
+class HandoffServicesFetchView(_HandoffSettingsMixin, View):
+    """Fetch an Open311 channel's service list from the client's system, for the mapping."""
+
+    method_permissions = {"POST": _HandoffSettingsMixin.permission}
+
+    def post(self, request, org, channel_pk):
+        channel = selectors.get_channel_for(organisation=self.get_client(), pk=channel_pk)
+        try:
+            found = open311_services.open311_services_fetch(actor=request.user, channel=channel)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Your system offers %(count)d service: choose it per category.",
+                    "Your system offers %(count)d services: choose one per category.",
+                    len(found),
+                )
+                % {"count": len(found)},
+            )
+        return self.back()
+
+
+class HandoffServicesMapView(_HandoffSettingsMixin, View):
+    """Which Open311 service each of our categories is filed under."""
+
+    method_permissions = {"POST": _HandoffSettingsMixin.permission}
+
+    def post(self, request, org, channel_pk):
+        client = self.get_client()
+        channel = selectors.get_channel_for(organisation=client, pk=channel_pk)
+        form = ServiceMapForm(
+            request.POST,
+            channel=channel,
+            categories=selectors.mappable_categories(organisation=client),
+        )
+        problems = ""
+        if form.is_valid():
+            try:
+                open311_services.open311_services_map(
+                    actor=request.user, channel=channel, mapping=form.mapping()
+                )
+            except ValidationError as error:
+                problems = " ".join(error.messages)
+        else:
+            problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        if problems:
+            messages.error(
+                request, _("The services were not saved: %(problems)s") % {"problems": problems}
+            )
+        else:
+            messages.success(request, _("The services were saved."))
         return self.back()
 
 

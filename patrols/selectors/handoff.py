@@ -52,6 +52,15 @@ def route_choices(*, user, organisation: Organisation):
     return programmes, categories, colleagues_for(user=user, organisation=organisation)
 
 
+def mappable_categories(*, organisation: Organisation) -> list[SignalCategory]:
+    """The client's active categories, per team, for the Open311 service mapping."""
+    return list(
+        SignalCategory.objects.filter(organisation=organisation, is_active=True)
+        .select_related("parent", "programme")
+        .order_by("programme__name", "programme_id", "parent__name", "parent_id", "name")
+    )
+
+
 def signal_handoffs(*, signal: Signal) -> list[Handoff]:
     """A signal's hand-offs with their attempts, for its page."""
     return list(

@@ -85,10 +85,19 @@ def _task():
 
 @transaction.atomic
 def handoff_channel_create(
-    *, actor: User, organisation: Organisation, kind: str, name: str, target: str
+    *,
+    actor: User,
+    organisation: Organisation,
+    kind: str,
+    name: str,
+    target: str,
+    api_key: str = "",
+    jurisdiction_id: str = "",
 ) -> tuple[HandoffChannel, str]:
     """Connect a channel; returns it with its secret (a webhook's; "" for the others), which
-    is shown this once and stored only encrypted."""
+    is shown this once and stored only encrypted. An Open311 channel takes the API key the
+    client's system gave them (stored encrypted the same way, never shown again) and
+    optionally its jurisdiction."""
     if kind not in HandoffChannel.Kind.values:
         raise ValidationError({"kind": _("Choose a kind of channel.")})
     name = (name or "").strip()
@@ -100,13 +109,23 @@ def handoff_channel_create(
         raise ValidationError({"target": error.messages}) from error
     if HandoffChannel.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise ValidationError({"name": _("There is a channel with this name already.")})
-    secret = secrets.new_secret() if kind != HandoffChannel.Kind.MAIL_DESK else ""
+    secret = secrets.new_secret() if kind == HandoffChannel.Kind.WEBHOOK else ""
+    stored = secret
+    if kind == HandoffChannel.Kind.OPEN311:
+        stored = (api_key or "").strip()
+        if not stored:
+            raise ValidationError({"api_key": _("Give the API key your system gave you.")})
+        if len(stored) > 500 or not stored.isprintable():
+            raise ValidationError({"api_key": _("This is not an API key.")})
     channel = HandoffChannel(
         organisation=organisation,
         kind=kind,
         name=name,
         target=target,
-        secret_encrypted=secrets.encrypt(secret) if secret else "",
+        secret_encrypted=secrets.encrypt(stored) if stored else "",
+        jurisdiction_id=(jurisdiction_id or "").strip()
+        if kind == HandoffChannel.Kind.OPEN311
+        else "",
         created_by=actor,
     )
     channel.full_clean()
@@ -393,7 +412,8 @@ def _write_outcome(handoff: Handoff, outcome: base.Outcome, *, started, duration
         handoff.state = Handoff.State.DELIVERED
         handoff.delivered_at = now
         handoff.external_ref = outcome.external_ref[:200]
-        fields += ["delivered_at", "external_ref"]
+        handoff.remote_token = outcome.remote_token[:200]
+        fields += ["delivered_at", "external_ref", "remote_token"]
     elif result == base.RETRY:
         handoff.state = Handoff.State.WAITING
         handoff.next_attempt_at = now + handoff_backoff(handoff.attempts)

@@ -125,6 +125,8 @@ ACCESS = {
     "patrols:portal_handoff_retry": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_create": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_delete": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_services_fetch": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_services_map": {"POST": {ADMIN, STAFF}},
     # The client's own system posts status updates, signed per channel (no session).
     "patrols:handoff_inbound": {"POST": PUBLIC},
     "patrols:programme_rounds": _rw(CONSULTANCY),
