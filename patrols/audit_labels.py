@@ -22,6 +22,8 @@ ACTIONS = {
     "handoff_channel.activated": _("Hand-off channel switched on"),
     "handoff_channel.deactivated": _("Hand-off channel switched off"),
     "handoff_channel.statuses_mapped": _("Hand-off channel's statuses mapped"),
+    "handoff_channel.services_fetched": _("Open311 services fetched"),
+    "handoff_channel.services_mapped": _("Open311 services chosen per category"),
     "handoff_route.created": _("Hand-off route added"),
     "handoff_route.deleted": _("Hand-off route removed"),
     "handoff.delivered": _("Signal handed to the client's system"),

@@ -109,7 +109,7 @@ class ServiceMapForm(forms.Form):
 
     def __init__(self, *args, channel, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("Not sent"))] + [
+        choices = [("", _("Do not send"))] + [
             (s["code"], f"{s['group']}: {s['name']}" if s["group"] else s["name"])
             for s in channel.services
         ]
