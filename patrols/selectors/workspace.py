@@ -85,8 +85,10 @@ def recent_conversations(*, programme: Programme, limit: int = 20) -> QuerySet[C
 
 def signal_counts_by_status(*, programme: Programme) -> list[dict]:
     """How many of the programme's signals stand in each status, as {status label, n}."""
+    # The programme is the tenant's already; the plain manager leaves out the tenant filter,
+    # which made SQLite count through the tenant's index instead of the programme's.
     rows = (
-        Signal.objects.filter(programme=programme)
+        Signal._base_manager.filter(programme=programme)
         .values("status")
         .annotate(n=Count("id"))
         .order_by("status")
