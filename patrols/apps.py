@@ -37,6 +37,7 @@ class PatrolsConfig(AppConfig):
             ProgrammeTab(_("Rounds"), "patrols:programme_rounds", order=300),
             ProgrammeTab(_("Effort"), "patrols:programme_effort", order=310),
             ProgrammeTab(_("Categories"), "patrols:programme_categories", order=320),
+            ProgrammeTab(_("Hand-off"), "patrols:programme_handoff", order=330),
         ):
             register_programme_tab(tab)
         for link in (

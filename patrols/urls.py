@@ -6,6 +6,7 @@ from django.urls import path
 
 from . import api, own, portal, views, workspace
 from .handoff import views as handoff
+from .handoff.health import HandoffHealthView
 
 app_name = "patrols"
 
@@ -141,6 +142,11 @@ urlpatterns = [
         "workspace/clients/<slug:org>/programmes/<int:programme_pk>/effort/",
         workspace.EffortView.as_view(),
         name="programme_effort",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/handoff/",
+        HandoffHealthView.as_view(),
+        name="programme_handoff",
     ),
     path(
         "portal/<slug:org>/programmes/<int:programme_pk>/effort/",

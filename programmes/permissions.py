@@ -36,6 +36,10 @@ class Perm(StrEnum):
     DOCUMENT_VIEW = "document.view"
     SIGNAL_VIEW = "signal.view"
     SIGNAL_HANDLE = "signal.handle"
+    # Where the client's signals go: the hand-off channels (with their secrets) and routes.
+    # The client's staff have no admin rank among them, so all of them and the consultancy
+    # admin; not the project leader, who sees the hand-off's health but not its set-up.
+    HANDOFF_MANAGE = "handoff.manage"
     # The client's decision on a proposed candidate (approve or decline, and undo it).
     CANDIDATE_DECIDE = "candidate.decide"
     REWARD_MANAGE = "reward.manage"
@@ -71,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DOCUMENT_VIEW,
             Perm.SIGNAL_VIEW,
             Perm.SIGNAL_HANDLE,
+            Perm.HANDOFF_MANAGE,
             Perm.CANDIDATE_DECIDE,
             Perm.REWARD_MANAGE,
             Perm.OWN_NOTIFICATIONS,

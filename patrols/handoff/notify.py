@@ -3,6 +3,7 @@ at once when a signal could not be handed to their own system for good (the sign
 the portal for them to follow up)."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from programmes.permissions import Role
 from programmes.services.notifications import notify_on_commit
 
 HANDOFF_FAILED = "patrols.handoff_failed"
+HANDOFF_CHANNEL_FAILING = "patrols.handoff_channel_failing"
 
 KIND = NotificationKind(
     code=HANDOFF_FAILED,
@@ -26,9 +28,66 @@ KIND = NotificationKind(
 )
 
 
+# The client's project leaders hear when a channel keeps failing (its newest hand-offs all
+# failed for good), once per channel and day: the client may not notice, the leader follows up.
+CHANNEL_FAILING_KIND = NotificationKind(
+    code=HANDOFF_CHANNEL_FAILING,
+    label=_("A client's own system keeps refusing signals"),
+    description=_(
+        "Several signals in a row could not be handed to a client's service desk or own "
+        "system; at most once a day per channel."
+    ),
+    audience={Role.PROJECT_LEADER, Role.CONSULTANCY_ADMIN},
+    digest=False,
+    order=45,
+)
+
+
 def register() -> None:
-    """Register the hand-off's notification kind (from `PatrolsConfig.ready`)."""
+    """Register the hand-off's notification kinds (from `PatrolsConfig.ready`)."""
     register_notification_kind(KIND)
+    register_notification_kind(CHANNEL_FAILING_KIND)
+
+
+def handoff_channel_failing_notify(*, handoff) -> None:
+    """Tell the client's project leaders, after commit, that the hand-off's channel keeps
+    failing: when its newest hand-offs all failed for good; once per channel and day."""
+    from ..selectors.handoff_health import (  # noqa: PLC0415 - selectors import the models
+        FAILING_STREAK,
+        channel_failing_streak,
+    )
+
+    if not channel_failing_streak(channel_id=handoff.channel_id):
+        return
+    signal = handoff.signal
+    organisation = signal.organisation
+    leaders = list(
+        User.objects.filter(
+            assigned_clients=organisation, role=Role.PROJECT_LEADER, is_active=True
+        ).order_by("pk")
+    )
+    programme = signal.programme
+    notify_on_commit(
+        kind=HANDOFF_CHANNEL_FAILING,
+        recipients=leaders,
+        title=format_lazy(
+            _("{client}: “{channel}” keeps refusing signals"),
+            client=organisation.name,
+            channel=handoff.channel.name,
+        ),
+        body=format_lazy(
+            _("The last {count} signals could not be handed over. Last error: {error}"),
+            count=FAILING_STREAK,
+            error=handoff.last_error,
+        ),
+        url=reverse(
+            "patrols:programme_handoff",
+            kwargs={"org": organisation.slug, "programme_pk": programme.pk},
+        ),
+        dedupe_key=f"handoff-channel-failing:{handoff.channel_id}:{timezone.localdate()}",
+        organisation=organisation,
+        programme=programme,
+    )
 
 
 def handoff_failed_notify(*, handoff) -> None:

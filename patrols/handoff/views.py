@@ -35,8 +35,8 @@ from .forms import ChannelForm, RouteForm, ServiceMapForm, StatusMapForm
 
 
 class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
-    # Whoever handles the client's signals sets up where they go.
-    permission = Perm.SIGNAL_HANDLE
+    # The hand-off's set-up has a permission of its own (channels carry secrets).
+    permission = Perm.HANDOFF_MANAGE
 
     def route_form(self, data=None):
         client = self.get_client()
@@ -59,7 +59,7 @@ class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
     """The client's channels and routes; connecting a channel shows its secret this once."""
 
     template_name = "patrols/handoff_settings.html"
-    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
 
     def get_context_data(self, channel_form=None, route_form=None, **kwargs):
         client = self.get_client()
@@ -115,7 +115,7 @@ class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
 
 
 class HandoffChannelActiveView(_HandoffSettingsMixin, View):
-    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
 
     def post(self, request, org, channel_pk):
         channel = selectors.get_channel_for(organisation=self.get_client(), pk=channel_pk)
@@ -131,7 +131,7 @@ class HandoffChannelActiveView(_HandoffSettingsMixin, View):
 class HandoffChannelMapView(_HandoffSettingsMixin, View):
     """Which of the client's own statuses mean which of ours, for a webhook channel."""
 
-    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
 
     def post(self, request, org, channel_pk):
         channel = selectors.get_channel_for(organisation=self.get_client(), pk=channel_pk)
@@ -213,7 +213,7 @@ class HandoffServicesMapView(_HandoffSettingsMixin, View):
 
 
 class HandoffRouteCreateView(_HandoffSettingsMixin, View):
-    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
 
     def post(self, request, org):
         form = self.route_form(request.POST)
@@ -231,7 +231,7 @@ class HandoffRouteCreateView(_HandoffSettingsMixin, View):
 
 
 class HandoffRouteDeleteView(_HandoffSettingsMixin, View):
-    method_permissions = {"POST": Perm.SIGNAL_HANDLE}
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
 
     def post(self, request, org, route_pk):
         route = selectors.get_route_for(organisation=self.get_client(), pk=route_pk)

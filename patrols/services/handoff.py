@@ -40,7 +40,7 @@ from programmes.queueing import enqueue, enqueue_on_commit
 from programmes.services.common import apply_changes
 
 from ..handoff import base, inbound, maildesk, open311, secrets, webhook
-from ..handoff.notify import handoff_failed_notify
+from ..handoff.notify import handoff_channel_failing_notify, handoff_failed_notify
 from ..handoff.targets import check_email, check_url
 from ..models import Signal, SignalCategory
 from ..models_handoff import (
@@ -351,6 +351,7 @@ def _failed(handoff: Handoff) -> None:
         },
     )
     handoff_failed_notify(handoff=handoff)
+    handoff_channel_failing_notify(handoff=handoff)
 
 
 def handoff_claim(*, handoff_id: int, now=None) -> Handoff | None:

@@ -118,7 +118,8 @@ ACCESS = {
     # The client's staff handle signals; the project leader follows them.
     "patrols:portal_signal": _rw(CLIENT_READERS, post={ADMIN, STAFF}),
     "patrols:portal_signal_photo": {"GET": CLIENT_READERS},
-    # Whoever handles the client's signals connects its own systems and routes to them.
+    # The hand-off's set-up (Perm.HANDOFF_MANAGE): the client's staff (no admin rank among
+    # them) and the consultancy admin; the project leader sees its health, not its set-up.
     "patrols:portal_handoff": _rw({ADMIN, STAFF}),
     "patrols:portal_handoff_channel_active": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_channel_map": {"POST": {ADMIN, STAFF}},
@@ -131,6 +132,8 @@ ACCESS = {
     "patrols:handoff_inbound": {"POST": PUBLIC},
     "patrols:programme_rounds": _rw(CONSULTANCY),
     "patrols:programme_categories": _rw(CONSULTANCY),
+    # The hand-off's health of the programme: read only.
+    "patrols:programme_handoff": {"GET": CONSULTANCY},
     # The effort page posts the effort obligation (managing the programme) or hands out a
     # reward (the reward permission, which the client's staff have too, in the portal).
     "patrols:programme_effort": {
