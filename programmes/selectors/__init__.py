@@ -7,6 +7,7 @@ Fetching by a URL id goes through `get_<thing>_for(user=..., ...)`, which answer
 
 from .accounts import (
     audit_entries_for,
+    audit_rows,
     client_list_for,
     clients_for,
     colleagues_for,
@@ -31,6 +32,7 @@ from .outbox import (
     outbox_count_for,
     outbox_for,
     outbox_for_programme,
+    outbox_ids_for,
     outbox_rows_for,
     outbox_rows_for_programme,
 )
@@ -77,6 +79,7 @@ __all__ = [
     "TEAM_PROGRAMME_SESSION_KEY",
     "PlanStatus",
     "audit_entries_for",
+    "audit_rows",
     "client_list_for",
     "client_programmes_for",
     "client_contacts_of",
@@ -112,6 +115,7 @@ __all__ = [
     "outbox_count_for",
     "outbox_for",
     "outbox_for_programme",
+    "outbox_ids_for",
     "outbox_rows_for",
     "outbox_rows_for_programme",
     "partners_of",

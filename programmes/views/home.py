@@ -127,7 +127,7 @@ class AuditLogView(PermissionMixin, TemplateView):
                 "object": e["object_repr"],
                 "organisation": e["organisation__name"],
             }
-            for e in page.object_list
+            for e in selectors.audit_rows(page.object_list)
         ]
         return super().get_context_data(
             page=page, organisations=organisations, selected_org=slug, **kwargs

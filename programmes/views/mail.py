@@ -36,11 +36,11 @@ class MailOutboxView(PermissionMixin, TemplateView):
         if status not in OutboxMessage.Status.values:
             status = ""
         accounts = query_param(self.request, "about") == "accounts"
-        messages_qs = selectors.outbox_rows_for(
+        ids = selectors.outbox_ids_for(
             user=self.request.user, status=status, without_programme=accounts
         )
-        page = paginate(self.request, messages_qs)
-        page.object_list = self.rows(page.object_list)
+        page = paginate(self.request, ids)
+        page.object_list = self.rows(selectors.outbox_rows_for(page.object_list))
         return super().get_context_data(
             page=page,
             statuses=OutboxMessage.Status.choices,
