@@ -53,9 +53,14 @@ class SignalFilterForm(BoundedDatesMixin, forms.Form):
     overdue = forms.BooleanField(
         label=_("Only past the handling time"), required=False, widget=_FlagInput
     )
+    # The client's staff only: signals are assigned to them (by a colleague or a route).
+    mine = forms.BooleanField(label=_("Only assigned to me"), required=False, widget=_FlagInput)
 
-    def __init__(self, *args, categories, programmes, **kwargs):
+    def __init__(self, *args, categories, programmes, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        if user is None or user.role != Role.CLIENT_STAFF:
+            del self.fields["mine"]
         self.fields["category"].choices = [("", _("All"))] + [(c.pk, str(c)) for c in categories]
         self.fields["programme"].choices = [("", _("All"))] + [
             (p.pk, f"{p.neighbourhood} ({p.name})") for p in programmes
@@ -80,6 +85,8 @@ class SignalFilterForm(BoundedDatesMixin, forms.Form):
             )
         if data.get("programme"):
             qs = qs.filter(programme_id=data["programme"])
+        if data.get("mine"):  # the assignee's foreign-key index answers it
+            qs = qs.filter(assigned_to=self.user)
         # A period is a range on the stored moment (from the start of the first day in the
         # local time zone to the start of the day after the last): an index answers it, where
         # `reported_at__date` would convert every row before comparing.

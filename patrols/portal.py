@@ -42,6 +42,7 @@ class _SignalsMixin(ClientMixin, PermissionMixin):
             self.request.GET or None,
             categories=categories.select_related(None).only("name", "parent"),
             programmes=programmes.select_related(None).only("name", "neighbourhood"),
+            user=self.request.user,
         )
 
     def signals(self):
@@ -197,7 +198,7 @@ class SignalListView(_SignalsMixin, TemplateView):
             # The filter form's fields by kind, for its markup (written out in the template).
             selects=[(form[n], _options(form[n])) for n in ("status", "category", "programme")],
             dates=[form["start"], form["end"]],
-            flags=[form["urgent"], form["overdue"]],
+            flags=[form[n] for n in ("urgent", "overdue", "mine") if n in form.fields],
             page=page,
             rows=rows,
             count_text=_count_text(page),
