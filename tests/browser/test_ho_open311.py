@@ -18,6 +18,7 @@ from programmes.permissions import Role
 
 from ..factories import PASSWORD
 from ..patrols.open311_server import Open311Server
+from .helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +123,42 @@ def test_urgent_signal_goes_to_open311_and_the_answer_reaches_the_member(
     expect(phone.locator("[data-client-note]")).to_have_text(NOTE)
     _screen(phone, "04-resolved-with-note")
     shot(phone, "ho-open311-resolved-with-note")
+
+
+def test_client_connects_open311_and_maps_its_services(
+    live_server, browser, world, team, settings, system, shot, axe, unscoped
+):
+    settings.HANDOFF_ALLOW_LOCAL_TARGETS = True
+    _programme, _member, categories = team
+    lighting = next(c for c in categories if c.name == "Verlichting")
+    staff = world.users[Role.CLIENT_STAFF]
+    desk = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+    )
+    page = desk.new_page()
+    _login(page, live_server.url, staff)
+    page.goto(f"{live_server.url}/portal/{world.client.slug}/handoff/")
+    page.get_by_label("Soort").select_option(label="Open311 (GeoReport v2)")
+    page.get_by_label("Naam").fill("Meldingen Noordstad")
+    page.get_by_label("Adres").fill(system.base)
+    page.get_by_label("API-sleutel (Open311)").fill(system.api_key)
+    page.get_by_role("button", name="Koppel").click()
+    expect(page.get_by_text("is aangemaakt")).to_be_visible()
+    assert system.api_key not in page.content()
+    channel = HandoffChannel.objects.get(name="Meldingen Noordstad")
+
+    page.get_by_role("button", name="Diensten ophalen").click()
+    expect(page.get_by_text("Je systeem biedt 3 diensten")).to_be_visible()
+    box = page.locator(f"[data-open311='{channel.pk}']")
+    box.get_by_label(f"{_programme.name}: Verlichting", exact=True).select_option(
+        label="Openbare ruimte: Straatverlichting"
+    )
+    page.screenshot(path="/tmp/h9-05-services.png", full_page=True)
+    axe(page, "handoff-open311-settings")
+    box.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De diensten zijn bewaard.")).to_be_visible()
+    channel.refresh_from_db()
+    assert channel.service_map == {str(lighting.pk): "VL-02"}
+    assert system.api_key not in page.content()
+    shot(page, "ho-open311-services-mapped")
+    desk.close()
