@@ -29,7 +29,8 @@ KIND = NotificationKind(
 
 
 # The client's project leaders hear when a channel keeps failing (its newest hand-offs all
-# failed for good), once per channel and day: the client may not notice, the leader follows up.
+# failed, for good or their last try), once per channel and day: the client may not notice,
+# the leader follows up.
 CHANNEL_FAILING_KIND = NotificationKind(
     code=HANDOFF_CHANNEL_FAILING,
     label=_("A client's own system keeps refusing signals"),
@@ -51,7 +52,8 @@ def register() -> None:
 
 def handoff_channel_failing_notify(*, handoff) -> None:
     """Tell the client's project leaders, after commit, that the hand-off's channel keeps
-    failing: when its newest hand-offs all failed for good; once per channel and day."""
+    failing: when its newest hand-offs all failed (for good, or their last try); once per
+    channel and day."""
     from ..selectors.handoff_health import (  # noqa: PLC0415 - selectors import the models
         FAILING_STREAK,
         channel_failing_streak,

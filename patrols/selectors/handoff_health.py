@@ -18,7 +18,8 @@ from ..workflow import OPEN_STATUSES
 
 # Overdue signals listed by name (the oldest first); the count covers all of them.
 OVERDUE_SHOWN = 20
-# Permanent failures in a row (the channel's newest hand-offs) that make a channel "failing".
+# Hand-offs in a row (the channel's newest tried ones) that failed, for good or waiting for
+# their next try, that make a channel "failing".
 FAILING_STREAK = 3
 
 _WAITING = (Handoff.State.WAITING, Handoff.State.SENDING)
@@ -88,10 +89,14 @@ def handoff_health(*, programme, today=None) -> HandoffHealth:
 
 
 def channel_failing_streak(*, channel_id: int, streak: int = FAILING_STREAK) -> bool:
-    """Whether the channel's newest `streak` tried hand-offs all failed for good."""
-    states = list(
+    """Whether the channel's newest `streak` tried hand-offs all failed: for good, or their
+    last try did and they wait for the next (a channel that is down fails each in turn)."""
+    rows = list(
         Handoff.objects.filter(channel_id=channel_id, attempted_at__isnull=False)
         .order_by("-attempted_at", "-pk")
-        .values_list("state", flat=True)[:streak]
+        .values_list("state", "last_error")[:streak]
     )
-    return len(states) == streak and all(state == Handoff.State.FAILED for state in states)
+    return len(rows) == streak and all(
+        state == Handoff.State.FAILED or (state == Handoff.State.WAITING and error)
+        for state, error in rows
+    )

@@ -437,6 +437,7 @@ def _write_outcome(handoff: Handoff, outcome: base.Outcome, *, started, duration
             handoff_id=handoff.pk,
             organisation_id=handoff.organisation_id,
         )
+        handoff_channel_failing_notify(handoff=handoff)  # a channel that is down
     else:
         _failed(handoff)
     return handoff.state

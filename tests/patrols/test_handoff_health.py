@@ -165,3 +165,23 @@ def test_a_delivery_breaks_the_streak(world, team, receiver, django_capture_on_c
     _signals(programme, member, categories[0], 5, django_capture_on_commit_callbacks)
     assert Handoff.objects.filter(channel=hook, state=Handoff.State.DELIVERED).count() == 1
     assert not Notification.objects.filter(kind=HANDOFF_CHANNEL_FAILING).exists()
+
+
+def test_a_channel_that_is_down_tells_the_leader_before_the_retries_run_out(
+    world, team, receiver, django_capture_on_commit_callbacks
+):
+    """A channel that answers 503 to each hand-off in turn: they wait for their next try,
+    and the third in a row tells the leader, without waiting hours for them to fail for good."""
+    programme, member, categories = team
+    receiver.answers = [503]
+    hook, _ = _channel(world, HandoffChannel.Kind.WEBHOOK, receiver.url)
+    _route(world, hook, programme)
+    _signals(programme, member, categories[0], 2, django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(kind=HANDOFF_CHANNEL_FAILING).exists()
+    _signals(programme, member, categories[0], 1, django_capture_on_commit_callbacks)
+    assert set(Handoff.objects.filter(channel=hook).values_list("state", flat=True)) == {
+        Handoff.State.WAITING
+    }
+    (note,) = Notification.objects.filter(kind=HANDOFF_CHANNEL_FAILING)
+    assert note.recipient == world.users[Role.PROJECT_LEADER]
+    assert "503" in note.body
