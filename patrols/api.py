@@ -294,3 +294,64 @@ class ConversationApi(PhoneApiView):
             reported_at=_moment(data.get("reported_at"), "reported_at"),
             round_=self.round_of(programme, data),
         )
+
+
+class OpenSignalsApi(PermissionMixin, View):
+    """The open signals of the member's programme with a position, newest first (a bounded
+    number): the round screen shows those close by, so the team does not report one twice."""
+
+    permission = Perm.TEAM_APP_VIEW
+    http_method_names = ["get"]
+
+    def get(self, request, org):
+        memberships = team_memberships_for(user=request.user)
+        if not memberships:
+            raise PermissionDenied  # only members of a team walk rounds
+        named = "programme" in request.GET
+        pk = json_id(request.GET["programme"]) if named else None
+        # Without a programme named: the member's first team.
+        member = next((m for m in memberships if not named or m.programme_id == pk), None)
+        if member is None:
+            raise Http404
+        signals = selectors.open_signals_near(programme=member.programme)
+        return JsonResponse(
+            {
+                "signals": [
+                    {
+                        "id": str(s.uuid),
+                        "category": s.category_id,
+                        "label": str(s.category),
+                        "latitude": float(s.latitude),
+                        "longitude": float(s.longitude),
+                        "street": " ".join(p for p in (s.street, s.house_number) if p),
+                        "reported_at": s.reported_at.isoformat(),
+                        "status_label": s.get_status_display(),
+                        "confirmed": s.n_confirmed,
+                    }
+                    for s in signals
+                ],
+                "same_place_metres": services.SAME_PLACE_METRES,
+            }
+        )
+
+
+class ConfirmationApi(PhoneApiView):
+    """ "Same as this one": the member saw an open signal again (once per round)."""
+
+    def store(self, request, data):
+        programme = self.programme(request, data)
+        found = selectors.get_open_signal_by_uuid(
+            programme=programme, uuid=_uuid(data.get("signal"), "signal")
+        )
+        if found is None:
+            raise Refused(_("This signal has been dealt with already, or is no longer there."))
+        return services.signal_confirm(
+            actor=request.user,
+            programme=programme,
+            uuid=_uuid(data.get("id")),
+            signal=found,
+            confirmed_at=_moment(data.get("confirmed_at"), "confirmed_at"),
+            note=_text(data, "note", 2000),
+            round_=self.round_of(programme, data),
+            member=self.member,
+        )

@@ -12,6 +12,7 @@ ACTIONS = {
     "round.signed_off": _("Signed off from a round"),
     "round_slots.created": _("Rounds planned"),
     "signal.reported": _("Signal reported"),
+    "signal.confirmed": _("Signal confirmed by a team member"),
     "conversation.reported": _("Conversation recorded"),
     "category.saved": _("Signal category saved"),
     "effort_rule.saved": _("Effort agreement saved"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, TenantModel
 
-from .workflow import CLOSED, Status
+from .workflow import CLOSED, OPEN_STATUSES, Status
 
 
 class SignalCategory(TenantModel):
@@ -215,6 +215,16 @@ class Signal(PhoneRecord, TenantModel):
     )
     due_date = models.DateField(_("to be handled by"))
     closed_at = models.DateTimeField(null=True, blank=True)
+    # An open signal of the same category close by when this one arrived: the member may have
+    # reported the same thing again (a queued offline signal is stored all the same, flagged).
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possibly the same as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("signal")
@@ -252,6 +262,18 @@ class Signal(PhoneRecord, TenantModel):
                 F("house_number"),
                 condition=Q(street__gt=""),
                 name="signal_addresses_nearby",
+            ),
+            # The round screen: a programme's open signals with a position, newest first; and
+            # the check of a new signal against an open one of its category close by.
+            models.Index(
+                fields=["programme", "-reported_at", "-id"],
+                condition=Q(status__in=OPEN_STATUSES, latitude__isnull=False),
+                name="signal_open_placed",
+            ),
+            models.Index(
+                fields=["programme", "category", "latitude"],
+                condition=Q(status__in=OPEN_STATUSES, latitude__isnull=False),
+                name="signal_open_same_category",
             ),
         ]
 
@@ -301,6 +323,34 @@ class SignalPhoto(PhoneRecord, TenantModel):
 
     def __str__(self) -> str:
         return f"photo {self.uuid}"
+
+
+class SignalConfirmation(PhoneRecord, TenantModel):
+    """A member saw an open signal again ("same as this one") and said so, instead of
+    reporting it twice: once per member per round."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="confirmations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmation")
+        verbose_name_plural = _("confirmations")
+        ordering = ["confirmed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signal", "member", "round"], name="one_confirmation_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal_id} confirmed"
 
 
 class SignalEvent(TenantModel):

@@ -14,7 +14,7 @@ from programmes.mixins import PermissionMixin
 from programmes.permissions import Perm
 from programmes.services import document_retry
 
-from . import selectors
+from . import selectors, services
 from .photos import photo_response
 
 
@@ -59,9 +59,15 @@ class MySignalsView(_OwnMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         page = Paginator(selectors.own_signals(user=self.request.user), self.paginate_by)
+        page = page.get_page(self.request.GET.get("page"))
+        changed = selectors.changed_signal_ids(user=self.request.user)
+        confirmed = selectors.confirmation_counts(signals=page.object_list)
+        for signal in page.object_list:
+            signal.changed = signal.pk in changed
+            signal.confirmed = confirmed.get(signal.pk, 0)
         return super().get_context_data(
             client=self.request.organisation,
-            page=page.get_page(self.request.GET.get("page")),
+            page=page,
             fetched_at=timezone.now(),
             **kwargs,
         )
@@ -77,11 +83,15 @@ class MySignalView(_OwnMixin, TemplateView):
         (signal,) = selectors.with_places([signal])
         events = list(selectors.signal_history_for_member(signal=signal))
         notes = [e for e in events if e.text and e.actor_id != self.request.user.pk]
+        # Looked at: the notices of its new status are read, and it is no longer marked new.
+        services.signal_notices_read(user=self.request.user, signal=signal)
         return super().get_context_data(
             client=self.request.organisation,
             signal=signal,
             events=events,
             last_note=notes[-1] if notes else None,
+            handed_over_at=selectors.signal_handed_over_at(signal=signal),
+            confirmed=selectors.confirmation_counts(signals=[signal]).get(signal.pk, 0),
             photos=selectors.signal_photos(signal=signal),
             fetched_at=timezone.now(),
             **kwargs,

@@ -259,6 +259,7 @@ class SignalDetailView(_SignalsMixin, TemplateView):
             map_config=_point_map(signal),
             events=selectors.signal_events(signal=signal),
             photos=selectors.signal_photos(signal=signal),
+            confirmations=selectors.signal_confirmations(signal=signal),
             form=(form or SignalFollowUpForm(signal=signal)) if can_handle else None,
             **kwargs,
         )

@@ -59,6 +59,14 @@ urlpatterns = [
     ),
     path("team/<slug:org>/api/signals/", api.SignalApi.as_view(), name="api_signal"),
     path(
+        "team/<slug:org>/api/open-signals/", api.OpenSignalsApi.as_view(), name="api_open_signals"
+    ),
+    path(
+        "team/<slug:org>/api/confirmations/",
+        api.ConfirmationApi.as_view(),
+        name="api_confirmation",
+    ),
+    path(
         "team/<slug:org>/api/signals/<str:signal_uuid>/photos/",
         api.SignalPhotoApi.as_view(),
         name="api_signal_photo",

@@ -134,6 +134,9 @@ class RoundScreenView(_MembershipMixin, PermissionMixin, TemplateView):
                     "rounds": f"/team/{self.request.organisation.slug}/api/rounds/",
                     "signals": f"/team/{self.request.organisation.slug}/api/signals/",
                     "conversations": f"/team/{self.request.organisation.slug}/api/conversations/",
+                    "confirmations": f"/team/{self.request.organisation.slug}/api/confirmations/",
+                    "open_signals": f"/team/{self.request.organisation.slug}/api/open-signals/"
+                    f"?programme={programme.pk}",
                 },
             },
             topics=Conversation.Topic.choices,

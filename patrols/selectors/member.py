@@ -2,12 +2,13 @@
 
 from django.db.models import (
     Count,
+    F,
     QuerySet,
 )
 from django.http import Http404
 from django.utils import timezone
 
-from programmes.models import Document, Programme, User
+from programmes.models import Document, Notification, Programme, User
 from programmes.selectors import (
     roster,
     team_memberships_for,
@@ -18,9 +19,13 @@ from ..models import (
     RoundSlot,
     Signal,
     SignalCategory,
+    SignalConfirmation,
     SignalEvent,
     SignalPhoto,
 )
+from ..models_handoff import Handoff
+from ..notifications import SIGNAL_STATUS
+from ..workflow import OPEN_STATUSES
 
 
 def on_a_team(*, user) -> bool:
@@ -150,8 +155,49 @@ def get_own_signal(*, user, pk) -> Signal:
 
 
 def signal_history_for_member(*, signal: Signal) -> QuerySet[SignalEvent]:
-    """A signal's history rows, oldest first, as its reporter reads them."""
-    return signal.events.select_related("actor__organisation").order_by("created_at", "id")
+    """A signal's status history, oldest first, as its reporter reads it: each change of
+    status with the client's note. A row that only handed the signal to a colleague (the
+    status stayed) is the client's own business and is left out, note and all."""
+    return (
+        signal.events.exclude(from_status=F("to_status"))
+        .select_related("actor__organisation")
+        .order_by("created_at", "id")
+    )
+
+
+def signal_handed_over_at(*, signal: Signal):
+    """When the signal first reached the client's own system (a delivered hand-off), or
+    None; nothing of the channel or its errors is read."""
+    return (
+        Handoff.objects.filter(signal=signal, state=Handoff.State.DELIVERED)
+        .order_by("delivered_at")
+        .values_list("delivered_at", flat=True)
+        .first()
+    )
+
+
+def changed_signal_ids(*, user) -> set[int]:
+    """The ids of `user`'s signals whose status changed since they last looked: those with
+    an unread in-app notice of a new status (one query, however many signals)."""
+    keys = Notification.objects.filter(
+        recipient=user, kind=SIGNAL_STATUS, read_at__isnull=True, in_app=True
+    ).values_list("dedupe_key", flat=True)
+    found = set()
+    for key in keys:  # "signal-status:<pk>:<from>:<to>:<moment>"
+        parts = key.split(":")
+        if len(parts) > 1 and parts[1].isdigit():
+            found.add(int(parts[1]))
+    return found
+
+
+def confirmation_counts(*, signals) -> dict[int, int]:
+    """How often each of these signals was confirmed by a member ("same as this one")."""
+    return dict(
+        SignalConfirmation.objects.filter(signal__in=[s.pk for s in signals])
+        .values("signal")
+        .annotate(n=Count("pk"))
+        .values_list("signal", "n")
+    )
 
 
 def signal_photos(*, signal: Signal) -> QuerySet[SignalPhoto]:
@@ -165,3 +211,33 @@ def get_signal_photo(*, signal: Signal, pk) -> SignalPhoto:
     if found is None:
         raise Http404
     return found
+
+
+# How many open signals the round screen lists: the newest of the area, enough to spot one.
+OPEN_NEARBY_LIMIT = 30
+
+
+def open_signals_near(*, programme: Programme, limit: int = OPEN_NEARBY_LIMIT) -> list[Signal]:
+    """The programme's open signals with a position, newest first, at most `limit`, each with
+    its confirmation count: what the team may see again on a round (the index
+    "signal_open_placed" serves it; the phone sorts them by distance)."""
+    return list(
+        Signal.objects.filter(programme=programme, status__in=OPEN_STATUSES, latitude__isnull=False)
+        .select_related("category__parent")
+        .annotate(n_confirmed=Count("confirmations"))
+        .order_by("-reported_at", "-id")[:limit]
+    )
+
+
+# The confirmations a signal's page lists (the count is of all of them).
+CONFIRMATIONS_SHOWN = 50
+
+
+def signal_confirmations(*, signal: Signal) -> list[SignalConfirmation]:
+    """The newest confirmations of a signal the caller may see, newest first."""
+    return list(signal.confirmations.order_by("-confirmed_at", "-id")[:CONFIRMATIONS_SHOWN])
+
+
+def get_open_signal_by_uuid(*, programme: Programme, uuid) -> Signal | None:
+    """The programme's open signal with this phone-made id, or None."""
+    return Signal.objects.filter(programme=programme, uuid=uuid, status__in=OPEN_STATUSES).first()

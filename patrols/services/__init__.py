@@ -1,6 +1,12 @@
 """Every write of the patrols app, one module per area; import them from `patrols.services`."""
 
 from .categories import DEFAULT_CATEGORIES, categories_ensure, category_save
+from .confirmations import (
+    SAME_PLACE_METRES,
+    near_open_signal,
+    signal_confirm,
+    signal_notices_read,
+)
 from .conversations import conversation_report
 from .effort import (
     Effort,
@@ -26,6 +32,7 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "PHOTO_MAX_BYTES",
     "PHOTO_MAX_SIDE",
+    "SAME_PLACE_METRES",
     "Conflict",
     "Effort",
     "NotReady",
@@ -36,6 +43,7 @@ __all__ = [
     "effort_of",
     "effort_rule_save",
     "month_bounds",
+    "near_open_signal",
     "payload_hash",
     "require_ready",
     "reward_hand_out",
@@ -45,6 +53,8 @@ __all__ = [
     "round_signup",
     "round_slot_create",
     "round_start",
+    "signal_confirm",
+    "signal_notices_read",
     "signal_photo_add",
     "signal_photo_process",
     "signal_photo_requeue_stale",

@@ -16,6 +16,7 @@ from programmes.services.workflow import Workflow, workflow_history_append, work
 from ..models import Round, Signal, SignalCategory, SignalEvent
 from ..notifications import signal_assigned_notify, signal_reported_nudge, signal_status_notify
 from ..workflow import CLOSED, Status, check_transition
+from .confirmations import near_open_signal
 from .handoff import handoffs_plan
 from .records import _member, _reported, _store_once
 
@@ -75,6 +76,15 @@ def signal_report(
     }
 
     def create(digest):
+        # Stored all the same (a queued offline signal is never dropped), flagged when an open
+        # signal of its category lies close by: the client sees it may be the same thing. The
+        # look-up rides in the insert; the stored value is read only when someone asks.
+        same = near_open_signal(
+            programme_id=programme.pk,
+            category_id=category.pk,
+            latitude=payload["latitude"],
+            longitude=payload["longitude"],
+        )
         signal = _reported(
             Signal,
             uuid=uuid,
@@ -83,7 +93,14 @@ def signal_report(
             actor=actor,
             round_=round_,
             # All read in scope and checked above: the programme through the member's row.
-            checked=("organisation", "programme", "round", "category", "reported_by"),
+            checked=(
+                "organisation",
+                "programme",
+                "round",
+                "category",
+                "reported_by",
+                "possible_duplicate_of",
+            ),
             category=category,
             description=description.strip(),
             urgent=bool(urgent),
@@ -93,7 +110,10 @@ def signal_report(
             house_number=house_number.strip(),
             reported_at=reported_at,
             due_date=add_working_days(timezone.localdate(reported_at), category.handling_days),
+            possible_duplicate_of_id=same,
         )
+        if same is not None:
+            signal.__dict__.pop("possible_duplicate_of_id")  # deferred: read when asked
         workflow_history_append(
             workflow=SIGNAL_WORKFLOW, obj=signal, actor=actor, previous="", new=Status.NEW
         )

@@ -111,6 +111,8 @@ ACCESS = {
     "patrols:api_round_start": {"POST": MEMBER_ONLY},
     "patrols:api_round_end": {"POST": MEMBER_ONLY},
     "patrols:api_signal": {"POST": MEMBER_ONLY},
+    "patrols:api_open_signals": {"GET": MEMBER_ONLY},
+    "patrols:api_confirmation": {"POST": MEMBER_ONLY},
     "patrols:api_signal_photo": {"POST": MEMBER_ONLY},
     "patrols:api_conversation": {"POST": MEMBER_ONLY},
     "patrols:portal_signals": {"GET": CLIENT_READERS},
@@ -123,11 +125,11 @@ ACCESS = {
     "patrols:portal_handoff": _rw({ADMIN, STAFF}),
     "patrols:portal_handoff_channel_active": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_channel_map": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_services_fetch": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_services_map": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_retry": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_create": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_delete": {"POST": {ADMIN, STAFF}},
-    "patrols:portal_handoff_services_fetch": {"POST": {ADMIN, STAFF}},
-    "patrols:portal_handoff_services_map": {"POST": {ADMIN, STAFF}},
     # The client's own system posts status updates, signed per channel (no session).
     "patrols:handoff_inbound": {"POST": PUBLIC},
     "patrols:programme_rounds": _rw(CONSULTANCY),
@@ -202,6 +204,7 @@ OK_STATUS = {
         "patrols:api_signal",
         "patrols:api_signal_photo",
         "patrols:api_conversation",
+        "patrols:api_confirmation",
     )
 }
 # Actions that name a thing by a posted id: a bare post names nothing (404).
