@@ -34,6 +34,18 @@ def production_rendering() -> None:
     PartialTemplate._render = _TestState.saved_data.partial_template_render
 
 
+def with_floor_page() -> str:
+    """Serve `bench/floor_urls.py` (the application plus the floor page) and return the floor
+    page's URL: a trivial view behind the same login, two-factor and permission checks as
+    every page."""
+    from django.conf import settings
+    from django.urls import clear_url_caches
+
+    settings.ROOT_URLCONF = "floor_urls"
+    clear_url_caches()
+    return url("bench_floor")
+
+
 def timed(fn, n: int) -> dict:
     """Run fn n times (after 3 warm-ups); return p50/p95 in milliseconds."""
     for _ in range(3):
