@@ -35,12 +35,26 @@ DESCRIPTION_MAX = 4000
 
 class Open311Error(Exception):
     """The system could not be asked, or answered what we cannot use; `retry` when trying
-    again later may help (no answer, 5xx)."""
+    again later may help (no answer, 5xx). `kind` says which, for a message in the user's
+    language: REFUSED (not a public address), UNREACHABLE, STATUS (an error answer, with
+    `said`: the system's own words) or ANSWER (not what GeoReport v2 answers)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry: bool = False):
+    REFUSED, UNREACHABLE, STATUS, ANSWER = "refused", "unreachable", "status", "answer"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry: bool = False,
+        kind: str = "answer",
+        said: str = "",
+    ):
         super().__init__(message)
         self.status = status
         self.retry = retry
+        self.kind = kind
+        self.said = said
 
 
 def _url(channel, path: str, query: dict | None = None) -> str:
@@ -74,11 +88,13 @@ def _call(method: str, url: str, *, form: dict | None = None) -> tuple[int, byte
         finally:
             connection.close()
     except TargetRefused as exc:
-        raise Open311Error(str(exc)) from exc
+        raise Open311Error(str(exc), kind=Open311Error.REFUSED) from exc
     except TimeoutError as exc:
-        raise Open311Error("no answer in time", retry=True) from exc
+        raise Open311Error("no answer in time", retry=True, kind=Open311Error.UNREACHABLE) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise Open311Error(f"{type(exc).__name__}: {exc}"[:300], retry=True) from exc
+        raise Open311Error(
+            f"{type(exc).__name__}: {exc}"[:300], retry=True, kind=Open311Error.UNREACHABLE
+        ) from exc
     if len(answer) > MAX_ANSWER_BYTES:
         raise Open311Error("the answer is too large", status=response.status)
     return response.status, answer
@@ -115,7 +131,13 @@ def _checked(status: int, answer: bytes, what: str):
         detail = f"HTTP {status}" + (f": {said}" if said else "")
         if 300 <= status < 400:
             detail = f"HTTP {status}: redirects are not followed"
-        raise Open311Error(detail, status=status, retry=webhook.classify(status) == RETRY)
+        raise Open311Error(
+            detail,
+            status=status,
+            retry=webhook.classify(status) == RETRY,
+            kind=Open311Error.STATUS,
+            said=said,
+        )
     data = _json(answer)
     if data is None:
         raise Open311Error(f"the {what} is not JSON", status=status)

@@ -38,6 +38,20 @@ def _open311(channel: HandoffChannel) -> None:
         raise ValidationError(_("This is not an Open311 channel."))
 
 
+def _fetch_problem(error: "open311.Open311Error") -> str:
+    """Why the list could not be had, in the user's language (the system's own words kept)."""
+    if error.kind == error.REFUSED:
+        return _("the address is not a public internet address, or cannot be found.")
+    if error.kind == error.UNREACHABLE:
+        return _("your system could not be reached, or did not answer in time.")
+    if error.kind == error.STATUS:
+        reason = _("your system answered with error %(status)s.") % {"status": error.status}
+        if error.said:
+            reason += " " + _("It says: “%(said)s”") % {"said": error.said}
+        return reason
+    return _("the answer is not an Open311 (GeoReport v2) service list.")
+
+
 @transaction.atomic
 def open311_services_fetch(*, actor: User, channel: HandoffChannel) -> list[dict]:
     """Fetch the system's service list and keep it on the channel (for the mapping form).
@@ -47,7 +61,8 @@ def open311_services_fetch(*, actor: User, channel: HandoffChannel) -> list[dict
         services = open311.services_fetch(channel)
     except open311.Open311Error as error:
         raise ValidationError(
-            _("The service list could not be fetched: %(reason)s") % {"reason": error}
+            _("The service list could not be fetched: %(reason)s")
+            % {"reason": _fetch_problem(error)}
         ) from error
     changed = apply_changes(
         channel,

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -281,11 +282,15 @@ def test_a_service_list_that_is_not_one_is_refused(world, team, system):
         api_key=API_KEY,
     )
     system.services = {"services": "none"}
-    with pytest.raises(Exception, match="not a list"):
+    with pytest.raises(ValidationError, match="geen Open311-lijst met diensten"):
         open311_service.open311_services_fetch(actor=staff, channel=channel)
     system.services = [{"service_name": "no code"}]
-    with pytest.raises(Exception, match="no services"):
+    with pytest.raises(ValidationError, match="geen Open311-lijst met diensten"):
         open311_service.open311_services_fetch(actor=staff, channel=channel)
+    with pytest.raises(open311.Open311Error, match="no services"):
+        open311.services_fetch(channel)
+    channel.refresh_from_db()
+    assert channel.services == []
 
 
 def test_a_large_answer_is_not_read_whole(world, team, system, monkeypatch):
@@ -299,7 +304,9 @@ def test_a_large_answer_is_not_read_whole(world, team, system, monkeypatch):
         target=system.base,
         api_key=API_KEY,
     )
-    with pytest.raises(Exception, match="too large"):
+    with pytest.raises(open311.Open311Error, match="too large"):
+        open311.services_fetch(channel)
+    with pytest.raises(ValidationError, match="geen Open311-lijst met diensten"):
         open311_service.open311_services_fetch(actor=staff, channel=channel)
 
 
@@ -314,7 +321,7 @@ def test_a_private_address_is_refused_outside_development(world, team, system, s
         api_key=API_KEY,
     )
     settings.HANDOFF_ALLOW_LOCAL_TARGETS = False
-    with pytest.raises(Exception, match="not a public address"):
+    with pytest.raises(ValidationError, match="geen openbaar internetadres"):
         open311_service.open311_services_fetch(actor=staff, channel=channel)
     assert system.gets == []
 
@@ -392,3 +399,21 @@ def test_another_tenants_channel_is_a_404(client, world, other_world, team, syst
     for name in ("patrols:portal_handoff_services_fetch", "patrols:portal_handoff_services_map"):
         assert client.post(reverse(name, kwargs=kwargs)).status_code in (403, 404)
     assert len([g for g in system.gets if "services.json" in g]) == 1
+
+
+def test_a_wrong_address_says_what_the_system_answered(world, team, system):
+    staff = world.users[Role.CLIENT_STAFF]
+    channel, _ = handoff_service.handoff_channel_create(
+        actor=staff,
+        organisation=world.client,
+        kind=HandoffChannel.Kind.OPEN311,
+        name="Meldingen",
+        target=system.base + "/verkeerd",
+        api_key=API_KEY,
+    )
+    with pytest.raises(ValidationError) as refused:
+        open311_service.open311_services_fetch(actor=staff, channel=channel)
+    assert refused.value.messages == [
+        "De lijst met diensten kon niet worden opgehaald: je systeem antwoordde met "
+        "foutcode 404. Het zegt: “not found”"
+    ]
