@@ -10,6 +10,7 @@ mapping of the channel, the signal's workflow, the note, the audit entry).
 
 import logging
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ from .handoff import handoff_status_receive
 
 logger = logging.getLogger(__name__)
 
-# Hand-offs polled per channel and run (in batches of open311.BATCH): the oldest first.
+# Hand-offs polled per channel and run (in batches of open311.BATCH), taking turns.
 POLL_MAX = 500
 # What a request is before the system says otherwise.
 REMOTE_FILED = "open"
@@ -162,6 +163,23 @@ def _resolve_tokens(channel: HandoffChannel, handoffs: list[Handoff]) -> None:
             _remember(handoff, external_ref=request_id, remote_token="")
 
 
+def _cursor_key(channel: HandoffChannel) -> str:
+    return f"handoff:open311:cursor:{channel.pk}"
+
+
+def _next_round(channel: HandoffChannel, handoffs) -> list[Handoff]:
+    """At most POLL_MAX hand-offs, going on from where the last run stopped and wrapping
+    around, so that with more open requests than a run reads none waits for ever. The
+    place is kept in the cache: lost, the next run starts from the beginning."""
+    key = _cursor_key(channel)
+    cursor = cache.get(key) or 0
+    chosen = list(handoffs.filter(pk__gt=cursor)[:POLL_MAX])
+    if len(chosen) < POLL_MAX and cursor:
+        chosen += list(handoffs.filter(pk__lte=cursor)[: POLL_MAX - len(chosen)])
+    cache.set(key, chosen[-1].pk if chosen else 0, None)
+    return chosen
+
+
 def open311_poll(*, channel_id: int) -> int:
     """Poll one active Open311 channel (inside its tenant's scope): resolve the tokens still
     waiting, then read the statuses of the delivered requests whose signal is still open and
@@ -176,11 +194,11 @@ def open311_poll(*, channel_id: int) -> int:
             channel=channel, state=Handoff.State.DELIVERED, signal__status__in=OPEN_STATUSES
         )
         .select_related("signal", "signal__organisation")
-        .order_by("delivered_at", "pk")
+        .order_by("pk")
     )
     waiting = list(delivered.filter(external_ref="").exclude(remote_token="")[: open311.BATCH])
     _resolve_tokens(channel, waiting)
-    handoffs = list(delivered.exclude(external_ref="")[:POLL_MAX])
+    handoffs = _next_round(channel, delivered.exclude(external_ref=""))
     moved = 0
     for start in range(0, len(handoffs), open311.BATCH):
         batch = handoffs[start : start + open311.BATCH]

@@ -417,3 +417,28 @@ def test_a_wrong_address_says_what_the_system_answered(world, team, system):
         "De lijst met diensten kon niet worden opgehaald: je systeem antwoordde met "
         "foutcode 404. Het zegt: “not found”"
     ]
+
+
+def test_more_open_requests_than_a_run_reads_take_turns(
+    world, team, system, monkeypatch, django_capture_on_commit_callbacks
+):
+    programme, member, categories = team
+    grofvuil = _grofvuil(categories)
+    channel = _connect(world, system, map_to={grofvuil: "GV-01"})
+    _route(world, channel, programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            _report(programme, member, grofvuil, description=f"Matras {n}")
+    monkeypatch.setattr(open311_service, "POLL_MAX", 2)
+
+    def asked():
+        polls = [g for g in system.gets if g.startswith("/open311/v2/requests.json")]
+        system.gets.clear()
+        return polls[-1].split("=", 1)[1].replace("%2C", ",")
+
+    open311_service.open311_poll(channel_id=channel.pk)
+    assert asked() == "SR-1001,SR-1002"
+    open311_service.open311_poll(channel_id=channel.pk)
+    assert asked() == "SR-1003,SR-1001"
+    open311_service.open311_poll(channel_id=channel.pk)
+    assert asked() == "SR-1002,SR-1003"
