@@ -211,6 +211,7 @@ def test_workspace_pages(live_server, browser, world, busy_programme, check, uns
         ("Rondes", "rounds"),
         ("Inzet", "effort"),
         ("Categorieën", "categories"),
+        ("Doorgeven", "handoff-health"),
         ("Verstuurde mail", "outbox"),
     ]:
         tabs.get_by_role("link", name=label, exact=True).click()
