@@ -354,6 +354,7 @@
       sel("[data-category-chosen-label]").textContent = parent ? parent.label + " › " + category.label : category.label;
       showCategoryStep("chosen");
       formError(signalForm, "");
+      checkSame();
     }
     function openMain(category) {
       var kids = children[category.id] || [];
@@ -364,7 +365,7 @@
       showCategoryStep("sub");
       box.querySelector("button").focus();
     }
-    function resetCategory() { sel("[data-category-input]").value = ""; showCategoryStep("main"); }
+    function resetCategory() { sel("[data-category-input]").value = ""; showCategoryStep("main"); checkSame(); }
     function categoryById(id) { return config.categories.filter(function (c) { return String(c.id) === String(id); })[0]; }
 
     // ---- The position: asked for at round start and taken while the form is open ----
@@ -387,6 +388,7 @@
         position = { latitude: e.latlng.lat.toFixed(6), longitude: e.latlng.lng.toFixed(6), manual: true };
         placeMarker(e.latlng);
         showLocation("map-located");
+        seen(position);
       });
     }
     function startLocating() {
@@ -398,6 +400,7 @@
         position = { latitude: p.coords.latitude.toFixed(6), longitude: p.coords.longitude.toFixed(6), manual: false };
         showLocation("located");
         placeMarker([p.coords.latitude, p.coords.longitude], 17);
+        seen(position);
       }, function () {
         if (!position) showLocation("not-located");
       }, { enableHighAccuracy: true, maximumAge: 30000, timeout: 20000 });
@@ -409,6 +412,82 @@
     function askOnce() {
       // At the start of a round: the browser asks for permission once, not in the middle of a signal.
       if (navigator.geolocation) navigator.geolocation.getCurrentPosition(function () {}, function () {}, { maximumAge: 60000, timeout: 20000 });
+    }
+
+    // ---- Open signals of the area: listed on the round screen, and offered as "same as this
+    // one" when a new signal of their category is close by. Without a connection the list last
+    // loaded is used; without one at all the screen works as before. ----
+    var OPEN_KEY = "bewonersteam.openSignals." + config.programme;
+    var openSignals = [], sameMetres = 50, sameSignal = null, lastSeen = null;
+    try {
+      var kept = JSON.parse(localStorage.getItem(OPEN_KEY) || "null");
+      if (kept) { openSignals = kept.signals || []; sameMetres = kept.same_place_metres || sameMetres; }
+    } catch (e) { openSignals = []; }
+    function metres(a, b) {
+      var rad = Math.PI / 180, lat1 = Number(a.latitude), lat2 = Number(b.latitude);
+      var x = (Number(b.longitude) - Number(a.longitude)) * rad * Math.cos((lat1 + lat2) / 2 * rad);
+      var y = (lat2 - lat1) * rad;
+      return Math.sqrt(x * x + y * y) * 6371000;
+    }
+    function fill(template, key, value) { return template.replace("{" + key + "}", value); }
+    function loadOpen() {
+      if (!config.api.open_signals || !window.fetch) return;
+      fetch(config.api.open_signals, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+        .then(function (data) {
+          openSignals = data.signals || []; sameMetres = data.same_place_metres || sameMetres;
+          try { localStorage.setItem(OPEN_KEY, JSON.stringify(data)); } catch (e) { /* full: keep it in memory */ }
+          renderOpen(); checkSame();
+        })
+        .catch(function () { renderOpen(); });
+    }
+    function describe(item, from) {
+      var parts = [item.street, new Date(item.reported_at).toLocaleDateString(document.documentElement.lang || "nl", { day: "numeric", month: "short" })];
+      if (from) parts.push(fill(text("metres"), "m", Math.round(metres(from, item))));
+      if (item.confirmed) parts.push(fill(text("times-confirmed"), "n", item.confirmed));
+      return parts.filter(Boolean).join(" · ");
+    }
+    function renderOpen() {
+      var box = sel("[data-open-signals]"), list = sel("[data-open-list]");
+      if (!box) return;
+      var from = position || lastSeen, rows = openSignals.slice();
+      if (from) rows.sort(function (a, b) { return metres(from, a) - metres(from, b); });
+      list.innerHTML = "";
+      rows.slice(0, 5).forEach(function (item) {
+        var li = document.createElement("li"); li.className = "border-start border-3 ps-2"; li.dataset.openSignal = item.id;
+        var strong = document.createElement("strong"); strong.textContent = item.label;
+        var sub = document.createElement("span"); sub.className = "d-block text-body-secondary"; sub.textContent = describe(item, from);
+        li.appendChild(strong); li.appendChild(sub); list.appendChild(li);
+      });
+      box.classList.toggle("d-none", !rows.length);
+    }
+    function checkSame() {
+      var box = sel("[data-same-box]"), category = sel("[data-category-input]").value;
+      sameSignal = null;
+      if (category && position) {
+        var best = null;
+        openSignals.forEach(function (item) {
+          if (String(item.category) !== String(category)) return;
+          var m = metres(position, item);
+          if (m <= sameMetres && (!best || m < best.m)) best = { item: item, m: m };
+        });
+        sameSignal = best && best.item;
+      }
+      if (sameSignal) sel("[data-same-text]").textContent = sameSignal.label + " · " + describe(sameSignal, position);
+      box.classList.toggle("d-none", !sameSignal);
+    }
+    function seen(p) { lastSeen = p; checkSame(); renderOpen(); }
+    function confirmSame() {
+      if (!sameSignal || !state) return;
+      var id = crypto.randomUUID();
+      var note = String(signalForm.querySelector("[name=description]").value || "").trim();
+      queue({ id: id, url: config.api.confirmations, label: sameSignal.label, body: {
+        id: id, programme: config.programme, round: state.id, signal: sameSignal.id,
+        note: note, confirmed_at: new Date().toISOString()
+      } });
+      sameSignal.confirmed = (sameSignal.confirmed || 0) + 1;
+      resetSignalForm(); showForm(null); renderOpen();
+      window.scrollTo(0, 0); flash(text("confirmed"));
     }
 
     // ---- Photos: the camera opens at once; each shot is added to the signal ----
@@ -471,7 +550,7 @@
         var walkers = Array.prototype.map.call(root.querySelectorAll("[name=walkers]:checked"), function (box) { return Number(box.value); });
         state = { id: crypto.randomUUID(), programme: config.programme, startedAt: new Date().toISOString(), signals: 0, conversations: 0 };
         queue({ id: state.id, url: config.api.rounds, body: { id: state.id, programme: config.programme, started_at: state.startedAt, walkers: walkers } });
-        save(); askOnce();
+        save(); askOnce(); loadOpen();
       } else if (name === "end") {
         if (!window.confirm(text("confirm-end"))) return;
         queue({ id: state.id + "-end", url: config.api.rounds + state.id + "/end/", body: { programme: config.programme, ended_at: new Date().toISOString() } });
@@ -482,6 +561,7 @@
       else if (name === "change-category") { resetCategory(); mainGrid.querySelector("button").focus(); }
       else if (name === "category-back") { showCategoryStep("main"); mainGrid.querySelector("button").focus(); }
       else if (name === "photo") { photoInput.click(); }
+      else if (name === "same") { confirmSame(); }
       else if (name === "remove-photo") { photos.splice(Number(action.dataset.index), 1); renderPhotos(); }
     });
     signalForm.addEventListener("submit", function (event) {
@@ -526,6 +606,9 @@
       state.conversations += 1; save(); form.reset(); showForm(null); flash(text("conversation-saved"));
     });
     render();
+    renderOpen();
+    loadOpen();
+    window.addEventListener("online", loadOpen);
   }
 
   // ---- Pages that need a connection (my signals): say so instead of failing when offline ----

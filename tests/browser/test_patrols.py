@@ -171,3 +171,83 @@ def test_tap_on_the_map_gives_the_position(
     signal = Signal.objects.get(description="Lamp kapot")
     assert signal.latitude is not None and signal.street == ""
     context.close()
+
+
+def test_round_screen_offers_an_open_signal_close_by_as_the_same(
+    live_server, browser, world, team, unscoped, tmp_path
+):
+    """The round screen lists the open signals of the area; a new signal of the same category
+    close by is offered as "same as this one", which records a confirmation, not a signal."""
+    import uuid
+
+    from django.utils import timezone
+
+    from patrols import services as patrols
+    from patrols.models import SignalConfirmation
+
+    programme, member, categories = team
+    lights = next(c for c in categories if c.name == "Verlichting")
+    here = {"latitude": 52.370216, "longitude": 4.895168}
+    open_one, _ = patrols.signal_report(
+        actor=member,
+        programme=programme,
+        uuid=uuid.uuid4(),
+        category=lights,
+        description="Lantaarnpaal knippert",
+        reported_at=timezone.now(),
+        latitude=here["latitude"] + 0.0001,  # about 11 metres north
+        longitude=here["longitude"],
+        street="Damstraat",
+        house_number="3",
+    )
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        geolocation=here,
+        permissions=["geolocation"],
+    )
+    phone = context.new_page()
+    phone.goto(live_server.url + "/accounts/login/")
+    phone.get_by_label("E-mailadres").fill(member.email)
+    phone.get_by_label("Wachtwoord").fill(PASSWORD)
+    phone.get_by_role("button", name="Inloggen").click()
+    phone.get_by_role("link", name="Ronde starten").click()
+    phone.get_by_role("button", name="Ronde starten").click()
+    nearby = phone.get_by_role("region", name="Open meldingen in de buurt")
+    expect(nearby).to_be_visible()
+    expect(nearby.get_by_text("Verlichting")).to_be_visible()
+    expect(nearby.get_by_text("Damstraat 3")).to_be_visible()
+    phone.screenshot(path="/tmp/h10-round-open-signals.png", full_page=True)
+
+    phone.get_by_role("button", name="Iets melden").click()
+    expect(phone.get_by_text("Locatie: automatisch bepaald")).to_be_visible()
+    phone.get_by_role("button", name="Verlichting").click()
+    same = phone.get_by_role("button", name="Dit is dezelfde als deze")
+    expect(same).to_be_visible()
+    expect(phone.locator("[data-same-text]")).to_have_text(
+        re.compile(r"^Verlichting · Damstraat 3 · .* · ± 11 m verderop$")
+    )
+    phone.get_by_label("Korte beschrijving").fill("Knippert nog steeds")
+    phone.screenshot(path="/tmp/h10-round-same-offer.png")
+    with phone.expect_response(
+        lambda r: "/api/confirmations/" in r.url and r.request.method == "POST"
+    ) as sent:
+        same.click()
+    assert sent.value.status == 201
+    expect(phone.get_by_text("Dank je: de melding is bevestigd.")).to_be_visible()
+    expect(nearby.get_by_text(re.compile("1× bevestigd"))).to_be_visible()
+    phone.screenshot(path="/tmp/h10-round-confirmed.png", full_page=True)
+    (confirmation,) = SignalConfirmation.objects.all()
+    assert confirmation.signal == open_one and confirmation.note == "Knippert nog steeds"
+    assert confirmation.round is not None
+    assert Signal.objects.count() == 1  # no second signal
+
+    # Another category at the same place is a new signal: nothing is offered.
+    phone.get_by_role("button", name="Iets melden").click()
+    phone.get_by_role("button", name=re.compile(r"^Lekkage of schade")).click()
+    expect(phone.get_by_role("button", name="Dit is dezelfde als deze")).to_be_hidden()
+    context.close()
