@@ -53,10 +53,10 @@ def _fetch_problem(error: "open311.Open311Error") -> str:
     return _("the answer is not an Open311 (GeoReport v2) service list.")
 
 
-@transaction.atomic
 def open311_services_fetch(*, actor: User, channel: HandoffChannel) -> list[dict]:
     """Fetch the system's service list and keep it on the channel (for the mapping form).
-    ValidationError with the reason when the system cannot be asked or answers no list."""
+    ValidationError with the reason when the system cannot be asked or answers no list.
+    The call is made outside any transaction (it may take the timeouts), then written."""
     _open311(channel)
     try:
         services = open311.services_fetch(channel)
@@ -65,19 +65,20 @@ def open311_services_fetch(*, actor: User, channel: HandoffChannel) -> list[dict
             _("The service list could not be fetched: %(reason)s")
             % {"reason": _fetch_problem(error)}
         ) from error
-    changed = apply_changes(
-        channel,
-        {"services": services, "services_fetched_at": timezone.now()},
-        allowed=("services", "services_fetched_at"),
-    )
-    channel.save(update_fields=changed)
-    audit_log(
-        actor=actor,
-        organisation=channel.organisation,
-        action="handoff_channel.services_fetched",
-        obj=channel,
-        data={"services": len(services)},
-    )
+    with transaction.atomic():
+        changed = apply_changes(
+            channel,
+            {"services": services, "services_fetched_at": timezone.now()},
+            allowed=("services", "services_fetched_at"),
+        )
+        channel.save(update_fields=changed)
+        audit_log(
+            actor=actor,
+            organisation=channel.organisation,
+            action="handoff_channel.services_fetched",
+            obj=channel,
+            data={"services": len(services)},
+        )
     return services
 
 
