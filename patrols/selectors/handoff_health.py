@@ -83,7 +83,9 @@ def handoff_health(*, programme, today=None) -> HandoffHealth:
     health.overdue_count = overdue.count()
     if health.overdue_count:
         health.overdue = list(
-            overdue.select_related("category").order_by("due_date", "pk")[:OVERDUE_SHOWN]
+            overdue.select_related("category", "category__parent").order_by("due_date", "pk")[
+                :OVERDUE_SHOWN
+            ]
         )
     return health
 

@@ -5,6 +5,8 @@ once a day when a client's channel keeps failing, and the set-up's own permissio
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -185,3 +187,26 @@ def test_a_channel_that_is_down_tells_the_leader_before_the_retries_run_out(
     (note,) = Notification.objects.filter(kind=HANDOFF_CHANNEL_FAILING)
     assert note.recipient == world.users[Role.PROJECT_LEADER]
     assert "503" in note.body
+
+
+def test_the_tab_asks_as_many_queries_for_many_overdue_signals_as_for_few(world, team, login):
+    """The overdue list reads its categories (and their main categories) with the signals."""
+    programme, member, categories = team
+    sub = next(c for c in categories if c.parent_id)
+    client = login(world.users[Role.PROJECT_LEADER])
+    url = reverse(
+        "patrols:programme_handoff", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
+    )
+    client.get(url)  # the session's and the caches' first reads
+    counts = []
+    for more in (1, 11):
+        signals = [_report(programme, member, sub) for _ in range(more)]
+        Signal.objects.filter(pk__in=[s.pk for s in signals]).update(
+            due_date=timezone.localdate() - dt.timedelta(days=2)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200
+        assert f"data-overdue-count>{len(counts) and 12 or 1}<" in page.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
