@@ -156,7 +156,9 @@ def test_logout_clears_cached_pages_and_warns_about_unsent_records(
         dialog.dismiss()
 
     phone.once("dialog", dismiss)
-    phone.get_by_role("button", name="Uitloggen").click()
+    # The question comes once the outbox was read (asynchronously): wait for it.
+    with phone.expect_event("dialog"):
+        phone.get_by_role("button", name="Uitloggen").click()
     expect(phone.locator("[data-outbox-count]").first).to_have_text("1")
     assert messages and "nog niet alles" in messages[0].lower()
     assert home in phone.evaluate(CACHED_PATHS_JS)  # nothing cleared: still logged in
