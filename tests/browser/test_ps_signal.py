@@ -149,7 +149,11 @@ def test_signal_in_four_taps_and_the_clients_note(
     phone.get_by_role("link", name="Al mijn meldingen").click()
     card = phone.get_by_role("link", name=re.compile("Grofvuil"))
     expect(card).to_contain_text("Opgelost")
+    # Changed since the member last looked: marked until they open it.
+    expect(card.locator("[data-changed]")).to_have_text("gewijzigd")
     _view(phone, "ps-05-my-signals")
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.screenshot(path="/tmp/h10-my-signals.png", full_page=True)
     card.click()
     expect(phone.get_by_role("heading", name="Zwerfvuil en grofvuil › Grofvuil")).to_be_visible()
     expect(phone.locator("main .badge").first).to_have_text("Opgelost")
@@ -163,6 +167,13 @@ def test_signal_in_four_taps_and_the_clients_note(
     expect(phone.get_by_role("img", name="Foto 1 bij de melding")).to_be_visible()
     expect(phone.get_by_text("Positie: 52.090701, 5.121403")).to_be_visible()
     shot(phone, "ps-06-my-signal")
+    phone.screenshot(path="/tmp/h10-my-signal.png", full_page=True)
+    phone.go_back()
+    phone.reload()
+    expect(
+        phone.get_by_role("link", name=re.compile("Grofvuil")).locator("[data-changed]")
+    ).to_have_count(0)
+    card.click()
 
     # Without a connection: the page seen before comes from the phone, marked as not fresh;
     # a page never opened says that it needs a connection.
