@@ -31,6 +31,9 @@ ACTIONS = {
     "handoff.failed": _("Hand-off of a signal failed"),
     "handoff.retried": _("Hand-off of a signal tried again"),
     "handoff.status_received": _("Status received from the client's system"),
+    "department.created": _("Department added"),
+    "department.deleted": _("Department removed"),
+    "signal.department_assigned": _("Signal assigned to a department"),
     **{
         f"signal.{value}": format_lazy(_("Signal set to: {status}"), status=label)
         for value, label in Status.choices

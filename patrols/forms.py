@@ -55,12 +55,16 @@ class SignalFilterForm(BoundedDatesMixin, forms.Form):
     )
     # The client's staff only: signals are assigned to them (by a colleague or a route).
     mine = forms.BooleanField(label=_("Only assigned to me"), required=False, widget=_FlagInput)
+    my_department = forms.BooleanField(
+        label=_("Only my department's"), required=False, widget=_FlagInput
+    )
 
     def __init__(self, *args, categories, programmes, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if user is None or user.role != Role.CLIENT_STAFF:
             del self.fields["mine"]
+            del self.fields["my_department"]
         self.fields["category"].choices = [("", _("All"))] + [(c.pk, str(c)) for c in categories]
         self.fields["programme"].choices = [("", _("All"))] + [
             (p.pk, f"{p.neighbourhood} ({p.name})") for p in programmes
@@ -87,6 +91,8 @@ class SignalFilterForm(BoundedDatesMixin, forms.Form):
             qs = qs.filter(programme_id=data["programme"])
         if data.get("mine"):  # the assignee's foreign-key index answers it
             qs = qs.filter(assigned_to=self.user)
+        if data.get("my_department"):  # the department's foreign-key index, per department
+            qs = qs.filter(assigned_department__members=self.user)
         # A period is a range on the stored moment (from the start of the first day in the
         # local time zone to the start of the day after the last): an index answers it, where
         # `reported_at__date` would convert every row before comparing.

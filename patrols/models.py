@@ -213,6 +213,15 @@ class Signal(PhoneRecord, TenantModel):
         blank=True,
         related_name="signals_assigned",
     )
+    # The client's department a route assigned the signal to (patrols.models_handoff).
+    assigned_department = models.ForeignKey(
+        "patrols.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="signals",
+    )
     due_date = models.DateField(_("to be handled by"))
     closed_at = models.DateTimeField(null=True, blank=True)
     # An open signal of the same category close by when this one arrived: the member may have

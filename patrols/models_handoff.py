@@ -61,9 +61,34 @@ class HandoffChannel(TenantModel):
         return self.name
 
 
+class Department(TenantModel):
+    """A department of the client (colleagues of its staff): a route may assign its signals
+    to it, and its members are told and find them in their list."""
+
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        blank=True,
+        related_name="handoff_departments",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="department_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CategoryRoute(TenantModel):
     """Signals of a programme (of one category, and its sub-categories, when given) go to a
-    channel, and are assigned to a colleague when one is named."""
+    channel, and are assigned to a colleague or a department when one is named."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(
@@ -80,6 +105,14 @@ class CategoryRoute(TenantModel):
     assign_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assign to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assign_department = models.ForeignKey(
+        Department,
+        verbose_name=_("assign to department"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -198,7 +198,9 @@ class SignalListView(_SignalsMixin, TemplateView):
             # The filter form's fields by kind, for its markup (written out in the template).
             selects=[(form[n], _options(form[n])) for n in ("status", "category", "programme")],
             dates=[form["start"], form["end"]],
-            flags=[form[n] for n in ("urgent", "overdue", "mine") if n in form.fields],
+            flags=[
+                form[n] for n in ("urgent", "overdue", "mine", "my_department") if n in form.fields
+            ],
             page=page,
             rows=rows,
             count_text=_count_text(page),

@@ -1,6 +1,6 @@
 """URLs of the phone app and the client's follow-up. Canonical kwargs: `org`, `slot_pk`,
 `round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`, `channel_pk`, `route_pk`,
-`handoff_pk`."""
+`handoff_pk`, `department_pk`."""
 
 from django.urls import path
 
@@ -124,6 +124,16 @@ urlpatterns = [
         "portal/<slug:org>/handoff/routes/",
         handoff.HandoffRouteCreateView.as_view(),
         name="portal_handoff_route_create",
+    ),
+    path(
+        "portal/<slug:org>/handoff/departments/",
+        handoff.HandoffDepartmentCreateView.as_view(),
+        name="portal_handoff_department_create",
+    ),
+    path(
+        "portal/<slug:org>/handoff/departments/<int:department_pk>/delete/",
+        handoff.HandoffDepartmentDeleteView.as_view(),
+        name="portal_handoff_department_delete",
     ),
     path(
         "portal/<slug:org>/handoff/routes/<int:route_pk>/delete/",

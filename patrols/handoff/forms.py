@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from programmes.fields import BoundedModelMultipleChoiceField
+
 from ..models_handoff import HandoffChannel
 from ..workflow import Status
 from . import inbound
@@ -63,13 +65,17 @@ class RouteForm(forms.Form):
     assign_to = forms.ModelChoiceField(
         label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody")
     )
+    assign_department = forms.ModelChoiceField(
+        label=_("Or to a department"), queryset=None, required=False, empty_label=_("None")
+    )
 
-    def __init__(self, *args, channels, programmes, categories, colleagues, **kwargs):
+    def __init__(self, *args, channels, programmes, categories, colleagues, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = channels.filter(is_active=True)
         self.fields["programme"].queryset = programmes
         self.fields["category"].queryset = categories
         self.fields["assign_to"].queryset = colleagues
+        self.fields["assign_department"].queryset = departments
 
     def clean(self):
         data = super().clean()
@@ -127,3 +133,17 @@ class ServiceMapForm(forms.Form):
 
     def mapping(self) -> dict[int, str]:
         return {c.pk: self.cleaned_data.get(f"service-{c.pk}") or "" for c in self.categories}
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    members = BoundedModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = colleagues

@@ -118,3 +118,28 @@ def handoff_failed_notify(*, handoff) -> None:
         organisation=signal.organisation,
         programme=signal.programme,
     )
+
+
+def department_assigned_notify(*, signal, department) -> None:
+    """Tell a department's members, after commit, that a route assigned a signal to it
+    (the kind of "a signal was assigned to you")."""
+    from ..notifications import SIGNAL_ASSIGNED  # noqa: PLC0415 - notifications import the models
+
+    where = " ".join(part for part in (signal.street, signal.house_number) if part)
+    notify_on_commit(
+        kind=SIGNAL_ASSIGNED,
+        recipients=list(department.members.filter(is_active=True).order_by("pk")),
+        title=format_lazy(
+            _("A signal was assigned to {department}: {category}"),
+            department=department.name,
+            category=str(signal.category),
+        ),
+        body="\n".join(part for part in (where, signal.description) if part),
+        url=reverse(
+            "patrols:portal_signal",
+            kwargs={"org": signal.organisation.slug, "signal_pk": signal.pk},
+        ),
+        dedupe_key=f"signal-department:{signal.pk}:{department.pk}",
+        organisation=signal.organisation,
+        programme=signal.programme,
+    )

@@ -31,7 +31,7 @@ from ..selectors import handoff as selectors
 from ..services import handoff as services
 from ..services import open311 as open311_services
 from . import inbound, secrets
-from .forms import ChannelForm, RouteForm, ServiceMapForm, StatusMapForm
+from .forms import ChannelForm, DepartmentForm, RouteForm, ServiceMapForm, StatusMapForm
 
 
 class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
@@ -49,7 +49,15 @@ class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
             programmes=programmes,
             categories=categories,
             colleagues=colleagues,
+            departments=selectors.departments_for(organisation=client),
         )
+
+    def department_form(self, data=None):
+        client = self.get_client()
+        _programmes, _categories, colleagues = selectors.route_choices(
+            user=self.request.user, organisation=client
+        )
+        return DepartmentForm(data, colleagues=colleagues)
 
     def back(self):
         return redirect("patrols:portal_handoff", org=self.get_client().slug)
@@ -79,6 +87,8 @@ class HandoffSettingsView(_HandoffSettingsMixin, TemplateView):
             client=client,
             channels=[(channel, map_form(channel)) for channel in channels],
             routes=selectors.routes_for_client(organisation=client),
+            departments=selectors.departments_for(organisation=client),
+            department_form=self.department_form(),
             channel_form=channel_form or ChannelForm(),
             route_form=route_form or self.route_form(),
             **kwargs,
@@ -227,6 +237,40 @@ class HandoffRouteCreateView(_HandoffSettingsMixin, View):
                 return self.back()
         problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
         messages.error(request, _("The route was not added: %(problems)s") % {"problems": problems})
+        return self.back()
+
+
+class HandoffDepartmentCreateView(_HandoffSettingsMixin, View):
+    """A department of the client, to route signals to."""
+
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
+
+    def post(self, request, org):
+        form = self.department_form(request.POST)
+        if form.is_valid():
+            try:
+                services.department_create(
+                    actor=request.user, organisation=self.get_client(), **form.cleaned_data
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(request, _("The department was added."))
+                return self.back()
+        problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        messages.error(
+            request, _("The department was not added: %(problems)s") % {"problems": problems}
+        )
+        return self.back()
+
+
+class HandoffDepartmentDeleteView(_HandoffSettingsMixin, View):
+    method_permissions = {"POST": Perm.HANDOFF_MANAGE}
+
+    def post(self, request, org, department_pk):
+        department = selectors.get_department_for(organisation=self.get_client(), pk=department_pk)
+        services.department_delete(actor=request.user, department=department)
+        messages.success(request, _("The department was removed."))
         return self.back()
 
 

@@ -8,7 +8,7 @@ from programmes.models import Organisation, Programme
 from programmes.selectors import colleagues_for
 
 from ..models import Signal, SignalCategory
-from ..models_handoff import CategoryRoute, Handoff, HandoffAttempt, HandoffChannel
+from ..models_handoff import CategoryRoute, Department, Handoff, HandoffAttempt, HandoffChannel
 
 
 def channels_for(*, organisation: Organisation) -> QuerySet[HandoffChannel]:
@@ -28,7 +28,9 @@ def routes_for_client(*, organisation: Organisation) -> QuerySet[CategoryRoute]:
     """The client's routes, with what they name, for the settings page."""
     return (
         CategoryRoute.objects.filter(organisation=organisation)
-        .select_related("programme", "category", "category__parent", "channel", "assign_to")
+        .select_related(
+            "programme", "category", "category__parent", "channel", "assign_to", "assign_department"
+        )
         .order_by("programme__name", "category__name", "id")
     )
 
@@ -36,6 +38,23 @@ def routes_for_client(*, organisation: Organisation) -> QuerySet[CategoryRoute]:
 def get_route_for(*, organisation: Organisation, pk: int) -> CategoryRoute:
     """One route of the client; 404 for a missing one and for another's."""
     found = CategoryRoute.objects.filter(organisation=organisation, pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def departments_for(*, organisation: Organisation) -> QuerySet[Department]:
+    """The client's departments with their members, for the settings page and routes."""
+    return (
+        Department.objects.filter(organisation=organisation)
+        .prefetch_related("members")
+        .order_by("name", "id")
+    )
+
+
+def get_department_for(*, organisation: Organisation, pk: int) -> Department:
+    """One department of the client; 404 for a missing one and for another's."""
+    found = Department.objects.filter(organisation=organisation, pk=pk).first()
     if found is None:
         raise Http404
     return found

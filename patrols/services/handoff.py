@@ -40,11 +40,16 @@ from programmes.queueing import enqueue, enqueue_on_commit
 from programmes.services.common import apply_changes
 
 from ..handoff import base, inbound, maildesk, open311, secrets, webhook
-from ..handoff.notify import handoff_channel_failing_notify, handoff_failed_notify
+from ..handoff.notify import (
+    department_assigned_notify,
+    handoff_channel_failing_notify,
+    handoff_failed_notify,
+)
 from ..handoff.targets import check_email, check_url
 from ..models import Signal, SignalCategory
 from ..models_handoff import (
     CategoryRoute,
+    Department,
     Handoff,
     HandoffAttempt,
     HandoffChannel,
@@ -197,9 +202,10 @@ def category_route_create(
     programme: Programme,
     category: SignalCategory | None = None,
     assign_to: User | None = None,
+    assign_department: Department | None = None,
 ) -> CategoryRoute:
     """Route a programme's signals (of one category and its sub-categories, when given) to a
-    channel, assigning them to a colleague when one is named."""
+    channel, assigning them to a colleague or a department when one is named."""
     if programme.organisation_id != channel.organisation_id:
         raise ValidationError({"programme": _("Choose a programme of your organisation.")})
     if category is not None and category.programme_id != programme.pk:
@@ -208,6 +214,15 @@ def category_route_create(
         assign_to.organisation_id != channel.organisation_id or assign_to.role != Role.CLIENT_STAFF
     ):
         raise ValidationError({"assign_to": _("Assign the signals to a colleague.")})
+    if assign_department is not None:
+        if assign_department.organisation_id != channel.organisation_id:
+            raise ValidationError(
+                {"assign_department": _("Choose a department of your organisation.")}
+            )
+        if assign_to is not None:
+            raise ValidationError(
+                {"assign_department": _("Assign to a colleague or a department, not both.")}
+            )
     if CategoryRoute.objects.filter(
         channel=channel, programme=programme, category=category
     ).exists():
@@ -218,6 +233,7 @@ def category_route_create(
         programme=programme,
         category=category,
         assign_to=assign_to,
+        assign_department=assign_department,
     )
     route.full_clean()
     route.save()
@@ -289,7 +305,7 @@ def routes_for(signal: Signal) -> list[CategoryRoute]:
         CategoryRoute.objects.filter(
             wanted, programme_id=signal.programme_id, channel__is_active=True
         )
-        .select_related("channel", "assign_to")
+        .select_related("channel", "assign_to", "assign_department")
         .order_by("id")
     )
     rank = {category.pk: 0, category.parent_id: 1, None: 2}
@@ -325,7 +341,71 @@ def handoffs_plan(*, signal: Signal, actor=None) -> list[Handoff]:
         from .signals import signal_transition  # noqa: PLC0415 - signals imports this module: circular
 
         signal_transition(actor=actor, signal=signal, status=signal.status, assigned_to=assignee)
+    department = next((r.assign_department for r in routes if r.assign_department_id), None)
+    if department is not None and signal.assigned_department_id is None:
+        _assign_department(signal, department)
     return made
+
+
+def _assign_department(signal: Signal, department: Department) -> None:
+    """A route's department takes the signal: recorded on it, its members told."""
+    changed = apply_changes(
+        signal, {"assigned_department": department}, allowed=("assigned_department",)
+    )
+    if not changed:
+        return
+    signal.save(update_fields=changed)
+    audit_log(
+        actor=None,
+        organisation=signal.organisation,
+        action="signal.department_assigned",
+        obj=signal,
+        data={"department": department.name},
+    )
+    department_assigned_notify(signal=signal, department=department)
+
+
+# Departments of the client ------------------------------------------------------------------
+
+
+@transaction.atomic
+def department_create(
+    *, actor: User, organisation: Organisation, name: str, members: list[User]
+) -> Department:
+    """A department of the client, with colleagues of the client's staff as members."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the department a name.")})
+    if Department.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise ValidationError({"name": _("There is a department of that name already.")})
+    if any(m.organisation_id != organisation.pk or m.role != Role.CLIENT_STAFF for m in members):
+        raise ValidationError({"members": _("Choose colleagues of your organisation.")})
+    department = Department(organisation=organisation, name=name[:100])
+    department.full_clean()
+    department.save()
+    department.members.set(members)
+    audit_log(
+        actor=actor,
+        organisation=organisation,
+        action="department.created",
+        obj=department,
+        data={"name": department.name, "members": [m.pk for m in members]},
+    )
+    return department
+
+
+@transaction.atomic
+def department_delete(*, actor: User, department: Department) -> None:
+    """Remove a department: its routes assign nobody any more; its signals keep their
+    colleague, if any, and lose the department."""
+    audit_log(
+        actor=actor,
+        organisation=department.organisation,
+        action="department.deleted",
+        obj=department,
+        data={"name": department.name},
+    )
+    department.delete()
 
 
 # Delivery -------------------------------------------------------------------------------------

@@ -130,6 +130,8 @@ ACCESS = {
     "patrols:portal_handoff_retry": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_create": {"POST": {ADMIN, STAFF}},
     "patrols:portal_handoff_route_delete": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_department_create": {"POST": {ADMIN, STAFF}},
+    "patrols:portal_handoff_department_delete": {"POST": {ADMIN, STAFF}},
     # The client's own system posts status updates, signed per channel (no session).
     "patrols:handoff_inbound": {"POST": PUBLIC},
     "patrols:programme_rounds": _rw(CONSULTANCY),
@@ -401,6 +403,9 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             actor=admin, channel=channel, programme=programme
         )
         (handoff,) = handoff_service.handoffs_plan(signal=signal)  # sent after commit: never
+        department = handoff_service.department_create(
+            actor=admin, organisation=world.client, name="Wijkbeheer", members=[]
+        )
         from trainings.models import Certificate
 
         certificate = Certificate.objects.create(
@@ -419,6 +424,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "signal_pk": signal.pk,
         "channel_pk": channel.pk,
         "route_pk": route.pk,
+        "department_pk": department.pk,
         "handoff_pk": handoff.pk,
         "photo_pk": photo.pk,
         "slot_pk": slot.pk,
