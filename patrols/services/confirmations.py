@@ -6,11 +6,11 @@ import math
 
 from django.core.exceptions import ValidationError
 from django.db.models import ExpressionWrapper, F, FloatField, Subquery, Value
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
-from programmes.models import Notification, Programme, TeamMember, User
+from programmes.models import Programme, TeamMember, User
+from programmes.services.notifications import notices_mark_read
 
 from ..models import Round, Signal, SignalConfirmation
 from ..notifications import SIGNAL_STATUS
@@ -122,10 +122,8 @@ def signal_confirm(
 
 
 def signal_notices_read(*, user: User, signal: Signal) -> int:
-    """The reporter has looked at their signal: its notices of a new status are read."""
-    return Notification.objects.filter(
-        recipient=user,
-        kind=SIGNAL_STATUS,
-        read_at__isnull=True,
-        dedupe_key__startswith=f"signal-status:{signal.pk}:",
-    ).update(read_at=timezone.now())
+    """The reporter has looked at their signal: its notices of a new status are read (and
+    the badge's cached count is forgotten)."""
+    return notices_mark_read(
+        user=user, kind=SIGNAL_STATUS, dedupe_prefix=f"signal-status:{signal.pk}:"
+    )
