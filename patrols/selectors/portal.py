@@ -76,7 +76,12 @@ def for_signal_list(signals: QuerySet[Signal]) -> QuerySet[Signal]:
 
 def get_signal_for_client(*, user, organisation, pk) -> Signal:
     """One signal of the client's programmes; 404 for a missing one and for another's."""
-    found = signals_for_client(user=user, organisation=organisation).filter(pk=pk).first()
+    found = (
+        signals_for_client(user=user, organisation=organisation)
+        .select_related("assigned_department")  # shown on its page
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
         raise Http404
     return found

@@ -115,6 +115,10 @@ def test_a_route_to_a_department_assigns_it_and_tells_its_members(
         action="signal.department_assigned", object_id=str(routed.pk)
     ).exists()
 
+    signal_page = login(colleague).get(
+        reverse("patrols:portal_signal", kwargs={"org": world.client.slug, "signal_pk": routed.pk})
+    )
+    assert "<span data-department>Wijkbeheer</span>" in signal_page.content.decode()
     theirs = _list(login(colleague), world, my_department="on").content.decode()
     assert "Lantaarnpaal kapot" in theirs and "Bankje beklad" not in theirs
     nothing = _list(login(outsider), world, my_department="on").content.decode()
