@@ -136,6 +136,9 @@ class ServiceMapForm(forms.Form):
 
 
 class DepartmentForm(forms.Form):
+    # Beside the channel form on one page: its own names and ids (no second "id_name").
+    prefix = "department"
+
     name = forms.CharField(label=_("Name"), max_length=100)
     members = BoundedModelMultipleChoiceField(
         label=_("Members"),

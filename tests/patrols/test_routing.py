@@ -83,7 +83,7 @@ def test_a_route_to_a_department_assigns_it_and_tells_its_members(
     settings_url = reverse("patrols:portal_handoff", kwargs={"org": world.client.slug})
     response = client.post(
         reverse("patrols:portal_handoff_department_create", kwargs={"org": world.client.slug}),
-        {"name": "Wijkbeheer", "members": [staff.pk, colleague.pk]},
+        {"department-name": "Wijkbeheer", "department-members": [staff.pk, colleague.pk]},
     )
     assert response.status_code == 302
     department = Department.objects.get(organisation=world.client)
@@ -102,6 +102,7 @@ def test_a_route_to_a_department_assigns_it_and_tells_its_members(
     assert route.assign_department == department and route.assign_to is None
     page = client.get(settings_url).content.decode()
     assert "Wijkbeheer" in page and colleague.name in page
+    assert page.count('id="id_name"') == 1  # the channel's; the department's is its own
 
     with django_capture_on_commit_callbacks(execute=True):
         routed = _report(programme, member, one, description="Lantaarnpaal kapot")
@@ -159,7 +160,10 @@ def test_departments_are_the_clients_own(world, team, other_world, login):
     # A member from another organisation is refused with a message, not an error page.
     response = client.post(
         reverse("patrols:portal_handoff_department_create", kwargs={"org": world.client.slug}),
-        {"name": "Balie", "members": [other_world.users[Role.CLIENT_STAFF].pk]},
+        {
+            "department-name": "Balie",
+            "department-members": [other_world.users[Role.CLIENT_STAFF].pk],
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -170,7 +174,7 @@ def test_departments_are_the_clients_own(world, team, other_world, login):
     )
     response = client.post(
         reverse("patrols:portal_handoff_department_create", kwargs={"org": world.client.slug}),
-        {"name": "balie"},
+        {"department-name": "balie"},
         follow=True,
     )
     assert "There is a department of that name already." in response.content.decode() or (
