@@ -2,26 +2,16 @@
 badge and their choices per kind. Each filters on the acting user as recipient, so nobody
 reads another person's notification, in any tenant."""
 
-from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scopes_disabled
 
 from ..models import Notification, NotificationPreference
 from ..notification_kinds import notification_kinds
-from .accounts import organisation_ids_for
+from .accounts import organisations_for
 
 # The badge counts up to this many ("99+"): the count stays cheap however many are unread.
 UNREAD_CAP = 99
-# Every page shows the badge: its count is kept this long in the cache, and forgotten when a
-# notification is written or read (services.notifications.unread_forget), so a page costs no
-# query for it; the time bounds what a process that missed a forget can show.
-UNREAD_CACHE_SECONDS = 60
-
-
-def unread_cache_key(user_id: int) -> str:
-    """The cache key of a user's unread count."""
-    return f"notifications:unread:{user_id}"
 
 
 def notifications_for(*, user) -> QuerySet[Notification]:
@@ -44,21 +34,21 @@ def get_notification_for(*, user, pk) -> Notification:
 
 
 def unread_count(*, user) -> int:
-    """How many of the user's notifications are unread, counted up to UNREAD_CAP + 1 (one
-    COUNT over a LIMIT on the partial "unread" index), from the cache when it holds the
-    count. Counted in the scope of every organisation the user may see, so the badge says
-    the same on every page."""
-    key = unread_cache_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        with scope(organisation=organisation_ids_for(user=user)):
-            count = (
-                Notification.objects.filter(recipient=user, in_app=True, read_at__isnull=True)
-                .order_by()[: UNREAD_CAP + 1]
-                .count()
+    """How many of the user's notifications are unread, counted up to UNREAD_CAP + 1: one
+    COUNT over a LIMIT on the partial "unread" index, every page shows it. Counted over every
+    organisation the user may see (a subquery in the same statement), so the badge says the
+    same on every page, whichever tenant the page is in."""
+    with scopes_disabled():  # the organisations are named in the filter itself
+        return (
+            Notification.objects.filter(
+                recipient=user,
+                in_app=True,
+                read_at__isnull=True,
+                organisation__in=organisations_for(user=user).values("pk"),
             )
-        cache.set(key, count, UNREAD_CACHE_SECONDS)
-    return count
+            .order_by()[: UNREAD_CAP + 1]
+            .count()
+        )
 
 
 def preferences_for(*, user) -> list[tuple]:

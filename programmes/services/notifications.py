@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -40,7 +39,6 @@ from ..notification_kinds import (
     NotificationKind,
     notification_kind,
 )
-from ..selectors.notifications import unread_cache_key
 from .common import apply_changes
 
 logger = logging.getLogger(__name__)
@@ -227,17 +225,7 @@ def notify(
                 headers=_unsubscribe_headers(link),
             )
         written.append(row)
-    unread_forget(user_ids=[row.recipient_id for row in written if row.in_app])
     return written
-
-
-def unread_forget(*, user_ids) -> None:
-    """Drop the badge's cached unread count of these users, now (for this transaction's own
-    pages) and again after commit (a page read in between cached the old count)."""
-    keys = [unread_cache_key(pk) for pk in set(user_ids)]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def notify_on_commit(**kwargs) -> None:
@@ -258,31 +246,25 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
             read_at=timezone.now()
         )
         notification.read_at = timezone.now()
-        unread_forget(user_ids=[user.pk])
     return notification
 
 
 def notices_mark_read(*, user, kind: str, dedupe_prefix: str) -> int:
     """Mark read the user's unread notices of `kind` whose dedupe key starts with
     `dedupe_prefix` (the notices of one object, which the user has now looked at)."""
-    marked = Notification.objects.filter(
+    return Notification.objects.filter(
         recipient=user,
         kind=kind,
         read_at__isnull=True,
         dedupe_key__startswith=dedupe_prefix,
     ).update(read_at=timezone.now())
-    if marked:
-        unread_forget(user_ids=[user.pk])
-    return marked
 
 
 def mark_all_read(*, user) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    unread_forget(user_ids=[user.pk])
-    return marked
 
 
 # Preferences ------------------------------------------------------------------------------
