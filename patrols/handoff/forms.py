@@ -139,7 +139,7 @@ class DepartmentForm(forms.Form):
     # Beside the channel form on one page: its own names and ids (no second "id_name").
     prefix = "department"
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Department"), max_length=100)
     members = BoundedModelMultipleChoiceField(
         label=_("Members"),
         queryset=None,
