@@ -15,6 +15,8 @@ from programmes.selectors import roster
 
 from . import services
 from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent
+from .models_handoff import Handoff, HandoffChannel
+from .services import handoff as handoff_services
 
 WEEKS_BACK = 6
 WEEKS_AHEAD = 3
@@ -112,6 +114,8 @@ SIGNALS = [
         [("resolved", "Groenonderhoud heeft gesnoeid.")],
     ),
 ]
+# The categories the running team's client routes to its own service desk.
+HANDED_OFF = ("Verlichting", "Lekkage of schade")
 SMALL_TEAM_STREETS = ["Tijmstraat", "Saliestraat", "Dillestraat", "Kervelstraat"]
 CONVERSATIONS = [
     ("litter", "good", "Buurman zet zijn vuilniszak voortaan in de container.", False),
@@ -211,9 +215,44 @@ def _team_at_work(ctx, key, programme) -> None:
     RoundSignup.objects.filter(
         slot__programme=programme, slot__starts_at__lt=now + timedelta(hours=48)
     ).update(reminded_at=now)
+    if key == demo.RUNNING:
+        _handoff(ctx, programme)
     _signals(ctx, key, programme, rounds, lat, lon)
+    # The desk's mails go out now, whatever runs the tasks (or nothing yet): the hand-offs
+    # show as delivered from the start. Each is claimed once, so a queued task skips it.
+    waiting = Handoff.objects.filter(signal__programme=programme, state=Handoff.State.WAITING)
+    for pk in waiting.values_list("pk", flat=True):
+        handoff_services.handoff_deliver(handoff_id=pk)
     _conversations(ctx, programme, rounds)
     _reward(ctx, programme, ready)
+
+
+def _handoff(ctx, programme) -> None:
+    """The client's own system: its service desk's mailbox takes the lighting and damage
+    signals, assigned to the department that handles them (every such signal gets a delivered
+    hand-off and shows it, to the client, the project leader and the member who reported)."""
+    staff = ctx.staff_of(programme)
+    client = programme.organisation
+    department = handoff_services.department_create(
+        actor=staff, organisation=client, name="Wijkbeheer", members=[staff]
+    )
+    channel, _secret = handoff_services.handoff_channel_create(
+        actor=staff,
+        organisation=client,
+        kind=HandoffChannel.Kind.MAIL_DESK,
+        name="Meldpunt openbare ruimte",
+        target=f"meldpunt@{client.slug}.example",
+    )
+    for name in HANDED_OFF:
+        category = programme.signal_categories.filter(name=name).first()
+        if category is not None:
+            handoff_services.category_route_create(
+                actor=staff,
+                channel=channel,
+                programme=programme,
+                category=category,
+                assign_department=department,
+            )
 
 
 def _signals(ctx, key, programme, rounds, lat, lon) -> None:

@@ -8,9 +8,18 @@ from django.utils.html import escape
 from django_scopes import scopes_disabled
 
 from patrols.models import Conversation, Round, Signal, SignalEvent, SignalPhoto
+from patrols.models_handoff import Handoff
 from patrols.workflow import Status
 from programmes.demo import PROGRAMMES, USERS
-from programmes.models import AuditEntry, Document, Organisation, Programme, TeamMember, User
+from programmes.models import (
+    AuditEntry,
+    Document,
+    Notification,
+    Organisation,
+    Programme,
+    TeamMember,
+    User,
+)
 from programmes.permissions import Role
 from recruitment.models import Application, SurveyResponse
 from recruitment.workflow import Stage
@@ -85,6 +94,15 @@ def test_demo_data_shows_every_state_and_is_idempotent(demo, capsys):
         rounds = Round.objects.filter(programme=tarwewijk)
         assert rounds.count() >= 6
         assert all(r.ended_at and r.walkers.count() >= 2 for r in rounds)
+        # The client's own system: its desk's mailbox took the routed signals, each once,
+        # assigned to the department; the reporters and the staff have notices in the app.
+        handed = Handoff.objects.filter(signal__programme=tarwewijk)
+        assert handed.exists()
+        assert set(handed.values_list("state", flat=True)) == {Handoff.State.DELIVERED}
+        assert handed.count() == handed.values("signal").distinct().count()
+        assert all(h.signal.assigned_department_id for h in handed.select_related("signal"))
+        assert Notification.objects.filter(recipient__role=Role.TEAM_MEMBER).exists()
+        assert Notification.objects.filter(recipient__role=Role.CLIENT_STAFF).exists()
         # The printed team members are on a team and ready for rounds.
         for email, _name, role, _org in USERS:
             if role == Role.TEAM_MEMBER:
