@@ -79,6 +79,20 @@ class Organisation(models.Model):
         return self.kind == self.Kind.CONSULTANCY
 
 
+# The time zones a person can choose: the Netherlands, the Caribbean parts of the Kingdom,
+# and the neighbours a volunteer or a client's staff member may work from.
+TIME_ZONES = [
+    ("Europe/Amsterdam", _("Netherlands (Amsterdam)")),
+    ("America/Kralendijk", _("Caribbean Netherlands (Bonaire, Sint Eustatius, Saba)")),
+    ("America/Curacao", _("Curaçao")),
+    ("America/Aruba", _("Aruba")),
+    ("America/Lower_Princes", _("Sint Maarten")),
+    ("America/Paramaribo", _("Suriname")),
+    ("Europe/Brussels", _("Belgium (Brussels)")),
+    ("Europe/London", _("United Kingdom (London)")),
+]
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -123,6 +137,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=[("nl", "Nederlands"), ("en", "English")], default="nl"
+    )
+    # The person's time zone: when their daily digest comes (the hour they chose, there).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONES, default="Europe/Amsterdam"
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(default=False)

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from ..links import absolute_url, reverse_absolute
 from ..mail import mail_queue
 from ..models import Notification, NotificationDigest, NotificationPreference, User
+from ..models.base import TIME_ZONES
 from ..notification_kinds import (
     AT_ONCE,
     DEFAULT_DIGEST_HOUR,
@@ -88,8 +89,7 @@ def choices_for(*, kind: NotificationKind, users) -> dict[int, Choice]:
 
 
 def user_time_zone(user) -> ZoneInfo:
-    """The person's time zone: their own once they can choose one, else the site's
-    (Europe/Amsterdam)."""
+    """The person's time zone: the one they chose, else the site's (Europe/Amsterdam)."""
     name = getattr(user, "time_zone", "") or settings.TIME_ZONE
     try:
         return ZoneInfo(name)
@@ -271,6 +271,15 @@ def mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
+def time_zone_set(*, user, time_zone: str) -> None:
+    """Store the time zone the person's digests keep to (one of `User.time_zone`'s choices)."""
+    if time_zone not in dict(TIME_ZONES):
+        raise ValueError(f"not a time zone to choose: {time_zone!r}")
+    if user.time_zone != time_zone:
+        User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+        user.time_zone = time_zone
+
+
 def preferences_set(
     *,
     user,

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from ..mixins import PermissionMixin, PublicMixin
+from ..models.base import TIME_ZONES
 from ..models.notifications import MODE_CHOICES
 from ..notification_kinds import DIGEST, notification_kind_label
 from ..pagination import paginate
@@ -57,9 +58,16 @@ class PreferencesForm(forms.Form):
     """One row of fields per kind the person may have: in the app, by mail, when, at what
     hour. Built from the registered kinds."""
 
-    def __init__(self, *args, kinds, **kwargs):
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Your time zone"),
+        choices=TIME_ZONES,
+        help_text=gettext_lazy("Your daily digest comes at the hour you chose, in this time zone."),
+    )
+
+    def __init__(self, *args, kinds, time_zone, **kwargs):
         super().__init__(*args, **kwargs)
         self.kinds = kinds
+        self.fields["time_zone"].initial = time_zone
         for kind, choice in kinds:
             code = kind.code
             self.fields[f"{code}-in_app"] = forms.BooleanField(
@@ -103,7 +111,7 @@ class NotificationPreferencesView(PermissionMixin, View):
             (kind, service.Choice(kind=kind, preference=row))
             for kind, row in preferences_for(user=self.request.user)
         ]
-        return PreferencesForm(data, kinds=kinds)
+        return PreferencesForm(data, kinds=kinds, time_zone=self.request.user.time_zone)
 
     def get(self, request):
         return self._page(self._form())
@@ -112,6 +120,7 @@ class NotificationPreferencesView(PermissionMixin, View):
         form = self._form(request.POST)
         if not form.is_valid():
             return self._page(form)
+        service.time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
         for kind, _choice in form.kinds:
             code = kind.code
             service.preferences_set(

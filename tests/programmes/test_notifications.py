@@ -403,3 +403,34 @@ def test_badge_costs_one_query_and_follows_every_change(client, world):
     assert badge_and_queries() == (1, 1)
     client.post(reverse("notification_list"), {"all": "1"})
     assert badge_and_queries() == (0, 1)
+
+
+def test_digest_comes_at_the_chosen_hour_in_the_persons_own_time_zone(
+    client, world, django_capture_on_commit_callbacks, mailoutbox
+):
+    """A staff member on Bonaire chooses 9 o'clock: the digest waits for 9 there, which is
+    14:00 in Amsterdam; the choice is made and shown on the preferences page."""
+    staff = world.users[Role.CLIENT_STAFF]
+    client.force_login(staff)
+    url = reverse("notification_preferences")
+    response = client.get(url)
+    assert '<option value="Europe/Amsterdam" selected>' in response.content.decode()
+    form = response.context["form"]
+    data = {name: form[name].value() for name in form.fields}  # the page as shown
+    data = {k: "on" if v is True else v for k, v in data.items() if v not in (False, None)}
+    data |= {"time_zone": "America/Kralendijk", f"{DAILY}-email": "on"}
+    data |= {f"{DAILY}-mode": "digest", f"{DAILY}-digest_hour": "9"}
+    assert client.post(url, data).status_code == 302
+    staff.refresh_from_db()
+    assert staff.time_zone == "America/Kralendijk"
+    assert '<option value="America/Kralendijk" selected>' in client.get(url).content.decode()
+    assert client.post(url, {**data, "time_zone": "Mars/Olympus"}).status_code == 200
+    staff.refresh_from_db()
+    assert staff.time_zone == "America/Kralendijk"  # a zone not offered changes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(world, kind=DAILY, key="a", title="Melding A")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _run_digests(_digest_at(9)) == 0  # 9 in Amsterdam is 4 on Bonaire
+        assert _run_digests(_digest_at(13)) == 0
+        assert _run_digests(_digest_at(14)) == 1  # 9 on Bonaire
+    assert len(mailoutbox) == 1
