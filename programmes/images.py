@@ -7,12 +7,13 @@ campaign photos, team photos, signal photos from the phone, HEIC included) goes 
 """
 
 import io
+from contextlib import contextmanager
 
 import pillow_heif
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 25_000_000
 
@@ -70,6 +71,19 @@ def inspect_image(
     return fmt, width, height
 
 
+@contextmanager
+def _whole_images_only():
+    """Refuse an image whose data ends before its pixels do. WeasyPrint switches Pillow's
+    process-wide LOAD_TRUNCATED_IMAGES on when it is imported (a worker that rendered a PDF),
+    which would store a cut-off upload as a half-grey picture instead of refusing it."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def reencode_image(
     upload, *, max_bytes: int, max_side: int, allowed=("PNG", "JPEG", "WEBP"), output="PNG"
 ) -> SimpleUploadedFile:
@@ -78,7 +92,7 @@ def reencode_image(
     inspect_image(upload, max_bytes=max_bytes, allowed=allowed)
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
+        with _whole_images_only(), Image.open(upload) as image:
             image = ImageOps.exif_transpose(image)
             image.thumbnail((max_side, max_side))
             if output == "JPEG":
