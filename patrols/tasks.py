@@ -1,12 +1,9 @@
 """Tasks of the patrols app: periodic jobs, and the re-encoding of a signal's photo."""
 
-import time
-
 from celery import shared_task
-from django.db import close_old_connections, connection
 from django_scopes import scope, scopes_disabled
 
-from programmes.tasks import TenantTask
+from programmes.tasks import TenantTask, run_retrying
 
 from .services import photos as photos_service
 from .services import round_reminder_send, round_reminders_due
@@ -39,28 +36,14 @@ def signal_photo_process(
     """Re-encode one photo of a signal (metadata stripped, resized) and delete the upload as
     sent. A transient error (database, file system) tries again with backoff, carrying the
     attempt this task claimed; the service fails the photo after its last attempt."""
-    tries = self.request.retries
-    while True:
-        try:
-            return photos_service.signal_photo_process(photo_id=photo_id, attempt=attempt)
-        except TransientPhotoError as error:
-            if tries >= self.max_retries:
-                raise  # the photo stays processing; the sweep takes it from here
-            attempt = error.attempt
-            if not connection.in_atomic_block:
-                close_old_connections()  # drop a broken connection; the next query reconnects
-            if not self.request.is_eager:
-                raise self.retry(
-                    kwargs={
-                        "photo_id": photo_id,
-                        "organisation_id": organisation_id,
-                        "attempt": attempt,
-                    },
-                    countdown=PHOTO_RETRY_COUNTDOWNS[min(tries, len(PHOTO_RETRY_COUNTDOWNS) - 1)],
-                    exc=error,
-                ) from error
-            time.sleep(PHOTO_EAGER_PAUSES[min(tries, len(PHOTO_EAGER_PAUSES) - 1)])
-            tries += 1
+    return run_retrying(
+        self,
+        lambda attempt: photos_service.signal_photo_process(photo_id=photo_id, attempt=attempt),
+        transient=TransientPhotoError,
+        kwargs={"photo_id": photo_id, "organisation_id": organisation_id, "attempt": attempt},
+        countdowns=PHOTO_RETRY_COUNTDOWNS,
+        pauses=PHOTO_EAGER_PAUSES,
+    )
 
 
 @shared_task(acks_late=True)

@@ -50,6 +50,34 @@ class TenantTask(Task):
             return super().__call__(*args, **kwargs)
 
 
+def run_retrying(task, work, *, transient, kwargs: dict, countdowns, pauses):
+    """Run `work(attempt)` for a bound task that claims a row per attempt (a document, a
+    photo): on a `transient` error (database, broker, file system) try again with backoff,
+    carrying the attempt the error names so the retry may take the row up again. With a
+    broker the task is retried after `countdowns[n]` seconds; run in-process it pauses
+    `pauses[n]` and loops. After the task's last retry the error is raised: the row stays as
+    it is and its sweep takes it from there."""
+    tries = task.request.retries
+    attempt = kwargs.get("attempt")
+    while True:
+        try:
+            return work(attempt)
+        except transient as error:
+            if tries >= task.max_retries:
+                raise
+            attempt = error.attempt
+            if not connection.in_atomic_block:
+                close_old_connections()  # drop a broken connection; the next query reconnects
+            if not task.request.is_eager:
+                raise task.retry(
+                    kwargs={**kwargs, "attempt": attempt},
+                    countdown=countdowns[min(tries, len(countdowns) - 1)],
+                    exc=error,
+                ) from error
+            time.sleep(pauses[min(tries, len(pauses) - 1)])
+            tries += 1
+
+
 OUTBOX_MAX_RETRIES = 8
 
 
@@ -198,30 +226,14 @@ def document_render(
     """Render one document (a PDF) in the background. A transient error (database, broker,
     file system) tries again with backoff, carrying the attempt this task claimed so its retry
     may take the document up again; the service fails the document after its last attempt."""
-    tries = self.request.retries
-    while True:
-        try:
-            return document_build(document_id=document_id, attempt=attempt)
-        except TransientDocumentError as error:
-            if tries >= self.max_retries:
-                raise  # the row stays pending; the sweep takes it from here
-            attempt = error.attempt
-            if not connection.in_atomic_block:
-                close_old_connections()  # drop a broken connection; the next query reconnects
-            if not self.request.is_eager:
-                raise self.retry(
-                    kwargs={
-                        "document_id": document_id,
-                        "organisation_id": organisation_id,
-                        "attempt": attempt,
-                    },
-                    countdown=DOCUMENT_RETRY_COUNTDOWNS[
-                        min(tries, len(DOCUMENT_RETRY_COUNTDOWNS) - 1)
-                    ],
-                    exc=error,
-                ) from error
-            time.sleep(DOCUMENT_EAGER_PAUSES[min(tries, len(DOCUMENT_EAGER_PAUSES) - 1)])
-            tries += 1
+    return run_retrying(
+        self,
+        lambda attempt: document_build(document_id=document_id, attempt=attempt),
+        transient=TransientDocumentError,
+        kwargs={"document_id": document_id, "organisation_id": organisation_id, "attempt": attempt},
+        countdowns=DOCUMENT_RETRY_COUNTDOWNS,
+        pauses=DOCUMENT_EAGER_PAUSES,
+    )
 
 
 @shared_task(acks_late=True)
