@@ -52,6 +52,23 @@ class _HandoffSettingsMixin(ClientMixin, PermissionMixin):
             departments=selectors.departments_for(organisation=client),
         )
 
+    def save_mapping(self, form, save, *, saved: str, not_saved: str):
+        """Validate a mapping form and `save()` it; either way say so and go back to the
+        settings. `not_saved` holds %(problems)s for what the form or the service refused."""
+        problems = ""
+        if form.is_valid():
+            try:
+                save()
+            except ValidationError as error:
+                problems = " ".join(error.messages)
+        else:
+            problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
+        if problems:
+            messages.error(self.request, not_saved % {"problems": problems})
+        else:
+            messages.success(self.request, saved)
+        return self.back()
+
     def department_form(self, data=None):
         client = self.get_client()
         _programmes, _categories, colleagues = selectors.route_choices(
@@ -146,24 +163,14 @@ class HandoffChannelMapView(_HandoffSettingsMixin, View):
     def post(self, request, org, channel_pk):
         channel = selectors.get_channel_for(organisation=self.get_client(), pk=channel_pk)
         form = StatusMapForm(request.POST, channel=channel)
-        problems = ""
-        if form.is_valid():
-            try:
-                services.handoff_channel_map_statuses(
-                    actor=request.user, channel=channel, mapping=form.mapping()
-                )
-            except ValidationError as error:
-                problems = " ".join(error.messages)
-        else:
-            problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
-        if problems:
-            messages.error(
-                request,
-                _("The statuses were not saved: %(problems)s") % {"problems": problems},
-            )
-        else:
-            messages.success(request, _("The statuses were saved."))
-        return self.back()
+        return self.save_mapping(
+            form,
+            lambda: services.handoff_channel_map_statuses(
+                actor=request.user, channel=channel, mapping=form.mapping()
+            ),
+            saved=_("The statuses were saved."),
+            not_saved=_("The statuses were not saved: %(problems)s"),
+        )
 
 
 class HandoffServicesFetchView(_HandoffSettingsMixin, View):
@@ -203,23 +210,14 @@ class HandoffServicesMapView(_HandoffSettingsMixin, View):
             channel=channel,
             categories=selectors.mappable_categories(organisation=client),
         )
-        problems = ""
-        if form.is_valid():
-            try:
-                open311_services.open311_services_map(
-                    actor=request.user, channel=channel, mapping=form.mapping()
-                )
-            except ValidationError as error:
-                problems = " ".join(error.messages)
-        else:
-            problems = " ".join(str(m) for errors in form.errors.values() for m in errors)
-        if problems:
-            messages.error(
-                request, _("The services were not saved: %(problems)s") % {"problems": problems}
-            )
-        else:
-            messages.success(request, _("The services were saved."))
-        return self.back()
+        return self.save_mapping(
+            form,
+            lambda: open311_services.open311_services_map(
+                actor=request.user, channel=channel, mapping=form.mapping()
+            ),
+            saved=_("The services were saved."),
+            not_saved=_("The services were not saved: %(problems)s"),
+        )
 
 
 class HandoffRouteCreateView(_HandoffSettingsMixin, View):
