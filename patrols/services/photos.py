@@ -35,6 +35,7 @@ from programmes.files import file_delete_on_commit
 from programmes.images import inspect_image, reencode_image
 from programmes.models import TeamMember, User
 from programmes.queueing import enqueue, enqueue_on_commit
+from programmes.services.common import attempt_claim
 from programmes.services.documents import is_transient
 
 from ..models import Signal, SignalPhoto
@@ -135,18 +136,14 @@ def signal_photo_claim(*, photo_id: int, attempt: int | None = None, now=None):
     """Start an attempt at a photo being processed; None when it is ready, failed, gone, or
     another attempt is on it. `attempt` is the attempt this task claimed before (its retry
     takes it up again); an attempt that started more than STALE_AFTER ago is taken over."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        photo = SignalPhoto.objects.select_for_update().filter(pk=photo_id).first()
-        if photo is None or photo.status != Status.PROCESSING:
-            return None
-        busy = photo.attempted_at is not None and photo.attempted_at > now - STALE_AFTER
-        if busy and attempt != photo.attempts:
-            return None
-        photo.attempts += 1
-        photo.attempted_at = now
-        photo.save(update_fields=["attempts", "attempted_at"])
-        return photo
+    return attempt_claim(
+        SignalPhoto,
+        pk=photo_id,
+        waiting=Status.PROCESSING,
+        attempt=attempt,
+        now=now or timezone.now(),
+        stale_after=STALE_AFTER,
+    )
 
 
 def _describe(error: BaseException) -> str:

@@ -28,7 +28,7 @@ Where the line lies: these writes are bookkeeping and are not audited, on purpos
   of an audited survey response, the copy of the accepted rules' text.
 """
 
-from django.db import models
+from django.db import models, transaction
 
 
 def apply_changes(obj: models.Model, fields: dict, *, allowed) -> list[str]:
@@ -43,3 +43,22 @@ def apply_changes(obj: models.Model, fields: dict, *, allowed) -> list[str]:
     for name in changed:
         setattr(obj, name, fields[name])
     return changed
+
+
+def attempt_claim(model, *, pk: int, waiting: str, attempt: int | None, now, stale_after):
+    """Start an attempt at a row that background work takes up one attempt at a time (a
+    document, a photo: fields `status`, `attempts`, `attempted_at`). None when the row is no
+    longer `waiting` (ready, failed, gone) or another attempt is on it. `attempt` is the
+    attempt this task claimed before (its retry takes it up again); an attempt that started
+    more than `stale_after` ago is taken over."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=pk).first()
+        if row is None or row.status != waiting:
+            return None
+        busy = row.attempted_at is not None and row.attempted_at > now - stale_after
+        if busy and attempt != row.attempts:
+            return None
+        row.attempts += 1
+        row.attempted_at = now
+        row.save(update_fields=["attempts", "attempted_at"])
+        return row

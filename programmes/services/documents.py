@@ -41,6 +41,7 @@ from ..pdf import media_file_url, render_pdf
 from ..permissions import has_perm
 from ..queueing import enqueue, enqueue_on_commit
 from ..selectors import programme_status
+from .common import attempt_claim
 
 logger = logging.getLogger(__name__)
 
@@ -176,18 +177,14 @@ def document_claim(*, document_id: int, attempt: int | None = None, now=None) ->
     """Start an attempt at a pending document; None when it is ready, failed, gone, or another
     attempt is on it. `attempt` is the attempt this task claimed before (its retry takes it up
     again); an attempt that started more than STALE_AFTER ago is taken over."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status != Document.Status.PENDING:
-            return None
-        busy = document.attempted_at is not None and document.attempted_at > now - STALE_AFTER
-        if busy and attempt != document.attempts:
-            return None
-        document.attempts += 1
-        document.attempted_at = now
-        document.save(update_fields=["attempts", "attempted_at"])
-        return document
+    return attempt_claim(
+        Document,
+        pk=document_id,
+        waiting=Document.Status.PENDING,
+        attempt=attempt,
+        now=now or timezone.now(),
+        stale_after=STALE_AFTER,
+    )
 
 
 def _finish(document: Document, **fields) -> bool:
