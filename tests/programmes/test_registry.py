@@ -34,6 +34,7 @@ TAB_ORDER = [
     "patrols:programme_rounds",
     "patrols:programme_effort",
     "patrols:programme_categories",
+    "patrols:programme_handoff",
     "programme_outbox",
 ]
 
