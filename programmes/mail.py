@@ -95,6 +95,10 @@ def render_mail(*, template: str, context: dict, language: str) -> tuple[str, st
     return " ".join(subject.split()), text, html
 
 
+# Files one mail carries at most (a signal's photos: each at most a few hundred kilobytes).
+MAIL_FILES_MAX = 5
+
+
 def mail_queue(
     *,
     organisation,
@@ -106,10 +110,12 @@ def mail_queue(
     programme=None,
     attachment=None,
     headers: dict | None = None,
+    files: list[dict] | None = None,
 ) -> OutboxMessage:
     """Render a message into the outbox and send it once the current transaction commits
     (or, inside `mail_hold`, once the hold is over). `headers`: extra mail headers, such as a
-    notification's List-Unsubscribe (only the names `programmes.mime` allows are sent)."""
+    notification's List-Unsubscribe (only the names `programmes.mime` allows are sent).
+    `files`: stored files to send along, each {"path", "name", "type"} (at most MAIL_FILES_MAX)."""
     from .tasks import outbox_send  # noqa: PLC0415 - tasks import services, which import this module
 
     send_after, ref = _hold.get() or (None, "")
@@ -130,6 +136,10 @@ def mail_queue(
         body_html=html,
         attachment=attachment,
         headers=headers or {},
+        files=[
+            {"path": f["path"], "name": f["name"][:100], "type": f["type"]}
+            for f in (files or [])[:MAIL_FILES_MAX]
+        ],
         send_after=send_after,
         ref=ref,
     )

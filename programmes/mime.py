@@ -15,6 +15,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 
@@ -103,4 +104,10 @@ def email_for(message: OutboxMessage) -> EmailMultiAlternatives:
             with translation.override(message.language or "nl"):
                 name = document.download_name
             email.attach(name, fh.read(), "application/pdf")
+    for item in message.files or ():
+        try:
+            with default_storage.open(item["path"], "rb") as fh:
+                email.attach(item["name"], fh.read(), item["type"])
+        except (OSError, KeyError, TypeError):
+            continue  # deleted since (retention) or not a file entry: the mail goes without it
     return email

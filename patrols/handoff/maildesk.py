@@ -6,8 +6,10 @@ subject, for the desk to quote back, and the outbox row carries `handoff:<uuid>`
 the service queues it in the same transaction that marks the hand-off delivered, under the
 hand-off's row lock, and looks for that ref first, so a second try never queues a second mail.
 
-The photos are not attached (the outbox attaches generated documents only); the mail says how
-many processed photos the signal has and links to the signal in the portal.
+The signal's photos that are processed by then go along as attachments (at most
+PHOTOS_MAX). A photo that arrives or is processed later (the phone sends it after the signal)
+follows in a mail of its own with the same reference, once per photo and hand-off
+(`send_photo`, called when the photo is ready).
 """
 
 from programmes.mail import mail_hold, mail_queue
@@ -21,11 +23,28 @@ def outbox_ref(handoff) -> str:
     return f"handoff:{handoff.uuid}"
 
 
-def _ready_photos(signal) -> int:
-    photos = SignalPhoto.objects.filter(signal=signal)
-    if hasattr(SignalPhoto, "Status"):  # photos processed in the background
-        photos = photos.filter(status=SignalPhoto.Status.READY)
-    return photos.count()
+# Photos one desk mail carries at most; the portal link shows them all.
+PHOTOS_MAX = 3
+
+
+def _photo_file(signal, photo, number: int) -> dict:
+    return {
+        "path": photo.image.name,
+        "name": f"{reference(signal)}-foto-{number}.jpg",
+        "type": "image/jpeg",
+    }
+
+
+def _ready_photos(signal) -> list:
+    return list(
+        SignalPhoto.objects.filter(signal=signal, status=SignalPhoto.Status.READY)
+        .exclude(image="")
+        .order_by("pk")[:PHOTOS_MAX]
+    )
+
+
+def photo_ref(handoff, photo) -> str:
+    return f"handoff:{handoff.uuid}:photo:{photo.pk}"
 
 
 def send(handoff) -> Outcome:
@@ -34,6 +53,7 @@ def send(handoff) -> Outcome:
     signal = handoff.signal
     ref = outbox_ref(handoff)
     if not OutboxMessage.objects.filter(ref=ref).exists():
+        photos = _ready_photos(signal)
         with mail_hold(ref=ref, seconds=0):
             mail_queue(
                 organisation=signal.organisation,
@@ -45,7 +65,32 @@ def send(handoff) -> Outcome:
                     "signal": signal,
                     "reference": reference(signal),
                     "link": portal_url(signal),
-                    "photos": _ready_photos(signal),
+                    "photos": len(photos),
                 },
+                files=[_photo_file(signal, p, i) for i, p in enumerate(photos, 1)],
             )
     return Outcome(DELIVERED, external_ref=reference(signal))
+
+
+def send_photo(handoff, photo) -> bool:
+    """Mail the desk a photo that was not ready when the signal's mail went out, quoting the
+    signal's reference; once per photo and hand-off. True when a mail was queued."""
+    signal = handoff.signal
+    ref = photo_ref(handoff, photo)
+    if OutboxMessage.objects.filter(ref=ref).exists():
+        return False
+    first = OutboxMessage.objects.filter(ref=outbox_ref(handoff)).values_list("files", flat=True)
+    if any(item.get("path") == photo.image.name for files in first for item in files or ()):
+        return False  # it went along with the signal's own mail
+    number = SignalPhoto.objects.filter(signal=signal, pk__lte=photo.pk).count()
+    with mail_hold(ref=ref, seconds=0):
+        mail_queue(
+            organisation=signal.organisation,
+            programme=signal.programme,
+            to=handoff.channel.target,
+            to_name=handoff.channel.name,
+            template="patrols/handoff_desk_photo",
+            context={"signal": signal, "reference": reference(signal), "link": portal_url(signal)},
+            files=[_photo_file(signal, photo, number)],
+        )
+    return True

@@ -347,6 +347,18 @@ def handoffs_plan(*, signal: Signal, actor=None) -> list[Handoff]:
     return made
 
 
+def handoff_photo_follow(*, photo) -> int:
+    """A photo of a signal is ready: mail it to each service desk that already has the
+    signal (its mail went out before the photo was processed), quoting the reference. Returns
+    the number of mails queued."""
+    handed = Handoff.objects.filter(
+        signal_id=photo.signal_id,
+        state=Handoff.State.DELIVERED,
+        channel__kind=HandoffChannel.Kind.MAIL_DESK,
+    ).select_related("channel", "signal__programme", "signal__organisation")
+    return sum(maildesk.send_photo(handoff, photo) for handoff in handed)
+
+
 def _assign_department(signal: Signal, department: Department) -> None:
     """A route's department takes the signal: recorded on it, its members told."""
     changed = apply_changes(

@@ -38,6 +38,10 @@ class OutboxMessage(TenantModel):
         related_name="+",
         help_text="A generated document sent along (a certificate).",
     )
+    # Stored files sent along (a signal's photos to a service desk): a list of
+    # {"path": name in the default storage, "name": file name, "type": MIME type}; one that is
+    # gone by the time the mail goes out is left out.
+    files = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
