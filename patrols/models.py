@@ -241,6 +241,13 @@ class Signal(PhoneRecord, TenantModel):
         ordering = ["-reported_at"]
         indexes = [
             models.Index(fields=["programme", "status", "-reported_at"]),
+            # The notification sweeps read across tenants: the signals of the last day
+            # (`signals_notify_new`, every 5 minutes) and the open ones just past their date
+            # (`signals_notify_overdue`, hourly), each a short range of one index.
+            models.Index(fields=["created_at"], name="signal_created"),
+            models.Index(
+                fields=["due_date"], condition=Q(status__in=OPEN_STATUSES), name="signal_open_due"
+            ),
             # What waits for the client: open, urgent and overdue counts and filters.
             models.Index(
                 fields=["organisation", "status", "urgent", "due_date"], name="signal_open_work"

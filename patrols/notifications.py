@@ -237,13 +237,9 @@ def signal_notify(*, signal_id: int, organisation_id: int) -> int:
         return signal_reported_notify(signal=signal) if signal is not None else 0
 
 
-@shared_task(acks_late=True)
-def signals_notify_new() -> int:
-    """Periodic: tell the client's staff about new signals nobody was told about yet."""
-    # Finding them spans every tenant: scoping is off for the look-up only; each signal is
-    # then notified inside its own organisation's scope.
-    with scopes_disabled():
-        due = signals_to_notify()
+def _notify_each(due, notify_one) -> int:
+    """Run `notify_one(signal=..., staff=...)` for each (signal id, organisation id) inside its
+    organisation's scope, reading each client's staff once; returns the rows written."""
     staff_of: dict[int, list[User]] = {}
     written = 0
     for signal_id, organisation_id in due:
@@ -256,8 +252,18 @@ def signals_notify_new() -> int:
                 .first()
             )
             if signal is not None:
-                written += signal_reported_notify(signal=signal, staff=staff_of[organisation_id])
+                written += notify_one(signal=signal, staff=staff_of[organisation_id])
     return written
+
+
+@shared_task(acks_late=True)
+def signals_notify_new() -> int:
+    """Periodic: tell the client's staff about new signals nobody was told about yet."""
+    # Finding them spans every tenant: scoping is off for the look-up only; each signal is
+    # then notified inside its own organisation's scope.
+    with scopes_disabled():
+        due = signals_to_notify()
+    return _notify_each(due, signal_reported_notify)
 
 
 def signals_overdue_to_notify(*, today=None) -> list[tuple[int, int]]:
@@ -306,17 +312,4 @@ def signals_notify_overdue() -> int:
     # then notified inside its own organisation's scope.
     with scopes_disabled():
         due = signals_overdue_to_notify()
-    staff_of: dict[int, list[User]] = {}
-    written = 0
-    for signal_id, organisation_id in due:
-        with scope(organisation=organisation_id):
-            if organisation_id not in staff_of:
-                staff_of[organisation_id] = _staff(organisation_id)
-            signal = (
-                Signal.objects.select_related("organisation", "programme", "category")
-                .filter(pk=signal_id)
-                .first()
-            )
-            if signal is not None:
-                written += signal_overdue_notify(signal=signal, staff=staff_of[organisation_id])
-    return written
+    return _notify_each(due, signal_overdue_notify)

@@ -4,8 +4,12 @@ reporter hears of their signal's new status, through the base's notifications.""
 import datetime as dt
 import uuid
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from patrols import services as patrols
 from patrols.notifications import (
@@ -16,6 +20,8 @@ from patrols.notifications import (
     SIGNAL_URGENT,
     signals_notify_new,
     signals_notify_overdue,
+    signals_overdue_to_notify,
+    signals_to_notify,
 )
 from patrols.workflow import Status
 from programmes.models import Notification
@@ -209,3 +215,25 @@ def test_a_colleague_hears_a_signal_was_assigned_to_them(
     (row,) = Notification.objects.filter(kind=SIGNAL_ASSIGNED)
     assert row.recipient == colleague
     assert [m.to[0].split("<")[-1].rstrip(">") for m in mailoutbox] == [colleague.email]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN of PostgreSQL")
+@pytest.mark.parametrize(
+    ("find", "index"),
+    [
+        (signals_to_notify, "signal_created"),
+        (signals_overdue_to_notify, "signal_open_due"),
+    ],
+)
+def test_the_sweeps_read_a_range_of_an_index_not_every_tenants_signals(world, team, find, index):
+    """The sweeps run every few minutes over every tenant's signals: each reads a short range
+    of its own index, never the whole table (which grows by the million)."""
+    with CaptureQueriesContext(connection) as ctx, scopes_disabled():
+        find()
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "patrols_signal" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
+    assert "Seq Scan on patrols_signal" not in plan, plan
