@@ -122,8 +122,7 @@ def signal_confirm(
 
 
 def signal_notices_read(*, user: User, signal: Signal) -> int:
-    """The reporter has looked at their signal: its notices of a new status are read (and
-    the badge's cached count is forgotten)."""
+    """The reporter has looked at their signal: its notices of a new status are read."""
     return notices_mark_read(
         user=user, kind=SIGNAL_STATUS, dedupe_prefix=f"signal-status:{signal.pk}:"
     )
