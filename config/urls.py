@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("patrols.urls")),
     path("", include("recruitment.urls")),
     path("", include("trainings.urls")),
+    path("", include("reporting.urls")),
 ]
 
 handler400 = "programmes.errors.bad_request"

@@ -4,7 +4,7 @@ unread count of the notifications badge."""
 from django.utils.functional import SimpleLazyObject
 
 from .permissions import Perm, has_perm
-from .registry import team_home
+from .registry import nav_links, team_home
 from .selectors.notifications import UNREAD_CAP, unread_count
 
 
@@ -31,6 +31,8 @@ def navigation(request) -> dict:
             # The "My team" link: the team member's home an app registered, if any.
             "team_home": team_home() if has_perm(user, Perm.TEAM_APP_VIEW) else None,
             "notifications": has_perm(user, Perm.OWN_NOTIFICATIONS),
+            # Entries the apps registered (the consultancy's overview), for the roles they name.
+            "links": [link for link in nav_links() if has_perm(user, link.permission)],
         },
         "notifications_unread": SimpleLazyObject(lambda: _badge(user)),
         "current_organisation": getattr(request, "organisation", None),

@@ -152,6 +152,39 @@ def portal_links(*, scope: str) -> list[PortalLink]:
     return _ordered(link for link in _portal_links.values() if link.scope == scope)
 
 
+# Navigation links -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """An entry of the main navigation that an app adds (the consultancy's overview across
+    clients): a URL without arguments, shown to the roles that hold `permission`."""
+
+    label: str
+    url_name: str
+    permission: str
+    order: int = 100
+
+
+_nav_links: dict[str, NavLink] = {}
+
+
+def register_nav_link(link: NavLink) -> NavLink:
+    """Add a navigation entry; one registered again under the same URL name replaces it."""
+    _nav_links[link.url_name] = link
+    return link
+
+
+def unregister_nav_link(url_name: str) -> NavLink | None:
+    """Take a navigation entry away again (a test); returns what was registered."""
+    return _nav_links.pop(url_name, None)
+
+
+def nav_links() -> list[NavLink]:
+    """The registered navigation entries, in order (not yet filtered by who looks)."""
+    return _ordered(_nav_links.values())
+
+
 # The team member's home -----------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Reads of the reporting app: figures in SQL, one module per area."""

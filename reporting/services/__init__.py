@@ -1,0 +1,1 @@
+"""Writes of the reporting app (its own rows only: summaries and periodic reports)."""

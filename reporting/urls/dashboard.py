@@ -1,0 +1,3 @@
+"""The client's dashboards: per programme and across the client's programmes."""
+
+urlpatterns = []

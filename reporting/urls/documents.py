@@ -1,0 +1,3 @@
+"""The client's documents page: everything made for them, certificates by holder."""
+
+urlpatterns = []

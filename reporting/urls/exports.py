@@ -1,0 +1,3 @@
+"""Streamed exports (CSV and XLSX) of signals, rounds, conversations and effort."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The consultancy's overview across clients, with the health flags that need action."""
+
+urlpatterns = []

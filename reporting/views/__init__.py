@@ -1,0 +1,1 @@
+"""The reporting app's pages, one module per area."""
