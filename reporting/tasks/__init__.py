@@ -1,0 +1,5 @@
+"""The reporting app's background jobs, one module per area (found by Celery through this
+package): the summaries' refresh and the periodic reports."""
+
+from .reports import *  # noqa: F403
+from .summary import *  # noqa: F403

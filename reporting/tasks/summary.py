@@ -1,0 +1,3 @@
+"""Keeps the dashboard summaries up to date."""
+
+__all__ = []
