@@ -57,6 +57,21 @@ def _squashed(field: str):
     return Replace(Lower(field), Value(" "), Value(""))
 
 
+class HeardVia(models.TextChoices):
+    """How an applicant heard of the campaign: the campaign's channel kinds (`Channel.Kind`,
+    same values, so the two line up) plus a neighbour or acquaintance."""
+
+    WEBSITE = "website", _("Website")
+    SOCIAL = "social", _("Social media")
+    NEWSLETTER = "newsletter", _("The client's newsletter")
+    LETTER = "letter", _("Letters")
+    POSTER = "poster", _("Posters")
+    DOOR = "door", _("Door to door")
+    PAPER = "paper", _("Local paper")
+    NEIGHBOUR = "neighbour", _("Via a neighbour or acquaintance")
+    OTHER = "other", _("Other")
+
+
 class Application(TenantModel):
     class Source(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -74,6 +89,11 @@ class Application(TenantModel):
     motivation = models.TextField(_("why do you want to join?"), max_length=3000)
     availability = models.CharField(_("when are you available?"), max_length=300, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    # How the applicant heard of the campaign (optional): the campaign's channel kinds plus a
+    # neighbour and "other", so the campaign page can tell which channel brought applicants.
+    heard_via = models.CharField(
+        _("how did you hear about us?"), max_length=20, choices=HeardVia.choices, blank=True
+    )
     consent_text = models.TextField(_("consent given"))
     consent_at = models.DateTimeField(_("consent given at"))
     stage = models.CharField(
@@ -137,6 +157,11 @@ class Application(TenantModel):
             models.Index(
                 fields=["organisation", "programme", "name_key"], name="application_name_key"
             ),
+            # The campaign page counts the applications per channel heard of and stage.
+            models.Index(
+                fields=["organisation", "programme", "heard_via", "stage"],
+                name="application_heard_via",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,6 +203,18 @@ class Survey(TenantModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     conclusions = models.TextField(_("conclusions of the project leader"), blank=True)
+    # A follow-up (vervolgmeting) asks the baseline's questions again later, to show the
+    # change. RESTRICT, not SET_NULL: deleting a baseline on its own would silently turn its
+    # follow-up into a survey without a comparison; deleting the whole programme (both
+    # surveys go through its cascade) stays possible, which PROTECT would refuse.
+    baseline = models.ForeignKey(
+        "self",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("baseline"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -205,6 +242,12 @@ class Question(TenantModel):
     required = models.BooleanField(_("an answer is required"), default=False)
     asks_to_join = models.BooleanField(
         _("asks whether the resident would join the team"), default=False
+    )
+    # The baseline's question this one was copied from, in a follow-up: the comparison
+    # matches the two by this link, not by position or text. A question added to the
+    # follow-up by hand has none and is shown without a baseline.
+    baseline_question = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
 
     class Meta:
