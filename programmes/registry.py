@@ -234,6 +234,11 @@ class DocumentKind:
     service makes it (a certificate is made when someone passes). `needs_ref` kinds are about
     one thing inside the programme (a survey), named by the document's `ref`, and are asked for
     on that thing's own page. `on_ready(document)` runs once the PDF is made (mail it).
+
+    `client_visible`, when given, is a function without arguments returning a `Q` over
+    `Document` that narrows which ready documents of the kind the client's documents page
+    lists (a periodic report only once it was sent, not while it is a draft). None: every
+    ready document of the kind is the client's to see.
     """
 
     code: str
@@ -242,6 +247,7 @@ class DocumentKind:
     permission: str | None = None
     needs_ref: bool = False
     on_ready: Callable | None = None
+    client_visible: Callable | None = None
 
     def __post_init__(self):
         if not self.code or len(self.code) > DOCUMENT_KIND_MAX_LENGTH:
