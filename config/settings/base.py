@@ -248,6 +248,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "orphan-files-sweep": {"task": "programmes.tasks.orphan_files_sweep", "schedule": 6 * 60 * 60},
+    # Periodic reports: drafted from the first working day of a month or quarter (hourly, so a
+    # run missed is made up; one report per programme and period), and approved ones whose
+    # PDF the document sweep gave up on marked failed.
+    "reports-draft-due": {"task": "reporting.tasks.reports.reports_draft_due", "schedule": 60 * 60},
+    "reports-fail-unmade": {
+        "task": "reporting.tasks.reports.reports_fail_unmade",
+        "schedule": 10 * 60,
+    },
 }
 
 # Forms
