@@ -12,4 +12,49 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         # Each area registers its own entries below, in a block of its own.
+
+        # --- Periodic report (reporting/views/reports.py, services/reports.py)
+        from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
+        from programmes.registry import (  # noqa: PLC0415 - registries are filled once the apps are loaded
+            DocumentKind,
+            ProgrammeTab,
+            register_document_kind,
+            register_programme_tab,
+        )
+
+        from .models.reports import PERIODIC_REPORT  # noqa: PLC0415 - models load after the registry
+        from .selectors import reports as report_selectors  # noqa: PLC0415 - imports the models
+        from .services import reports as report_services  # noqa: PLC0415 - imports the models
+
+        register_programme_tab(
+            ProgrammeTab(
+                _("Reports"),
+                "reporting:programme_reports",
+                order=800,
+                active=("reporting:report_detail",),
+            )
+        )
+        register_document_kind(
+            DocumentKind(
+                code=PERIODIC_REPORT,
+                label=_("Periodic report"),
+                builder=report_selectors.report_pdf,
+                permission=None,  # made when the project leader approves a report
+                needs_ref=True,  # the report's id
+                on_ready=report_services.report_send,
+                client_visible=report_selectors.sent_report_documents,
+            )
+        )
+        register_audit_actions(
+            {
+                "report.schedule_set": _("Periodic report schedule set"),
+                "report.drafted": _("Periodic report drafted"),
+                "report.updated": _("Periodic report draft changed"),
+                "report.approved": _("Periodic report approved"),
+                "report.sent": _("Periodic report sent"),
+                "report.failed": _("Periodic report failed"),
+                "report.retried": _("Periodic report tried again"),
+            }
+        )
+        # --- end of periodic report
         pass
