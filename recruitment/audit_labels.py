@@ -17,6 +17,7 @@ ACTIONS = {
     "door.visited_again": _("Door knocked on again"),
     "retention.applications_deleted": _("Expired applications deleted"),
     "survey.created": _("Neighbourhood survey created"),
+    "survey.follow_up_created": _("Follow-up of the neighbourhood survey created"),
     "survey.concluded": _("Conclusions of the neighbourhood survey saved"),
     "survey.question_added": _("Question added to the neighbourhood survey"),
     "survey.question_removed": _("Question removed from the neighbourhood survey"),

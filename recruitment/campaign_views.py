@@ -23,6 +23,7 @@ class CampaignView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         return super().get_context_data(
             channels=selectors.channels_of(programme=programme),
+            figures=selectors.channel_figures_for(programme=programme),
             channel_form=channel_form or ChannelForm(),
             door_form=door_form
             or DoorVisitForm(initial={"street": self.request.GET.get("street", "")[:200]}),

@@ -1,6 +1,7 @@
 """Demo data of recruitment: an open campaign with its channels and door-to-door log,
 applications in every stage of the selection, an information meeting and a neighbourhood
-survey with answers. Called by the `demo_data` command (see `programmes.demo`)."""
+survey with answers; in the running programme a baseline survey and its closed follow-up, so
+the comparison shows the change. Called by the `demo_data` command (see `programmes.demo`)."""
 
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from programmes.models import Meeting
 from programmes.services import meeting_create, meeting_reply
 
 from . import selectors, services
-from .models import Application, ApplicationEvent, Channel, DoorVisit, SurveyResponse
+from .models import Application, ApplicationEvent, Channel, DoorVisit, Survey, SurveyResponse
 from .workflow import Stage
 
 STREETS = ["Lindenhoflaan", "Kastanjestraat", "Berkenstraat", "Esdoornplein"]
@@ -27,6 +28,19 @@ APPLICANTS = [
     ("Ingrid Willems", "Kastanjestraat", "30", "paper", "declined", 26),
     ("Rob Claassen", "Berkenstraat", "41", "online", "stopped", 27),
 ]
+# How each of APPLICANTS heard of the campaign ("" = did not say), for the figures per channel.
+HEARD_VIA = [
+    "letter",
+    "letter",
+    "social",
+    "door",
+    "neighbour",
+    "poster",
+    "door",
+    "letter",
+    "",
+    "website",
+]
 MOTIVATIONS = [
     "Ik woon hier al twintig jaar en wil dat de buurt weer schoon wordt.",
     "Ik ken veel mensen in de straat en wil graag iets terugdoen.",
@@ -36,6 +50,7 @@ MOTIVATIONS = [
 
 
 def load(ctx: demo.DemoContext) -> None:
+    _impact(ctx, ctx.programmes[demo.RUNNING])
     programme = ctx.programmes[demo.RECRUITING]
     if programme.applications.exists() or programme.surveys.exists():
         return
@@ -119,6 +134,7 @@ def _applications(ctx, programme, meeting) -> None:
             postcode="5615 AB",
             motivation=MOTIVATIONS[i % len(MOTIVATIONS)],
             availability="Doordeweeks 's avonds en op zaterdag",
+            heard_via=HEARD_VIA[i],
         )
         Application.objects.filter(pk=application.pk).update(created_at=ctx.at(days, 20, 15))
         ApplicationEvent.objects.filter(application=application).update(
@@ -233,3 +249,80 @@ def _survey(ctx, programme) -> None:
         application = services.prospect_convert(actor=ctx.leader, response=first)
         Application.objects.filter(pk=application.pk).update(created_at=first.created_at)
         ApplicationEvent.objects.filter(application=application).update(created_at=first.created_at)
+
+
+# The team at work: how residents answered before it started (baseline) and months later
+# (follow-up), as weights per option; the follow-up leans towards safer, cleaner, fewer
+# problems, so the comparison has a change to show.
+_BEFORE = {
+    "scale": [3, 5, 4, 2, 1],
+    "single": [1, 4, 4, 2],
+    "multiple": [6, 4, 3, 5, 4, 2],
+    "yesno": (0.6, 0.15),  # share "ja": would a team be good / would you join
+}
+_AFTER = {
+    "scale": [1, 2, 4, 5, 3],
+    "single": [2, 5, 3, 1],
+    "multiple": [3, 2, 1, 3, 3, 1],
+    "yesno": (0.8, 0.2),
+}
+
+
+def _answer_all(ctx, survey, *, weights, count, days_ago, salt) -> None:
+    """`count` responses to `survey` drawn with `weights`, dated around `days_ago`."""
+    questions = list(survey.questions.all())
+    rng = ctx.rng(salt)
+    channels = list(SurveyResponse.Channel.values)
+    for n in range(count):
+        answers = {}
+        for q in questions:
+            if q.kind == "text":
+                answers[q.pk] = rng.choice(["Aardige buren", "Het park", "Afval"]) if n % 3 else ""
+            elif q.kind == "scale":
+                answers[q.pk] = rng.choices([1, 2, 3, 4, 5], weights=weights["scale"])[0]
+            elif q.kind == "single":
+                answers[q.pk] = rng.choices(q.options, weights=weights["single"])[0]
+            elif q.kind == "multiple":
+                picked = {rng.choices(q.options, weights=weights["multiple"])[0] for _ in range(2)}
+                answers[q.pk] = [o for o in q.options if o in picked]
+            elif q.kind == "yesno":
+                share = weights["yesno"][1 if q.asks_to_join else 0]
+                answers[q.pk] = "ja" if rng.random() < share else "nee"
+        channel = channels[n % len(channels)]
+        response = services.survey_respond(
+            survey=survey,
+            answers=answers,
+            channel=channel,
+            street=["Tarwestraat", "Korte Tarwestraat", "Pretorialaan"][n % 3],
+            entered_by=None if channel == "online" else ctx.leader,
+        )
+        SurveyResponse.objects.filter(pk=response.pk).update(
+            created_at=ctx.at(days_ago - n // 8, 10 + n % 9)
+        )
+
+
+def _impact(ctx, programme) -> None:
+    """The running team's baseline survey (before it started, closed) and its follow-up
+    (measured again these weeks, closed): the impact comparison has real figures."""
+    if programme.surveys.exists():
+        return
+    leader = ctx.leader
+    baseline = services.survey_create(
+        actor=leader, programme=programme, title="Buurtonderzoek Tarwewijk (nulmeting)"
+    )
+    services.survey_set_status(actor=leader, survey=baseline, status="open")
+    _answer_all(ctx, baseline, weights=_BEFORE, count=40, days_ago=145, salt="baseline")
+    services.survey_set_status(actor=leader, survey=baseline, status="closed")
+    services.survey_conclusions_save(
+        actor=leader,
+        survey=baseline,
+        conclusions="Bewoners voelen zich matig veilig en vinden de buurt vies; zwerfvuil en "
+        "overlast worden het meest genoemd.",
+    )
+    follow_up = services.survey_follow_up_create(actor=leader, survey=baseline)
+    services.survey_set_status(actor=leader, survey=follow_up, status="open")
+    _answer_all(ctx, follow_up, weights=_AFTER, count=36, days_ago=12, salt="follow-up")
+    services.survey_set_status(actor=leader, survey=follow_up, status="closed")
+    Survey.objects.filter(pk=baseline.pk).update(created_at=ctx.at(150, 9))
+    Survey.objects.filter(pk=follow_up.pk).update(created_at=ctx.at(16, 9))
+    ctx.created += 1

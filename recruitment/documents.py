@@ -51,8 +51,12 @@ def recruitment_poster(document: Document):
 
 
 def survey_report(document: Document):
-    """The survey's results with the project leader's conclusions, in the client's style."""
-    from .selectors import survey_counts  # noqa: PLC0415 - the selectors import this module
+    """The survey's results with the project leader's conclusions, in the client's style; a
+    follow-up's report compares it with its baseline first."""
+    from .selectors import (  # noqa: PLC0415 - the selectors import this module
+        survey_comparison,
+        survey_counts,
+    )
 
     programme = document.programme
     survey = Survey.objects.get(programme=programme, pk=int(document.ref))
@@ -63,6 +67,8 @@ def survey_report(document: Document):
         "consultancy": client.consultancy,
         "survey": survey,
         "results": survey_counts(survey=survey),
+        # A follow-up also shows the change since its baseline, question by question.
+        "comparison": survey_comparison(survey=survey),
         "brand": client.brand_colour,
         "logo_url": media_file_url(client.logo),
     }

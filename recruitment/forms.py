@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.fields import BoundedDatesMixin
 from programmes.images import reencode_image
 
-from .models import Application, Campaign, Channel, DoorVisit, Question
+from .models import Application, Campaign, Channel, DoorVisit, HeardVia, Question
 from .workflow import Stage, next_moves
 
 # Bootstrap 5's class for each kind of widget; other widgets are text-like: `form-control`.
@@ -61,6 +61,7 @@ class ApplicationForm(forms.ModelForm):
             "postcode",
             "motivation",
             "availability",
+            "heard_via",
         ]
         widgets = {
             "motivation": forms.Textarea(attrs={"rows": 4}),
@@ -79,6 +80,12 @@ class ApplicationForm(forms.ModelForm):
         self.postcode_areas = [a.strip() for a in postcode_areas.split(",") if a.strip()]
         self.fields["consent"].error_messages["required"] = _(
             "Without your consent we cannot handle your application."
+        )
+        heard = self.fields["heard_via"]
+        heard.choices = [("", _("Choose (optional)")), *HeardVia.choices]
+        heard.help_text = _("Optional: it tells us which way of reaching neighbours works.")
+        heard.error_messages["invalid_choice"] = _(
+            "Choose one of the ways in the list, or leave it empty."
         )
 
     def clean_postcode(self):

@@ -9,6 +9,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -25,6 +26,7 @@ from .models import (
     ApplicationEvent,
     Channel,
     DoorVisit,
+    HeardVia,
     Question,
     Survey,
     SurveyResponse,
@@ -273,6 +275,61 @@ def channels_of(*, programme: Programme) -> QuerySet[Channel]:
     return Channel.objects.filter(programme=programme)
 
 
+_WAITING = [s for s in Stage.values if s not in (Stage.SELECTED, Stage.NOT_SELECTED)]
+
+
+def channel_figures_for(*, programme: Programme) -> dict:
+    """Which channel brought applicants: per way of hearing of the campaign (the campaign's
+    channel kinds, a neighbour, other, and "not said"), the live applications of `programme`
+    (merged ones left out) and how far they got, next to the channels the campaign used of
+    that kind, as plain values for the campaign page and the reporting app.
+
+    `rows`: per way heard of (each kind the campaign used or an applicant named, in the
+    choices' order, "not said" last): `heard_via` ("" for not said), `label`,
+    `applications`, `stages` (count per `Stage` value), `selected`, `not_selected` (declined
+    by the client or stopped by the consultancy: the stages do not tell the two apart),
+    `waiting` (not decided yet) and `used` (the campaign's channels of that kind: `date`,
+    `reach`). `totals`: the same counts over all rows. `stages`: (value, label) in order.
+    Two queries, counted in SQL over the index on programme, heard_via and stage."""
+    counts = defaultdict(dict)
+    for heard, stage, n in (
+        Application.objects.filter(programme=programme, merged_into__isnull=True)
+        .values("heard_via", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("heard_via", "stage", "n")
+    ):
+        counts[heard][stage] = n
+    used = defaultdict(list)
+    for kind, date, reach in Channel.objects.filter(programme=programme).values_list(
+        "kind", "date", "reach"
+    ):
+        used[kind].append({"date": date, "reach": reach})
+
+    def row(value, label):
+        stages = {s: counts[value].get(s, 0) for s in Stage.values}
+        return {
+            "heard_via": value,
+            "label": str(label),
+            "applications": sum(stages.values()),
+            "stages": stages,
+            "selected": stages[Stage.SELECTED],
+            "not_selected": stages[Stage.NOT_SELECTED],
+            "waiting": sum(stages[s] for s in _WAITING),
+            "used": used.get(value, []),
+        }
+
+    rows = [
+        row(value, label)
+        for value, label in [*HeardVia.choices, ("", _("Not said"))]
+        if value in counts or value in used
+    ]
+    keys = ("applications", "selected", "not_selected", "waiting")
+    totals = {k: sum(r[k] for r in rows) for k in keys}
+    totals["stages"] = {s: sum(r["stages"][s] for r in rows) for s in Stage.values}
+    return {"rows": rows, "totals": totals, "stages": [(v, str(lbl)) for v, lbl in Stage.choices]}
+
+
 def door_coverage(*, programme: Programme) -> QuerySet:
     """Per street (alphabetical): the doors visited and how it went, counted in SQL over the
     index on programme, street and outcome; the page slices it."""
@@ -357,13 +414,11 @@ class QuestionCounts:
     more: int = 0
 
 
-def survey_counts(*, survey: Survey) -> dict:
-    """The survey's results counted in SQL: per question the answers per option (several
-    choices counted per option), the scale's average, the newest open answers; the responses
-    by channel and the streets with the most responses (`streets_more`: how many streets
-    more). Five queries and one per open question, whatever the number of responses."""
-    questions = list(survey.questions.all())
-    # By question (the index on organisation, question and value), not through the responses.
+def _answer_counts(questions) -> tuple[dict, Counter]:
+    """For `questions` (of one survey or several): per closed question the distinct values
+    given and how many gave exactly each, and per question how many answered it. Two grouped
+    queries (GROUP BY question, value) over the index on organisation, question and value,
+    not through the responses: the rows are combinations of options, never one per answer."""
     closed = [q.pk for q in questions if q.kind != Question.Kind.TEXT]
     open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     combos = defaultdict(list)  # per closed question: (value, how many gave exactly it)
@@ -384,6 +439,27 @@ def survey_counts(*, survey: Survey) -> dict:
         .values_list("question_id", "n")
     ):
         answered[question_id] = n
+    return combos, answered
+
+
+def _per_option(combos) -> Counter:
+    """How many chose each option, from the grouped (value, n) rows of one question: a
+    multiple-choice answer (a JSON list) counts once for each option in it."""
+    counter = Counter()
+    for value, n in combos:
+        for item in value if isinstance(value, list) else [value]:
+            counter[str(item)] += n
+    return counter
+
+
+def survey_counts(*, survey: Survey) -> dict:
+    """The survey's results counted in SQL: per question the answers per option (several
+    choices counted per option), the scale's average, the newest open answers; the responses
+    by channel and the streets with the most responses (`streets_more`: how many streets
+    more). Five queries and one per open question, whatever the number of responses."""
+    questions = list(survey.questions.all())
+    open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
+    combos, answered = _answer_counts(questions)
     # The newest open answers, oldest of them first: one short query per open question, read
     # backwards along its index, where one window over all of them sorted every answer
     # (8 ms at 5,000 responses).
@@ -404,10 +480,7 @@ def survey_counts(*, survey: Survey) -> dict:
             result.texts = texts[q.pk]
             result.more = total - len(result.texts)
         else:
-            counter = Counter()
-            for value, n in combos[q.pk]:
-                for item in value if isinstance(value, list) else [value]:
-                    counter[str(item)] += n
+            counter = _per_option(combos[q.pk])
             result.counts = [
                 (labels.get(o, o), counter[o], round(100 * counter[o] / total) if total else 0)
                 for o in _OPTIONS.get(q.kind, q.options)
@@ -433,6 +506,171 @@ def survey_counts(*, survey: Survey) -> dict:
         "by_street": [(street or "–", n) for street, n, _streets in top],
         "streets_more": max(top[0][2] - STREETS_SHOWN, 0) if top else 0,
     }
+
+
+# --- Follow-up compared with its baseline (impact) --------------------------------------------
+
+
+def _one_decimal(value: float) -> float:
+    """`value` rounded to one decimal, halves up (as a reader rounds 12.25 to 12.3)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _side(question: Question | None, combos, answered) -> dict:
+    """One side (baseline or follow-up) of a compared question: how many answered, the count
+    and share (percent of those who answered the question) per option, the scale's mean."""
+    if question is None:
+        return {"answered": None, "counts": {}, "shares": {}, "mean": None, "options": []}
+    total = answered.get(question.pk, 0)
+    rows = combos.get(question.pk, [])
+    counter = _per_option(rows)
+    options = [str(o) for o in _OPTIONS.get(question.kind, question.options)]
+    if question.kind == Question.Kind.TEXT:
+        options = []
+    mean = None
+    if question.kind == Question.Kind.SCALE and total:
+        mean = _one_decimal(sum(int(v) * n for v, n in rows) / total)
+    return {
+        "answered": total,
+        "counts": {o: counter[o] for o in options},
+        "shares": {o: _one_decimal(100 * counter[o] / total) if total else None for o in options},
+        "mean": mean,
+        "options": options,
+    }
+
+
+def _difference(after, before):
+    return None if after is None or before is None else _one_decimal(after - before)
+
+
+def _compare_question(number: int, question: Question, baseline: Question | None, combos, answered):
+    """One question of a follow-up against the baseline's question it was copied from.
+
+    A question without a baseline (added to the follow-up by hand, or whose kind differs)
+    shows its own figures only. When the options differ (the follow-up was edited), the
+    options of both are listed, baseline's first; an option one side did not offer shows no
+    figure there (not a 0) and no change, and `options_changed` says so."""
+    if baseline is not None and baseline.kind != question.kind:
+        baseline = None
+    after = _side(question, combos, answered)
+    before = _side(baseline, combos, answered)
+    options = list(before["options"]) + [o for o in after["options"] if o not in before["options"]]
+    labels = {"ja": _("Yes"), "nee": _("No")}
+    rows = []
+    for option in options:
+        b_asked, f_asked = option in before["counts"], option in after["counts"]
+        b_share = before["shares"].get(option)
+        f_share = after["shares"].get(option)
+        rows.append(
+            {
+                "label": labels.get(option, option),
+                "baseline_count": before["counts"][option] if b_asked else None,
+                "baseline_share": b_share,
+                "follow_up_count": after["counts"][option] if f_asked else None,
+                "follow_up_share": f_share,
+                "change": _difference(f_share, b_share),
+            }
+        )
+    return {
+        "number": number,
+        "text": question.text,
+        "kind": question.kind,
+        "kind_label": str(Question.Kind(question.kind).label),
+        "compared": baseline is not None,
+        "options_changed": baseline is not None and before["options"] != after["options"],
+        "baseline_answered": before["answered"],
+        "follow_up_answered": after["answered"],
+        "answered_change": None
+        if before["answered"] is None
+        else after["answered"] - before["answered"],
+        "options": rows,
+        "baseline_mean": before["mean"],
+        "follow_up_mean": after["mean"],
+        "mean_change": _difference(after["mean"], before["mean"]),
+    }
+
+
+def _copied_from(question: Question, by_pk: dict, baseline: Survey) -> Question | None:
+    """The baseline's question `question` copies (None for one added by hand)."""
+    found = by_pk.get(question.baseline_question_id)
+    return found if found is not None and found.survey_id == baseline.pk else None
+
+
+def _comparisons(follow_ups: list[Survey]) -> list[dict]:
+    """The comparison of each of `follow_ups` (their baselines loaded) with its baseline, in
+    three queries whatever the number of surveys, questions and responses."""
+    if not follow_ups:
+        return []
+    ids = {s.pk for s in follow_ups} | {s.baseline_id for s in follow_ups}
+    questions = list(Question.objects.filter(survey_id__in=ids).order_by("position", "pk"))
+    combos, answered = _answer_counts(questions)
+    responses = dict(
+        SurveyResponse.objects.filter(survey_id__in=ids)
+        .values("survey_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("survey_id", "n")
+    )
+    by_pk = {q.pk: q for q in questions}
+    by_survey = defaultdict(list)
+    for q in questions:
+        by_survey[q.survey_id].append(q)
+    found = []
+    for survey in follow_ups:
+        baseline = survey.baseline
+        mine = by_survey[survey.pk]
+        linked = {q.baseline_question_id for q in mine}
+        base_n, after_n = responses.get(baseline.pk, 0), responses.get(survey.pk, 0)
+        found.append(
+            {
+                "survey_id": survey.pk,
+                "title": survey.title,
+                "status": survey.status,
+                "created_at": survey.created_at,
+                "baseline_id": baseline.pk,
+                "baseline_title": baseline.title,
+                "baseline_created_at": baseline.created_at,
+                "baseline_responses": base_n,
+                "follow_up_responses": after_n,
+                "responses_change": after_n - base_n,
+                "questions": [
+                    _compare_question(number, q, _copied_from(q, by_pk, baseline), combos, answered)
+                    for number, q in enumerate(mine, start=1)
+                ],
+                "not_asked_again": [q.text for q in by_survey[baseline.pk] if q.pk not in linked],
+            }
+        )
+    return found
+
+
+def survey_comparison(*, survey: Survey) -> dict | None:
+    """`survey` (a follow-up) compared question by question with its baseline, as plain
+    values (see `survey_comparisons_for`); None when it is no follow-up."""
+    if survey.baseline_id is None:
+        return None
+    return _comparisons([survey])[0]
+
+
+def survey_comparisons_for(*, programme: Programme) -> list[dict]:
+    """Every published follow-up of `programme` compared with its baseline, newest first:
+    the impact the reporting app shows in the dashboard and the periodic report.
+
+    Plain values per comparison: the two surveys (ids, titles, dates, responses and their
+    change) and per question of the follow-up, in order: `text`, `kind`, `compared` (it has
+    a baseline question), `options_changed`, how many answered on each side and the change,
+    per option (`label`, counts, shares in percent of those who answered, `change` in
+    percentage points; None where a side did not offer the option or nobody answered), the
+    scale's means and their change; open questions are counted only. `not_asked_again`
+    lists the baseline's questions the follow-up dropped. Counted in SQL, four queries
+    whatever the number of surveys and responses. Render one with
+    `recruitment/includes/survey_comparison.html` (`comparison=`)."""
+    follow_ups = list(
+        Survey.objects.filter(programme=programme, baseline__isnull=False)
+        .exclude(status=Survey.Status.DRAFT)
+        .select_related("baseline")
+        .order_by("-created_at", "-pk")
+    )
+    return _comparisons(follow_ups)
 
 
 def survey_prospects(*, survey: Survey) -> QuerySet[SurveyResponse]:

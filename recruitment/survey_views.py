@@ -83,6 +83,20 @@ class SurveyEditView(_SurveyMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         survey = self.get_survey()
+        if "follow_up" in request.POST:
+            try:
+                follow_up = services.survey_follow_up_create(actor=request.user, survey=survey)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect(request.path)
+            messages.success(
+                request,
+                _(
+                    "The follow-up has the same questions as the baseline. Publish it when "
+                    "the time has come; its results are then compared with the baseline."
+                ),
+            )
+            return self.redirect_to("recruitment:survey_edit", survey_pk=follow_up.pk)
         try:
             if "status" in request.POST:
                 services.survey_set_status(
@@ -118,6 +132,7 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
         return super().get_context_data(
             survey=survey,
             results=selectors.survey_counts(survey=survey),
+            comparison=selectors.survey_comparison(survey=survey),
             prospects=paginate(self.request, selectors.survey_prospects(survey=survey)),
             report=selectors.survey_report(survey=survey),
             **kwargs,

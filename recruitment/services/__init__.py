@@ -35,6 +35,7 @@ from .survey import (
     question_remove,
     survey_conclusions_save,
     survey_create,
+    survey_follow_up_create,
     survey_respond,
     survey_set_status,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "question_remove",
     "survey_conclusions_save",
     "survey_create",
+    "survey_follow_up_create",
     "survey_respond",
     "survey_set_status",
 ]

@@ -64,6 +64,48 @@ def survey_create(*, actor: User, programme: Programme, title: str) -> Survey:
 
 
 @transaction.atomic
+def survey_follow_up_create(*, actor: User, survey: Survey) -> Survey:
+    """A follow-up (vervolgmeting) of a closed `survey`: a new draft with exactly its
+    questions (kinds, texts, options, order, required, "asks to join"), each linked to the
+    question it copies, so the comparison matches them by that link whatever is added or
+    removed in the draft afterwards."""
+    if survey.status != Survey.Status.CLOSED:
+        raise ValidationError(_("Only a closed survey can be measured again."))
+    title = _("%(title)s (follow-up)") % {"title": survey.title}
+    follow_up = Survey(
+        organisation=survey.organisation,
+        programme=survey.programme,
+        title=title[:200],
+        intro=survey.intro,
+        baseline=survey,
+    )
+    follow_up.full_clean(exclude=["organisation", "programme", "baseline"], validate_unique=False)
+    follow_up.save()
+    Question.objects.bulk_create(
+        Question(
+            organisation=survey.organisation,
+            survey=follow_up,
+            position=q.position,
+            kind=q.kind,
+            text=q.text,
+            options=list(q.options),
+            required=q.required,
+            asks_to_join=q.asks_to_join,
+            baseline_question=q,
+        )
+        for q in survey.questions.order_by("position", "pk")
+    )
+    audit_log(
+        actor=actor,
+        organisation=survey.organisation,
+        action="survey.follow_up_created",
+        obj=follow_up,
+        data={"baseline": survey.pk},
+    )
+    return follow_up
+
+
+@transaction.atomic
 def question_add(*, actor: User, survey, kind: str, text: str, options=(), required=False):
     """Add a question at the end of a draft survey; a choice needs two options or more."""
     if survey.status != survey.Status.DRAFT:
