@@ -248,6 +248,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "orphan-files-sweep": {"task": "programmes.tasks.orphan_files_sweep", "schedule": 6 * 60 * 60},
+    # The dashboard's summaries: the cells touched since the last run, and a nightly rebuild.
+    "summaries-refresh": {
+        "task": "reporting.tasks.summary.summaries_refresh_touched",
+        "schedule": 5 * 60,
+    },
+    "summaries-rebuild": {
+        "task": "reporting.tasks.summary.summaries_rebuild_all",
+        "schedule": 24 * 60 * 60,
+    },
     # Periodic reports: drafted from the first working day of a month or quarter (hourly, so a
     # run missed is made up; one report per programme and period), and approved ones whose
     # PDF the document sweep gave up on marked failed.

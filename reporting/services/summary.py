@@ -279,5 +279,8 @@ def summaries_rebuild(*, now=None, programme_ids=None) -> int:
         except BaseException:
             _finish(state)
             raise
-        _finish(state, until=now, rebuilt=True)
+        if programme_ids is None:
+            _finish(state, until=now, rebuilt=True)
+        else:  # the other programmes' changes are still to do: the window stays
+            _finish(state)
         return months
