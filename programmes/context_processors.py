@@ -1,15 +1,65 @@
 """Template context for the page chrome: which navigation the user's role gets, and the
 unread count of the notifications badge."""
 
+from django.db import connections
 from django.utils.functional import SimpleLazyObject
+from django_scopes import scopes_disabled
 
+from .models import Notification, User
 from .permissions import Perm, has_perm
 from .registry import nav_links, team_home
+from .selectors.accounts import organisations_for
 from .selectors.notifications import UNREAD_CAP, unread_count
+
+# Stand-ins for the user's id and organisation in the badge's statement, compiled once per
+# role (and database); no real row has a negative id.
+_USER_MARK, _ORGANISATION_MARK = -987_654_321, -987_654_322
+# (database alias, role) -> (SQL, its parameters with the marks in place of the user's values).
+_badge_statements: dict[tuple[str, str], tuple[str, tuple]] = {}
+
+
+def _badge_statement(role: str, using: str) -> tuple[str, tuple]:
+    """The badge's COUNT for a user of `role`, as `unread_count` builds it (the user's
+    notifications shown in the app, unread, in an organisation the user may see, at most
+    UNREAD_CAP + 1 counted), compiled by the ORM once for a stand-in user: building the
+    query cost as much as a whole trivial page, and every page shows the badge."""
+    key = (using, role)
+    if key not in _badge_statements:
+        stand_in = User(pk=_USER_MARK, role=role, organisation_id=_ORGANISATION_MARK)
+        with scopes_disabled():  # the organisations are named in the filter itself
+            unread = (
+                Notification.objects.filter(
+                    recipient=stand_in,
+                    in_app=True,
+                    read_at__isnull=True,
+                    organisation__in=organisations_for(user=stand_in).values("pk"),
+                )
+                .order_by()
+                .values("pk")[: UNREAD_CAP + 1]
+            )
+            sql, params = unread.query.get_compiler(using).as_sql()
+        _badge_statements[key] = (f"SELECT COUNT(*) FROM ({sql}) badge", tuple(params))  # noqa: S608 - the ORM's own SQL
+    return _badge_statements[key]
+
+
+def unread_badge_count(user) -> int:
+    """`selectors.notifications.unread_count(user=user)` in one statement compiled once per
+    role: the same COUNT, the same single query on every page, without building it again."""
+    if user.organisation_id is None:  # no organisation to stand in for: the ORM's own
+        return unread_count(user=user)
+    if not user.is_active:
+        return 0
+    using = Notification.objects.db
+    sql, marked = _badge_statement(user.role, using)
+    values = {_USER_MARK: user.pk, _ORGANISATION_MARK: user.organisation_id}
+    params = [values.get(p, p) if isinstance(p, int) else p for p in marked]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 def _badge(user) -> dict:
-    count = unread_count(user=user)
+    count = unread_badge_count(user)
     return {"count": count, "label": f"{UNREAD_CAP}+" if count > UNREAD_CAP else str(count)}
 
 
