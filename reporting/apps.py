@@ -57,4 +57,12 @@ class ReportingConfig(AppConfig):
             }
         )
         # --- end of periodic report
+
+        # --- Exports (reporting/exports/, views/exports.py, services/exports.py)
+        from programmes.audit import (  # noqa: PLC0415 - imports the models
+            register_audit_actions as register_export_actions,
+        )
+
+        register_export_actions({"data_export.downloaded": _("Data exported")})
+        # --- end of exports
         pass

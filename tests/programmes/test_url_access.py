@@ -181,6 +181,9 @@ ACCESS = {
     "trainings:team_track_accept": {"POST": MEMBER_ONLY},
     "trainings:team_track_sizes": {"POST": MEMBER_ONLY},
     "trainings:team_track_street": {"POST": MEMBER_ONLY},
+    # The exports of the client's data (a period of signals, rounds, conversations, effort):
+    # whoever reads the portal, narrowed to the programmes they read.
+    "reporting:export": {"GET": CLIENT_READERS},
 }
 
 
@@ -447,6 +450,9 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "job_pk": bulk_job.pk,
         # The value posted for a named action of a page (`"POST reward_user"`): a user id.
         "action_value": member.pk,
+        # An export: which data, in which file format.
+        "dataset": "signals",
+        "fmt": "xlsx",
     }
 
 
