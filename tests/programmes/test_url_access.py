@@ -181,6 +181,14 @@ ACCESS = {
     "trainings:team_track_accept": {"POST": MEMBER_ONLY},
     "trainings:team_track_sizes": {"POST": MEMBER_ONLY},
     "trainings:team_track_street": {"POST": MEMBER_ONLY},
+    # The periodic report (a workspace tab): the project leader and the consultancy draft,
+    # approve and follow it; the client sees a sent report on its documents page.
+    "reporting:programme_reports": _rw(CONSULTANCY),
+    "reporting:report_detail": _rw(CONSULTANCY),
+    "reporting:report_approve": {"POST": CONSULTANCY},
+    "reporting:report_retry": {"POST": CONSULTANCY},
+    "reporting:report_preview": {"GET": CONSULTANCY},
+    "reporting:report_progress": {"GET": CONSULTANCY},
     # The exports of the client's data (a period of signals, rounds, conversations, effort):
     # whoever reads the portal, narrowed to the programmes they read.
     "reporting:export": {"GET": CLIENT_READERS},
@@ -418,6 +426,14 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             holder_name=member.name,
             issued_on=timezone.localdate(),
         )
+    with scopes_disabled():
+        from reporting.services.reports import report_draft
+
+        report, _ = report_draft(
+            programme=programme,
+            period_start=timezone.localdate().replace(day=1),
+            period_end=timezone.localdate(),
+        )
     return {
         "patrols:team_document:document_pk": certificate_document.pk,
         "patrols:team_document_retry:document_pk": certificate_document.pk,
@@ -448,6 +464,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "message_pk": message.pk,
         "document_pk": document.pk,
         "job_pk": bulk_job.pk,
+        "report_pk": report.pk,
         # The value posted for a named action of a page (`"POST reward_user"`): a user id.
         "action_value": member.pk,
         # An export: which data, in which file format.
