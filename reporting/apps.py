@@ -13,6 +13,34 @@ class ReportingConfig(AppConfig):
     def ready(self):
         # Each area registers its own entries below, in a block of its own.
 
+        # --- Documents page and consultancy overview (reporting/views/documents.py, overview.py)
+        from programmes.permissions import Perm  # noqa: PLC0415 - registries are filled once the apps are loaded
+        from programmes.registry import (  # noqa: PLC0415 - registries are filled once the apps are loaded
+            CLIENT,
+            PROGRAMME,
+            NavLink,
+            PortalLink,
+            register_nav_link,
+            register_portal_link,
+        )
+
+        register_portal_link(
+            PortalLink(_("Documents"), "reporting:documents", scope=CLIENT, order=40)
+        )
+        register_portal_link(
+            PortalLink(
+                _("Documents"),
+                "reporting:documents",
+                scope=PROGRAMME,
+                order=40,
+                programme_query="programme",
+            )
+        )
+        register_nav_link(
+            NavLink(_("Overview"), "reporting:overview", Perm.WORKSPACE_VIEW, order=20)
+        )
+        # --- end of documents page and consultancy overview
+
         # --- Periodic report (reporting/views/reports.py, services/reports.py)
         from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
         from programmes.registry import (  # noqa: PLC0415 - registries are filled once the apps are loaded

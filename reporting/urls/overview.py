@@ -1,3 +1,9 @@
 """The consultancy's overview across clients, with the health flags that need action."""
 
-urlpatterns = []
+from django.urls import path
+
+from ..views import overview
+
+urlpatterns = [
+    path("workspace/overview/", overview.OverviewView.as_view(), name="overview"),
+]

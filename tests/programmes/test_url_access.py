@@ -189,6 +189,10 @@ ACCESS = {
     "reporting:report_retry": {"POST": CONSULTANCY},
     "reporting:report_preview": {"GET": CONSULTANCY},
     "reporting:report_progress": {"GET": CONSULTANCY},
+    # Everything made for the client (whoever reads the programmes' documents), and the
+    # consultancy's overview across clients (the workspace's readers).
+    "reporting:documents": {"GET": CLIENT_READERS},
+    "reporting:overview": {"GET": CONSULTANCY},
     # The exports of the client's data (a period of signals, rounds, conversations, effort):
     # whoever reads the portal, narrowed to the programmes they read.
     "reporting:export": {"GET": CLIENT_READERS},
