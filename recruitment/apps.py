@@ -35,7 +35,12 @@ class RecruitmentConfig(AppConfig):
         register_portal_cards(candidate_cards)
         register_notifications()
         for tab in (
-            ProgrammeTab(_("Recruitment"), "recruitment:programme_selection", order=100),
+            ProgrammeTab(
+                _("Recruitment"),
+                "recruitment:programme_selection",
+                order=100,
+                active=("recruitment:application_entry",),
+            ),
             ProgrammeTab(_("Campaign"), "recruitment:programme_campaign", order=110),
             ProgrammeTab(
                 _("Survey"),

@@ -100,6 +100,32 @@ class ApplicationForm(forms.ModelForm):
         return f"{value[:4]} {value[4:]}"
 
 
+class ApplicationEntryForm(BootstrapMixin, ApplicationForm):
+    """An application given on paper or at the door, entered by the project leader: the
+    applicant agreed to the consent text there, which the leader confirms; no honeypot."""
+
+    source = forms.ChoiceField(
+        label=_("How was the application given?"),
+        choices=[
+            (Application.Source.PAPER, _("On paper")),
+            (Application.Source.DOOR, _("At the door")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta(ApplicationForm.Meta):
+        fields = ["source", *ApplicationForm.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        self.fields["consent"].label = _("The applicant agreed to this text (signed on paper)")
+        self.fields["consent"].error_messages["required"] = _(
+            "Only enter an application whose applicant agreed to the text above."
+        )
+        self.fields["heard_via"].label = _("How did the applicant hear about the campaign?")
+
+
 class CampaignForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Campaign

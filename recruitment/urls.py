@@ -14,6 +14,11 @@ urlpatterns = [
         name="programme_selection",
     ),
     path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/selection/entry/",
+        views.ApplicationEntryView.as_view(),
+        name="application_entry",
+    ),
+    path(
         "portal/<slug:org>/programmes/<int:programme_pk>/candidates/",
         views.CandidatesView.as_view(),
         name="portal_candidates",

@@ -19,7 +19,7 @@ from programmes.selectors.bulk import bulk_job_latest
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
-from .forms import ApplicationForm, CampaignForm, DecisionForm, MoveForm
+from .forms import ApplicationEntryForm, ApplicationForm, CampaignForm, DecisionForm, MoveForm
 from .rows import selection_rows
 from .workflow import Stage
 
@@ -96,6 +96,47 @@ class ApplyView(PublicMixin, View):
                     {"client": request.organisation, "programme": programme},
                 )
         return self._page(request, programme, form)
+
+
+class ApplicationEntryView(ProgrammeMixin, TemplateView):
+    """The project leader enters an application given on paper or at the door (also while
+    the public page is closed); the applicant gets the same confirmation mail."""
+
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
+    template_name = "recruitment/application_entry.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        programme = self.get_programme()
+        campaign = services.campaign_for(programme=programme)
+        return super().get_context_data(
+            form=form or ApplicationEntryForm(postcode_areas=programme.postcode_areas),
+            consent_text=services.consent_text(programme=programme, campaign=campaign),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        form = ApplicationEntryForm(request.POST, postcode_areas=programme.postcode_areas)
+        if form.is_valid():
+            campaign = services.campaign_for(programme=programme)
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
+            try:
+                application = services.application_submit(
+                    programme=programme,
+                    consent=services.consent_text(programme=programme, campaign=campaign),
+                    actor=request.user,
+                    **fields,
+                )
+            except ValidationError as error:
+                form_errors_to(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The application of %(name)s was saved. Enter the next one.")
+                    % {"name": application.name},
+                )
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 def _undoable(applications, *, by_client: bool) -> list:
