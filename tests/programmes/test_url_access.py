@@ -161,6 +161,7 @@ ACCESS = {
     "recruitment:survey_csv": {"GET": CONSULTANCY},
     "recruitment:survey_answer": _rw(PUBLIC),
     "recruitment:programme_campaign": _rw(CONSULTANCY),
+    "recruitment:application_entry": _rw(CONSULTANCY),
     "trainings:programme_trainings": _rw(CONSULTANCY),
     "trainings:track_create": {"POST": CONSULTANCY},
     "trainings:team_invite": {"POST": CONSULTANCY},
@@ -245,6 +246,8 @@ OK_STATUS |= {
 OK_STATUS[("patrols:handoff_inbound", "POST")] = (401,)
 # Planning the track with a bare post shows the page again with the form's errors.
 OK_STATUS[("trainings:track_create", "POST")] = (200,)
+# A bare paper application shows the entry form again with its errors.
+OK_STATUS[("recruitment:application_entry", "POST")] = (200,)
 
 OUR_APPS = ("programmes.", "recruitment.", "trainings.", "patrols.", "reporting.")
 
