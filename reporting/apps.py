@@ -93,4 +93,26 @@ class ReportingConfig(AppConfig):
 
         register_export_actions({"data_export.downloaded": _("Data exported")})
         # --- end of exports
+
+        # --- Dashboards (reporting/views/dashboard.py, selectors/figures.py, charts.py)
+        from programmes import registry as dashboard_registry  # noqa: PLC0415 - registries are filled once the apps are loaded
+
+        for dashboard_link in (
+            dashboard_registry.PortalLink(
+                _("Figures"), "reporting:dashboard", scope=dashboard_registry.CLIENT, order=10
+            ),
+            dashboard_registry.PortalLink(
+                _("Figures"),
+                "reporting:programme_dashboard",
+                scope=dashboard_registry.PROGRAMME,
+                order=10,
+            ),
+        ):
+            dashboard_registry.register_portal_link(dashboard_link)
+        dashboard_registry.register_programme_tab(
+            dashboard_registry.ProgrammeTab(
+                _("Figures"), "reporting:workspace_dashboard", order=400
+            )
+        )
+        # --- end of dashboards
         pass

@@ -313,8 +313,9 @@ def period_figures(*, programmes, start: dt.date, end: dt.date, bucket: str = MO
     index = _bucket_index(buckets, bucket)
     begin, finish = _local_midnight(start), _local_midnight(end)
     _rounds(figures, ids, begin, finish, bucket, index)
-    _signals(figures, ids, start, end, bucket, index)
-    _handling(figures, ids, start, end)
+    mains = _main_categories(ids)
+    _signals(figures, ids, start, end, bucket, index, mains)
+    _handling(figures, ids, start, end, mains)
     _now(figures, ids, today)
     _hotspots(figures, ids, start, end)
     _conversations(figures, ids, begin, finish, bucket, index)
@@ -386,11 +387,10 @@ def _main_categories(ids) -> dict[int, tuple[int, str, int]]:
     return out
 
 
-def _signals(figures, ids, start, end, bucket, index) -> None:
+def _signals(figures, ids, start, end, bucket, index, mains) -> None:
     """Signals per bucket, by main category and by status now (one grouped query over the
     day summaries)."""
     n = len(figures.buckets)
-    mains = _main_categories(ids)
     by_category: dict[int, Series] = {}
     by_status = {s: Series(s, str(Status(s).label), [0] * n) for s in Status.values}
     for row in (
@@ -433,10 +433,9 @@ def _median(counts: dict[int, int]) -> float | None:
     return (nth(total // 2 - 1) + nth(total // 2)) / 2
 
 
-def _handling(figures, ids, start, end) -> None:
+def _handling(figures, ids, start, end, mains) -> None:
     """Closed in the period by their last close, on time and median days, per main category
     (one grouped query over the closed summaries: counts per whole day taken)."""
-    mains = _main_categories(ids)
     per: dict[int, dict] = {}
     overall: dict[int, int] = {}
     for row in (

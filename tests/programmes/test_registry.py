@@ -35,6 +35,7 @@ TAB_ORDER = [
     "patrols:programme_effort",
     "patrols:programme_categories",
     "patrols:programme_handoff",
+    "reporting:workspace_dashboard",
     "reporting:programme_reports",
     "programme_outbox",
 ]

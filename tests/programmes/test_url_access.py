@@ -197,6 +197,11 @@ ACCESS = {
     # The exports of the client's data (a period of signals, rounds, conversations, effort):
     # whoever reads the portal, narrowed to the programmes they read.
     "reporting:export": {"GET": CLIENT_READERS},
+    # The dashboards: the client's across programmes and per programme in the portal
+    # (whoever reads the portal), the same figures as a workspace tab.
+    "reporting:dashboard": {"GET": CLIENT_READERS},
+    "reporting:programme_dashboard": {"GET": CLIENT_READERS},
+    "reporting:workspace_dashboard": {"GET": CONSULTANCY},
 }
 
 
