@@ -17,6 +17,7 @@ from patrols.workflow import Status as SignalStatus
 from programmes.models import Document, OutboxMessage, Programme, User
 from programmes.pdf import media_file_url
 
+from ..charts import bar_chart, stacked_bar_chart
 from ..models.reports import HIGHLIGHTS_MAX, Frequency, PeriodicReport, ReportSchedule
 from ..periods import due_period
 from .figures import MONTH, WEEK, period_figures
@@ -194,13 +195,7 @@ def report_context(*, report: PeriodicReport) -> dict:
     programme = report.programme
     client = programme.organisation
     figures = report_figures(report=report)
-    charts = {}
-    try:
-        from .. import charts as chart_lib  # noqa: PLC0415 - the charts module is optional while it is being built
-    except ImportError:  # pragma: no cover - until the charts exist
-        chart_lib = None
-    if chart_lib is not None:
-        charts = _charts(chart_lib, figures)
+    charts = report_charts(figures)
     return {
         "report": report,
         "programme": programme,
@@ -210,16 +205,26 @@ def report_context(*, report: PeriodicReport) -> dict:
         "brand": client.brand_colour,
         "figures": figures,
         "summary": report_summary(figures),
-        "charts": charts,
+        "charts": [chart.html(table="visible") for chart in charts],
         "highlights": chosen_highlights(report=report),
         "leaders": list(programme.project_leaders.all()),
         "made_at": timezone.now(),
     }
 
 
-def _charts(chart_lib, figures) -> dict:
-    """The report's charts as inline SVG (the dashboard's chart functions)."""
-    return {}
+def report_charts(figures) -> list:
+    """The report's charts (the dashboard's chart functions): signals reported per bucket by
+    category and rounds walked per bucket (handling per category is a table of its own)."""
+    labels = [bucket.label for bucket in figures.buckets]
+    charts = [
+        stacked_bar_chart(
+            title=_("Signals reported, by category"),
+            labels=labels,
+            series=[(s.label, s.values) for s in figures.signals_by_category],
+        ),
+        bar_chart(title=_("Rounds walked"), labels=labels, values=figures.rounds, unit=_("Rounds")),
+    ]
+    return charts
 
 
 def report_pdf(document: Document) -> tuple[str, dict, str]:

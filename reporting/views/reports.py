@@ -145,6 +145,7 @@ class ReportDetailView(_ReportMixin, TemplateView):
                 initial={"commentary": report.commentary, "highlights": report.highlights},
             ),
             summary=selectors.report_summary(figures),
+            charts=selectors.report_charts(figures),
             figures=figures,
             highlights=selectors.chosen_highlights(report=report),
             recipients=selectors.report_recipients(programme=report.programme),
