@@ -319,7 +319,9 @@ def _impact(ctx, programme) -> None:
         conclusions="Bewoners voelen zich matig veilig en vinden de buurt vies; zwerfvuil en "
         "overlast worden het meest genoemd.",
     )
-    follow_up = services.survey_follow_up_create(actor=leader, survey=baseline)
+    follow_up = services.survey_follow_up_create(
+        actor=leader, survey=baseline, title="Buurtonderzoek Tarwewijk (vervolgmeting)"
+    )
     services.survey_set_status(actor=leader, survey=follow_up, status="open")
     _answer_all(ctx, follow_up, weights=_AFTER, count=36, days_ago=12, salt="follow-up")
     services.survey_set_status(actor=leader, survey=follow_up, status="closed")

@@ -64,14 +64,14 @@ def survey_create(*, actor: User, programme: Programme, title: str) -> Survey:
 
 
 @transaction.atomic
-def survey_follow_up_create(*, actor: User, survey: Survey) -> Survey:
+def survey_follow_up_create(*, actor: User, survey: Survey, title: str = "") -> Survey:
     """A follow-up (vervolgmeting) of a closed `survey`: a new draft with exactly its
     questions (kinds, texts, options, order, required, "asks to join"), each linked to the
     question it copies, so the comparison matches them by that link whatever is added or
-    removed in the draft afterwards."""
+    removed in the draft afterwards. `title` defaults to the baseline's with "(follow-up)"."""
     if survey.status != Survey.Status.CLOSED:
         raise ValidationError(_("Only a closed survey can be measured again."))
-    title = _("%(title)s (follow-up)") % {"title": survey.title}
+    title = title.strip() or _("%(title)s (follow-up)") % {"title": survey.title}
     follow_up = Survey(
         organisation=survey.organisation,
         programme=survey.programme,
