@@ -2,10 +2,14 @@
 to act on. Mail that belongs to no programme (account invitations, login codes, password
 resets) is only visible here; a failed one can be sent again."""
 
+from html import escape
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.backends.utils import csrf_input
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -43,6 +47,7 @@ class MailOutboxView(PermissionMixin, TemplateView):
         page.object_list = self.rows(selectors.outbox_rows_for(page.object_list))
         return super().get_context_data(
             page=page,
+            rows_html=self.rows_html(page.object_list, request=self.request),
             statuses=OutboxMessage.Status.choices,
             selected_status=status,
             accounts=accounts,
@@ -79,6 +84,40 @@ class MailOutboxView(PermissionMixin, TemplateView):
                 }
             )
         return rows
+
+    @staticmethod
+    def rows_html(rows, *, request) -> SafeString:
+        """The table rows of `rows` as HTML, written here rather than as a template loop (at
+        50 rows the template engine's cost per variable and tag was half the page): the
+        markup the template had, every value escaped as autoescape does."""
+        form_tail = ""
+        if any(row["retry_url"] for row in rows):
+            form_tail = (
+                f'{csrf_input(request)}<input type="hidden" name="next" '
+                f'value="{escape(request.get_full_path())}"><button class="btn btn-sm '
+                f'btn-outline-secondary" type="submit">{escape(_("Send again"))}'
+                '<span class="visually-hidden"> '
+            )
+        muted = '<div class="small text-body-secondary">'
+        out = []
+        for row in rows:
+            sent = f"{muted}{escape(row['sent'])}</div>" if row["sent"] else ""
+            error = row["error"] and f'<div class="small text-danger">{escape(row["error"])}</div>'
+            form = (
+                f'<form method="post" action="{escape(row["retry_url"])}">{form_tail}'
+                f"{escape(row['to_email'])}</span></button></form>"
+                if row["retry_url"]
+                else ""
+            )
+            out.append(
+                f'<tr><td class="text-nowrap">{escape(row["when"])}</td>'
+                f"<td>{escape(row['organisation'])}{muted}{escape(str(row['about']))}</div></td>"
+                f'<td class="text-break">{escape(row["to"])}{muted}{escape(row["to_email"])}'
+                f"</div></td><td>{escape(row['subject'])}</td>"
+                f'<td><span class="badge text-bg-{escape(row["badge"])}">'
+                f"{escape(str(row['status']))}</span>{sent}{error}</td><td>{form}</td></tr>"
+            )
+        return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped above
 
 
 class MailRetryView(PermissionMixin, View):

@@ -1,6 +1,10 @@
 """A programme's mail: every message sent for it, and sending a failed one again."""
 
+from html import escape
+
 from django.contrib import messages
+from django.template.backends.utils import csrf_input
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,7 +38,9 @@ class OutboxView(ProgrammeMixin, TemplateView):
                 programme_pk=programme.pk,
             )
         page.object_list = message_rows(page.object_list, retry_url=retry_url)
-        return super().get_context_data(page=page, **kwargs)
+        return super().get_context_data(
+            page=page, rows_html=message_rows_html(page.object_list, request=self.request), **kwargs
+        )
 
 
 def message_rows(messages_, *, retry_url) -> list[dict]:
@@ -65,6 +71,41 @@ def message_rows(messages_, *, retry_url) -> list[dict]:
             }
         )
     return rows
+
+
+def message_rows_html(rows, *, request) -> SafeString:
+    """The table rows of `message_rows` as HTML, written here rather than as a template loop
+    (at 50 rows the template engine's cost per variable and tag was half the page): the
+    markup the template had, every value escaped as autoescape does."""
+    form_head = form_tail = ""
+    if any(row["retry_url"] for row in rows):
+        form_tail = (
+            f'{csrf_input(request)}<button class="btn btn-sm btn-outline-secondary" type="submit">'
+            f"{escape(_('Send again'))}</button></form>"
+        )
+    out = []
+    for row in rows:
+        notes = "".join(
+            f'<div class="small {css}">{escape(row[key])}</div>'
+            for key, css in (
+                ("held", "text-body-secondary"),
+                ("sent", "text-body-secondary"),
+                ("error", "text-danger text-break"),
+            )
+            if row[key]
+        )
+        if row["retry_url"]:
+            form_head = f'<form method="post" action="{escape(row["retry_url"])}">'
+        out.append(
+            f'<tr><td class="text-nowrap">{escape(row["when"])}</td>'
+            f'<td class="text-break">{escape(row["to"])}'
+            f'<div class="small text-body-secondary">{escape(row["to_email"])}</div></td>'
+            f"<td>{escape(row['subject'])}</td>"
+            f'<td><span class="badge text-bg-{escape(row["badge"])}">{escape(str(row["status"]))}'
+            f"</span>{notes}</td>"
+            f"<td>{form_head + form_tail if row['retry_url'] else ''}</td></tr>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped above
 
 
 class OutboxRetryView(ProgrammeMixin, View):
