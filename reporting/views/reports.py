@@ -56,7 +56,7 @@ class DraftForm(forms.Form):
         label=gettext_lazy("Highlights"),
         required=False,
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, candidates=(), **kwargs):
@@ -145,7 +145,7 @@ class ReportDetailView(_ReportMixin, TemplateView):
                 initial={"commentary": report.commentary, "highlights": report.highlights},
             ),
             summary=selectors.report_summary(figures),
-            charts=selectors.report_charts(figures),
+            charts=[chart.html() for chart in selectors.report_charts(figures)],
             figures=figures,
             highlights=selectors.chosen_highlights(report=report),
             recipients=selectors.report_recipients(programme=report.programme),
