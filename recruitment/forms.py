@@ -119,7 +119,9 @@ class ApplicationEntryForm(BootstrapMixin, ApplicationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["website"]
-        self.fields["consent"].label = _("The applicant agreed to this text (signed on paper)")
+        self.fields["consent"].label = _(
+            "The applicant agreed to this text, on paper or at the door"
+        )
         self.fields["consent"].error_messages["required"] = _(
             "Only enter an application whose applicant agreed to the text above."
         )
