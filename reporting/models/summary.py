@@ -6,13 +6,15 @@ for a period (a year of a million signals is a few thousand summary rows):
 - `SignalDaySummary`: signals reported that day, by category and by their status now;
 - `SignalClosedSummary`: signals whose last close fell on that day, by category and by whole
   days taken (report date to close date), with how many closed by their due date;
-- `SignalCellSummary`: signals with a position reported that day, by grid cell (the map's
-  hot spots).
+- `SignalCellSummary`: signals with a position reported in a calendar month, by grid cell
+  (the map's hot spots). Per month, not per day: a city's signals spread over a few hundred
+  cells, so cells per day would be nearly as many rows as signals.
 
-A (programme, day) cell is always rewritten whole (delete, then insert the aggregates) in one
-transaction, so a run cut off halfway leaves every cell either old or new, never half; the
-refresh state (`SummaryState`) only moves on once all cells of a run are written. The task
-module (`reporting.tasks.summary`) and `reporting.services.summary` keep them.
+A (programme, day) cell (for the map: the month around it) is always rewritten whole
+(delete, then insert the aggregates) in one transaction, so a run cut off halfway leaves
+every cell either old or new, never half; the refresh state (`SummaryState`) only moves on
+once all cells of a run are written. The task module (`reporting.tasks.summary`) and
+`reporting.services.summary` keep them.
 """
 
 from django.db import models
@@ -61,17 +63,17 @@ class SignalClosedSummary(TenantModel):
 
 
 class SignalCellSummary(TenantModel):
-    """Signals with a position of a programme reported on one Amsterdam day, per grid cell
-    (`floor(latitude * CELL_LAT)`, `floor(longitude * CELL_LNG)`)."""
+    """Signals with a position of a programme reported in one Amsterdam calendar month (`month`:
+    its first day), per grid cell (`floor(latitude * CELL_LAT)`, `floor(longitude * CELL_LNG)`)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
+    month = models.DateField()
     cell_lat = models.IntegerField()
     cell_lng = models.IntegerField()
     signals = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["programme", "day"], name="rep_signalcell_prog_day")]
+        indexes = [models.Index(fields=["programme", "month"], name="rep_signalcell_prog_month")]
 
 
 class SummaryState(models.Model):

@@ -32,8 +32,10 @@ Definitions (each tested against hand-computed data in tests/reporting/test_figu
   median is over those days taken (the mean of the two middle ones for an even count).
 - Open and overdue now: signals of the programmes not closed today, and of those the ones
   past their due date; not bound to the period.
-- Hot spots: signals with a position reported in the period, counted per grid cell of about
-  220 by 230 metres (`reporting.models.summary.CELL_LAT/CELL_LNG`); the cell's centre.
+- Hot spots: signals with a position reported in the calendar months the period touches
+  (exactly the period for the named periods, which start on the first of a month and end
+  today; `Figures.hotspot_months` says which), counted per grid cell of about 220 by 230
+  metres (`reporting.models.summary.CELL_LAT/CELL_LNG`); the cell's centre.
 - Conversations and incidents of aggression: conversations reported in the bucket, and of
   them those marked as aggression.
 - Effort: per calendar month that starts within the period, the members on the team then
@@ -178,6 +180,8 @@ class Figures:
     conversations: list[int] = field(default_factory=list)
     aggression: list[int] = field(default_factory=list)
     effort: list[EffortMonth] = field(default_factory=list)
+    # The map's hot spots cover whole calendar months: [first, end of last) of those.
+    hotspot_months: tuple[dt.date, dt.date] | None = None
     # Until when the summaries hold every change (None: never refreshed).
     as_of: dt.datetime | None = None
 
@@ -469,13 +473,18 @@ def _now(figures, ids, today) -> None:
 
 
 def _hotspots(figures, ids, start, end) -> None:
-    """The busiest grid cells of the period (one grouped query over the cell summaries)."""
+    """The busiest grid cells of the calendar months the period touches (one grouped query
+    over the cell summaries, which count per month)."""
     rows = (
-        SignalCellSummary.objects.filter(programme_id__in=ids, day__gte=start, day__lt=end)
+        SignalCellSummary.objects.filter(
+            programme_id__in=ids, month__gte=_month_start(start), month__lt=end
+        )
         .values("cell_lat", "cell_lng")
         .annotate(n=Sum("signals"))
         .order_by("-n", "cell_lat", "cell_lng")[:MAX_HOTSPOTS]
     )
+    last = _add_months(_month_start(end - dt.timedelta(days=1)), 1)
+    figures.hotspot_months = (_month_start(start), last)
     figures.hotspots = [
         HotSpot(
             round((r["cell_lat"] + 0.5) / CELL_LAT, 6),

@@ -32,7 +32,7 @@ from django.db.models import (
     Min,
     Q,
 )
-from django.db.models.functions import Cast, Floor, TruncDate
+from django.db.models.functions import Cast, Floor, TruncDate, TruncMonth
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -78,8 +78,16 @@ def summary_cells_rewrite(*, organisation_id: int, programme_id: int, start, end
     cells, insert the day's aggregates (three grouped queries over indexed ranges)."""
     begin, finish = _local_midnight(start), _local_midnight(end)
     cells = {"programme_id": programme_id, "day__gte": start, "day__lt": end}
-    for model in (SignalDaySummary, SignalClosedSummary, SignalCellSummary):
+    for model in (SignalDaySummary, SignalClosedSummary):
         model.objects.filter(**cells).delete()
+    # The map's cells are per month: the whole months around the days are counted again.
+    first_month = start.replace(day=1)
+    after_month = ((end - dt.timedelta(days=1)).replace(day=1) + dt.timedelta(days=32)).replace(
+        day=1
+    )
+    SignalCellSummary.objects.filter(
+        programme_id=programme_id, month__gte=first_month, month__lt=after_month
+    ).delete()
     own = Signal.objects.filter(organisation_id=organisation_id, programme_id=programme_id)
     reported = own.filter(reported_at__gte=begin, reported_at__lt=finish).annotate(
         day=_local_day("reported_at")
@@ -91,16 +99,26 @@ def summary_cells_rewrite(*, organisation_id: int, programme_id: int, start, end
         )
         for r in reported.values("day", "category_id", "status").annotate(n=Count("pk")).order_by()
     )
+    in_months = own.filter(
+        reported_at__gte=_local_midnight(first_month),
+        reported_at__lt=_local_midnight(after_month),
+        latitude__isnull=False,
+        longitude__isnull=False,
+    )
     SignalCellSummary.objects.bulk_create(
         SignalCellSummary(
-            **common, day=r["day"], cell_lat=r["la"], cell_lng=r["lo"], signals=r["n"]
+            **common, month=r["month"], cell_lat=r["la"], cell_lng=r["lo"], signals=r["n"]
         )
-        for r in reported.filter(latitude__isnull=False, longitude__isnull=False)
+        for r in in_months.annotate(
+            month=TruncMonth(
+                "reported_at", output_field=DateField(), tzinfo=timezone.get_current_timezone()
+            )
+        )
         .annotate(
             la=Cast(Floor(F("latitude") * CELL_LAT), IntegerField()),
             lo=Cast(Floor(F("longitude") * CELL_LNG), IntegerField()),
         )
-        .values("day", "la", "lo")
+        .values("month", "la", "lo")
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -192,6 +192,15 @@ def _charts(f) -> dict:
     }
 
 
+def _map_months(figures, end):
+    """(first month, last month) the map counts, when they reach beyond the period (a custom
+    period that does not start on the first or ends before the month is over)."""
+    first, after = figures.hotspot_months or (figures.start, end)
+    if first == figures.start and (after == end or end > timezone.localdate()):
+        return None
+    return first, after - dt.timedelta(days=1)
+
+
 def _optional_include(name: str) -> str | None:
     """A template another area delivers, when it exists."""
     try:
@@ -248,6 +257,8 @@ class _DashboardMixin:
             },
             figures=figures,
             period_last=end - dt.timedelta(days=1),
+            # Said under the map only when its whole months are more than the period.
+            map_months=_map_months(figures, end),
             totals=figures.totals,
             charts=_charts(figures),
             handling_total_share=_percent(figures.handling_total.on_time_share),
