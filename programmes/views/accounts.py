@@ -1,14 +1,18 @@
 """Accounts: the people list, invitations (send, again, withdraw, accept through the personal
 link), blocking an account, and the interface language."""
 
+from html import escape
+
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,7 +23,7 @@ from ..forms import AcceptInvitationForm, InvitationForm
 from ..mixins import PermissionMixin, PublicMixin
 from ..models import Invitation
 from ..pagination import paginate
-from ..permissions import Perm, Role
+from ..permissions import Perm, Role, has_perm
 from .common import form_errors_to, query_param
 from .mail import MailOutboxView, with_failed_mail
 from .rows import Row, row_url
@@ -44,6 +48,11 @@ class UserListView(PermissionMixin, TemplateView):
         page.object_list = self.rows(page.object_list, user=user)
         return super().get_context_data(
             page=page,
+            rows_html=self.rows_html(
+                page.object_list,
+                request=self.request,
+                manage=has_perm(user, Perm.ORGANISATION_MANAGE),  # as the nav's "manage"
+            ),
             q=q,
             selected_role=role,
             selected_org=org_slug,
@@ -58,6 +67,47 @@ class UserListView(PermissionMixin, TemplateView):
             else 0,
             **kwargs,
         )
+
+    @staticmethod
+    def rows_html(rows, *, request, manage: bool) -> SafeString:
+        """The table rows of `rows` as HTML, written here rather than as a template loop (at
+        50 rows the template engine's cost per variable and tag was half the page): the
+        markup the template had, every value escaped as autoescape does; with the block
+        form's column when the user may manage accounts (`manage`)."""
+        active = f'<span class="badge text-bg-success">{escape(_("Active"))}</span>'
+        blocked = f'<span class="badge text-bg-secondary">{escape(_("Blocked"))}</span>'
+        form_middle = ""
+        if manage and any(row.block_url for row in rows):
+            form_middle = (
+                f'">{csrf_input(request)}\n          <input type="hidden" name="active" value="'
+            )
+            form_next = (
+                '">\n          <input type="hidden" name="next" '
+                f'value="{escape(request.get_full_path())}">\n          '
+                '<button type="submit" class="btn btn-sm btn-outline-secondary"'
+            )
+            block = f' data-confirm="{escape(_("Block this account?"))}">{escape(_("Block"))}'
+            unblock = f">{escape(_('Unblock'))}"
+        out = []
+        for row in rows:
+            cells = (
+                f"<td>{escape(row.name)}</td>"
+                f'<td class="text-break">{escape(row.email)}</td>'
+                f"<td>{escape(str(row.role_label))}</td>"
+                f"<td>{escape(row.organisation__name)}</td>"
+                f"<td>{active if row.is_active else blocked}</td>"
+            )
+            if manage:
+                form = ""
+                if row.block_url:
+                    form = (
+                        f'\n        <form method="post" action="{escape(row.block_url)}'
+                        f"{form_middle}{'0' if row.is_active else '1'}{form_next}"
+                        f"{block if row.is_active else unblock}</button>\n        </form>"
+                    )
+                cells += f'<td class="text-end">{form}</td>'
+            out.append(f"<tr>{cells}</tr>")
+        return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped above
 
     @staticmethod
     def rows(people, *, user) -> list[Row]:

@@ -5,9 +5,13 @@ Each view declares who may open it through `PermissionMixin`/`LoginRequiredMixin
 the tenancy middleware has already checked organisation access for URLs with an `org` kwarg.
 """
 
+from html import escape
+
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.formats import localize
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -20,7 +24,7 @@ from ..models import Phase
 from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
 from .common import query_param
-from .rows import row_url
+from .rows import cells_html, row_url
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -60,6 +64,7 @@ class WorkspaceView(PermissionMixin, TemplateView):
         page.object_list = self.rows(page.object_list)
         return super().get_context_data(
             page=page,
+            rows_html=self.rows_html(page.object_list),
             clients=selectors.clients_for(user=user).values("slug", "name"),
             phases=Phase.choices,
             q=q,
@@ -101,6 +106,38 @@ class WorkspaceView(PermissionMixin, TemplateView):
             )
         return rows
 
+    @staticmethod
+    def rows_html(rows) -> SafeString:
+        """The table rows of `rows` as HTML, written here rather than as a template loop (at
+        50 rows the template engine's cost per variable and tag was half the page): the
+        markup the template had, every value escaped as autoescape does."""
+        progress = escape(_("Progress"))
+        muted = '<div class="small text-body-secondary">'
+        out = []
+        for p in rows:
+            overdue = (
+                f'<span class="badge text-bg-danger">{escape(localize(p["overdue"]))}</span>'
+                if p["overdue"]
+                else '<span class="text-body-secondary">0</span>'
+            )
+            meeting = (
+                f"{escape(p['meeting_at'])}{muted}{escape(p['meeting'])}</div>"
+                if p["meeting_at"]
+                else "\u2013"
+            )
+            percent = escape(p["percent"])
+            out.append(
+                f'<tr><td><a href="{escape(p["url"])}">{escape(p["name"])}</a>'
+                f"{muted}{escape(p['place'])}</div></td><td>{escape(p['client'])}</td>"
+                f"<td>{escape(str(p['phase']))}</td>"
+                '<td class="text-nowrap"><div class="d-flex align-items-center gap-2">'
+                f'<progress class="progress-plan" max="100" value="{percent}" '
+                f'aria-label="{progress}">{percent}%</progress>'
+                f'<span class="small">{escape(p["done_of_total"])}</span></div></td>'
+                f'<td>{overdue}</td><td class="d-none d-lg-table-cell">{meeting}</td></tr>'
+            )
+        return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped above
+
 
 class AuditLogView(PermissionMixin, TemplateView):
     """Who did what, newest first, filtered by organisation. Each row is prepared here as the
@@ -129,8 +166,18 @@ class AuditLogView(PermissionMixin, TemplateView):
             }
             for e in selectors.audit_rows(page.object_list)
         ]
+        rows_html = cells_html(
+            page.object_list,
+            (
+                ("when", 'class="text-nowrap"'),
+                ("who", ""),
+                ("what", ""),
+                ("object", ""),
+                ("organisation", ""),
+            ),
+        )
         return super().get_context_data(
-            page=page, organisations=organisations, selected_org=slug, **kwargs
+            page=page, rows_html=rows_html, organisations=organisations, selected_org=slug, **kwargs
         )
 
 

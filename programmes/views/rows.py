@@ -4,9 +4,11 @@ A `{% url %}` tag costs as much as the rest of a row: `row_url` reverses a row's
 the page and fills in each row's own values.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from html import escape
 
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 # Stand for the row's values in the one reverse(): numbers, which both the int and the slug
 # converter accept, and which no real URL part contains.
@@ -41,3 +43,16 @@ def row_url(name: str, *varying: str, **fixed) -> Callable[..., str]:
         return lambda value: f"{head}{value}{tail}"
     pairs = list(zip(pieces, order, strict=True))
     return lambda *values: "".join([head + str(values[i]) for head, i in pairs]) + tail
+
+
+def cells_html(rows, cells: Sequence[tuple[str, str]]) -> SafeString:
+    """A `<tr>` per row of plain values (dicts), a `<td>` per (key, attributes) of `cells`
+    with the row's value escaped as autoescape does: the table body a template loop wrote,
+    without the template engine's cost per variable (half of a 50-row page)."""
+    opened = [(key, f"<td{' ' if attrs else ''}{attrs}>") for key, attrs in cells]
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "\n".join(
+            "<tr>" + "".join(f"{td}{escape(str(row[key]))}</td>" for key, td in opened) + "</tr>"
+            for row in rows
+        )
+    )
