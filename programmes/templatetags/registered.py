@@ -10,10 +10,11 @@ has), and a URL is reversed and its view class looked up once per URL name, neve
 from dataclasses import dataclass
 
 from django import template
-from django.urls import resolve, reverse
+from django.urls import get_script_prefix, get_urlconf, resolve, reverse
 
 from .. import registry
 from ..permissions import has_perm
+from ..views.rows import row_url
 
 register = template.Library()
 
@@ -43,12 +44,23 @@ def page_allows(user, *, url_name: str, path: str, permission: str | None = None
     return allows(user) if allows is not None else True
 
 
+# (URL name, URL conf, script prefix) -> the tab's URL as a function of (org, programme_pk):
+# reversed once per process instead of once per tab on every programme page.
+_tab_urls: dict[tuple, object] = {}
+
+
+def _tab_url(url_name: str, org: str, programme_pk: int) -> str:
+    key = (url_name, get_urlconf(), get_script_prefix())
+    if key not in _tab_urls:
+        _tab_urls[key] = row_url(url_name, "org", "programme_pk")
+    return _tab_urls[key](org, programme_pk)
+
+
 def visible_programme_tabs(*, user, client, programme, view_name: str | None) -> list[Link]:
     """The programme tabs `user` may open, in their registered order, the current one marked."""
-    kwargs = {"org": client.slug, "programme_pk": programme.pk}
     tabs = []
     for tab in registry.programme_tabs():
-        url = reverse(tab.url_name, kwargs=kwargs)
+        url = _tab_url(tab.url_name, client.slug, programme.pk)
         if page_allows(user, url_name=tab.url_name, path=url, permission=tab.permission):
             tabs.append(Link(tab.label, url, tab.is_current(view_name)))
     return tabs
