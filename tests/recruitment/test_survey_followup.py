@@ -351,3 +351,27 @@ def test_queries_do_not_grow_with_surveys_or_responses(world, baseline, follow_u
     assert _count(lambda: selectors.survey_comparisons_for(programme=programme)) == few == 5
     one = _count(lambda: selectors.survey_comparison(survey=follow_up))
     assert one == 4
+
+
+def test_follow_up_results_page_queries_do_not_grow(client, world, baseline, follow_up):
+    pl = world.users[Role.PROJECT_LEADER]
+    client.force_login(pl)
+    url = _url("recruitment:survey_results", world, follow_up)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    q = _by_kind(follow_up)
+    for survey in (baseline, follow_up):
+        for i in range(25):
+            services.survey_respond(
+                survey=survey,
+                answers={
+                    _by_kind(survey)["safety"].pk: 1 + i % 5,
+                    _by_kind(survey)["problems"].pk: ["Zwerfvuil", "Overlast"][: 1 + i % 2],
+                },
+                channel="paper",
+                entered_by=pl,
+            )
+    assert q["safety"].answers.count() == 27
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
