@@ -7,7 +7,7 @@ The figures are the dashboard's (`reporting.selectors.figures.period_figures`), 
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,8 +145,11 @@ def reports_due(
                 frequency=frequency, programme__created_at__lt=_day_after(end)
             )
             .exclude(
-                programme__periodic_reports__period_start=start,
-                programme__periodic_reports__period_end=end,
+                Exists(
+                    PeriodicReport.objects.filter(
+                        programme_id=OuterRef("programme_id"), period_start=start, period_end=end
+                    )
+                )
             )
             .values_list("programme_id", "organisation_id")
             .order_by("programme_id")

@@ -345,3 +345,33 @@ def test_another_clients_report_is_a_404(client, world, other_world, setup, unsc
         kwargs={"org": world.client.slug, "programme_pk": programme.pk, "report_pk": report.pk},
     )
     assert client.get(ours).status_code == 403
+
+
+def test_the_reports_list_costs_the_same_queries_at_3_and_30_reports(
+    client, world, setup, unscoped
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme, _ = setup
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    url = reverse(
+        "reporting:programme_reports",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
+    )
+
+    def add(count, offset):
+        for month in range(offset, offset + count):
+            year, month_ = 2024 + month // 12, month % 12 + 1
+            start = dt.date(year, month_, 1)
+            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            services.report_draft(programme=programme, period_start=start, period_end=end)
+
+    add(3, 0)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(27, 3)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)

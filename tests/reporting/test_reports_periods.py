@@ -148,3 +148,17 @@ def test_drafting_twice_keeps_one(programmes):
     )
     assert created and not created_again and first == again
     assert PeriodicReport.objects.count() == 1
+
+
+def test_reports_of_other_periods_do_not_count_as_the_due_one(monkeypatch, programmes, world):
+    """Reports asked for over the first and the second half of December do not stand in for
+    December's monthly report."""
+    monthly = programmes[0]
+    pl = world.users[Role.PROJECT_LEADER]
+    _at(monkeypatch, dt.datetime(2027, 1, 4, 9))
+    for start, end in ((D(2026, 12, 1), D(2026, 12, 15)), (D(2026, 12, 16), D(2026, 12, 31))):
+        services.report_request(actor=pl, programme=monthly, period_start=start, period_end=end)
+    assert reports_draft_due() == 2
+    assert PeriodicReport.objects.filter(
+        programme=monthly, period_start=D(2026, 12, 1), period_end=D(2026, 12, 31)
+    ).exists()
