@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
-    F,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -34,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patrols.models import Round, Signal
 from patrols.workflow import OPEN_STATUSES
-from programmes.models import PHASE_ORDER, Phase
+from programmes.models import PHASE_ORDER, PROGRESS_PHASE, Milestone, Phase, ProgressEvent
 from programmes.selectors import programmes_for
 from programmes.selectors.programmes import with_plan_status
 from recruitment.models import Application, ApplicationEvent
@@ -94,7 +95,6 @@ ROW_FIELDS = (
     "signals_overdue",
     "active_members",
     "candidates_waiting",
-    "flag_count",
     *(f"up_{code}" for code in FLAG_CODES),
 )
 
@@ -114,7 +114,7 @@ def _count(qs, output_field=None):
 def flag_conditions(*, now=None) -> dict[str, Q]:
     """Each flag as a condition on the annotations of `with_health`."""
     now = now or timezone.now()
-    walking = Q(plan_phase_rank__gte=WALKING_FROM)
+    walking = Q(is_walking=True)
     return {
         SIGNALS_OVERDUE: Q(signals_overdue__gt=0),
         NO_ROUNDS: walking
@@ -132,7 +132,7 @@ def with_health(qs: QuerySet, *, now=None) -> QuerySet:
     overdue milestones) and the figures behind the flags: `last_round_at`, `signals_overdue`
     (open signals past their date), `active_members` (who walked a round in the last
     ACTIVE_DAYS), `candidates_waiting` (proposed longer than CANDIDATE_WAIT_DAYS ago) and
-    per flag `up_<code>` (1 when it is up, else 0) and `flag_count`, how many are up.
+    and per flag `up_<code>`: 1 when it is up, else 0.
 
     The subqueries are tied to the outer programme (which the scope narrowed) and use the
     plain managers, as `with_plan_status` does; each follows an index: rounds by programme
@@ -159,7 +159,20 @@ def with_health(qs: QuerySet, *, now=None) -> QuerySet:
         merged_into__isnull=True,
         created_at__lt=waiting_since,
     ).filter(~Exists(proposed_lately))
+    # Whether the programme is at least in its introduction: `plan_phase_rank >= WALKING_FROM`
+    # said without the rank's expression (which Django would build and compile again for each
+    # flag that uses it): a progress event that puts it there, or a plan with no open
+    # milestone of an earlier phase.
+    milestones = Milestone._base_manager.filter(programme=programme)
+    early = [phase for phase, rank in PHASE_ORDER.items() if rank < WALKING_FROM]
+    walking_events = [
+        event for event, phase in PROGRESS_PHASE.items() if PHASE_ORDER[phase] >= WALKING_FROM
+    ]
+    is_walking = Exists(
+        ProgressEvent._base_manager.filter(programme=programme, event__in=walking_events)
+    ) | (Exists(milestones) & ~Exists(milestones.filter(done_at__isnull=True, phase__in=early)))
     qs = with_plan_status(qs).annotate(
+        is_walking=ExpressionWrapper(is_walking, output_field=BooleanField()),
         last_round_at=Subquery(rounds.order_by("-started_at", "-id").values("started_at")[:1]),
         signals_overdue=_count(signals),
         active_members=Coalesce(
@@ -174,26 +187,23 @@ def with_health(qs: QuerySet, *, now=None) -> QuerySet:
         ),
         candidates_waiting=_count(candidates),
     )
-    up = {
-        f"up_{code}": Case(
-            When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-        for code, condition in flag_conditions(now=now).items()
-    }
-    qs = qs.annotate(**up)
-    total = None
-    for name in up:
-        total = F(name) if total is None else total + F(name)
-    return qs.annotate(flag_count=total)
+    return qs.annotate(
+        **{
+            f"up_{code}": Case(
+                When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+            for code, condition in flag_conditions(now=now).items()
+        }
+    )
 
 
 def overview_programmes_for(
     *, user, client_slug: str = "", phase: str = "", flag: str = "", now=None
 ) -> QuerySet:
     """The overview's list: the programmes `user` may see as rows (dicts of ROW_FIELDS), those
-    with the most flags up first, then by client and name. `client_slug`, `phase` (a `Phase`
-    value) and `flag` (a FLAG_CODES value) narrow it; values that are none of those are the
-    view's to refuse, here they are ignored."""
+    with the most urgent flags up first (in the order of FLAGS), then by client and name.
+    `client_slug`, `phase` (a `Phase` value) and `flag` (a FLAG_CODES value) narrow it; values
+    that are none of those are the view's to refuse, here they are ignored."""
     now = now or timezone.now()
     qs = programmes_for(user=user)
     if client_slug:
@@ -203,7 +213,10 @@ def overview_programmes_for(
         qs = qs.filter(plan_phase_rank=PHASE_ORDER[phase])
     if flag in FLAG_CODES:
         qs = qs.filter(flag_conditions(now=now)[flag])
-    return qs.order_by("-flag_count", "organisation__name", "name", "pk").values(*ROW_FIELDS)
+    # The flags in their order of urgency, each a selected column the ORDER BY names by its
+    # place (a sum of them would be built and compiled again, which cost more than the rest).
+    urgency = [f"-up_{code}" for code in FLAG_CODES]
+    return qs.values(*ROW_FIELDS).order_by(*urgency, "organisation__name", "name", "pk")
 
 
 def overview_summary_for(*, user, client_slug: str = "", now=None) -> dict:
