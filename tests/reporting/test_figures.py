@@ -370,3 +370,43 @@ def test_another_programme_is_not_counted(world, other_world, team, cats, unscop
     summaries_rebuild()
     f = period_figures(programmes=[programme], start=dt.date(2027, 3, 1), end=dt.date(2027, 4, 1))
     assert f.signals == [1]
+
+
+def test_a_refresh_cut_off_halfway_is_redone_by_the_next(team, cats):
+    """A run that dies after rewriting one of its cells leaves the window where it was (and
+    no run marked as busy), so the next run writes every cell of it; a run meanwhile skips."""
+    from reporting.models import SummaryState
+    from reporting.services import summary
+
+    programme, *_ = team
+    a, *_ = cats
+    with mock.patch("django.utils.timezone.now", return_value=at(2027, 3, 1, 12)):
+        summaries_rebuild()
+    signal(programme, a, at(2027, 3, 1, 13))
+    signal(programme, a, at(2027, 3, 3, 13))
+    real = summary.summary_cells_rewrite
+    calls = []
+
+    def dies_second_time(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(**kwargs)
+
+    with (
+        mock.patch.object(summary, "summary_cells_rewrite", dies_second_time),
+        pytest.raises(RuntimeError),
+    ):
+        summaries_refresh(now=at(2027, 3, 4, 12))
+    state = SummaryState.objects.get(key="signals")
+    assert state.refreshed_until == at(2027, 3, 1, 12) and state.running_since is None
+    march = dict(start=dt.date(2027, 3, 1), end=dt.date(2027, 4, 1))
+    assert period_figures(programmes=[programme], **march).signals == [1]  # half done
+    # Another run busy: this one leaves it alone.
+    SummaryState.objects.filter(pk=state.pk).update(running_since=at(2027, 3, 4, 12))
+    assert summaries_refresh(now=at(2027, 3, 4, 12, 5)) == 0
+    # That run died too; once its mark is stale, the next one takes over and catches up.
+    assert summaries_refresh(now=at(2027, 3, 4, 13)) == 2
+    assert period_figures(programmes=[programme], **march).signals == [2]
+    state.refresh_from_db()
+    assert state.refreshed_until == at(2027, 3, 4, 13)
