@@ -25,6 +25,8 @@ from programmes.selectors import team_memberships_for
 
 from . import selectors, services
 from .models import Conversation
+from .photos import BodyRefused, read_photo_body
+from .services.photos import PHOTO_MAX_BYTES
 
 
 class BadInput(Exception):
@@ -35,9 +37,9 @@ class BadInput(Exception):
 class Refused(Exception):
     """A record the server will never take, with the reason in words for the member."""
 
-    def __init__(self, reason: str, status: int = 404):
+    def __init__(self, reason: str, status: int = 404, permanent: bool = True):
         super().__init__(reason)
-        self.reason, self.status = reason, status
+        self.reason, self.status, self.permanent = reason, status, permanent
 
 
 def _not_on_team() -> str:
@@ -126,7 +128,7 @@ class PhoneApiView(PermissionMixin, View):
         try:
             return super().dispatch(request, *args, **kwargs)
         except Refused as refused:
-            return refusal(refused.reason, status=refused.status)
+            return refusal(refused.reason, status=refused.status, permanent=refused.permanent)
         except services.NotReady as refused:
             return refusal(refused.reason, status=403, permanent=False)
         except PermissionDenied:
@@ -249,30 +251,65 @@ class SignalApi(PhoneApiView):
 
 
 class SignalPhotoApi(PhoneApiView):
+    """A photo sent as a form (`id` and `image`). The app sends the photo as the body now
+    (`SignalPhotoBodyApi`); this stays for a phone that still runs a page of the app from
+    before, whose outbox sends the form."""
+
     def parse(self, request) -> dict:
         return request.POST
 
-    def store(self, request, data, signal_uuid):
+    def signal(self, request, signal_uuid):
         try:
             signal = selectors.get_own_signal_by_uuid(user=request.user, uuid=_uuid(signal_uuid))
         except Http404 as exc:
             raise Refused(_("The signal this photo belongs to was not received.")) from exc
-        upload = request.FILES.get("image")
-        if upload is None:
-            raise BadInput({"image": [_("Choose a photo.")]})
         tenant = getattr(request, "organisation", None)
         if tenant is not None and signal.organisation_id == tenant.pk:
             signal.organisation = tenant  # the tenancy middleware has just read it
+        return signal
+
+    def add(self, request, *, signal, photo_id, upload, sha256=None):
         return services.signal_photo_add(
             actor=request.user,
             signal=signal,
-            uuid=_uuid(data.get("id")),
+            uuid=photo_id,
             upload=upload,
+            sha256=sha256,
             # The member's row of the signal's team, read with the memberships above.
             member=next(
                 (m for m in self.memberships if m.programme_id == signal.programme_id), None
             ),
         )
+
+    def store(self, request, data, signal_uuid):
+        signal = self.signal(request, signal_uuid)
+        upload = request.FILES.get("image")
+        if upload is None:
+            raise BadInput({"image": [_("Choose a photo.")]})
+        return self.add(request, signal=signal, photo_id=_uuid(data.get("id")), upload=upload)
+
+
+class SignalPhotoBodyApi(SignalPhotoApi):
+    """A photo sent as the request body itself (`Content-Type: image/jpeg`, PNG or HEIC), its
+    phone-made id in the address: no form is parsed, the body is read in large chunks and
+    hashed as it is read (`patrols.photos.read_photo_body`). The same answers as the form's
+    endpoint; 413 for a photo over the size limit and 415 for a body that is no image kind,
+    both before the body is read."""
+
+    def parse(self, request) -> dict:
+        return {}
+
+    def store(self, request, data, signal_uuid, photo_uuid):
+        photo_id = _uuid(photo_uuid)
+        signal = self.signal(request, signal_uuid)
+        try:
+            upload, digest = read_photo_body(request, name=str(photo_id), max_bytes=PHOTO_MAX_BYTES)
+        except BodyRefused as refused:
+            raise Refused(
+                refused.reason, status=refused.status, permanent=refused.permanent
+            ) from refused
+        with upload:
+            return self.add(request, signal=signal, photo_id=photo_id, upload=upload, sha256=digest)
 
 
 class ConversationApi(PhoneApiView):

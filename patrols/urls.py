@@ -1,5 +1,5 @@
 """URLs of the phone app and the client's follow-up. Canonical kwargs: `org`, `slot_pk`,
-`round_uuid`, `signal_uuid`, `signal_pk`, `photo_pk`, `channel_pk`, `route_pk`,
+`round_uuid`, `signal_uuid`, `photo_uuid`, `signal_pk`, `photo_pk`, `channel_pk`, `route_pk`,
 `handoff_pk`, `department_pk`."""
 
 from django.urls import path
@@ -70,6 +70,11 @@ urlpatterns = [
         "team/<slug:org>/api/signals/<str:signal_uuid>/photos/",
         api.SignalPhotoApi.as_view(),
         name="api_signal_photo",
+    ),
+    path(
+        "team/<slug:org>/api/signals/<str:signal_uuid>/photos/<str:photo_uuid>/",
+        api.SignalPhotoBodyApi.as_view(),
+        name="api_signal_photo_body",
     ),
     path(
         "team/<slug:org>/api/conversations/",

@@ -1,8 +1,9 @@
 """A signal's photos: taken in as sent, re-encoded in the background, served only once bare.
 
-The request does only what is cheap and bounded: the size, and the image's kind and pixel
-count read from its header (`programmes.images.inspect_image`); a file that is no image, or
-too large, is refused there with a message. The upload is then stored as received (it carries
+The request does only what is cheap and bounded: the size, the number of photos of the
+signal (PHOTOS_PER_SIGNAL), and the image's kind and pixel count read from its header
+(`programmes.images.inspect_image`); a file that is no image, or too large, is refused there
+with a message. The upload is then stored as received (it carries
 whatever metadata the phone wrote, the position included) with the photo `processing`, and a
 task queued after commit re-encodes it (`signal_photo_process`): the bare JPEG replaces it and
 the original is deleted. Until then, and if that fails, nothing of the upload is served.
@@ -28,6 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 from PIL import Image
 
 from programmes.audit import audit_log
@@ -47,6 +49,8 @@ logger = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
 PHOTO_MAX_SIDE = 2048
 PHOTO_KINDS = ("JPEG", "PNG", "HEIF")
+# At most this many photos per signal: as many as the phone lets a member add to one.
+PHOTOS_PER_SIGNAL = 5
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "HEIF": "heic"}
 
 # How many attempts a photo gets (the task's own retries and the sweep's together).
@@ -85,26 +89,52 @@ def _remove(storage, name: str) -> None:
 
 
 def signal_photo_add(
-    *, actor: User, signal: Signal, uuid, upload, member: TeamMember | None = None
+    *,
+    actor: User,
+    signal: Signal,
+    uuid,
+    upload,
+    member: TeamMember | None = None,
+    sha256: str | None = None,
 ):
     """Take in a photo of a signal: checked by size and kind (its header), stored as sent and
     re-encoded in the background (`signal_photo_process`), which strips its metadata. Only
     the reporter, while ready for rounds, adds one; `member`: their roster row if the caller
-    has just read it (checked again here, not looked up again). Returns (photo, created)."""
+    has just read it (checked again here, not looked up again); `sha256`: the hex SHA-256 of
+    the upload's bytes if the caller computed it while reading them (`patrols.photos.
+    read_photo_body`), else it is computed here. Returns (photo, created)."""
     if signal.reported_by_id != actor.pk:
         raise PermissionDenied
     if member is not None and member.programme_id == signal.programme_id:
         signal.programme = member.programme  # read with the roster row
     _member(programme=signal.programme, user=actor, ready=True, member=member)
     kind, _width, _height = inspect_image(upload, max_bytes=PHOTO_MAX_BYTES, allowed=PHOTO_KINDS)
-    sha = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        sha.update(chunk)
-    upload.seek(0)
-    payload = {"signal": str(signal.uuid), "sha256": sha.hexdigest()}
+    if sha256 is None:
+        sha = hashlib.sha256()
+        upload.seek(0)
+        for chunk in upload.chunks():
+            sha.update(chunk)
+        upload.seek(0)
+        sha256 = sha.hexdigest()
+    # The same fingerprint whichever way the photo came (a form's file or the body itself),
+    # so a resend the other way is the same photo.
+    payload = {"signal": str(signal.uuid), "sha256": sha256}
 
     def create(digest):
+        # A resend of one of the photos it has (its own id left out) goes on to the insert,
+        # which fails on the id and answers with the stored photo.
+        if SignalPhoto.objects.filter(signal=signal).exclude(uuid=uuid).count() >= (
+            PHOTOS_PER_SIGNAL
+        ):
+            raise ValidationError(
+                ngettext(
+                    "A signal has at most %(n)s photo.",
+                    "A signal has at most %(n)s photos.",
+                    PHOTOS_PER_SIGNAL,
+                )
+                % {"n": PHOTOS_PER_SIGNAL},
+                code="too_many_photos",
+            )
         photo = SignalPhoto(
             uuid=uuid,
             payload_hash=digest,

@@ -69,6 +69,8 @@
     return found === null ? key : found;
   }
 
+  // The kinds the server takes as a photo's body (what the file holds is checked there).
+  var PHOTO_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif"];
   var flushing = false, flushAgain = false;
   function showStatus(count) {
     // The banner comes and goes above an open form: keep the form where the member sees it.
@@ -91,10 +93,14 @@
   function send(item) {
     var options = { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" } };
     if (item.photo) {
-      var form = new FormData();
-      form.append("id", item.id);
-      form.append("image", item.photo, item.id + ".jpg");
-      options.body = form;
+      // The photo is the body itself, its id in the address (…/photos/<id>/): the server
+      // parses no form. A photo queued by an older page of the app has the same record (the
+      // signal's …/photos/ address, the id, the picture), so it goes this way too.
+      var url = item.url + item.id + "/";
+      var type = item.photo.type;
+      options.headers["Content-Type"] = PHOTO_TYPES.indexOf(type) !== -1 ? type : "image/jpeg";
+      options.body = item.photo;
+      return fetch(url, options);
     } else {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(item.body);

@@ -114,6 +114,8 @@ ACCESS = {
     "patrols:api_open_signals": {"GET": MEMBER_ONLY},
     "patrols:api_confirmation": {"POST": MEMBER_ONLY},
     "patrols:api_signal_photo": {"POST": MEMBER_ONLY},
+    # A photo as the request body, its id in the address (the form's endpoint above stays).
+    "patrols:api_signal_photo_body": {"POST": MEMBER_ONLY},
     "patrols:api_conversation": {"POST": MEMBER_ONLY},
     "patrols:portal_signals": {"GET": CLIENT_READERS},
     "patrols:portal_signal_map": {"GET": CLIENT_READERS},
@@ -249,6 +251,8 @@ OK_STATUS |= {
 }
 # An unsigned status update to the hand-off's inbound endpoint is refused, whoever sends it.
 OK_STATUS[("patrols:handoff_inbound", "POST")] = (401,)
+# A photo's endpoint that takes the image as the body: a form post is no image kind (415).
+OK_STATUS[("patrols:api_signal_photo_body", "POST")] = (415,)
 # Planning the track with a bare post shows the page again with the form's errors.
 OK_STATUS[("trainings:track_create", "POST")] = (200,)
 # A bare paper application shows the entry form again with its errors.
@@ -461,6 +465,7 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "slot_pk": slot.pk,
         "round_uuid": str(round_.uuid),
         "signal_uuid": str(signal.uuid),
+        "photo_uuid": "5f0c6c1e-9d43-4c57-9a51-3b1f2f0e8a01",  # a photo the phone is to send
         "org": world.client.slug,
         "invitation_pk": invitation.pk,
         "user_pk": world.users[STAFF].pk,
