@@ -16,7 +16,7 @@ process's resident memory over its size before the export (peak RSS minus baseli
 tenth of the rows and at all of them: flat memory means the growth does not follow the rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_signals .venv/bin/python \
-        bench/reporting_export.py
+        bench/reporting_export.py [FRACTION ...]   (default: 0.1 1.0)
 
 The data set is the one `bench/portal_signals.py` makes (run it first); this script only reads
 it (a login session and the export's audit entries are its only writes).
@@ -212,12 +212,12 @@ def run(name: str, fraction: float) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(fractions: list[float]) -> None:
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL to the bench database.")
     explain()
     cases = ["floor_copy", "floor_cursor", "export_csv", "export_xlsx"]
-    for fraction in (0.1, 1.0):
+    for fraction in fractions:
         results = {name: run(name, fraction) for name in cases}
         rows = results["floor_copy"]["rows"]
         print(f"\n{rows:,} signals ({fraction:.0%} of the tenant's time span)")
@@ -244,4 +244,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--case":
         child(sys.argv[2], float(sys.argv[3]))
     else:
-        main()
+        main([float(f) for f in sys.argv[1:]] or [0.1, 1.0])

@@ -91,6 +91,12 @@ def export_categories(*, scope: ExportScope) -> QuerySet[SignalCategory]:
     )
 
 
+def is_main_category(*, scope: ExportScope, pk: int) -> bool:
+    """Whether `pk` is a main category of the export's programmes (the signals' filter names
+    one; its sub-categories come along)."""
+    return export_categories(scope=scope).filter(pk=pk, parent__isnull=True).exists()
+
+
 def category_names(*, scope: ExportScope) -> dict[int, tuple[str, str]]:
     """{category id: (main category, sub-category or "")} of the export's programmes."""
     rows = export_categories(scope=scope).values_list("pk", "name", "parent__name")

@@ -11,7 +11,7 @@ from programmes.permissions import Perm
 from ..exports.datasets import DATASETS
 from ..exports.filters import FORMATS, ExportFilterForm
 from ..exports.formats import csv_response, xlsx_response
-from ..selectors.exports import export_categories, export_scope
+from ..selectors.exports import export_scope, is_main_category
 from ..services.exports import export_record
 
 
@@ -43,9 +43,8 @@ class ExportView(ClientMixin, PermissionMixin, View):
         options = {}
         if dataset == "signals":
             options = {"status": data.get("status") or "", "category": data.get("category")}
-            if options["category"] is not None and not self.is_main_category(
-                scope, options["category"]
-            ):
+            category = options["category"]
+            if category is not None and not is_main_category(scope=scope, pk=category):
                 form.add_error("category", form.fields["category"].error_messages["invalid"])
                 return self.refuse(form.messages())
         export = DATASETS[dataset](scope=scope, **options)
@@ -64,10 +63,6 @@ class ExportView(ClientMixin, PermissionMixin, View):
         if file_format == "csv":
             return csv_response(export)
         return xlsx_response(export)
-
-    @staticmethod
-    def is_main_category(scope, pk: int) -> bool:
-        return export_categories(scope=scope).filter(pk=pk, parent__isnull=True).exists()
 
     def refuse(self, messages: list[str]):
         return render(
