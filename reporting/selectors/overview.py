@@ -197,39 +197,30 @@ def with_health(qs: QuerySet, *, now=None) -> QuerySet:
     )
 
 
-def overview_programmes_for(
-    *, user, client_slug: str = "", phase: str = "", flag: str = "", now=None
-) -> QuerySet:
-    """The overview's list: the programmes `user` may see as rows (dicts of ROW_FIELDS), those
-    with the most urgent flags up first (in the order of FLAGS), then by client and name.
-    `client_slug`, `phase` (a `Phase` value) and `flag` (a FLAG_CODES value) narrow it; values
-    that are none of those are the view's to refuse, here they are ignored."""
-    now = now or timezone.now()
+def _health_of(*, user, client_slug: str, now) -> QuerySet:
+    """The programmes `user` may see (of one client when `client_slug`) with `with_health`'s
+    annotations: built once and shared by the list and the summary, since building and
+    compiling the expressions costs more than the database's work at a few thousand rows."""
     qs = programmes_for(user=user)
     if client_slug:
         qs = qs.filter(organisation__slug=client_slug)
-    qs = with_health(qs, now=now)
+    return with_health(qs, now=now)
+
+
+def _rows(health: QuerySet, *, phase: str, flag: str) -> QuerySet:
     if phase in PHASE_ORDER:
-        qs = qs.filter(plan_phase_rank=PHASE_ORDER[phase])
+        health = health.filter(plan_phase_rank=PHASE_ORDER[phase])
     if flag in FLAG_CODES:
-        qs = qs.filter(flag_conditions(now=now)[flag])
+        health = health.filter(**{f"up_{flag}": 1})
     # The flags in their order of urgency, each a selected column the ORDER BY names by its
     # place (a sum of them would be built and compiled again, which cost more than the rest).
     urgency = [f"-up_{code}" for code in FLAG_CODES]
-    return qs.values(*ROW_FIELDS).order_by(*urgency, "organisation__name", "name", "pk")
+    return health.values(*ROW_FIELDS).order_by(*urgency, "organisation__name", "name", "pk")
 
 
-def overview_summary_for(*, user, client_slug: str = "", now=None) -> dict:
-    """The summary above the list, over the programmes `user` may see (of one client when
-    `client_slug`): {"phases": {phase value: count}, "flags": {flag code: count},
-    "total": count}, in two aggregate queries."""
-    now = now or timezone.now()
-    qs = programmes_for(user=user)
-    if client_slug:
-        qs = qs.filter(organisation__slug=client_slug)
+def _summary(health: QuerySet) -> dict:
     ranks = dict(
-        with_plan_status(qs)
-        .order_by()
+        health.order_by()
         .values_list("plan_phase_rank")
         .annotate(n=Count("pk"))
         .values_list("plan_phase_rank", "n")
@@ -238,7 +229,35 @@ def overview_summary_for(*, user, client_slug: str = "", now=None) -> dict:
     # Summed from the `up_<code>` annotations, which the aggregate's inner query selects; a
     # filtered COUNT that names the annotations it was built on lost them from the inner query
     # (SQLite then read each name as a string and counted every row).
-    flags = with_health(qs, now=now).aggregate(
-        **{code: Coalesce(Sum(f"up_{code}"), 0) for code in FLAG_CODES}
-    )
+    flags = health.aggregate(**{code: Coalesce(Sum(f"up_{code}"), 0) for code in FLAG_CODES})
     return {"phases": phases, "flags": flags, "total": sum(phases.values())}
+
+
+def overview_for(
+    *, user, client_slug: str = "", phase: str = "", flag: str = "", now=None
+) -> tuple[QuerySet, dict]:
+    """The overview's list and its summary, from one annotated query (see
+    `overview_programmes_for` and `overview_summary_for`)."""
+    now = now or timezone.now()
+    health = _health_of(user=user, client_slug=client_slug, now=now)
+    return _rows(health, phase=phase, flag=flag), _summary(health)
+
+
+def overview_programmes_for(
+    *, user, client_slug: str = "", phase: str = "", flag: str = "", now=None
+) -> QuerySet:
+    """The overview's list: the programmes `user` may see as rows (dicts of ROW_FIELDS), those
+    with the most urgent flags up first (in the order of FLAGS), then by client and name.
+    `client_slug`, `phase` (a `Phase` value) and `flag` (a FLAG_CODES value) narrow it; values
+    that are none of those are the view's to refuse, here they are ignored."""
+    now = now or timezone.now()
+    health = _health_of(user=user, client_slug=client_slug, now=now)
+    return _rows(health, phase=phase, flag=flag)
+
+
+def overview_summary_for(*, user, client_slug: str = "", now=None) -> dict:
+    """The summary above the list, over the programmes `user` may see (of one client when
+    `client_slug`): {"phases": {phase value: count}, "flags": {flag code: count},
+    "total": count}, in two aggregate queries."""
+    now = now or timezone.now()
+    return _summary(_health_of(user=user, client_slug=client_slug, now=now))

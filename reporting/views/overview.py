@@ -90,12 +90,11 @@ class OverviewView(PermissionMixin, TemplateView):
         if flag and flag not in selectors.FLAG_CODES:
             problems.append(_("There is no such flag: all programmes are shown."))
             flag = ""
-        rows = selectors.overview_programmes_for(
+        rows, summary = selectors.overview_for(
             user=user, client_slug=client_slug, phase=phase, flag=flag, now=now
         )
         page = paginate(self.request, rows)
         page.object_list = self.rows(page.object_list, now)
-        summary = selectors.overview_summary_for(user=user, client_slug=client_slug, now=now)
         return super().get_context_data(
             page=page,
             problems=problems,
