@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from patrols import services as patrols
-from patrols.models import Round, Signal, SignalCategory
+from patrols.models import Round, Signal, SignalCategory, SignalPhoto
 from programmes.permissions import Role
 
 from .helpers import login
@@ -208,3 +208,41 @@ def test_logged_out_phone_keeps_its_records(live_server, phone, world, team, uns
     expect(phone.locator("[data-outbox-count]").first).to_have_text("1")
     assert phone.evaluate("window.BewonersTeamOutbox.waiting().then(w => w.length)") == 1
     expect(phone.locator("[data-outbox-aside]")).to_be_hidden()
+
+
+def test_a_photo_queued_by_an_older_page_goes_out_as_the_body(
+    live_server, phone, world, team, unscoped
+):
+    # An older page of the app queued the photo as it always did (the signal's photo address,
+    # the id, the picture); this page sends that record as the request body, no form.
+    from tests.builders import report_signal  # noqa: PLC0415 - the browser tests' own helpers first
+
+    programme, member, categories = team
+    signal = report_signal(team, description="Met foto")
+    login(phone, live_server.url, member)
+    expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
+    photo_id = "5f0c3d4e-0000-4000-8000-0000000000f1"
+    with phone.expect_response(lambda r: r.url.endswith(f"/photos/{photo_id}/")) as sent:
+        phone.evaluate(
+            """(item) => new Promise((resolve) => {
+              const canvas = document.createElement("canvas");
+              canvas.width = 40; canvas.height = 30;
+              canvas.getContext("2d").fillRect(0, 0, 40, 30);
+              canvas.toBlob((blob) => {
+                const open = indexedDB.open("bewonersteam", 1);
+                open.onsuccess = () => {
+                  const t = open.result.transaction("outbox", "readwrite");
+                  t.objectStore("outbox").add(Object.assign({photo: blob}, item));
+                  t.oncomplete = () => resolve(window.BewonersTeamOutbox.flush());
+                };
+              }, "image/jpeg", 0.8);
+            })""",
+            {"id": photo_id, "url": f"/team/{world.client.slug}/api/signals/{signal.uuid}/photos/"},
+        )
+    assert sent.value.status == 201, sent.value.text()
+    assert sent.value.request.headers["content-type"] == "image/jpeg"
+    expect(phone.locator("[data-outbox-banner]").first).to_be_hidden()
+    photo = SignalPhoto.objects.get(uuid=photo_id)
+    assert photo.signal_id == signal.pk  # stored (and processed when tasks run in-process)
+    assert photo.status in (SignalPhoto.Status.PROCESSING, SignalPhoto.Status.READY)
+    assert phone.evaluate("window.BewonersTeamOutbox.waiting().then(w => w.length)") == 0

@@ -98,11 +98,19 @@ def test_signal_in_four_taps_and_the_clients_note(
     photo_taps = len(taps) - signal_taps
     assert _fits(phone, save)
     _view(phone, "ps-03-ready-to-save")
-    with phone.expect_response(
-        lambda r: "/api/signals/" in r.url and r.request.method == "POST" and "photos" not in r.url
-    ) as sent:
+    # The photo follows the signal as the request body itself (no form), its id in the address.
+    with (
+        phone.expect_response(lambda r: re.search(r"/photos/[0-9a-f-]{36}/$", r.url)) as photo,
+        phone.expect_response(
+            lambda r: (
+                "/api/signals/" in r.url and r.request.method == "POST" and "photos" not in r.url
+            )
+        ) as sent,
+    ):
         tap(save, "save")
     assert sent.value.status == 201
+    assert photo.value.status == 201, photo.value.text()
+    assert photo.value.request.headers["content-type"] == "image/jpeg"
     signal_taps += 1
     expect(phone.get_by_text("Melding bewaard.")).to_be_visible()
     assert signal_taps <= 4, taps
