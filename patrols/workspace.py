@@ -2,12 +2,17 @@
 the effort overview the client sees in the portal."""
 
 import datetime as dt
+from html import escape
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.template.backends.utils import csrf_input
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.dates import MONTHS_AP, WEEKDAYS_ABBR
+from django.utils.formats import localize
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -70,6 +75,25 @@ def _round_rows(rounds: list, slots) -> tuple[list, list]:
     return rounds, slots
 
 
+def round_rows_html(rounds) -> SafeString:
+    """The walked rounds' table rows as HTML, written here rather than as a template loop
+    (the template engine's cost per variable and tag): the markup the template had, values
+    escaped and numbers localized as the template does."""
+    out = []
+    for r in rounds:
+        few = (
+            f' <span class="badge text-bg-warning" data-too-few-walkers>{escape(r.few)}</span>'
+            if r.few
+            else ""
+        )
+        out.append(
+            f"<tr{' class="table-warning"' if r.few else ''}><td>{escape(r.when)}</td>"
+            f"<td>{escape(str(r.took))}</td><td>{escape(localize(r.n_walkers))}{few}</td>"
+            f"<td>{escape(localize(r.n_signals))}</td></tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
+
+
 class RoundsView(ProgrammeMixin, TemplateView):
     """Schedule rounds (once or weekly) and see what the team walked and reported."""
 
@@ -91,6 +115,7 @@ class RoundsView(ProgrammeMixin, TemplateView):
             slots=slots,
             page=page,
             rounds=rounds,
+            rounds_html=round_rows_html(rounds),
             conversations=conversations,
             signal_counts=selectors.signal_counts_by_status(programme=programme),
             **kwargs,
@@ -202,6 +227,7 @@ class EffortView(ProgrammeMixin, TemplateView):
         )
         for row in by_category:
             row["open_label"] = _("%(n)s open") % {"n": row["open"]}
+        can_reward = self.may("POST", action="reward_user")
         return super().get_context_data(
             month=first,
             previous=previous,
@@ -211,7 +237,15 @@ class EffortView(ProgrammeMixin, TemplateView):
             rule=rule,
             rule_form=rule_form
             or (EffortRuleForm(instance=rule) if self.can_edit_rule() else None),
-            can_reward=self.may("POST", action="reward_user"),
+            can_reward=can_reward,
+            efforts_html=effort_rows_html(
+                efforts,
+                rule=rule,
+                can_reward=can_reward,
+                month=first,
+                page_number=page.number,
+                request=self.request,
+            ),
             by_category=by_category,
             base_template=self.base_template,
             **kwargs,
@@ -246,6 +280,55 @@ class EffortView(ProgrammeMixin, TemplateView):
             messages.success(request, _("The effort obligation was saved."))
             return redirect(request.path)
         return self.render_to_response(self.get_context_data(rule_form=form))
+
+
+def effort_rows_html(efforts, *, rule, can_reward, month, page_number, request) -> SafeString:
+    """The effort table's rows as HTML, written here rather than as a template loop (a form
+    per row; the template engine's cost per variable and tag was a large part of the page):
+    the markup the template had, values escaped and numbers localized as the template does."""
+    yes = f'<span class="badge text-bg-success">{escape(_("yes"))}</span>'
+    not_yet = escape(_("not yet"))
+    not_yet_badge = f'<span class="badge text-bg-light border">{not_yet}</span>'
+    handed_out = escape(_("Handed out"))
+    form_head = form_tail = ""
+    if rule and can_reward:
+        form_head = (
+            f'<form method="post">{csrf_input(request)}'
+            '<input type="hidden" name="reward_user" value="'
+        )
+        form_tail = (
+            f'"><input type="hidden" name="month" value="{escape(date_format(month, "Y-m"))}">'
+            '<input type="hidden" name="page" '
+            f'value="{escape(localize(page_number))}">\n            '
+        )
+    handed = (
+        '<input type="hidden" name="handed_out" value="0"><button class="btn btn-sm '
+        f'btn-success" type="submit" aria-pressed="true">{handed_out}</button>\n            '
+    )
+    not_handed = (
+        '<input type="hidden" name="handed_out" value="1"><button class="btn btn-sm '
+        f'btn-outline-success" type="submit">{escape(_("Mark handed out"))}</button>'
+    )
+    out = []
+    for e in efforts:
+        row = (
+            f"<td>{escape(e.user.name)}</td><td>{escape(localize(e.rounds))}</td>"
+            f"<td>{escape(localize(e.hours))}</td><td>{escape(localize(e.team_meetings))}</td>"
+        )
+        if rule:
+            if e.met and can_reward:
+                reward = (
+                    f"{form_head}{escape(localize(e.user.pk))}{form_tail}"
+                    f"{handed if e.handed else not_handed}</form>\n            "
+                )
+            elif e.handed:
+                reward = handed_out
+            else:
+                reward = f'<span class="small text-body-secondary">{not_yet}</span>'
+            met = yes if e.met else not_yet_badge
+            row += f"\n          <td>{met}</td>\n          <td>{reward}</td>"
+        out.append(f"<tr>\n          {row}\n        </tr>")
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
 
 class PortalEffortView(EffortView):
