@@ -118,6 +118,22 @@ def _nice_max(value: float) -> float:
     return 10 * power
 
 
+def _axis(value: float, *, whole: bool = True) -> tuple[float, int]:
+    """(top, ticks) of a vertical axis: at most 5 ticks of a round step (1, 2 or 5 times a
+    power of ten; at least 1 for `whole` numbers), so every tick reads as a plain number."""
+    if value <= 0:
+        return 1, 1
+    power = 10 ** (len(str(int(value))) - 1) / 10 if value >= 1 else 0.1
+    if whole:
+        power = max(power, 1)
+    while True:
+        for step in (1, 2, 5):
+            ticks = -(-value // (step * power))
+            if ticks <= 5:
+                return step * power * ticks, int(ticks)
+        power *= 10
+
+
 def _svg_open(height: int, title: str) -> str:
     return (
         f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" width="100%" '
@@ -133,21 +149,21 @@ def _columns(labels, stacks, title, colours, decimals) -> SafeString:
     plot_h = height - top - bottom
     plot_w = WIDTH - left - right
     totals = [sum(v or 0 for v in stack) for stack in stacks]
-    top_value = _nice_max(max(totals, default=0))
+    top_value, ticks = _axis(max(totals, default=0), whole=decimals == 0)
     n = max(len(labels), 1)
     slot = plot_w / n
     bar_w = max(slot * 0.7, 1)
     parts = [_svg_open(height, title)]
-    for i in range(5):  # grid lines and the axis's numbers
-        value = top_value * i / 4
-        y = top + plot_h - plot_h * i / 4
+    for i in range(ticks + 1):  # grid lines and the axis's numbers
+        value = top_value * i / ticks
+        y = top + plot_h - plot_h * i / ticks
         parts.append(
             f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#dee2e6" stroke-width="1"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
             f"{escape(_fmt(value, 0 if value == int(value) else 1))}</text>"
         )
-    every = max(1, -(-n // 12))  # at most about 12 labels under the bars
+    every = max(1, -(-n // 6))  # at most 6 labels under the bars, so they never touch
     for i, (label, stack) in enumerate(zip(labels, stacks, strict=True)):
         x = left + slot * i + (slot - bar_w) / 2
         y = top + plot_h
@@ -206,10 +222,11 @@ def horizontal_bar_chart(
     """One bar per row ((label, value) or (label, value, note)), the label above its bar and
     the value (and note) after it."""
     rows = [(str(r[0]), r[1], str(r[2]) if len(r) > 2 and r[2] else "") for r in rows]
-    line, top = 34, 4
+    line = 48 if any(note for _l, _v, note in rows) else 34
+    top = 4
     height = top + line * max(len(rows), 1) + 4
     top_value = max_value or _nice_max(max((r[1] or 0 for r in rows), default=0))
-    bar_room = WIDTH * 0.62
+    bar_room = WIDTH * 0.78
     parts = [_svg_open(height, title)]
     for i, (label, value, note) in enumerate(rows):
         y = top + line * i
@@ -219,9 +236,12 @@ def horizontal_bar_chart(
             f'<text x="0" y="{y + 11}" fill="{TEXT}">{escape(label)}</text>'
             f'<rect x="0" y="{y + 15}" width="{bar_room:.1f}" height="12" fill="#e9ecef"/>'
             f'<rect x="0" y="{y + 15}" width="{w:.1f}" height="12" fill="{PALETTE[0]}"/>'
-            f'<text x="{bar_room + 6:.1f}" y="{y + 25}" fill="{TEXT}">{escape(shown)}'
-            + (f' <tspan fill="{MUTED}">{escape(note)}</tspan>' if note else "")
-            + "</text>"
+            f'<text x="{bar_room + 6:.1f}" y="{y + 25}" fill="{TEXT}">{escape(shown)}</text>'
+            + (
+                f'<text x="0" y="{y + 40}" fill="{MUTED}" font-size="10">{escape(note)}</text>'
+                if note
+                else ""
+            )
         )
     parts.append("</svg>")
     header = [_("Category"), unit or _("Number")] + ([_("Note")] if any(r[2] for r in rows) else [])

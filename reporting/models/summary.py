@@ -30,10 +30,19 @@ CELL_LAT = 500
 CELL_LNG = 300
 
 
+# The grains of the day and close summaries: a day's own rows, and the same summed per ISO
+# week (`day`: its Monday) and per calendar month (`day`: its first), so a year per month
+# reads a few hundred rows instead of every day's.
+DAY, WEEK, MONTH = "d", "w", "m"
+GRAINS = [(DAY, "day"), (WEEK, "week"), (MONTH, "month")]
+
+
 class SignalDaySummary(TenantModel):
-    """Signals of a programme reported on one Amsterdam day, per category and status now."""
+    """Signals of a programme reported on one Amsterdam day (or week, or month: `grain`), per
+    category and status now."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    grain = models.CharField(max_length=1, choices=GRAINS, default=DAY)
     day = models.DateField()
     category = models.ForeignKey(
         "patrols.SignalCategory", on_delete=models.CASCADE, related_name="+"
@@ -42,14 +51,18 @@ class SignalDaySummary(TenantModel):
     signals = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["programme", "day"], name="rep_signalday_prog_day")]
+        indexes = [
+            models.Index(fields=["programme", "grain", "day"], name="rep_signalday_prog_grain")
+        ]
 
 
 class SignalClosedSummary(TenantModel):
-    """Signals of a programme whose last close fell on one Amsterdam day, per category and
-    whole days taken; `on_time` of them closed on or before their due date."""
+    """Signals of a programme whose last close fell on one Amsterdam day (or week, or month:
+    `grain`), per category and whole days taken; `on_time` of them closed on or before their
+    due date."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    grain = models.CharField(max_length=1, choices=GRAINS, default=DAY)
     day = models.DateField()
     category = models.ForeignKey(
         "patrols.SignalCategory", on_delete=models.CASCADE, related_name="+"
@@ -59,7 +72,9 @@ class SignalClosedSummary(TenantModel):
     on_time = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["programme", "day"], name="rep_signalclosed_prog_day")]
+        indexes = [
+            models.Index(fields=["programme", "grain", "day"], name="rep_signalclosed_prog_grain")
+        ]
 
 
 class SignalCellSummary(TenantModel):

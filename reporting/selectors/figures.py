@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DateTimeField,
@@ -65,8 +66,9 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,6 +393,26 @@ def _main_categories(ids) -> dict[int, tuple[int, str, int]]:
     return out
 
 
+def _grained(model, ids, start, end, grain):
+    """The summary rows covering [start, end): the `grain` rows ("w" or "m") of the whole
+    weeks or months inside it and the day rows of the days at its edges (one query on the
+    (programme, grain, day) index)."""
+    if grain == WEEK:
+        first = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+        after = end - dt.timedelta(days=end.weekday())
+    else:
+        first = start if start.day == 1 else _add_months(_month_start(start), 1)
+        after = _month_start(end)
+    if first >= after:
+        return model.objects.filter(programme_id__in=ids, grain="d", day__gte=start, day__lt=end)
+    return model.objects.filter(
+        Q(grain=grain[0], day__gte=first, day__lt=after)
+        | Q(grain="d", day__gte=start, day__lt=first)
+        | Q(grain="d", day__gte=after, day__lt=end),
+        programme_id__in=ids,
+    )
+
+
 def _signals(figures, ids, start, end, bucket, index, mains) -> None:
     """Signals per bucket, by main category and by status now (one grouped query over the
     day summaries)."""
@@ -398,7 +420,7 @@ def _signals(figures, ids, start, end, bucket, index, mains) -> None:
     by_category: dict[int, Series] = {}
     by_status = {s: Series(s, str(Status(s).label), [0] * n) for s in Status.values}
     for row in (
-        SignalDaySummary.objects.filter(programme_id__in=ids, day__gte=start, day__lt=end)
+        _grained(SignalDaySummary, ids, start, end, "w" if bucket == WEEK else "m")
         .annotate(b=_trunc(bucket, "day", is_date=True))
         .values("b", "category_id", "status")
         .annotate(n=Sum("signals"))
@@ -443,7 +465,7 @@ def _handling(figures, ids, start, end, mains) -> None:
     per: dict[int, dict] = {}
     overall: dict[int, int] = {}
     for row in (
-        SignalClosedSummary.objects.filter(programme_id__in=ids, day__gte=start, day__lt=end)
+        _grained(SignalClosedSummary, ids, start, end, "m")
         .values("category_id", "days_taken")
         .annotate(n=Sum("signals"), ok=Sum("on_time"))
         .order_by()
@@ -514,8 +536,10 @@ def _conversations(figures, ids, begin, finish, bucket, index) -> None:
 
 def _effort(figures, ids, start, end) -> None:
     """Per calendar month starting in the period: members on the team and how many met the
-    obligation, by the effort page's measure (`patrols.services.effort`), summed in SQL per
-    month and member; three queries a month, however many rounds and members."""
+    obligation, by the effort page's measure (`patrols.services.effort`: rounds started in
+    the month, minutes split at the month boundary, team meetings attended), summed in SQL per
+    month and member: five queries for the whole period, however many months, rounds and
+    members."""
     months = []
     cursor = _month_start(start)
     if cursor < start:
@@ -531,82 +555,132 @@ def _effort(figures, ids, start, end) -> None:
             "programme_id", "min_rounds", "min_hours", "min_team_meetings"
         )
     }
+    after = _add_months(months[-1], 1)
+    roster = list(
+        TeamMember.objects.filter(
+            programme_id__in=ids, is_active=True, joined_at__lt=_local_midnight(after)
+        ).values_list("programme_id", "user_id", "joined_at")
+    )
+    walked, meetings = {}, {}
+    if rules and roster:
+        walked = _walked(ids, months[0], after)
+        meetings = _team_meetings(ids, months[0], after)
     out = []
     for first in months:
-        following = _add_months(first, 1)
-        m_start, m_end = _local_midnight(first), _local_midnight(following)
-        members = list(
-            TeamMember.objects.filter(
-                programme_id__in=ids, is_active=True, joined_at__lt=m_end
-            ).values_list("programme_id", "user_id")
-        )
+        m_end = _local_midnight(_add_months(first, 1))
+        members = [(p, u) for p, u, joined in roster if joined < m_end]
         met = 0
-        ruled = [(p, u) for p, u in members if p in rules]
-        if ruled:
-            walked = _walked(ids, m_start, m_end)
-            meetings = _team_meetings(ids, m_start, m_end)
-            for programme_id, user_id in ruled:
-                rule = rules[programme_id]
-                n_rounds, minutes = walked.get((programme_id, user_id), (0, 0.0))
-                if (
-                    n_rounds >= rule["min_rounds"]
-                    and minutes >= float(rule["min_hours"] or Decimal(0)) * 60
-                    and meetings.get((programme_id, user_id), 0) >= rule["min_team_meetings"]
-                ):
-                    met += 1
+        for programme_id, user_id in members:
+            rule = rules.get(programme_id)
+            if rule is None:
+                continue
+            n_rounds, minutes = walked.get((programme_id, user_id, first), (0, 0.0))
+            if (
+                n_rounds >= rule["min_rounds"]
+                and minutes >= float(rule["min_hours"] or Decimal(0)) * 60
+                and meetings.get((programme_id, user_id, first), 0) >= rule["min_team_meetings"]
+            ):
+                met += 1
         out.append(EffortMonth(first, _month_label(first), len(members), met))
     figures.effort = out
 
 
-def _walked(ids, m_start, m_end) -> dict:
-    """(programme, member) -> (rounds started in the month, minutes within it): the SQL of
-    `patrols.services.effort._efforts`, for every programme at once."""
-    start_value = Value(m_start, output_field=DateTimeField())
-    end_value = Value(m_end, output_field=DateTimeField())
-    rows = (
-        Round.walkers.through.objects.filter(
-            round__programme_id__in=ids,
-            round__ended_at__isnull=False,
-            round__started_at__lt=m_end,
-            round__ended_at__gt=m_start,
-        )
-        .values("round__programme_id", "user_id")
+def _walked(ids, first: dt.date, after: dt.date) -> dict:
+    """(programme, member, month) -> (rounds started in the month, minutes within it), for the
+    months [first, after): the measure of `patrols.services.effort._efforts` in two grouped
+    queries. Each round's minutes go to the month it started in; a round that runs past
+    midnight into the next month (ended in another month than it started) hands the minutes
+    after that midnight to the next month."""
+    tz = timezone.get_current_timezone()
+    begin, finish = _local_midnight(first), _local_midnight(after)
+    through = Round.walkers.through.objects.filter(
+        round__programme_id__in=ids, round__ended_at__isnull=False
+    )
+    out: dict = {}
+
+    def add(key, rounds, minutes):
+        n, m = out.get(key, (0, 0.0))
+        out[key] = (n + rounds, m + minutes)
+
+    for r in (
+        through.filter(round__started_at__gte=begin, round__started_at__lt=finish)
+        .annotate(m=TruncMonth("round__started_at", output_field=DateField(), tzinfo=tz))
+        .values("round__programme_id", "user_id", "m")
         .annotate(
-            n_rounds=Count("round_id", filter=Q(round__started_at__gte=m_start)),
-            walked=Coalesce(
-                Sum(
-                    ExpressionWrapper(
-                        Least(F("round__ended_at"), end_value)
-                        - Greatest(F("round__started_at"), start_value),
-                        output_field=DurationField(),
-                    )
-                ),
-                Value(dt.timedelta(0), output_field=DurationField()),
+            n=Count("round_id"),
+            d=Sum(
+                ExpressionWrapper(
+                    F("round__ended_at") - F("round__started_at"), output_field=DurationField()
+                )
             ),
         )
         .order_by()
-    )
-    return {
-        (r["round__programme_id"], r["user_id"]): (r["n_rounds"], _hours(r["walked"]) * 60)
-        for r in rows
+    ):
+        add((r["round__programme_id"], r["user_id"], r["m"]), r["n"], _hours(r["d"]) * 60)
+    # Each month boundary of the period (and its start) as a column: the minutes after it of
+    # the rounds that ran across it, for every member in one grouped query.
+    boundaries = []
+    cursor = first
+    while cursor < after:
+        boundaries.append(cursor)
+        cursor = _add_months(cursor, 1)
+    later = {
+        f"later_{i}": Sum(
+            Case(
+                When(
+                    Q(round__started_at__lt=moment, round__ended_at__gt=moment),
+                    then=ExpressionWrapper(
+                        F("round__ended_at") - Value(moment, output_field=DateTimeField()),
+                        output_field=DurationField(),
+                    ),
+                ),
+                output_field=DurationField(),
+            )
+        )
+        for i, moment in enumerate(_local_midnight(b) for b in boundaries)
     }
+    for r in (
+        through.filter(
+            round__ended_at__gt=begin,
+            round__started_at__lt=finish,
+            round__started_at__gte=begin - dt.timedelta(days=1),
+        )
+        .values("round__programme_id", "user_id")
+        .annotate(**later)
+        .order_by()
+    ):
+        key = (r["round__programme_id"], r["user_id"])
+        for i, month in enumerate(boundaries):
+            minutes = _hours(r[f"later_{i}"]) * 60
+            if minutes:
+                add((*key, month), 0, minutes)
+                add((*key, _add_months(month, -1)), 0, -minutes)
+    return out
 
 
-def _team_meetings(ids, m_start, m_end) -> dict:
-    """(programme, member) -> team meetings attended in the month."""
+def _team_meetings(ids, first: dt.date, after: dt.date) -> dict:
+    """(programme, member, month) -> team meetings attended in that month (one grouped
+    query)."""
     rows = (
         Invitee.objects.filter(
             meeting__programme_id__in=ids,
             meeting__kind=Meeting.Kind.TEAM,
             attended=True,
-            meeting__starts_at__gte=m_start,
-            meeting__starts_at__lt=m_end,
+            meeting__starts_at__gte=_local_midnight(first),
+            meeting__starts_at__lt=_local_midnight(after),
         )
-        .values("meeting__programme_id", "user_id")
+        .annotate(
+            m=TruncMonth(
+                "meeting__starts_at",
+                output_field=DateField(),
+                tzinfo=timezone.get_current_timezone(),
+            )
+        )
+        .values("meeting__programme_id", "user_id", "m")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {(r["meeting__programme_id"], r["user_id"]): r["n"] for r in rows}
+    return {(r["meeting__programme_id"], r["user_id"], r["m"]): r["n"] for r in rows}
 
 
 __all__ = [

@@ -31,8 +31,9 @@ from django.db.models import (
     Max,
     Min,
     Q,
+    Sum,
 )
-from django.db.models.functions import Cast, Floor, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Floor, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -42,6 +43,9 @@ from patrols.workflow import CLOSED
 from ..models.summary import (
     CELL_LAT,
     CELL_LNG,
+    DAY,
+    MONTH,
+    WEEK,
     SignalCellSummary,
     SignalClosedSummary,
     SignalDaySummary,
@@ -75,11 +79,12 @@ def _days_between(later: dt.date | dt.timedelta | int, earlier=None) -> int:
 @transaction.atomic
 def summary_cells_rewrite(*, organisation_id: int, programme_id: int, start, end) -> None:
     """Rewrite the summaries of one programme for the Amsterdam days [start, end): delete the
-    cells, insert the day's aggregates (three grouped queries over indexed ranges)."""
+    cells, insert the day's aggregates (three grouped queries over indexed ranges), then the
+    sums of the weeks and months around them."""
     begin, finish = _local_midnight(start), _local_midnight(end)
     cells = {"programme_id": programme_id, "day__gte": start, "day__lt": end}
     for model in (SignalDaySummary, SignalClosedSummary):
-        model.objects.filter(**cells).delete()
+        model.objects.filter(grain=DAY, **cells).delete()
     # The map's cells are per month: the whole months around the days are counted again.
     first_month = start.replace(day=1)
     after_month = ((end - dt.timedelta(days=1)).replace(day=1) + dt.timedelta(days=32)).replace(
@@ -146,6 +151,34 @@ def summary_cells_rewrite(*, organisation_id: int, programme_id: int, start, end
         )
         for r in closed
     )
+    _rollup(organisation_id=organisation_id, programme_id=programme_id, start=start, end=end)
+
+
+def _rollup(*, organisation_id, programme_id, start, end) -> None:
+    """Sum the day rows of the weeks and months around [start, end) into their week and
+    month rows (two grouped queries over the day rows of each table)."""
+    last = end - dt.timedelta(days=1)
+    weeks = (
+        start - dt.timedelta(days=start.weekday()),
+        last + dt.timedelta(days=7 - last.weekday()),
+    )
+    months = (start.replace(day=1), (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1))
+    common = {"organisation_id": organisation_id, "programme_id": programme_id}
+    for grain, trunc, (a, b) in ((WEEK, TruncWeek, weeks), (MONTH, TruncMonth, months)):
+        for model, keys, sums in (
+            (SignalDaySummary, ("category_id", "status"), ("signals",)),
+            (SignalClosedSummary, ("category_id", "days_taken"), ("signals", "on_time")),
+        ):
+            rows = model.objects.filter(programme_id=programme_id, day__gte=a, day__lt=b)
+            rows.filter(grain=grain).delete()
+            model.objects.bulk_create(
+                model(**common, grain=grain, day=r["b"], **{k: r[k] for k in keys + sums})
+                for r in rows.filter(grain=DAY)
+                .annotate(b=trunc("day", output_field=DateField()))
+                .values("b", *keys)
+                .annotate(**{name: Sum(name) for name in sums})
+                .order_by()
+            )
 
 
 def _claim(now) -> SummaryState | None:

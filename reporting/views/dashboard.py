@@ -48,13 +48,13 @@ class PeriodForm(forms.Form):
     start = forms.DateField(
         label=gettext_lazy("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Enter the start as a date, like 2027-01-31.")},
     )
     end = forms.DateField(
         label=gettext_lazy("To and including"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("Enter the end as a date, like 2027-01-31.")},
     )
     bucket = forms.ChoiceField(
@@ -234,15 +234,15 @@ class _DashboardMixin:
             end=end,
             bucket=bucket,
         )
-        if not form.is_bound or not form.is_valid():
-            form = PeriodForm(
-                initial={
-                    "period": period,
-                    "bucket": bucket,
-                    "start": start,
-                    "end": end - dt.timedelta(days=1),
-                }
-            )
+        # The chooser shows the period shown (its dates filled in), whatever was asked.
+        form = PeriodForm(
+            initial={
+                "period": period,
+                "bucket": bucket,
+                "start": start,
+                "end": end - dt.timedelta(days=1),
+            }
+        )
         lag = figures.as_of is None or timezone.now() - figures.as_of > dt.timedelta(minutes=15)
         context = super().get_context_data(**kwargs)
         context.update(

@@ -410,3 +410,47 @@ def test_a_refresh_cut_off_halfway_is_redone_by_the_next(team, cats):
     assert period_figures(programmes=[programme], **march).signals == [2]
     state.refresh_from_db()
     assert state.refreshed_until == at(2027, 3, 4, 13)
+
+
+def test_effort_splits_a_round_at_the_month_boundary(team):
+    """A round from 23:00 on 31 March to 01:00 on 1 April (Amsterdam) gives an hour to each
+    month, as the effort page does; with an obligation of one hour and no rounds, the member
+    meets it in both months, and with one round only in March (where it started)."""
+    programme, member, _ = team
+    type(programme.team.first()).objects.filter(programme=programme).update(
+        joined_at=at(2027, 1, 1)
+    )
+    rule = EffortRule.objects.create(
+        organisation=programme.organisation, programme=programme, min_rounds=0, min_hours=1
+    )
+    walked(programme, [member], at(2027, 3, 31, 23, tz=AMS), 120)
+    period = dict(programmes=[programme], start=dt.date(2027, 3, 1), end=dt.date(2027, 5, 1))
+    assert [e.met for e in period_figures(**period).effort] == [1, 1]
+    rule.min_hours = Decimal("1.5")
+    rule.save(update_fields=["min_hours"])
+    assert [e.met for e in period_figures(**period).effort] == [0, 0]
+    rule.min_hours, rule.min_rounds = 1, 1
+    rule.save(update_fields=["min_hours", "min_rounds"])
+    assert [e.met for e in period_figures(**period).effort] == [1, 0]
+    assert [e.met for e in patrols.effort_for_month(programme=programme, year=2027, month=4)] == [
+        False
+    ]
+
+
+def test_month_and_week_sums_agree_with_the_days(team, cats):
+    """The week and month rows are the sums of the day rows: a period that starts mid-month
+    reads the edge days and the whole months, and gets the same as counting every day."""
+    programme, *_ = team
+    a, b, _child = cats
+    for day in (3, 17, 28):
+        signal(programme, a, at(2027, 1, day, 10))
+        signal(programme, b, at(2027, 2, day, 10), status="resolved", closed_at=at(2027, 3, 1, 10))
+        signal(programme, a, at(2027, 3, day, 10))
+    summaries_rebuild()
+    f = period_figures(programmes=[programme], start=dt.date(2027, 1, 10), end=dt.date(2027, 3, 20))
+    assert f.signals == [2, 3, 2]
+    w = period_figures(
+        programmes=[programme], start=dt.date(2027, 1, 10), end=dt.date(2027, 3, 20), bucket="week"
+    )
+    assert sum(w.signals) == 7
+    assert f.handling_total.closed == 3

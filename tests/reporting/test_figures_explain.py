@@ -32,9 +32,9 @@ def test_the_figures_read_the_summaries_index(team):
     with CaptureQueriesContext(connection) as ctx, scopes_disabled():
         period_figures(programmes=[programme], start=dt.date(2027, 1, 1), end=dt.date(2028, 1, 1))
     for table, index in (
-        ("reporting_signaldaysummary", "rep_signalday_prog_day"),
-        ("reporting_signalclosedsummary", "rep_signalclosed_prog_day"),
-        ("reporting_signalcellsummary", "rep_signalcell_prog_day"),
+        ("reporting_signaldaysummary", "rep_signalday_prog_grain"),
+        ("reporting_signalclosedsummary", "rep_signalclosed_prog_grain"),
+        ("reporting_signalcellsummary", "rep_signalcell_prog_month"),
         ("patrols_conversation", "reporting_conversation_period"),
     ):
         plans = _plans(ctx.captured_queries, table)
