@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from programmes.input import DATE_MAX, DATE_MIN
 from programmes.mixins import ClientMixin, PermissionMixin, ProgrammeMixin
 from programmes.permissions import Perm
+from recruitment.selectors import survey_comparisons_for
 
 from .. import charts
 from ..selectors.dashboard import dashboard_figures_for
@@ -244,8 +245,8 @@ class _DashboardMixin:
             }
         )
         lag = figures.as_of is None or timezone.now() - figures.as_of > dt.timedelta(minutes=15)
-        context = super().get_context_data(**kwargs)
-        context.update(
+        # The page's own names win over the mixins' (the client and programme are the same).
+        return super().get_context_data(**kwargs) | dict(
             client=client,
             programme=programme,
             form=form,
@@ -283,17 +284,10 @@ class _DashboardMixin:
             export_links=_optional_include("reporting/includes/export_links.html"),
             survey_comparisons=self.survey_comparisons(programme),
         )
-        return context
 
     def survey_comparisons(self, programme):
-        """The neighbourhood survey before and after, where the recruitment area offers it."""
+        """A programme's neighbourhood survey before and after (recruitment's comparison)."""
         if programme is None:
-            return None
-        try:
-            from recruitment.selectors import survey_comparisons_for  # noqa: PLC0415 - optional, another area's
-        except ImportError:
-            return None
-        if not _optional_include("recruitment/includes/survey_comparison.html"):
             return None
         return {"comparisons": survey_comparisons_for(programme=programme)}
 
