@@ -104,6 +104,11 @@ def build(size: int):
             )
             for p in programmes[::10]
         )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # fresh statistics, as autovacuum would keep them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return admin
 
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patrols.models import Round, Signal
-from patrols.workflow import OPEN_STATUSES
+from patrols.workflow import CLOSED
 from programmes.models import PHASE_ORDER, PROGRESS_PHASE, Milestone, Phase, ProgressEvent
 from programmes.selectors import programmes_for
 from programmes.selectors.programmes import with_plan_status
@@ -131,13 +131,13 @@ def with_health(qs: QuerySet, *, now=None) -> QuerySet:
     """`qs` (programmes) annotated with their plan status (`with_plan_status`: phase rank and
     overdue milestones) and the figures behind the flags: `last_round_at`, `signals_overdue`
     (open signals past their date), `active_members` (who walked a round in the last
-    ACTIVE_DAYS), `candidates_waiting` (proposed longer than CANDIDATE_WAIT_DAYS ago) and
+    ACTIVE_DAYS), `candidates_waiting` (proposed longer than CANDIDATE_WAIT_DAYS ago),
     and per flag `up_<code>`: 1 when it is up, else 0.
 
     The subqueries are tied to the outer programme (which the scope narrowed) and use the
     plain managers, as `with_plan_status` does; each follows an index: rounds by programme
     and start (round_programme_newest), signals by programme and status, applications by
-    organisation, programme and stage (application_programme_stage)."""
+    programme (their programme's key)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     programme = OuterRef("pk")
@@ -145,15 +145,19 @@ def with_health(qs: QuerySet, *, now=None) -> QuerySet:
     walks = Round.walkers.through.objects.filter(
         round__programme=programme, round__started_at__gte=now - timedelta(days=ACTIVE_DAYS)
     )
-    signals = Signal._base_manager.filter(
-        programme=programme, status__in=OPEN_STATUSES, due_date__lt=today
+    # Open signals of the programme past their date. Said as "not closed" on purpose: with
+    # `status__in=OPEN_STATUSES` PostgreSQL picks the partial index of every tenant's open
+    # signals by date (signal_open_due, for the sweeps) and reads all overdue ones for each
+    # programme (2.8 s at 5,000 programmes); this way it reads the programme's own signals
+    # from the (programme, status, reported_at) index.
+    signals = Signal._base_manager.filter(programme=programme, due_date__lt=today).exclude(
+        status__in=CLOSED
     )
     waiting_since = now - timedelta(days=CANDIDATE_WAIT_DAYS)
     proposed_lately = ApplicationEvent._base_manager.filter(
         application=OuterRef("pk"), to_stage=Stage.PROPOSED, created_at__gte=waiting_since
     )
     candidates = Application._base_manager.filter(
-        organisation=OuterRef("organisation_id"),
         programme=programme,
         stage=Stage.PROPOSED,
         merged_into__isnull=True,
