@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
+from .. import registry
 from ..models import (
     PHASE_ORDER,
     PROGRESS_PHASE,
@@ -411,9 +412,16 @@ def latest_plan_document(*, programme: Programme) -> Document | None:
     return programme.documents.filter(kind=PLAN_OF_APPROACH).first()
 
 
-def get_document_for(*, programme: Programme, pk: int) -> Document:
-    """The document with this id of `programme`; 404 otherwise."""
+def get_document_for(*, programme: Programme, pk: int, user=None) -> Document:
+    """The document with this id of `programme`; 404 otherwise. With `user` from the
+    client's side, a document its kind keeps from the client (`DocumentKind.client_visible`:
+    a periodic report not yet sent) is a 404 too, as on the client's documents page."""
     found = programme.documents.filter(pk=pk).first()
     if found is None:
         raise Http404
+    if user is not None and not user.is_consultancy_staff:
+        kind = next((k for k in registry.document_kinds() if k.code == found.kind), None)
+        hidden = kind is not None and kind.client_visible is not None
+        if hidden and not programme.documents.filter(kind.client_visible(), pk=pk).exists():
+            raise Http404
     return found

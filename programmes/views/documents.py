@@ -80,7 +80,9 @@ class DocumentStatusView(_DocumentMixin, View):
 
     def get(self, request, *args, **kwargs):
         programme = self.get_programme()
-        document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
+        document = selectors.get_document_for(
+            programme=programme, pk=kwargs["document_pk"], user=request.user
+        )
         return render(
             request,
             "programmes/includes/document_status.html",
@@ -99,7 +101,9 @@ class DocumentRetryView(_DocumentMixin, View):
 
     def post(self, request, *args, **kwargs):
         programme = self.get_programme()
-        document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
+        document = selectors.get_document_for(
+            programme=programme, pk=kwargs["document_pk"], user=request.user
+        )
         document = services.document_retry(actor=request.user, document=document)
         if response := self.made_response(document, programme):
             return response
@@ -114,7 +118,9 @@ class DocumentRetryView(_DocumentMixin, View):
 class DocumentDownloadView(_DocumentMixin, View):
     def get(self, request, *args, **kwargs):
         programme = self.get_programme()
-        document = selectors.get_document_for(programme=programme, pk=kwargs["document_pk"])
+        document = selectors.get_document_for(
+            programme=programme, pk=kwargs["document_pk"], user=request.user
+        )
         if document.status != Document.Status.READY or not document.file:
             raise Http404
         return file_response(  # a file gone from storage is a 404

@@ -375,3 +375,37 @@ def test_the_reports_list_costs_the_same_queries_at_3_and_30_reports(
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_client_cannot_fetch_an_unsent_reports_pdf_by_its_address(client, world, setup):
+    """The documents page lists a report's PDF once sent; its download, status and retry
+    addresses answer the client the same way, so a guessed address shows no draft."""
+    from django.core.files.base import ContentFile
+
+    programme, _ = setup
+    report, _ = services.report_draft(
+        programme=programme, period_start=dt.date(2026, 10, 1), period_end=dt.date(2026, 11, 1)
+    )
+    document = Document.objects.create(
+        organisation=programme.organisation,
+        programme=programme,
+        kind=PERIODIC_REPORT,
+        status=Document.Status.READY,
+        file=ContentFile(b"%PDF-1.4 draft", name="rapportage.pdf"),
+    )
+    PeriodicReport.objects.filter(pk=report.pk).update(
+        document=document, status=PeriodicReport.Status.APPROVED
+    )
+    kwargs = {"org": world.client.slug, "programme_pk": programme.pk, "document_pk": document.pk}
+    download = reverse("document_download", kwargs=kwargs)
+    status = reverse("document_status", kwargs=kwargs)
+    client.force_login(world.users[Role.CLIENT_STAFF])
+    assert client.get(download).status_code == 404
+    assert client.get(status).status_code == 404
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    assert client.get(download).status_code == 200
+    PeriodicReport.objects.filter(pk=report.pk).update(status=PeriodicReport.Status.SENT)
+    client.force_login(world.users[Role.CLIENT_STAFF])
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 draft"
