@@ -292,7 +292,7 @@ class SignalPhotoApi(PhoneApiView):
 class SignalPhotoBodyApi(SignalPhotoApi):
     """A photo sent as the request body itself (`Content-Type: image/jpeg`, PNG or HEIC), its
     phone-made id in the address: no form is parsed, the body is read in large chunks and
-    hashed as it is read (`patrols.photos.read_photo_body`). The same answers as the form's
+    hashed once (`patrols.photos.read_photo_body`). The same answers as the form's
     endpoint; 413 for a photo over the size limit and 415 for a body that is no image kind,
     both before the body is read."""
 
