@@ -6,6 +6,7 @@ for a period (a year of a million signals is a few thousand summary rows):
 - `SignalDaySummary`: signals reported that day, by category and by their status now;
 - `SignalClosedSummary`: signals whose last close fell on that day, by category and by whole
   days taken (report date to close date), with how many closed by their due date;
+- `SignalOpenSummary`: the signals open now, per due date (open and overdue now);
 - `SignalCellSummary`: signals with a position reported in a calendar month, by grid cell
   (the map's hot spots). Per month, not per day: a city's signals spread over a few hundred
   cells, so cells per day would be nearly as many rows as signals.
@@ -22,7 +23,13 @@ from django.db.models import Q
 
 from programmes.models import Programme, TenantModel
 
-__all__ = ["SignalCellSummary", "SignalClosedSummary", "SignalDaySummary", "SummaryState"]
+__all__ = [
+    "SignalCellSummary",
+    "SignalClosedSummary",
+    "SignalDaySummary",
+    "SignalOpenSummary",
+    "SummaryState",
+]
 
 # The grid of the hot spots: a cell is 1/500 degree of latitude (about 220 m) by 1/300 degree
 # of longitude (about 230 m at 52° north).
@@ -89,6 +96,18 @@ class SignalCellSummary(TenantModel):
 
     class Meta:
         indexes = [models.Index(fields=["programme", "month"], name="rep_signalcell_prog_month")]
+
+
+class SignalOpenSummary(TenantModel):
+    """Open signals of a programme per due date: "open now" is their sum, "overdue" the sum
+    before today (a third of a million open signals would otherwise be counted per request)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    due_date = models.DateField()
+    signals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "due_date"], name="rep_signalopen_prog_due")]
 
 
 class SummaryState(models.Model):

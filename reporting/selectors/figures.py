@@ -30,8 +30,8 @@ Definitions (each tested against hand-computed data in tests/reporting/test_figu
   calendar days from the day reported to the day closed; on time: closed on or before its
   due date (the category's handling time in working days, set when it was reported). The
   median is over those days taken (the mean of the two middle ones for an even count).
-- Open and overdue now: signals of the programmes not closed today, and of those the ones
-  past their due date; not bound to the period.
+- Open and overdue now: signals of the programmes not closed (as of `as_of`), and of those
+  the ones past their due date today; not bound to the period.
 - Hot spots: signals with a position reported in the calendar months the period touches
   (exactly the period for the named periods, which start on the first of a month and end
   today; `Figures.hotspot_months` says which), counted per grid cell of about 220 by 230
@@ -72,8 +72,8 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patrols.models import Conversation, EffortRule, Round, Signal, SignalCategory
-from patrols.workflow import OPEN_STATUSES, Status
+from patrols.models import Conversation, EffortRule, Round, SignalCategory
+from patrols.workflow import Status
 from programmes.models import Invitee, Meeting, Programme, TeamMember
 
 from ..models.summary import (
@@ -82,6 +82,7 @@ from ..models.summary import (
     SignalCellSummary,
     SignalClosedSummary,
     SignalDaySummary,
+    SignalOpenSummary,
     SummaryState,
 )
 
@@ -487,11 +488,12 @@ def _handling(figures, ids, start, end, mains) -> None:
 
 
 def _now(figures, ids, today) -> None:
-    """Open and overdue now (one query on the open signals' index)."""
-    counts = Signal.objects.filter(programme_id__in=ids, status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))
+    """Open and overdue now (as of the summaries): one sum over the open signals per due
+    date."""
+    counts = SignalOpenSummary.objects.filter(programme_id__in=ids).aggregate(
+        open=Sum("signals"), overdue=Sum("signals", filter=Q(due_date__lt=today))
     )
-    figures.open_now, figures.overdue_now = counts["open"], counts["overdue"]
+    figures.open_now, figures.overdue_now = counts["open"] or 0, counts["overdue"] or 0
 
 
 def _hotspots(figures, ids, start, end) -> None:

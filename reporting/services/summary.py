@@ -4,7 +4,8 @@ Bookkeeping, not audited: the summaries are counts derived from rows whose own c
 audited by their services, and can be rebuilt from them at any time.
 
 - `summaries_refresh()` (beat, every few minutes): rewrites the (programme, day) cells that
-  changed since the last run, found through two indexed columns: `Signal.created_at` (new
+  changed since the last run (and the open signals of the due dates concerned), found
+  through two indexed columns: `Signal.created_at` (new
   signals, also those a phone sent days late) and `SignalEvent.created_at` (a status change,
   which moves a signal between statuses and, for a close or a reopen, between close days:
   the day of each earlier close of a touched signal is rewritten too).
@@ -38,7 +39,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from patrols.models import Signal, SignalEvent
-from patrols.workflow import CLOSED
+from patrols.workflow import CLOSED, OPEN_STATUSES
 
 from ..models.summary import (
     CELL_LAT,
@@ -49,6 +50,7 @@ from ..models.summary import (
     SignalCellSummary,
     SignalClosedSummary,
     SignalDaySummary,
+    SignalOpenSummary,
     SummaryState,
 )
 
@@ -181,6 +183,29 @@ def _rollup(*, organisation_id, programme_id, start, end) -> None:
             )
 
 
+@transaction.atomic
+def summary_open_rewrite(*, organisation_id: int, programme_id: int, due_dates=None) -> None:
+    """Rewrite the open signals of one programme per due date: of `due_dates`, or all of
+    them (one grouped query over the open signals' index)."""
+    rows = SignalOpenSummary.objects.filter(programme_id=programme_id)
+    open_ = Signal.objects.filter(
+        organisation_id=organisation_id, programme_id=programme_id, status__in=OPEN_STATUSES
+    )
+    if due_dates is not None:
+        rows = rows.filter(due_date__in=sorted(due_dates))
+        open_ = open_.filter(due_date__in=sorted(due_dates))
+    rows.delete()
+    SignalOpenSummary.objects.bulk_create(
+        SignalOpenSummary(
+            organisation_id=organisation_id,
+            programme_id=programme_id,
+            due_date=r["due_date"],
+            signals=r["n"],
+        )
+        for r in open_.values("due_date").annotate(n=Count("pk")).order_by()
+    )
+
+
 def _claim(now) -> SummaryState | None:
     """Mark a run as started; None when another run is busy (and not stale)."""
     with transaction.atomic():
@@ -220,6 +245,24 @@ def _ranges(days) -> list[tuple[dt.date, dt.date]]:
         else:
             out.append([day, day + dt.timedelta(days=1)])
     return [(a, b) for a, b in out]
+
+
+def _touched_dues(since, until) -> dict[tuple[int, int], set]:
+    """(organisation, programme) -> the due dates of signals new or with a new status in
+    [since, until): their open-signal rows change."""
+    changed = SignalEvent.objects.filter(created_at__gte=since, created_at__lt=until).values(
+        "signal_id"
+    )
+    out: dict[tuple[int, int], set] = {}
+    for signals in (
+        Signal.objects.filter(created_at__gte=since, created_at__lt=until),
+        Signal.objects.filter(pk__in=changed),
+    ):
+        for r in (
+            signals.values("organisation_id", "programme_id", "due_date").distinct().order_by()
+        ):
+            out.setdefault((r["organisation_id"], r["programme_id"]), set()).add(r["due_date"])
+    return out
 
 
 def _touched(since, until) -> dict[tuple[int, int], set]:
@@ -273,7 +316,12 @@ def summaries_refresh(*, now=None) -> int:
             _finish(state)
             return summaries_rebuild(now=now)
         try:
-            touched = _touched(state.refreshed_until - OVERLAP, now)
+            since = state.refreshed_until - OVERLAP
+            touched = _touched(since, now)
+            for (org_id, programme_id), dues in sorted(_touched_dues(since, now).items()):
+                summary_open_rewrite(
+                    organisation_id=org_id, programme_id=programme_id, due_dates=dues
+                )
             n = 0
             for (org_id, programme_id), days in sorted(touched.items()):
                 for start, end in _ranges(days):
@@ -311,6 +359,9 @@ def summaries_rebuild(*, now=None, programme_ids=None) -> int:
             )
             months = 0
             for span in spans:
+                summary_open_rewrite(
+                    organisation_id=span["organisation_id"], programme_id=span["programme_id"]
+                )
                 first = timezone.localtime(span["first"]).date().replace(day=1)
                 last = max(
                     timezone.localtime(t).date() for t in (span["last"], span["closed_last"]) if t

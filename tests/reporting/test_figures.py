@@ -173,12 +173,14 @@ def test_a_reopened_signal_counts_by_its_last_close(world, team, cats):
     f = period_figures(programmes=[programme], **jan)
     assert (f.handling_total.closed, f.handling_total.on_time) == (1, 1)
     assert f.handling_total.median_days == 5
+    assert f.open_now == 0
     _transition(s, "in_progress", at(2027, 1, 20, 9), staff)
     _transition(s, "resolved", at(2027, 2, 2, 23, 30), staff)  # 3 Feb 00:30 in Amsterdam
     with mock.patch("django.utils.timezone.now", return_value=at(2027, 2, 3, 12)):
         assert summaries_refresh() > 0
     assert period_figures(programmes=[programme], **jan).handling_total.closed == 0
     f = period_figures(programmes=[programme], **feb)
+    assert f.open_now == 0
     total = f.handling_total
     assert (total.closed, total.on_time, total.median_days) == (1, 0, 29)  # 5 Jan -> 3 Feb
     assert f.as_of == at(2027, 2, 3, 12)
@@ -186,7 +188,8 @@ def test_a_reopened_signal_counts_by_its_last_close(world, team, cats):
     _transition(s, "in_progress", at(2027, 2, 10, 9), staff)
     with mock.patch("django.utils.timezone.now", return_value=at(2027, 2, 10, 12)):
         summaries_refresh()
-    assert period_figures(programmes=[programme], **feb).handling_total.closed == 0
+    f = period_figures(programmes=[programme], **feb, today=dt.date(2027, 2, 10))
+    assert (f.handling_total.closed, f.open_now, f.overdue_now) == (0, 1, 1)
 
 
 def test_on_time_share_and_median_per_category(team, cats):
@@ -225,6 +228,7 @@ def test_open_and_overdue_now(team, cats):
     signal(programme, a, at(2027, 3, 1, 10), due=dt.date(2027, 3, 9))  # overdue on the 10th
     signal(programme, a, at(2027, 3, 1, 10), status="forwarded", due=dt.date(2027, 3, 10))
     signal(programme, a, at(2027, 3, 1, 10), status="resolved", closed_at=at(2027, 3, 2, 10))
+    summaries_rebuild()
     f = period_figures(
         programmes=[programme],
         start=dt.date(2027, 3, 1),

@@ -35,6 +35,7 @@ def test_the_figures_read_the_summaries_index(team):
         ("reporting_signaldaysummary", "rep_signalday_prog_grain"),
         ("reporting_signalclosedsummary", "rep_signalclosed_prog_grain"),
         ("reporting_signalcellsummary", "rep_signalcell_prog_month"),
+        ("reporting_signalopensummary", "rep_signalopen_prog_due"),
         ("patrols_conversation", "reporting_conversation_period"),
     ):
         plans = _plans(ctx.captured_queries, table)
