@@ -68,7 +68,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -422,20 +422,24 @@ def _signals(figures, ids, start, end, bucket, index, mains) -> None:
     by_status = {s: Series(s, str(Status(s).label), [0] * n) for s in Status.values}
     for row in (
         _grained(SignalDaySummary, ids, start, end, "w" if bucket == WEEK else "m")
-        .annotate(b=_trunc(bucket, "day", is_date=True))
-        .values("b", "category_id", "status")
+        .annotate(
+            b=_trunc(bucket, "day", is_date=True),
+            main=Coalesce("category__parent_id", "category_id"),
+        )
+        .values_list("b", "main", "status")
         .annotate(n=Sum("signals"))
         .order_by()
     ):
-        i = index(row["b"])
+        b, main, status, count = row
+        i = index(b)
         if i is None:
             continue
-        main_id, name, _days = mains.get(row["category_id"], (0, _("Other"), None))
+        main_id, name, _days = mains.get(main, (0, _("Other"), None))
         series = by_category.setdefault(main_id, Series(str(main_id), name, [0] * n))
-        series.values[i] += row["n"]
-        if row["status"] in by_status:
-            by_status[row["status"]].values[i] += row["n"]
-        figures.signals[i] += row["n"]
+        series.values[i] += count
+        if status in by_status:
+            by_status[status].values[i] += count
+        figures.signals[i] += count
     figures.signals_by_category = sorted(by_category.values(), key=lambda s: (-s.total, s.label))
     figures.signals_by_status = list(by_status.values())
 
@@ -467,11 +471,12 @@ def _handling(figures, ids, start, end, mains) -> None:
     overall: dict[int, int] = {}
     for row in (
         _grained(SignalClosedSummary, ids, start, end, "m")
-        .values("category_id", "days_taken")
+        .annotate(main=Coalesce("category__parent_id", "category_id"))
+        .values("main", "days_taken")
         .annotate(n=Sum("signals"), ok=Sum("on_time"))
         .order_by()
     ):
-        main_id, name, days = mains.get(row["category_id"], (0, _("Other"), None))
+        main_id, name, days = mains.get(row["main"], (0, _("Other"), None))
         entry = per.setdefault(main_id, {"h": Handling(main_id, name, days), "dist": {}})
         entry["h"].closed += row["n"]
         entry["h"].on_time += row["ok"]
