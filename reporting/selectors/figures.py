@@ -418,6 +418,7 @@ def _signals(figures, ids, start, end, bucket, index, mains) -> None:
     """Signals per bucket, by main category and by status now (one grouped query over the
     day summaries)."""
     n = len(figures.buckets)
+    other = (0, _("Other"), None)  # a category gone since (translated once, not per row)
     by_category: dict[int, Series] = {}
     by_status = {s: Series(s, str(Status(s).label), [0] * n) for s in Status.values}
     for row in (
@@ -434,7 +435,7 @@ def _signals(figures, ids, start, end, bucket, index, mains) -> None:
         i = index(b)
         if i is None:
             continue
-        main_id, name, _days = mains.get(main, (0, _("Other"), None))
+        main_id, name, _days = mains.get(main) or other
         series = by_category.setdefault(main_id, Series(str(main_id), name, [0] * n))
         series.values[i] += count
         if status in by_status:
@@ -469,6 +470,7 @@ def _handling(figures, ids, start, end, mains) -> None:
     (one grouped query over the closed summaries: counts per whole day taken)."""
     per: dict[int, dict] = {}
     overall: dict[int, int] = {}
+    other = (0, _("Other"), None)
     for row in (
         _grained(SignalClosedSummary, ids, start, end, "m")
         .annotate(main=Coalesce("category__parent_id", "category_id"))
@@ -476,7 +478,7 @@ def _handling(figures, ids, start, end, mains) -> None:
         .annotate(n=Sum("signals"), ok=Sum("on_time"))
         .order_by()
     ):
-        main_id, name, days = mains.get(row["main"], (0, _("Other"), None))
+        main_id, name, days = mains.get(row["main"]) or other
         entry = per.setdefault(main_id, {"h": Handling(main_id, name, days), "dist": {}})
         entry["h"].closed += row["n"]
         entry["h"].on_time += row["ok"]
