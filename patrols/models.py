@@ -291,6 +291,13 @@ class Signal(PhoneRecord, TenantModel):
                 condition=Q(status__in=OPEN_STATUSES, latitude__isnull=False),
                 name="signal_open_same_category",
             ),
+            # The signals closed in a period (the figures' handling times, their summaries'
+            # refresh after a reopen).
+            models.Index(
+                fields=["organisation", "closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="signal_org_closed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -386,6 +393,11 @@ class SignalEvent(TenantModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # The changes since a moment, across tenants (the figures' summaries are
+            # refreshed from the signals that changed since their last run).
+            models.Index(fields=["created_at"], name="signalevent_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
@@ -423,6 +435,10 @@ class Conversation(PhoneRecord, TenantModel):
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
         ordering = ["-reported_at"]
+        indexes = [
+            # A programme's conversations in a period (figures and exports).
+            models.Index(fields=["programme", "reported_at"], name="conversation_programme_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()} ({self.get_outcome_display()})"

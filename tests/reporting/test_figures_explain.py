@@ -36,7 +36,7 @@ def test_the_figures_read_the_summaries_index(team):
         ("reporting_signalclosedsummary", "rep_signalclosed_prog_grain"),
         ("reporting_signalcellsummary", "rep_signalcell_prog_month"),
         ("reporting_signalopensummary", "rep_signalopen_prog_due"),
-        ("patrols_conversation", "reporting_conversation_period"),
+        ("patrols_conversation", "conversation_programme_time"),
     ):
         plans = _plans(ctx.captured_queries, table)
         assert plans, table
@@ -61,6 +61,6 @@ def test_the_refresh_and_a_rewrite_read_ranges_of_indexes(team):
         ctx.captured_queries, "patrols_signalevent"
     )
     joined = "\n".join(plans)
-    for index in ("reporting_signalevent_created", "signal_created", "reporting_signal_closed"):
+    for index in ("signalevent_created", "signal_created", "signal_org_closed"):
         assert index in joined, joined
     assert "Seq Scan on patrols_signalevent" not in joined, joined
