@@ -94,6 +94,35 @@ class ReportingConfig(AppConfig):
         register_export_actions({"data_export.downloaded": _("Data exported")})
         # --- end of exports
 
+        # --- Background exports (reporting/services/exports.py, tasks/exports.py)
+        from programmes.notification_kinds import (  # noqa: PLC0415 - registries are filled once the apps are loaded
+            NotificationKind as ExportNotificationKind,
+        )
+        from programmes.notification_kinds import (  # noqa: PLC0415 - registries are filled once the apps are loaded
+            register_notification_kind as register_export_notification_kind,
+        )
+        from programmes.permissions import Role as ExportRole  # noqa: PLC0415 - registries are filled once the apps are loaded
+
+        register_export_actions({"data_export.retried": _("Export tried again")})
+        register_export_notification_kind(
+            ExportNotificationKind(
+                code="data_export.ready",
+                label=_("Your export is ready"),
+                description=_("A large export you asked for can be downloaded."),
+                # Who may export: the portal's readers.
+                audience=frozenset(
+                    {
+                        ExportRole.CLIENT_STAFF,
+                        ExportRole.PROJECT_LEADER,
+                        ExportRole.CONSULTANCY_ADMIN,
+                    }
+                ),
+                digest=False,  # the person is waiting for it
+                order=900,
+            )
+        )
+        # --- end of background exports
+
         # --- Dashboards (reporting/views/dashboard.py, selectors/figures.py, charts.py)
         from programmes import registry as dashboard_registry  # noqa: PLC0415 - registries are filled once the apps are loaded
 
@@ -115,4 +144,10 @@ class ReportingConfig(AppConfig):
             )
         )
         # --- end of dashboards
+
+        # --- Report notices (reporting/notifications.py)
+        from .notifications import register as register_report_notices  # noqa: PLC0415 - imports the models
+
+        register_report_notices()
+        # --- end of report notices
         pass

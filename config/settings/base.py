@@ -265,6 +265,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.reports.reports_fail_unmade",
         "schedule": 10 * 60,
     },
+    # Background exports: requeue those a dead worker left, fail after their attempts, delete
+    # the files past their week.
+    "export-jobs-sweep": {"task": "reporting.tasks.exports.export_jobs_sweep", "schedule": 120},
 }
 
 # Forms

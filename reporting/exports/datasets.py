@@ -22,6 +22,7 @@ Labels are the translated names (status, category, topic, outcome), never raw co
 are in Europe/Amsterdam time.
 """
 
+import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -260,3 +261,21 @@ DATASETS = {
     "conversations": conversations_export,
     "effort": effort_export,
 }
+
+
+def export_from_filters(*, user, organisation, dataset: str, filters: dict) -> Export:
+    """The export of `dataset` as `user` asked for it with `filters` (plain values, already
+    checked by the screen's form: the period's days as ISO dates, a programme's id, for
+    signals a status and a main category): what the background task makes, the same rows the
+    streamed download would have had. A programme the user no longer reads is a 404."""
+    scope = selectors.export_scope(
+        user=user,
+        organisation=organisation,
+        programme_pk=filters.get("programme"),
+        start=dt.date.fromisoformat(filters["start"]),
+        end=dt.date.fromisoformat(filters["end"]),
+    )
+    options = {}
+    if dataset == "signals":
+        options = {"status": filters.get("status") or "", "category": filters.get("category")}
+    return DATASETS[dataset](scope=scope, **options)

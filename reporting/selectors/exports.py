@@ -168,17 +168,22 @@ def round_rows(*, scope: ExportScope):
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return (
+        _rounds_of(scope)
+        .annotate(walker_count=Coalesce(Subquery(walkers, output_field=IntegerField()), 0))
+        .order_by("started_at", "pk")
+        .values_list(*ROUND_FIELDS)
+    )
+
+
+def _rounds_of(scope: ExportScope) -> QuerySet:
+    """The rounds of the scope started in its period (no order, no columns)."""
     qs = Round.objects.filter(
         organisation=scope.organisation,
         started_at__gte=scope.since,
         started_at__lt=scope.until,
     )
-    return (
-        _of_programmes(qs, scope)
-        .annotate(walker_count=Coalesce(Subquery(walkers, output_field=IntegerField()), 0))
-        .order_by("started_at", "pk")
-        .values_list(*ROUND_FIELDS)
-    )
+    return _of_programmes(qs, scope)
 
 
 # The columns of a conversation row: what was talked about and how it went, never the note
@@ -318,3 +323,32 @@ def effort_rows(*, scope: ExportScope) -> list[EffortRow]:
             rows.append(EffortRow(month, programme_id, name, rounds, minutes, meetings, met))
     rows.sort(key=lambda r: (r.month, neighbourhood.get(r.programme_id, ""), r.programme_id))
     return rows
+
+
+def export_row_count(*, scope: ExportScope, dataset: str, options: dict, cap: int) -> int:
+    """How many rows the export of `dataset` would have, counted up to `cap` (the database
+    stops there): the same filters on the same index as the rows' own query, so deciding
+    whether an export is streamed or made in the background costs a fraction of the export.
+    An effort export is a few rows per member and month (at most EFFORT_MAX_MONTHS months),
+    made by two grouped queries: 0, always streamed."""
+    if dataset == "signals":
+        qs = signal_rows(scope=scope, **options)
+    elif dataset == "rounds":
+        qs = _rounds_of(scope).values_list("pk")
+    elif dataset == "conversations":
+        qs = conversation_rows(scope=scope)
+    else:
+        return 0
+    return qs.order_by()[:cap].count()
+
+
+def get_export_job_for(*, user, organisation: Organisation, pk: int):
+    """The background export `pk` of `organisation` that `user` asked for; anyone else's (a
+    colleague of the same client, another client's) is a 404: the file holds what its
+    requester may read, and it leaves the product through them only."""
+    from ..models.exports import ExportJob  # noqa: PLC0415 - the rows' selectors load before the models of reporting
+
+    job = ExportJob.objects.filter(organisation=organisation, requested_by=user, pk=pk).first()
+    if job is None:
+        raise Http404
+    return job

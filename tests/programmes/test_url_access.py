@@ -199,6 +199,12 @@ ACCESS = {
     # The exports of the client's data (a period of signals, rounds, conversations, effort):
     # whoever reads the portal, narrowed to the programmes they read.
     "reporting:export": {"GET": CLIENT_READERS},
+    # A large export made in the background: its page, polled status, file and "try again",
+    # for whoever reads the portal, and then only for the person who asked for it.
+    "reporting:export_job": {"GET": CLIENT_READERS},
+    "reporting:export_job_status": {"GET": CLIENT_READERS},
+    "reporting:export_job_download": {"GET": CLIENT_READERS},
+    "reporting:export_job_retry": {"POST": CLIENT_READERS},
     # The dashboards: the client's across programmes and per programme in the portal
     # (whoever reads the portal), the same figures as a workspace tab.
     "reporting:dashboard": {"GET": CLIENT_READERS},
@@ -253,6 +259,15 @@ OK_STATUS |= {
 OK_STATUS[("patrols:handoff_inbound", "POST")] = (401,)
 # A photo's endpoint that takes the image as the body: a form post is no image kind (415).
 OK_STATUS[("patrols:api_signal_photo_body", "POST")] = (415,)
+# A background export is its requester's only (the client's staff member here): the other
+# readers of the portal meet a 404, as a colleague would (tests/reporting/test_exports_jobs.py
+# asserts who gets what).
+OK_STATUS |= {
+    ("reporting:export_job", "GET"): (200, 404),
+    ("reporting:export_job_status", "GET"): (200, 404),
+    ("reporting:export_job_download", "GET"): (200, 404),
+    ("reporting:export_job_retry", "POST"): (302, 404),
+}
 # Planning the track with a bare post shows the page again with the form's errors.
 OK_STATUS[("trainings:track_create", "POST")] = (200,)
 # A bare paper application shows the entry form again with its errors.
@@ -450,7 +465,25 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             period_start=timezone.localdate().replace(day=1),
             period_end=timezone.localdate(),
         )
+    with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        from reporting.services.exports import export_job_request
+
+        export_job, _ = export_job_request(
+            actor=world.users[STAFF],
+            organisation=world.client,
+            dataset="signals",
+            file_format="csv",
+            filters={
+                "start": timezone.localdate().isoformat(),
+                "end": timezone.localdate().isoformat(),
+            },
+            total=0,
+        )
     return {
+        "reporting:export_job:job_pk": export_job.pk,
+        "reporting:export_job_status:job_pk": export_job.pk,
+        "reporting:export_job_download:job_pk": export_job.pk,
+        "reporting:export_job_retry:job_pk": export_job.pk,
         "patrols:team_document:document_pk": certificate_document.pk,
         "patrols:team_document_retry:document_pk": certificate_document.pk,
         "code": certificate.code,
