@@ -263,11 +263,11 @@ DATASETS = {
 }
 
 
-def export_from_filters(*, user, organisation, dataset: str, filters: dict) -> Export:
-    """The export of `dataset` as `user` asked for it with `filters` (plain values, already
-    checked by the screen's form: the period's days as ISO dates, a programme's id, for
-    signals a status and a main category): what the background task makes, the same rows the
-    streamed download would have had. A programme the user no longer reads is a 404."""
+def scope_from_filters(*, user, organisation, dataset: str, filters: dict):
+    """(scope, options) of an export as `user` asked for it with `filters` (plain values,
+    already checked by the screen's form: the period's days as ISO dates, a programme's id,
+    for signals a status and a main category). A programme the user no longer reads is a
+    404."""
     scope = selectors.export_scope(
         user=user,
         organisation=organisation,
@@ -278,4 +278,4 @@ def export_from_filters(*, user, organisation, dataset: str, filters: dict) -> E
     options = {}
     if dataset == "signals":
         options = {"status": filters.get("status") or "", "category": filters.get("category")}
-    return DATASETS[dataset](scope=scope, **options)
+    return scope, options

@@ -325,10 +325,11 @@ def effort_rows(*, scope: ExportScope) -> list[EffortRow]:
     return rows
 
 
-def export_row_count(*, scope: ExportScope, dataset: str, options: dict, cap: int) -> int:
+def export_row_count(*, scope: ExportScope, dataset: str, options: dict, cap: int | None) -> int:
     """How many rows the export of `dataset` would have, counted up to `cap` (the database
-    stops there): the same filters on the same index as the rows' own query, so deciding
-    whether an export is streamed or made in the background costs a fraction of the export.
+    stops there; None: all of them): the same filters on the same index as the rows' own
+    query, so deciding whether an export is streamed or made in the background costs a
+    fraction of the export.
     An effort export is a few rows per member and month (at most EFFORT_MAX_MONTHS months),
     made by two grouped queries: 0, always streamed."""
     if dataset == "signals":
@@ -339,7 +340,8 @@ def export_row_count(*, scope: ExportScope, dataset: str, options: dict, cap: in
         qs = conversation_rows(scope=scope)
     else:
         return 0
-    return qs.order_by()[:cap].count()
+    qs = qs.order_by()
+    return (qs if cap is None else qs[:cap]).count()
 
 
 def get_export_job_for(*, user, organisation: Organisation, pk: int):
