@@ -9,6 +9,8 @@ fixed Dutch public holiday (New Year's Day, King's Day, Christmas Day and Boxing
 import datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from .models.reports import Frequency
 
@@ -80,3 +82,20 @@ def due_period(
     if today < first_working_day(following.year, following.month):
         return None
     return start, end
+
+
+def period_label(start: datetime.date, end: datetime.date) -> str:
+    """The period in words, in the active language: "October 2026" for a calendar month,
+    "quarter 3 2026" for a calendar quarter, "2026" for a calendar year, else the two days."""
+    if start.day == 1 and month_period(start.year, start.month)[1] == end:
+        return date_format(start, "F Y")
+    if start.day == 1 and start.month % 3 == 1 and start.year == end.year:
+        quarter = (start.month - 1) // 3 + 1
+        if quarter_period(start.year, quarter)[1] == end:
+            return gettext("quarter %(quarter)s %(year)s") % {
+                "quarter": quarter,
+                "year": start.year,
+            }
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"

@@ -32,6 +32,7 @@ from ..models.reports import (
     PeriodicReport,
     ReportSchedule,
 )
+from ..notifications import report_drafted_notify, report_sent_notify
 from ..periods import PERIOD_MAX_DAYS
 from ..selectors.reports import report_recipients, resolved_signals
 from ..workflow import check_transition
@@ -120,6 +121,7 @@ def report_draft(
                 obj=report,
                 data={"from": period_start.isoformat(), "to": period_end.isoformat()},
             )
+            report_drafted_notify(report=report)
     except IntegrityError:
         # Drafted by another run a moment ago.
         return PeriodicReport.objects.get(
@@ -247,6 +249,7 @@ def report_send(document: Document) -> None:
         obj=report,
         data={"recipients": len(recipients)},
     )
+    report_sent_notify(report=report, recipients=len(recipients))
 
 
 @transaction.atomic
