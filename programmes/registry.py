@@ -239,6 +239,11 @@ class DocumentKind:
     `Document` that narrows which ready documents of the kind the client's documents page
     lists (a periodic report only once it was sent, not while it is a draft). None: every
     ready document of the kind is the client's to see.
+
+    `describe(document)`, when given, names one document of the kind for people, in the
+    active language, from the document's own fields and no query (a list shows many): a
+    monthly report says its month. It is the document's `label` on pages and the start of
+    its download name; an empty answer, or None, falls back to the kind's label.
     """
 
     code: str
@@ -248,6 +253,7 @@ class DocumentKind:
     needs_ref: bool = False
     on_ready: Callable | None = None
     client_visible: Callable | None = None
+    describe: Callable | None = None
 
     def __post_init__(self):
         if not self.code or len(self.code) > DOCUMENT_KIND_MAX_LENGTH:
@@ -285,6 +291,14 @@ def document_kind_label(code: str) -> str:
     word, never its raw code."""
     kind = _document_kinds.get(code)
     return str(kind.label) if kind is not None else str(_("Document"))
+
+
+def document_label(document) -> str:
+    """One document's name for people: its kind's `describe(document)`, else the kind's
+    label (a neutral word for a kind no app registers)."""
+    kind = _document_kinds.get(document.kind)
+    described = kind.describe(document) if kind is not None and kind.describe else ""
+    return str(described) if described else document_kind_label(document.kind)
 
 
 def document_kind_choices() -> list[tuple[str, str]]:

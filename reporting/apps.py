@@ -68,9 +68,10 @@ class ReportingConfig(AppConfig):
                 label=_("Periodic report"),
                 builder=report_selectors.report_pdf,
                 permission=None,  # made when the project leader approves a report
-                needs_ref=True,  # the report's id
+                needs_ref=True,  # the report's id and period
                 on_ready=report_services.report_send,
                 client_visible=report_selectors.sent_report_documents,
+                describe=report_selectors.report_document_label,
             )
         )
         register_audit_actions(

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from ..registry import DOCUMENT_KIND_MAX_LENGTH, document_kind_choices, document_kind_label
+from ..registry import (
+    DOCUMENT_KIND_MAX_LENGTH,
+    document_kind_choices,
+    document_kind_label,
+    document_label,
+)
 from .programme import Programme
 from .tenant import TenantModel
 
@@ -81,6 +86,12 @@ class Document(TenantModel):
         word for a kind no app registers (any more), never the raw code."""
         return document_kind_label(self.kind)
 
+    @property
+    def label(self) -> str:
+        """This one document for people: what its kind says of it ("Rapportage oktober
+        2026"), or the kind's label."""
+        return document_label(self)
+
     def get_kind_display(self) -> str:
         """The same as `kind_label`, under the name Django gives a field with choices (pages
         and mails use it); replaces Django's, which shows an unknown code as it is."""
@@ -102,12 +113,13 @@ class Document(TenantModel):
     @property
     def download_name(self) -> str:
         """The name people see when they download or receive the PDF, in the active language:
-        "plan-van-aanpak-tarwewijk.pdf", "certificaat-ria-de-boer.pdf"."""
+        "plan-van-aanpak-tarwewijk.pdf", "certificaat-ria-de-boer.pdf",
+        "rapportage-oktober-2026-tarwewijk.pdf" (its `label`, then what it is about)."""
         if self.owner_id:
             about = self.owner.name
         elif self.programme_id:
             about = self.programme.neighbourhood or self.programme.name
         else:
             about = ""
-        name = slugify(f"{self.kind_label} {about}") or self.kind
+        name = slugify(f"{self.label} {about}") or self.kind
         return f"{name}.pdf"

@@ -19,7 +19,7 @@ from programmes.pdf import media_file_url
 
 from ..charts import bar_chart, stacked_bar_chart
 from ..models.reports import HIGHLIGHTS_MAX, Frequency, PeriodicReport, ReportSchedule
-from ..periods import due_period
+from ..periods import due_period, period_label
 from .figures import MONTH, WEEK, period_figures
 
 # The signals resolved in a period a project leader picks highlights from (newest first).
@@ -230,11 +230,36 @@ def report_charts(figures) -> list:
     return charts
 
 
+def report_document_ref(report: PeriodicReport) -> str:
+    """The `ref` of a report's PDF: the report's id, then its period ("12:2026-10-01:2026-10-31"),
+    so a list of documents can name each one's period without a query per row."""
+    return f"{report.pk}:{report.period_start.isoformat()}:{report.period_end.isoformat()}"
+
+
+def report_id_of(document: Document) -> int:
+    """The id of the report a PDF was made of (0 for a `ref` that names none)."""
+    head = (document.ref or "").split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def report_document_label(document: Document) -> str:
+    """The document kind's `describe`: "Rapportage oktober 2026", "Rapportage 3e kwartaal
+    2026", from the period in the document's `ref`; empty when it holds none."""
+    parts = (document.ref or "").split(":")
+    if len(parts) != 3:
+        return ""
+    try:
+        start, end = (datetime.date.fromisoformat(part) for part in parts[1:])
+    except ValueError:
+        return ""
+    return _("Report %(period)s") % {"period": period_label(start, end)}
+
+
 def report_pdf(document: Document) -> tuple[str, dict, str]:
     """The document kind's builder: the report named by the document's `ref`, in Dutch (the
     client's language)."""
     report = PeriodicReport.objects.select_related("programme", "organisation").get(
-        pk=int(document.ref)
+        pk=report_id_of(document)
     )
     return "pdf/periodic_report.html", report_context(report=report), "nl"
 

@@ -34,7 +34,12 @@ from ..models.reports import (
 )
 from ..notifications import report_drafted_notify, report_sent_notify
 from ..periods import PERIOD_MAX_DAYS
-from ..selectors.reports import report_recipients, resolved_signals
+from ..selectors.reports import (
+    report_document_ref,
+    report_id_of,
+    report_recipients,
+    resolved_signals,
+)
 from ..workflow import check_transition
 
 Status = PeriodicReport.Status
@@ -196,7 +201,7 @@ def report_approve(*, actor, report: PeriodicReport) -> PeriodicReport:
         organisation=report.organisation,
         programme=report.programme,
         kind=PERIODIC_REPORT,
-        ref=str(report.pk),
+        ref=report_document_ref(report),
     )
     report.status = Status.APPROVED
     report.approved_by = actor
@@ -214,7 +219,7 @@ def report_send(document: Document) -> None:
     report = (
         PeriodicReport.objects.select_for_update()
         .select_related("programme", "organisation")
-        .filter(pk=int(document.ref or 0))
+        .filter(pk=report_id_of(document))
         .first()
     )
     if report is None or report.status != Status.APPROVED or report.document_id != document.pk:
@@ -273,7 +278,7 @@ def report_retry(*, actor, report: PeriodicReport) -> PeriodicReport:
             organisation=report.organisation,
             programme=report.programme,
             kind=PERIODIC_REPORT,
-            ref=str(report.pk),
+            ref=report_document_ref(report),
         )
         report.save(update_fields=["document"])
     elif document.status == Document.Status.READY:

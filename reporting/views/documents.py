@@ -105,7 +105,7 @@ class DocumentsView(ClientMixin, PermissionMixin, TemplateView):
             page = paginate(self.request, documents)
             page.object_list = [
                 {
-                    "kind": d.kind_label,
+                    "kind": d.label,
                     "programme": d.programme.name,
                     "made": day(d.finished_at or d.created_at),
                     "url": download(d.programme_id, d.pk),
