@@ -145,7 +145,16 @@ def signal_transition(
         if assigned_to is not None and assigned_to.organisation_id != signal.organisation_id:
             raise ValidationError({"assigned_to": _("Assign the signal to a colleague.")})
 
-    fields = {"closed_at": timezone.now() if status in CLOSED else None}
+    # Closed when it goes from open to closed; a closed signal handed to a colleague keeps the
+    # day it was closed (its handling time); reopening clears it, so the figures count a
+    # signal by its last close.
+    if status not in CLOSED:
+        closed_at = None
+    elif previous in CLOSED:
+        closed_at = signal.closed_at
+    else:
+        closed_at = timezone.now()
+    fields = {"closed_at": closed_at}
     if assigned_to is not None:
         fields["assigned_to"] = assigned_to
     workflow_transition(
