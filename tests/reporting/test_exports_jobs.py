@@ -152,7 +152,7 @@ def test_progress_page_then_the_link(
     ExportJob.objects.filter(pk=job.pk).update(done=2)
     fragment = client.get(status_url, {"poll": "3"}).content.decode()
     assert "2 van 3 rijen geschreven" in fragment
-    assert 'aria-valuenow="67"' in fragment  # 2 of 3
+    assert '<progress class="progress-plan w-100" max="100" value="67"' in fragment  # 2 of 3
     assert f'hx-get="{status_url}?poll=4"' in fragment
     assert 'hx-trigger="load delay:8s"' in fragment  # backing off: 1, 2, 4, 8 ...
     from reporting.services.exports import export_job_build
