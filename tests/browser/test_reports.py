@@ -56,5 +56,10 @@ def test_the_project_leader_approves_a_report_and_the_client_finds_it(
     page.context.clear_cookies()
     login(page, live_server.url, staff)
     page.get_by_role("link", name="Documenten").first.click()
-    expect(page.get_by_text("Periodieke rapportage").first).to_be_visible()
+    # Named by its period, and downloaded under that name.
+    row = page.locator("tbody tr").filter(has_text="Rapportage oktober 2026")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("link", name=re.compile("Downloaden"))).to_have_attribute(
+        "download", "rapportage-oktober-2026-lindehof.pdf"
+    )
     shot(page, "report-on-documents-page")

@@ -232,7 +232,9 @@ def test_client_staff_read_their_figures_export_them_and_open_the_report(
     ).click()
     page.get_by_role("link", name="Documenten", exact=True).first.click()
     expect(page.get_by_role("heading", name="Documenten", level=1)).to_be_visible()
-    row = page.locator("tbody tr").filter(has_text="Periodieke rapportage")
+    row = page.locator("tbody tr").filter(
+        has_text=f"Rapportage {_month_nl(last_month)} {last_month.year}"
+    )
     expect(row).to_have_count(1)
     expect(row).to_contain_text(programme.name)
     shot(page, "rp-04-documents")
