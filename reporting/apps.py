@@ -37,7 +37,8 @@ class ReportingConfig(AppConfig):
             )
         )
         register_nav_link(
-            NavLink(_("Overview"), "reporting:overview", Perm.WORKSPACE_VIEW, order=20)
+            # Not "Overview": that is the programme's first tab.
+            NavLink(_("State of play"), "reporting:overview", Perm.WORKSPACE_VIEW, order=20)
         )
         # --- end of documents page and consultancy overview
 

@@ -51,7 +51,9 @@ def test_the_project_leader_finds_the_programme_that_needs_action(
     page = desk.new_page()
     login(page, live_server.url, pl, totp=True)
 
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Overzicht").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Stand van zaken"
+    ).click()
     expect(page.get_by_role("heading", name="Overzicht over alle opdrachtgevers")).to_be_visible()
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(2)
@@ -87,7 +89,9 @@ def test_the_overview_on_a_phone(live_server, phone, world, programmes, shot):
     flagged, _quiet = programmes
     login(phone, live_server.url, world.users[Role.PROJECT_LEADER], totp=True)
     phone.get_by_role("button", name=re.compile("menu", re.I)).first.click()
-    phone.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Overzicht").click()
+    phone.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Stand van zaken"
+    ).click()
     row = phone.locator("tbody tr").filter(has_text=flagged.name)
     expect(row).to_contain_text("2 meldingen over tijd bij de opdrachtgever")
     shot(phone, "rp-14-overview-phone")

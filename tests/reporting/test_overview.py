@@ -354,7 +354,11 @@ def test_overview_is_in_the_navigation_of_the_consultancy(world, client):
         assert (f'href="{overview}"' in nav) is shown, role
     client.force_login(world.users[Role.CONSULTANCY_ADMIN])
     html = client.get(overview).text
-    assert f'href="{overview}" aria-current="page">Overzicht</a>' in html
+    assert f'href="{overview}" aria-current="page">Stand van zaken</a>' in html
+    # Not the word of the programme's first tab.
+    assert ">Overzicht</a>" not in re.search(
+        r'<ul class="navbar-nav me-auto">(.*?)</ul>', html, re.S
+    ).group(1)
 
 
 def test_client_staff_may_not_open_the_overview(world, client):
