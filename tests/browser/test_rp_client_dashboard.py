@@ -182,7 +182,7 @@ def test_client_staff_read_their_figures_export_them_and_open_the_report(
     # From the portal's start page to the figures across the client's programmes.
     page.get_by_role("link", name="Cijfers", exact=True).first.click()
     expect(page.get_by_role("heading", name="Cijfers van Gemeente noord")).to_be_visible()
-    expect(_total(page, "gemelde signalen")).to_have_text("3")
+    expect(_total(page, "nieuwe meldingen")).to_have_text("3")
     expect(_total(page, "gelopen rondes")).to_have_text("1")
     shot(page, "rp-01-dashboard-this-month")
     axe(page, "rp-dashboard")
@@ -191,7 +191,7 @@ def test_client_staff_read_their_figures_export_them_and_open_the_report(
     page.get_by_role("combobox", name="Periode").select_option(label="Vorige maand")
     page.get_by_role("button", name="Tonen").click()
     expect(page.get_by_role("combobox", name="Periode")).to_have_value("last_month")
-    expect(_total(page, "gemelde signalen")).to_have_text("5")
+    expect(_total(page, "nieuwe meldingen")).to_have_text("5")
     expect(_total(page, "gelopen rondes")).to_have_text("2")
     last_day = (last_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     expect(page.locator("[data-period]")).to_contain_text(f"1 {_month_nl(last_month)}")
@@ -221,7 +221,7 @@ def test_client_staff_read_their_figures_export_them_and_open_the_report(
         f"1 {_month_nl(last_month)} {last_month.year} tot en met 10 {_month_nl(last_month)}"
     )
     expect(page.get_by_role("combobox", name="Periode")).to_have_value("custom")
-    expect(_total(page, "gemelde signalen")).to_have_text("2")
+    expect(_total(page, "nieuwe meldingen")).to_have_text("2")
     expect(_total(page, "gelopen rondes")).to_have_text("1")
     expect(page.locator("[data-period-problems]")).to_have_count(0)
     shot(page, "rp-03-dashboard-custom")
@@ -249,10 +249,10 @@ def test_the_dashboard_fits_a_phone(live_server, phone, world, figures, shot):
     staff = world.users[Role.CLIENT_STAFF]
     login(phone, live_server.url, staff)
     phone.get_by_role("link", name="Cijfers", exact=True).first.click()
-    expect(_total(phone, "gemelde signalen")).to_have_text("3")
+    expect(_total(phone, "nieuwe meldingen")).to_have_text("3")
     phone.get_by_role("combobox", name="Periode").select_option(label="Vorige maand")
     phone.get_by_role("button", name="Tonen").click()
-    expect(_total(phone, "gemelde signalen")).to_have_text("5")
+    expect(_total(phone, "nieuwe meldingen")).to_have_text("5")
     shot(phone, "rp-05-dashboard-phone")
     overflow = phone.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
