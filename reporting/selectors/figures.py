@@ -56,17 +56,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
     DateField,
-    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
     Q,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -267,13 +263,18 @@ def _bucket_index(buckets: list[Bucket], bucket: str):
     """A function from a truncated week or month start (a date, or a moment in Amsterdam
     time) to its bucket's position, None outside the period."""
     keys = {_trunc_day(b.start, bucket): i for i, b in enumerate(buckets)}
+    seen: dict = {}  # each distinct value worked out once (a year per week: 53 of them)
 
     def index(value) -> int | None:
+        if value in seen:
+            return seen[value]
+        key = value
         if value is None:
             return None
         if isinstance(value, dt.datetime):
-            value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-        return keys.get(_trunc_day(value, bucket))
+            key = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        seen[value] = out = keys.get(_trunc_day(key, bucket))
+        return out
 
     return index
 
@@ -282,13 +283,45 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+class _PlainDateMixin:
+    """A truncation to a date that PostgreSQL casts to `date` itself, so each row comes back
+    as a plain date: Django's per-row conversion of the timestamp `DATE_TRUNC` gives (make it
+    aware, take its date) cost more than the rest of the dashboard's Python on a year per
+    week. Other databases keep Django's own truncation and conversion."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection)
+        return f"({sql})::date", params
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return self.output_field.get_db_converters(connection)
+        return super().get_db_converters(connection)
+
+
+class _TruncWeekDate(_PlainDateMixin, TruncWeek):
+    pass
+
+
+class _TruncMonthDate(_PlainDateMixin, TruncMonth):
+    pass
+
+
+class _Sum(Sum):
+    """SUM of a whole-number column in a grouped read, as the database gives it (an int on
+    PostgreSQL and SQLite): no per-row conversion (Django's `int(value)` for each of a few
+    thousand rows)."""
+
+    convert_value = staticmethod(Sum._convert_value_noop)
+
+
 def _trunc(bucket: str, name: str, *, is_date: bool):
-    """The bucket start of column `name` in SQL: a date column as it is, a moment in
-    Amsterdam time."""
+    """The bucket start of column `name` in SQL, as a date: a date column as it is, a moment
+    in Amsterdam time."""
     tz = None if is_date else timezone.get_current_timezone()
     if bucket == WEEK:
-        return TruncWeek(name, output_field=DateField(), tzinfo=tz)
-    return TruncMonth(name, output_field=DateField(), tzinfo=tz)
+        return _TruncWeekDate(name, output_field=DateField(), tzinfo=tz)
+    return _TruncMonthDate(name, output_field=DateField(), tzinfo=tz)
 
 
 # The figures ----------------------------------------------------------------------------------
@@ -381,16 +414,13 @@ def _hours(duration) -> float:
 
 def _main_categories(ids) -> dict[int, tuple[int, str, int]]:
     """Every category of the programmes -> (its main category's id, name, handling days)."""
-    rows = SignalCategory.objects.filter(programme_id__in=ids).values(
-        "pk", "name", "handling_days", "position", "parent_id", "parent__name",
-        "parent__handling_days", "parent__position",
-    )  # fmt: skip
     out = {}
-    for r in rows:
-        if r["parent_id"]:
-            out[r["pk"]] = (r["parent_id"], r["parent__name"], r["parent__handling_days"])
-        else:
-            out[r["pk"]] = (r["pk"], r["name"], r["handling_days"])
+    for pk, name, days, parent_id, parent_name, parent_days in SignalCategory.objects.filter(
+        programme_id__in=ids
+    ).values_list(
+        "pk", "name", "handling_days", "parent_id", "parent__name", "parent__handling_days"
+    ):
+        out[pk] = (parent_id, parent_name, parent_days) if parent_id else (pk, name, days)
     return out
 
 
@@ -421,26 +451,37 @@ def _signals(figures, ids, start, end, bucket, index, mains) -> None:
     other = (0, _("Other"), None)  # a category gone since (translated once, not per row)
     by_category: dict[int, Series] = {}
     by_status = {s: Series(s, str(Status(s).label), [0] * n) for s in Status.values}
-    for row in (
+    status_values = {s: series.values for s, series in by_status.items()}
+    main_values: dict = {}  # the main category as SQL gives it -> its series' values
+    positions: dict = {}  # bucket start -> its position (a few thousand rows, 53 buckets)
+    signals = figures.signals
+    for b, main, status, count in (
         _grained(SignalDaySummary, ids, start, end, "w" if bucket == WEEK else "m")
         .annotate(
             b=_trunc(bucket, "day", is_date=True),
             main=Coalesce("category__parent_id", "category_id"),
         )
         .values_list("b", "main", "status")
-        .annotate(n=Sum("signals"))
+        .annotate(n=_Sum("signals"))
         .order_by()
     ):
-        b, main, status, count = row
-        i = index(b)
+        i = positions.get(b, -1)
+        if i == -1:
+            i = positions[b] = index(b)
         if i is None:
             continue
-        main_id, name, _days = mains.get(main) or other
-        series = by_category.setdefault(main_id, Series(str(main_id), name, [0] * n))
-        series.values[i] += count
-        if status in by_status:
-            by_status[status].values[i] += count
-        figures.signals[i] += count
+        values = main_values.get(main)
+        if values is None:
+            main_id, name, _days = mains.get(main) or other
+            series = by_category.get(main_id)
+            if series is None:
+                series = by_category[main_id] = Series(str(main_id), name, [0] * n)
+            values = main_values[main] = series.values
+        values[i] += count
+        per_status = status_values.get(status)
+        if per_status is not None:
+            per_status[i] += count
+        signals[i] += count
     figures.signals_by_category = sorted(by_category.values(), key=lambda s: (-s.total, s.label))
     figures.signals_by_status = list(by_status.values())
 
@@ -474,16 +515,19 @@ def _handling(figures, ids, start, end, mains) -> None:
     for row in (
         _grained(SignalClosedSummary, ids, start, end, "m")
         .annotate(main=Coalesce("category__parent_id", "category_id"))
-        .values("main", "days_taken")
-        .annotate(n=Sum("signals"), ok=Sum("on_time"))
+        .values_list("main", "days_taken")
+        .annotate(n=_Sum("signals"), ok=_Sum("on_time"))
         .order_by()
     ):
-        main_id, name, days = mains.get(row["main"]) or other
-        entry = per.setdefault(main_id, {"h": Handling(main_id, name, days), "dist": {}})
-        entry["h"].closed += row["n"]
-        entry["h"].on_time += row["ok"]
-        entry["dist"][row["days_taken"]] = entry["dist"].get(row["days_taken"], 0) + row["n"]
-        overall[row["days_taken"]] = overall.get(row["days_taken"], 0) + row["n"]
+        main, days_taken, n, ok = row
+        main_id, name, days = mains.get(main) or other
+        entry = per.get(main_id)
+        if entry is None:
+            entry = per[main_id] = {"h": Handling(main_id, name, days), "dist": {}}
+        entry["h"].closed += n
+        entry["h"].on_time += ok
+        entry["dist"][days_taken] = entry["dist"].get(days_taken, 0) + n
+        overall[days_taken] = overall.get(days_taken, 0) + n
     for entry in per.values():
         entry["h"].median_days = _median(entry["dist"])
     figures.handling = sorted((e["h"] for e in per.values()), key=lambda h: (-h.closed, h.label))
@@ -626,44 +670,38 @@ def _walked(ids, first: dt.date, after: dt.date) -> dict:
         .order_by()
     ):
         add((r["round__programme_id"], r["user_id"], r["m"]), r["n"], _hours(r["d"]) * 60)
-    # Each month boundary of the period (and its start) as a column: the minutes after it of
-    # the rounds that ran across it, for every member in one grouped query.
+    # The rounds that ran across a midnight that starts a month (the period's start or one of
+    # its month boundaries): few, fetched as they are, their minutes after that midnight
+    # handed to the month it starts. Summed as durations (exact) per member before turning
+    # into minutes, as a sum in SQL would.
     boundaries = []
     cursor = first
     while cursor < after:
-        boundaries.append(cursor)
+        boundaries.append((cursor, _local_midnight(cursor)))
         cursor = _add_months(cursor, 1)
-    later = {
-        f"later_{i}": Sum(
-            Case(
-                When(
-                    Q(round__started_at__lt=moment, round__ended_at__gt=moment),
-                    then=ExpressionWrapper(
-                        F("round__ended_at") - Value(moment, output_field=DateTimeField()),
-                        output_field=DurationField(),
-                    ),
-                ),
-                output_field=DurationField(),
-            )
-        )
-        for i, moment in enumerate(_local_midnight(b) for b in boundaries)
-    }
-    for r in (
+    later: dict = {}
+    for programme_id, user_id, started, ended in (
         through.filter(
             round__ended_at__gt=begin,
             round__started_at__lt=finish,
             round__started_at__gte=begin - dt.timedelta(days=1),
         )
-        .values("round__programme_id", "user_id")
-        .annotate(**later)
+        .exclude(
+            round__started_at__date=F("round__ended_at__date"),
+        )
+        .values_list("round__programme_id", "user_id", "round__started_at", "round__ended_at")
         .order_by()
     ):
-        key = (r["round__programme_id"], r["user_id"])
-        for i, month in enumerate(boundaries):
-            minutes = _hours(r[f"later_{i}"]) * 60
-            if minutes:
-                add((*key, month), 0, minutes)
-                add((*key, _add_months(month, -1)), 0, -minutes)
+        for month, moment in boundaries:
+            if started < moment < ended:
+                key = (programme_id, user_id, month)
+                later[key] = later.get(key, dt.timedelta()) + (ended - moment)
+    # Month by month, as the minutes were added before (the same float sums).
+    for (programme_id, user_id, month), duration in sorted(later.items(), key=lambda kv: kv[0][2]):
+        minutes = _hours(duration) * 60
+        if minutes:
+            add((programme_id, user_id, month), 0, minutes)
+            add((programme_id, user_id, _add_months(month, -1)), 0, -minutes)
     return out
 
 
