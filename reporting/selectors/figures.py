@@ -249,7 +249,8 @@ def buckets_of(start: dt.date, end: dt.date, bucket: str) -> list[Bucket]:
 def _month_label(day: dt.date) -> str:
     from django.utils.dates import MONTHS_3  # noqa: PLC0415 - small, only for labels
 
-    return f"{MONTHS_3[day.month]} {day:%y}"
+    # "nov '26": with a plain "nov 26" a Dutch reader sees the 26th of November.
+    return f"{MONTHS_3[day.month]} \u2019{day:%y}"
 
 
 def _trunc_day(day: dt.date, bucket: str) -> dt.date:
