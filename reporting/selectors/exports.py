@@ -13,27 +13,22 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from patrols.models import Conversation, EffortRule, Round, Signal, SignalCategory
-from patrols.services.effort import month_bounds
 from patrols.workflow import OPEN_STATUSES
-from programmes.models import Invitee, Meeting, Organisation, Programme, TeamMember
+from programmes.models import Organisation, Programme, TeamMember
 from programmes.selectors import readable_programmes
+
+from .figures import team_meetings_by_month, walked_by_month
 
 # Rows fetched from the database per round trip while streaming: large enough that the
 # round trips cost little, small enough that memory stays flat.
@@ -231,15 +226,15 @@ class EffortRow:
 def effort_rows(*, scope: ExportScope) -> list[EffortRow]:
     """Each member's rounds, hours and team meetings per calendar month the period touches
     (whole months: the obligation is per month), and whether that met the programme's
-    obligation; by month, programme and name. Counted as `patrols.services.effort` counts
-    (a round in the month it started, its minutes split at the month boundary), by the
-    database in two grouped queries for every month at once, one column pair per month.
+    obligation; by month, programme and name. The dashboard's measure of effort
+    (`figures.walked_by_month`, `figures.team_meetings_by_month`: as `patrols.services.effort`
+    counts, a round in the month it started, its minutes split at the month boundary), so the
+    export and the dashboard never disagree.
 
     A member on the roster is listed every month; one who left only in months with effort.
     """
     ids = list(scope.programmes)
     months = period_months(scope.start, scope.end)
-    bounds = [month_bounds(m.year, m.month) for m in months]
     members = list(
         TeamMember.objects.filter(organisation=scope.organisation, programme_id__in=ids)
         .order_by("user__name", "pk")
@@ -247,69 +242,20 @@ def effort_rows(*, scope: ExportScope) -> list[EffortRow]:
     )
     if not members or not months:
         return []
-    period_start, period_end = bounds[0][0], bounds[-1][1]
-    per_month = {}
-    for i, (start, end) in enumerate(bounds):
-        start_value = Value(start, output_field=DateTimeField())
-        end_value = Value(end, output_field=DateTimeField())
-        overlaps = Q(round__started_at__lt=end, round__ended_at__gt=start)
-        per_month[f"rounds_{i}"] = Count(
-            "round_id", filter=Q(round__started_at__gte=start, round__started_at__lt=end)
-        )
-        per_month[f"walked_{i}"] = Sum(
-            ExpressionWrapper(
-                Least(F("round__ended_at"), end_value)
-                - Greatest(F("round__started_at"), start_value),
-                output_field=DurationField(),
-            ),
-            filter=overlaps,
-        )
-    walked = {
-        (row["round__programme_id"], row["user_id"]): row
-        for row in Round.walkers.through.objects.filter(
-            round__organisation=scope.organisation,
-            round__programme_id__in=ids,
-            round__ended_at__isnull=False,
-            round__started_at__lt=period_end,
-            round__ended_at__gt=period_start,
-        )
-        .values("round__programme_id", "user_id")
-        .annotate(**per_month)
-        .order_by()
-    }
-    met_meetings = {
-        f"meetings_{i}": Count(
-            "pk", filter=Q(meeting__starts_at__gte=start, meeting__starts_at__lt=end)
-        )
-        for i, (start, end) in enumerate(bounds)
-    }
-    attended = {
-        (row["meeting__programme_id"], row["user_id"]): row
-        for row in Invitee.objects.filter(
-            organisation=scope.organisation,
-            meeting__programme_id__in=ids,
-            meeting__kind=Meeting.Kind.TEAM,
-            attended=True,
-            meeting__starts_at__gte=period_start,
-            meeting__starts_at__lt=period_end,
-        )
-        .values("meeting__programme_id", "user_id")
-        .annotate(**met_meetings)
-        .order_by()
-    }
+    last = months[-1]
+    after = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)  # the month after
+    walked = walked_by_month(ids, months[0], after)
+    attended = team_meetings_by_month(ids, months[0], after)
     rules = {
         r.programme_id: r
         for r in EffortRule.objects.filter(organisation=scope.organisation, programme_id__in=ids)
     }
     neighbourhood = {pk: p.neighbourhood for pk, p in scope.programmes.items()}
     rows = []
-    for i, month in enumerate(months):
+    for month in months:
         for programme_id, user_id, name, active in members:
-            w = walked.get((programme_id, user_id), {})
-            rounds = w.get(f"rounds_{i}", 0)
-            duration = w.get(f"walked_{i}")
-            minutes = duration.total_seconds() / 60 if duration else 0
-            meetings = attended.get((programme_id, user_id), {}).get(f"meetings_{i}", 0)
+            rounds, minutes = walked.get((programme_id, user_id, month), (0, 0.0))
+            meetings = attended.get((programme_id, user_id, month), 0)
             if not active and not (rounds or minutes or meetings):
                 continue
             rule = rules.get(programme_id)

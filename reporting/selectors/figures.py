@@ -617,8 +617,8 @@ def _effort(figures, ids, start, end) -> None:
     )
     walked, meetings = {}, {}
     if rules and roster:
-        walked = _walked(ids, months[0], after)
-        meetings = _team_meetings(ids, months[0], after)
+        walked = walked_by_month(ids, months[0], after)
+        meetings = team_meetings_by_month(ids, months[0], after)
     out = []
     for first in months:
         m_end = _local_midnight(_add_months(first, 1))
@@ -639,7 +639,7 @@ def _effort(figures, ids, start, end) -> None:
     figures.effort = out
 
 
-def _walked(ids, first: dt.date, after: dt.date) -> dict:
+def walked_by_month(ids, first: dt.date, after: dt.date) -> dict:
     """(programme, member, month) -> (rounds started in the month, minutes within it), for the
     months [first, after): the measure of `patrols.services.effort._efforts` in two grouped
     queries. Each round's minutes go to the month it started in; a round that runs past
@@ -706,7 +706,7 @@ def _walked(ids, first: dt.date, after: dt.date) -> dict:
     return out
 
 
-def _team_meetings(ids, first: dt.date, after: dt.date) -> dict:
+def team_meetings_by_month(ids, first: dt.date, after: dt.date) -> dict:
     """(programme, member, month) -> team meetings attended in that month (one grouped
     query)."""
     rows = (
@@ -746,4 +746,6 @@ __all__ = [
     "buckets_of",
     "period_bounds",
     "period_figures",
+    "team_meetings_by_month",
+    "walked_by_month",
 ]
