@@ -5,8 +5,10 @@ often it is sent, and keeps a hash of what was sent to tell a resend from a diff
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Floor
@@ -55,6 +57,14 @@ class EffortRule(TenantModel):
     min_rounds = models.PositiveSmallIntegerField(_("rounds a month"), default=2)
     min_hours = models.DecimalField(_("hours a month"), max_digits=5, decimal_places=1, default=0)
     min_team_meetings = models.PositiveSmallIntegerField(_("team meetings a month"), default=0)
+    # What else counts towards the hours a month besides the rounds' own time: the hours of
+    # other activities a member logged, and the time of the team meetings they attended.
+    count_activity_hours = models.BooleanField(
+        _("activity hours count towards the hours"), default=True
+    )
+    count_meeting_hours = models.BooleanField(
+        _("attended team meetings count towards the hours"), default=True
+    )
     reward = models.CharField(_("reward"), max_length=300, blank=True)
 
     class Meta:
@@ -118,7 +128,11 @@ class PhoneRecord(models.Model):
 
 
 class Round(PhoneRecord, TenantModel):
-    """A round walked: who walked it, when it started and ended."""
+    """A round walked: who walked it, when it started and ended, and how it ended: a round
+    with nothing to report is a round walked all the same (it counts for effort)."""
+
+    class Outcome(models.TextChoices):
+        NOTHING = "nothing", _("Nothing to report")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
     slot = models.ForeignKey(
@@ -138,6 +152,12 @@ class Round(PhoneRecord, TenantModel):
     min_walkers = models.PositiveSmallIntegerField(
         _("minimum number of walkers"), default=DEFAULT_MIN_WALKERS
     )
+    # Said when the round ended: empty when the walkers did not say (their signals and
+    # conversations tell), "nothing" for a round that found nothing to report.
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, blank=True, default=""
+    )
+    remark = models.CharField(_("remark"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("round")
@@ -467,3 +487,56 @@ class RewardHandout(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user} {self.month:%Y-%m}"
+
+
+# The bounds of one activity's hours: a quarter of an hour to a whole day.
+ACTIVITY_MIN_HOURS = Decimal("0.25")
+ACTIVITY_MAX_HOURS = Decimal("24")
+
+
+class Activity(TenantModel):
+    """Work for the team besides the rounds that a member logs with its hours (informing the
+    neighbours, an initiative, a meeting with a partner); its hours count towards the effort
+    obligation when the programme's rule says so. Counted in the month of its (local) date."""
+
+    class Kind(models.TextChoices):
+        INFORMING = "informing", _("Informing neighbours")
+        INITIATIVE = "initiative", _("An initiative")
+        PARTNER = "partner", _("Meeting with a partner")
+        OTHER = "other", _("Other")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="activities")
+    # The programme's history: the hours stay (without a name) when the account is deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(ACTIVITY_MIN_HOURS), MaxValueValidator(ACTIVITY_MAX_HOURS)],
+    )
+    description = models.CharField(_("what you did"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-id"]
+        indexes = [
+            # The effort per member and month: a programme's activities in a range of dates.
+            models.Index(fields=["programme", "date"], name="activity_programme_date"),
+            # The member's own list, newest first.
+            models.Index(fields=["user", "-date", "-id"], name="activity_user_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gte=ACTIVITY_MIN_HOURS, hours__lte=ACTIVITY_MAX_HOURS),
+                name="activity_hours_bounded",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
