@@ -1,9 +1,10 @@
 """The base app's models, one module per area; import them from `programmes.models`."""
 
 from .base import AuditEntry, Invitation, Organisation, User, UserManager, hex_colour
+from .board import TeamMessage, TeamMessageRecipient
 from .bulk import BulkJob
 from .documents import Document
-from .meetings import Invitee, Meeting
+from .meetings import Agreement, Invitee, Meeting, MeetingSeries
 from .notifications import Notification, NotificationDigest, NotificationPreference
 from .outbox import OutboxMessage
 from .plan import (
@@ -16,13 +17,15 @@ from .plan import (
     ProgressEvent,
     TemplateMilestone,
 )
-from .programme import Goal, Partner, Programme, TeamMember
+from .programme import Goal, MembershipEvent, Partner, Programme, TeamMember
+from .reads import ReadEntry
 from .tenant import TenantModel
 
 __all__ = [
     "PHASE_ORDER",
     "PROGRESS_PHASE",
     "PROGRESS_TICKS",
+    "Agreement",
     "AuditEntry",
     "BulkJob",
     "Document",
@@ -30,6 +33,8 @@ __all__ = [
     "Invitation",
     "Invitee",
     "Meeting",
+    "MembershipEvent",
+    "MeetingSeries",
     "Milestone",
     "Notification",
     "NotificationDigest",
@@ -41,7 +46,10 @@ __all__ = [
     "Programme",
     "Progress",
     "ProgressEvent",
+    "ReadEntry",
     "TeamMember",
+    "TeamMessage",
+    "TeamMessageRecipient",
     "TemplateMilestone",
     "TenantModel",
     "User",
