@@ -71,6 +71,7 @@ from .roster import (
     is_on_roster,
     roster,
     roster_member,
+    schedulable_members,
     team_memberships_for,
 )
 
@@ -129,6 +130,7 @@ __all__ = [
     "reads_every_programme",
     "roster",
     "roster_member",
+    "schedulable_members",
     "team_memberships_for",
     "unaccepted_invitations_for",
     "user_list_for",

@@ -18,6 +18,13 @@ def roster(*, programme: Programme, include_inactive: bool = False) -> QuerySet[
     return qs.select_related("user").order_by("user__name", "pk")
 
 
+def schedulable_members(*, programme: Programme, on=None) -> QuerySet[TeamMember]:
+    """The members who are asked to take part now (or on the date `on`): invited to team
+    meetings, reminded, held to the effort obligation. One function, so "who is scheduled"
+    means one thing; today every active roster row (a member who left is not)."""
+    return roster(programme=programme)
+
+
 def roster_member(*, programme: Programme, user, include_inactive: bool = False):
     """The roster row of `user` in `programme`, or None."""
     if user is None or not getattr(user, "pk", None):
