@@ -18,6 +18,7 @@ from .services import bulk as bulk_service
 from .services import documents as documents_service
 from .services import notifications as notifications_service
 from .services import outbox as outbox_service
+from .services import reads as reads_service
 from .services.documents import TransientDocumentError, document_build
 from .services.meetings import meeting_reminder_send, meeting_reminders_due
 from .services.outbox import (
@@ -323,6 +324,14 @@ def notifications_delete_expired() -> int:
     # deletes by age only.
     with scopes_disabled():
         return notifications_service.notifications_delete_expired()
+
+
+@shared_task(acks_late=True)
+def reads_delete_expired() -> int:
+    """Periodic: delete read-log rows older than their retention (`services.reads`)."""
+    # Across every tenant by age only: scoping is off on purpose.
+    with scopes_disabled():
+        return reads_service.reads_delete_expired()
 
 
 @shared_task(base=TenantTask, bind=True)

@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programmes.tasks.notifications_delete_expired",
         "schedule": 24 * 60 * 60,
     },
+    "reads-retention": {
+        "task": "programmes.tasks.reads_delete_expired",
+        "schedule": 24 * 60 * 60,
+    },
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
     # New signals to the client's staff (the daily digest has time; urgent ones go at once).
     "signals-notify-new": {"task": "patrols.notifications.signals_notify_new", "schedule": 5 * 60},
