@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..workflow import MembershipState
 from .base import Organisation
 from .tenant import TenantModel
 
@@ -106,6 +107,14 @@ class TeamMember(TenantModel):
     Whether a member may walk rounds lives here (`ready_for_rounds`), so the patrols app reads
     the roster and never depends on how readiness is earned (the training track sets it, or a
     project leader overrides it with a reason).
+
+    Membership has states (`programmes.workflow`): active, paused until a date, or left
+    (with the date, a reason and whether the gear came back); each move is a
+    `MembershipEvent`. `is_active` means "on the team" (active or paused) and is kept equal
+    to the state by the membership services: the roster reads it. Who is scheduled, reminded
+    and held to the effort obligation is `programmes.selectors.schedulable_members`.
+    `cohort` is the number of the training cohort the member was trained with (1: the
+    founding team; newcomers recruited later form the next).
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="team")
@@ -121,6 +130,19 @@ class TeamMember(TenantModel):
         blank=True,
         help_text=_("Why the member may walk rounds before finishing the training track."),
     )
+    state = models.CharField(
+        _("membership"),
+        max_length=10,
+        choices=MembershipState.choices,
+        default=MembershipState.ACTIVE,
+    )
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    left_reason = models.CharField(_("reason for leaving"), max_length=300, blank=True)
+    gear_returned = models.BooleanField(_("gear returned"), default=False)
+    stop_requested_at = models.DateTimeField(_("wants to stop since"), null=True, blank=True)
+    stop_message = models.CharField(_("message"), max_length=500, blank=True)
+    cohort = models.PositiveSmallIntegerField(_("cohort"), default=1)
 
     class Meta:
         verbose_name = _("team member")
@@ -134,3 +156,23 @@ class TeamMember(TenantModel):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class MembershipEvent(TenantModel):
+    """One step in a membership's history (paused, resumed, left, rejoined): append-only."""
+
+    member = models.ForeignKey(TeamMember, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_state = models.CharField(max_length=10, choices=MembershipState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=MembershipState.choices)
+    until = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} -> {self.to_state}"
