@@ -4,6 +4,14 @@ from .base import AuditEntry, Invitation, Organisation, User, UserManager, hex_c
 from .board import TeamMessage, TeamMessageRecipient
 from .bulk import BulkJob
 from .documents import Document
+from .guidance import (
+    Action,
+    Evaluation,
+    EvaluationEvent,
+    EvaluationSchedule,
+    EvaluationStatus,
+    ProgrammeClosure,
+)
 from .meetings import Agreement, Invitee, Meeting, MeetingSeries
 from .notifications import Notification, NotificationDigest, NotificationPreference
 from .outbox import OutboxMessage
@@ -17,6 +25,7 @@ from .plan import (
     ProgressEvent,
     TemplateMilestone,
 )
+from .privacy import PrivacyRequest, RetentionRun, RetentionSetting
 from .programme import Goal, MembershipEvent, Partner, Programme, TeamMember
 from .reads import ReadEntry
 from .tenant import TenantModel
@@ -25,10 +34,15 @@ __all__ = [
     "PHASE_ORDER",
     "PROGRESS_PHASE",
     "PROGRESS_TICKS",
+    "Action",
     "Agreement",
     "AuditEntry",
     "BulkJob",
     "Document",
+    "Evaluation",
+    "EvaluationEvent",
+    "EvaluationSchedule",
+    "EvaluationStatus",
     "Goal",
     "Invitation",
     "Invitee",
@@ -43,10 +57,14 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "Phase",
+    "PrivacyRequest",
     "Programme",
+    "ProgrammeClosure",
     "Progress",
     "ProgressEvent",
     "ReadEntry",
+    "RetentionRun",
+    "RetentionSetting",
     "TeamMember",
     "TeamMessage",
     "TeamMessageRecipient",

@@ -56,6 +56,8 @@ class Organisation(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    # The organisation's privacy statement, linked on every form where people give data.
+    privacy_statement_url = models.URLField(_("privacy statement (link)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
