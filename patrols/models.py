@@ -330,6 +330,16 @@ class Signal(PhoneRecord, TenantModel):
         return self.status not in CLOSED and self.due_date < timezone.localdate()
 
 
+class PhotoReview(models.TextChoices):
+    PENDING = "pending", _("not reviewed yet")
+    BLURRED = "blurred", _("blurred")
+    CLEAR = "clear", _("nothing to blur")
+
+
+# The reviews after which the client's staff may see a photo.
+RELEASED_REVIEWS = (PhotoReview.BLURRED, PhotoReview.CLEAR)
+
+
 class SignalPhoto(PhoneRecord, TenantModel):
     """A photo of a signal. The upload is kept as received (`original`, with whatever
     metadata the phone put in it, GPS included) only until a task has re-encoded it into
@@ -339,6 +349,8 @@ class SignalPhoto(PhoneRecord, TenantModel):
         PROCESSING = "processing", _("being processed")
         READY = "ready", _("ready")
         FAILED = "failed", _("could not be processed")
+
+    Review = PhotoReview
 
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="photos")
     status = models.CharField(
@@ -353,6 +365,16 @@ class SignalPhoto(PhoneRecord, TenantModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     attempted_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The consultancy's look before the client sees it (faces, house numbers, number plates
+    # blurred, or nothing to blur): the client's staff and the service desk get a photo only
+    # once it is reviewed (`released`). See patrols/services/photo_review.py.
+    review = models.CharField(
+        _("review"), max_length=12, choices=Review.choices, default=Review.PENDING
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [
@@ -366,6 +388,11 @@ class SignalPhoto(PhoneRecord, TenantModel):
 
     def __str__(self) -> str:
         return f"photo {self.uuid}"
+
+    @property
+    def released(self) -> bool:
+        """Whether the client may see it: processed and reviewed."""
+        return self.status == self.Status.READY and self.review in RELEASED_REVIEWS
 
 
 class SignalConfirmation(PhoneRecord, TenantModel):
