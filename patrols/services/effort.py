@@ -2,47 +2,28 @@
 reward handed to those who met it."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Q,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
-from programmes.models import Invitee, Meeting, Programme, User
-from programmes.selectors import roster, roster_member
+from programmes.models import Programme, User
+from programmes.selectors import roster_member, schedulable_members
 from programmes.services.common import apply_changes
 
-from ..models import EffortRule, RewardHandout, Round
+from ..models import EffortRule, RewardHandout
+from ..selectors.effort import Effort, efforts_of_members
 
-EFFORT_RULE_FIELDS = ("min_rounds", "min_hours", "min_team_meetings", "reward")
-
-
-@dataclass
-class Effort:
-    """One member's rounds, hours and team meetings in a month, and whether that met the rule."""
-
-    user: User
-    rounds: int = 0
-    minutes: float = 0
-    team_meetings: int = 0
-    met: bool = False
-
-    @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+EFFORT_RULE_FIELDS = (
+    "min_rounds",
+    "min_hours",
+    "min_team_meetings",
+    "count_activity_hours",
+    "count_meeting_hours",
+    "reward",
+)
 
 
 def month_bounds(year: int, month: int):
@@ -52,74 +33,15 @@ def month_bounds(year: int, month: int):
     return start, end
 
 
-def _efforts(*, programme: Programme, members, start, end) -> list[Effort]:
-    """The efforts of `members` (roster rows) between `start` and `end`, in their order, from
-    two grouped queries: the database sums the rounds and minutes per walker and counts the
-    team meetings per member; nothing per round or per member is loaded into Python."""
-    efforts = {m.user_id: Effort(user=m.user) for m in members}
-    if not efforts:
-        return []
-    start_value = Value(start, output_field=DateTimeField())
-    end_value = Value(end, output_field=DateTimeField())
-    walked = (
-        Round.walkers.through.objects.filter(
-            round__programme=programme,
-            round__ended_at__isnull=False,
-            round__started_at__lt=end,
-            round__ended_at__gt=start,
-            user_id__in=list(efforts),
-        )
-        .values("user_id")
-        .annotate(
-            n_rounds=Count("round_id", filter=Q(round__started_at__gte=start)),
-            walked=Sum(
-                ExpressionWrapper(
-                    Least(F("round__ended_at"), end_value)
-                    - Greatest(F("round__started_at"), start_value),
-                    output_field=DurationField(),
-                )
-            ),
-        )
-        .order_by()
-    )
-    for row in walked:
-        effort = efforts[row["user_id"]]
-        effort.rounds = row["n_rounds"]
-        effort.minutes = row["walked"].total_seconds() / 60 if row["walked"] else 0
-    attended = (
-        Invitee.objects.filter(
-            meeting__programme=programme,
-            meeting__kind=Meeting.Kind.TEAM,
-            attended=True,
-            meeting__starts_at__gte=start,
-            meeting__starts_at__lt=end,
-            user_id__in=list(efforts),
-        )
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in attended:
-        efforts[row["user_id"]].team_meetings = row["n"]
-    rule = getattr(programme, "effort_rule", None)
-    for effort in efforts.values():
-        effort.met = rule is not None and (
-            effort.rounds >= rule.min_rounds
-            and effort.minutes >= float(rule.min_hours) * 60
-            and effort.team_meetings >= rule.min_team_meetings
-        )
-    return list(efforts.values())
-
-
 def effort_for_month(*, programme: Programme, year: int, month: int, members=None) -> list[Effort]:
-    """Each active member's effort in a calendar month (only `members`' roster rows, e.g. one
-    page of them, when given), by name. A round counts in the month it started; its minutes
-    are split at the month boundary, so a round from 23:00 on the last day to 01:00 gives one
-    hour to each month."""
-    start, end = month_bounds(year, month)
+    """Each member held to the obligation's effort in a calendar month (only `members`' roster
+    rows, e.g. one page of them, when given), by name: the measure of
+    `patrols.selectors.effort` (a round counts in the month it started; its minutes are split
+    at the month boundary, so a round from 23:00 on the last day to 01:00 gives one hour to
+    each month; activity hours and attended team meetings as the rule says)."""
     if members is None:
-        members = roster(programme=programme)
-    return _efforts(programme=programme, members=members, start=start, end=end)
+        members = schedulable_members(programme=programme, on=dt.date(year, month, 1))
+    return efforts_of_members(programme=programme, members=members, year=year, month=month)
 
 
 def effort_of(*, programme: Programme, user: User, year: int, month: int) -> Effort | None:
@@ -128,8 +50,7 @@ def effort_of(*, programme: Programme, user: User, year: int, month: int) -> Eff
     member = roster_member(programme=programme, user=user)
     if member is None:
         return None
-    start, end = month_bounds(year, month)
-    (effort,) = _efforts(programme=programme, members=[member], start=start, end=end)
+    (effort,) = efforts_of_members(programme=programme, members=[member], year=year, month=month)
     return effort
 
 

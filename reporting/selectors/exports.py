@@ -23,12 +23,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from patrols.models import Conversation, EffortRule, Round, Signal, SignalCategory
+from patrols.models import Conversation, Round, Signal, SignalCategory
+from patrols.selectors.effort import Effort, effort_by_member_month, effort_rules
 from patrols.workflow import OPEN_STATUSES
 from programmes.models import Organisation, Programme, TeamMember
 from programmes.selectors import readable_programmes
-
-from .figures import team_meetings_by_month, walked_by_month
 
 # Rows fetched from the database per round trip while streaming: large enough that the
 # round trips cost little, small enough that memory stays flat.
@@ -224,12 +223,12 @@ class EffortRow:
 
 
 def effort_rows(*, scope: ExportScope) -> list[EffortRow]:
-    """Each member's rounds, hours and team meetings per calendar month the period touches
-    (whole months: the obligation is per month), and whether that met the programme's
-    obligation; by month, programme and name. The dashboard's measure of effort
-    (`figures.walked_by_month`, `figures.team_meetings_by_month`: as `patrols.services.effort`
-    counts, a round in the month it started, its minutes split at the month boundary), so the
-    export and the dashboard never disagree.
+    """Each member's rounds, hours on rounds and team meetings per calendar month the period
+    touches (whole months: the obligation is per month), and whether that met the programme's
+    obligation; by month, programme and name. The one measure of effort
+    (`patrols.selectors.effort`, which the dashboard and the effort page read too: a round in
+    the month it started, its minutes split at the month boundary, activity hours and team
+    meetings counted as the rule says), so the export and the dashboard never disagree.
 
     A member on the roster is listed every month; one who left only in months with effort.
     """
@@ -244,29 +243,29 @@ def effort_rows(*, scope: ExportScope) -> list[EffortRow]:
         return []
     last = months[-1]
     after = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)  # the month after
-    walked = walked_by_month(ids, months[0], after)
-    attended = team_meetings_by_month(ids, months[0], after)
-    rules = {
-        r.programme_id: r
-        for r in EffortRule.objects.filter(organisation=scope.organisation, programme_id__in=ids)
-    }
+    rules = effort_rules(ids)
+    found = effort_by_member_month(programmes=ids, first=months[0], after=after, rules=rules)
     neighbourhood = {pk: p.neighbourhood for pk, p in scope.programmes.items()}
     rows = []
     for month in months:
         for programme_id, user_id, name, active in members:
-            rounds, minutes = walked.get((programme_id, user_id, month), (0, 0.0))
-            meetings = attended.get((programme_id, user_id, month), 0)
-            if not active and not (rounds or minutes or meetings):
-                continue
+            effort = found.get((programme_id, user_id, month))
+            if effort is None:
+                if not active:
+                    continue
+                effort = Effort()
             rule = rules.get(programme_id)
-            met = None
-            if rule is not None:
-                met = (
-                    rounds >= rule.min_rounds
-                    and minutes >= float(rule.min_hours) * 60
-                    and meetings >= rule.min_team_meetings
+            rows.append(
+                EffortRow(
+                    month,
+                    programme_id,
+                    name,
+                    effort.rounds,
+                    effort.minutes,
+                    effort.team_meetings,
+                    effort.met if rule is not None else None,
                 )
-            rows.append(EffortRow(month, programme_id, name, rounds, minutes, meetings, met))
+            )
     rows.sort(key=lambda r: (r.month, neighbourhood.get(r.programme_id, ""), r.programme_id))
     return rows
 

@@ -39,10 +39,11 @@ Definitions (each tested against hand-computed data in tests/reporting/test_figu
 - Conversations and incidents of aggression: conversations reported in the bucket, and of
   them those marked as aggression.
 - Effort: per calendar month that starts within the period, the members on the team then
-  (active on the roster, joined before the month ended) and how many met the programme's
-  effort obligation, measured as the effort page does (`patrols.services.effort`: rounds
-  started in the month, minutes split at the month boundary, team meetings attended). A
-  programme without an obligation counts its members, none of them meeting it.
+  (held to the obligation, joined before the month ended) and how many met the programme's
+  effort obligation, by the one measure the effort page uses too
+  (`patrols.selectors.effort`: rounds started in the month, minutes split at the month
+  boundary, activity hours and attended team meetings as the rule says). A programme without
+  an obligation counts its members, none of them meeting it.
 
 Speed: the signal figures read the summary tables (`reporting.models.summary`, a few
 thousand rows a year), kept up to date every few minutes by `reporting.tasks.summary`;
@@ -53,7 +54,6 @@ does not depend on the number of rows.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -68,9 +68,16 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patrols.models import Conversation, EffortRule, Round, SignalCategory
+from patrols.models import Conversation, Round, SignalCategory
+from patrols.selectors.effort import (
+    effort_by_member_month,
+    effort_population,
+    effort_rules,
+    team_meetings_by_month,
+    walked_by_month,
+)
 from patrols.workflow import Status
-from programmes.models import Invitee, Meeting, Programme, TeamMember
+from programmes.models import Programme
 
 from ..models.summary import (
     CELL_LAT,
@@ -589,11 +596,11 @@ def _conversations(figures, ids, begin, finish, bucket, index) -> None:
 
 
 def _effort(figures, ids, start, end) -> None:
-    """Per calendar month starting in the period: members on the team and how many met the
-    obligation, by the effort page's measure (`patrols.services.effort`: rounds started in
-    the month, minutes split at the month boundary, team meetings attended), summed in SQL per
-    month and member: five queries for the whole period, however many months, rounds and
-    members."""
+    """Per calendar month starting in the period: members held to the obligation then and how
+    many met it, by the one measure of effort (`patrols.selectors.effort`: rounds started in
+    the month, minutes split at the month boundary, activity hours and attended team meetings
+    as the programme's rule says), summed in SQL per month and member: a fixed number of
+    queries for the whole period, however many months, rounds and members."""
     months = []
     cursor = _month_start(start)
     if cursor < start:
@@ -603,132 +610,23 @@ def _effort(figures, ids, start, end) -> None:
         cursor = _add_months(cursor, 1)
     if not months:
         return
-    rules = {
-        r["programme_id"]: r
-        for r in EffortRule.objects.filter(programme_id__in=ids).values(
-            "programme_id", "min_rounds", "min_hours", "min_team_meetings"
-        )
-    }
+    rules = effort_rules(ids)
     after = _add_months(months[-1], 1)
-    roster = list(
-        TeamMember.objects.filter(
-            programme_id__in=ids, is_active=True, joined_at__lt=_local_midnight(after)
-        ).values_list("programme_id", "user_id", "joined_at")
-    )
-    walked, meetings = {}, {}
-    if rules and roster:
-        walked = walked_by_month(ids, months[0], after)
-        meetings = team_meetings_by_month(ids, months[0], after)
+    population = effort_population(ids, after)
+    found = {}
+    if rules and population:
+        found = effort_by_member_month(programmes=ids, first=months[0], after=after, rules=rules)
     out = []
     for first in months:
         m_end = _local_midnight(_add_months(first, 1))
-        members = [(p, u) for p, u, joined in roster if joined < m_end]
+        members = [(p, u) for p, u, joined in population if joined < m_end]
         met = 0
         for programme_id, user_id in members:
-            rule = rules.get(programme_id)
-            if rule is None:
-                continue
-            n_rounds, minutes = walked.get((programme_id, user_id, first), (0, 0.0))
-            if (
-                n_rounds >= rule["min_rounds"]
-                and minutes >= float(rule["min_hours"] or Decimal(0)) * 60
-                and meetings.get((programme_id, user_id, first), 0) >= rule["min_team_meetings"]
-            ):
+            effort = found.get((programme_id, user_id, first))
+            if effort is not None and effort.met:
                 met += 1
         out.append(EffortMonth(first, _month_label(first), len(members), met))
     figures.effort = out
-
-
-def walked_by_month(ids, first: dt.date, after: dt.date) -> dict:
-    """(programme, member, month) -> (rounds started in the month, minutes within it), for the
-    months [first, after): the measure of `patrols.services.effort._efforts` in two grouped
-    queries. Each round's minutes go to the month it started in; a round that runs past
-    midnight into the next month (ended in another month than it started) hands the minutes
-    after that midnight to the next month."""
-    tz = timezone.get_current_timezone()
-    begin, finish = _local_midnight(first), _local_midnight(after)
-    through = Round.walkers.through.objects.filter(
-        round__programme_id__in=ids, round__ended_at__isnull=False
-    )
-    out: dict = {}
-
-    def add(key, rounds, minutes):
-        n, m = out.get(key, (0, 0.0))
-        out[key] = (n + rounds, m + minutes)
-
-    for r in (
-        through.filter(round__started_at__gte=begin, round__started_at__lt=finish)
-        .annotate(m=TruncMonth("round__started_at", output_field=DateField(), tzinfo=tz))
-        .values("round__programme_id", "user_id", "m")
-        .annotate(
-            n=Count("round_id"),
-            d=Sum(
-                ExpressionWrapper(
-                    F("round__ended_at") - F("round__started_at"), output_field=DurationField()
-                )
-            ),
-        )
-        .order_by()
-    ):
-        add((r["round__programme_id"], r["user_id"], r["m"]), r["n"], _hours(r["d"]) * 60)
-    # The rounds that ran across a midnight that starts a month (the period's start or one of
-    # its month boundaries): few, fetched as they are, their minutes after that midnight
-    # handed to the month it starts. Summed as durations (exact) per member before turning
-    # into minutes, as a sum in SQL would.
-    boundaries = []
-    cursor = first
-    while cursor < after:
-        boundaries.append((cursor, _local_midnight(cursor)))
-        cursor = _add_months(cursor, 1)
-    later: dict = {}
-    for programme_id, user_id, started, ended in (
-        through.filter(
-            round__ended_at__gt=begin,
-            round__started_at__lt=finish,
-            round__started_at__gte=begin - dt.timedelta(days=1),
-        )
-        .exclude(
-            round__started_at__date=F("round__ended_at__date"),
-        )
-        .values_list("round__programme_id", "user_id", "round__started_at", "round__ended_at")
-        .order_by()
-    ):
-        for month, moment in boundaries:
-            if started < moment < ended:
-                key = (programme_id, user_id, month)
-                later[key] = later.get(key, dt.timedelta()) + (ended - moment)
-    # Month by month, as the minutes were added before (the same float sums).
-    for (programme_id, user_id, month), duration in sorted(later.items(), key=lambda kv: kv[0][2]):
-        minutes = _hours(duration) * 60
-        if minutes:
-            add((programme_id, user_id, month), 0, minutes)
-            add((programme_id, user_id, _add_months(month, -1)), 0, -minutes)
-    return out
-
-
-def team_meetings_by_month(ids, first: dt.date, after: dt.date) -> dict:
-    """(programme, member, month) -> team meetings attended in that month (one grouped
-    query)."""
-    rows = (
-        Invitee.objects.filter(
-            meeting__programme_id__in=ids,
-            meeting__kind=Meeting.Kind.TEAM,
-            attended=True,
-            meeting__starts_at__gte=_local_midnight(first),
-            meeting__starts_at__lt=_local_midnight(after),
-        )
-        .annotate(
-            m=TruncMonth(
-                "meeting__starts_at",
-                output_field=DateField(),
-                tzinfo=timezone.get_current_timezone(),
-            )
-        )
-        .values("meeting__programme_id", "user_id", "m")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {(r["meeting__programme_id"], r["user_id"], r["m"]): r["n"] for r in rows}
 
 
 __all__ = [
