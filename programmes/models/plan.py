@@ -36,6 +36,7 @@ class Progress(models.TextChoices):
     TEAM_TRAINED = "team_trained", _("Team trained")
     KICKOFF_HELD = "kickoff_held", _("Kickoff held")
     ROUNDS_WALKED = "rounds_walked", _("Rounds walked")
+    EVALUATION_HELD = "evaluation_held", _("Evaluation held")
 
 
 # The milestones (by their `key`) an event ticks: a trained team has passed the workshop too.
@@ -46,6 +47,7 @@ PROGRESS_TICKS = {
     Progress.TEAM_TRAINED: {Progress.TEAM_TRAINED, Progress.CERTIFICATES_ISSUED},
     Progress.KICKOFF_HELD: {Progress.KICKOFF_HELD},
     Progress.ROUNDS_WALKED: set(),
+    Progress.EVALUATION_HELD: {Progress.EVALUATION_HELD},
 }
 
 # The phase a programme is at least in once the event happened.
@@ -55,6 +57,7 @@ PROGRESS_PHASE = {
     Progress.TEAM_TRAINED: Phase.KICKOFF,
     Progress.KICKOFF_HELD: Phase.INTRODUCTION,
     Progress.ROUNDS_WALKED: Phase.INTRODUCTION,
+    Progress.EVALUATION_HELD: Phase.GUIDANCE,
 }
 
 

@@ -64,7 +64,12 @@ DEFAULT_TEMPLATE = [
         Progress.KICKOFF_HELD,
     ),
     (Phase.INTRODUCTION, gettext_noop("Flyer and poster with the team photo delivered"), 86, ""),
-    (Phase.GUIDANCE, gettext_noop("First evaluation with the team and the client"), 91, ""),
+    (
+        Phase.GUIDANCE,
+        gettext_noop("First evaluation with the team and the client"),
+        91,
+        Progress.EVALUATION_HELD,
+    ),
 ]
 
 
