@@ -31,6 +31,8 @@ from PIL import Image, ImageDraw
 from . import selectors, services
 from .models import Meeting, Milestone, Organisation, Programme, TeamMember, User
 from .permissions import Role
+from .services import meeting_series as series_services
+from .services.meetings import invitee_create
 
 DEMO_PASSWORD = "bewonersteam-demo"  # noqa: S105 - printed on purpose: demo accounts only
 # Demo staff get two-factor authentication with this secret; add it to an authenticator app,
@@ -211,6 +213,9 @@ def load(ctx: DemoContext) -> None:
     _users(ctx)
     for key, spec in PROGRAMMES.items():
         ctx.programmes[key] = _programme(ctx, key, spec)
+    from .guidance_demo import load_guidance  # noqa: PLC0415 - its own module, as an app's
+
+    load_guidance(ctx, running_key=RUNNING)
 
 
 def _organisations(ctx: DemoContext) -> None:
@@ -376,25 +381,70 @@ def _plan(ctx: DemoContext, key: str, programme: Programme) -> None:
 
 
 def _team_meeting(ctx: DemoContext, programme: Programme) -> None:
-    """The next monthly team meeting, with the team invited."""
-    starts = ctx.at(-9, 19, 30)
-    meeting = services.meeting_create(
+    """The monthly team meetings as a series (every first Tuesday, 19:30): the ones held
+    with their agenda, notes, attendance and agreements (one still open, carried along),
+    the ones to come with everyone invited and most of the team coming to the next."""
+    series = series_services.series_create(
         actor=ctx.leader,
         programme=programme,
-        kind=Meeting.Kind.TEAM,
         title=f"Teamoverleg {programme.neighbourhood}",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1, minutes=30),
         location="Buurthuis, grote zaal",
         description="Hoe gingen de rondes, wat doen we met de meldingen, wat komt eraan.",
+        rule="monthly",
+        weekday=1,
+        nth=1,
+        interval_weeks=None,
+        first_date=ctx.today - timedelta(days=100),
+        until=ctx.today + timedelta(days=240),
+        start_time=time(19, 30),
+        duration_minutes=90,
     )
-    for i, member in enumerate(selectors.roster(programme=programme)):
-        invitee = services.invitee_add(
+    members = list(selectors.schedulable_members(programme=programme))
+    now = timezone.now()
+    held = list(series.meetings.filter(starts_at__lt=now).order_by("starts_at"))
+    agreements = [
+        ("Kliko's op de galerij aankaarten bij de huismeester", 20),
+        ("Flyer voor het buurtfeest maken", 30),
+        ("Wijkagent uitnodigen voor het volgende overleg", 25),
+    ]
+    for n, meeting in enumerate(held):
+        series_services.meeting_agenda_save(
             actor=ctx.leader,
             meeting=meeting,
-            name=member.user.name,
-            email=member.user.email,
-            user=member.user,
+            agenda="1. Opening en afspraken van vorige keer\n2. Hoe gingen de rondes?\n"
+            "3. Meldingen en wat ermee gebeurde\n4. Wat komt eraan\n5. Rondvraag",
         )
-        if i % 3 != 2:  # most have already said they are coming
-            services.meeting_reply(invitee=invitee, attending=True)
+        for i, member in enumerate(members):
+            invitee, _token = invitee_create(
+                actor=ctx.leader,
+                meeting=meeting,
+                name=member.user.name,
+                email=member.user.email,
+                user=member.user,
+            )
+            services.invitee_set_attended(
+                actor=ctx.leader, invitee=invitee, attended=(i + n) % 4 != 3
+            )
+        if n < len(agreements):
+            text, days = agreements[n]
+            agreement = series_services.agreement_add(
+                actor=ctx.leader,
+                meeting=meeting,
+                text=text,
+                owner_name=members[n % len(members)].user.name if members else "Projectleider",
+                due_date=meeting.starts_at.date() + timedelta(days=days),
+            )
+            if n != 0:  # the first one is still open: carried from meeting to meeting
+                series_services.agreement_set_done(actor=ctx.leader, agreement=agreement, done=True)
+        series_services.meeting_notes_save(
+            actor=ctx.leader,
+            meeting=meeting,
+            notes="De rondes lopen goed; de meeste meldingen gingen over grofvuil. "
+            "Nieuwe afspraken staan hieronder.",
+        )
+    if series.meetings.filter(starts_at__gt=now).exists():
+        series_services.series_invite_everyone(actor=ctx.leader, series=series)
+        upcoming = series.meetings.filter(starts_at__gt=now).order_by("starts_at").first()
+        for i, invitee in enumerate(upcoming.invitees.filter(user__isnull=False)):
+            if i % 3 != 2:  # most have already said they are coming
+                services.meeting_reply(invitee=invitee, attending=True)

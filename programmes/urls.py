@@ -1,23 +1,29 @@
 """URLs of the base app. Canonical kwarg names: `org` (an organisation's slug),
 `programme_pk`, `milestone_pk`, `meeting_pk`, `invitee_pk`, `message_pk`, `document_pk`,
-`invitation_pk`, `user_pk`, `job_pk`, `token`; the tenant-isolation test relies on them."""
+`invitation_pk`, `user_pk`, `job_pk`, `series_pk`, `agreement_pk`, `member_pk`, `token`; the
+tenant-isolation test relies on them."""
 
 from django.urls import path
 
+from . import guidance_urls
 from .views import (
     accounts,
+    board,
     bulk,
     clients,
     documents,
     home,
     mail,
     meeting_reply,
+    meeting_series,
     meetings,
     notifications,
     outbox,
     plan,
     portal,
+    privacy,
     programmes,
+    team,
 )
 
 urlpatterns = [
@@ -53,6 +59,10 @@ urlpatterns = [
     ),
     path("workspace/audit/", home.AuditLogView.as_view(), name="audit_log"),
     path("workspace/mail/", mail.MailOutboxView.as_view(), name="mail_outbox"),
+    path("workspace/privacy/", privacy.PrivacyView.as_view(), name="privacy"),
+    path(
+        "workspace/privacy/person/", privacy.PrivacyPersonView.as_view(), name="privacy_person"
+    ),
     path("workspace/mail/<int:message_pk>/retry/", mail.MailRetryView.as_view(), name="mail_retry"),
     path("notifications/", notifications.NotificationListView.as_view(), name="notification_list"),
     path(
@@ -149,6 +159,21 @@ urlpatterns = [
         name="invitee_attendance",
     ),
     path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/team/",
+        team.TeamView.as_view(),
+        name="programme_team",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/team/<int:member_pk>/",
+        team.TeamMemberView.as_view(),
+        name="programme_team_member",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/board/",
+        board.BoardView.as_view(),
+        name="programme_board",
+    ),
+    path(
         "workspace/clients/<slug:org>/programmes/<int:programme_pk>/outbox/",
         outbox.OutboxView.as_view(),
         name="programme_outbox",
@@ -194,8 +219,51 @@ urlpatterns = [
         name="meeting_reply_continue",
     ),
     path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meeting-series/new/",
+        meeting_series.SeriesCreateView.as_view(),
+        name="meeting_series_create",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meeting-series/<int:series_pk>/",
+        meeting_series.SeriesDetailView.as_view(),
+        name="meeting_series_detail",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/agenda/",
+        meeting_series.MeetingAgendaView.as_view(),
+        name="meeting_agenda",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/notes/",
+        meeting_series.MeetingNotesView.as_view(),
+        name="meeting_notes",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/agreements/",
+        meeting_series.AgreementCreateView.as_view(),
+        name="agreement_create",
+    ),
+    path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/meetings/<int:meeting_pk>/agreements/<int:agreement_pk>/",
+        meeting_series.AgreementStatusView.as_view(),
+        name="agreement_status",
+    ),
+    path(
+        "team/<slug:org>/meetings/<int:invitee_pk>/answer/",
+        meeting_series.TeamMeetingAnswerView.as_view(),
+        name="team_meeting_answer",
+    ),
+    path(
+        "portal/<slug:org>/programmes/<int:programme_pk>/meetings/",
+        meeting_series.PortalMeetingsView.as_view(),
+        name="portal_meetings",
+    ),
+    path(
         "workspace/<slug:org>/programmes/<int:programme_pk>/bulk/<int:job_pk>/",
         bulk.BulkJobStatusView.as_view(),
         name="bulk_job_status",
     ),
 ]
+
+# The guidance over the years: evaluations, the action plan, closing a programme.
+urlpatterns += guidance_urls.urlpatterns

@@ -9,12 +9,15 @@ All seat changes lock the meeting row, so two replies at once cannot overbook it
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audit_log
+from ..ics import ICS_TYPE, ics_key, meetings_ics
 from ..links import reverse_absolute
 from ..mail import mail_queue
 from ..models import Invitee, Meeting, Programme, Progress, User
@@ -74,13 +77,24 @@ def seats_taken(meeting: Meeting) -> int:
     return taken + meeting.invitees.filter(status=Invitee.Status.ACCEPTED).count()
 
 
-def _reply_link(invitee: Invitee, token: str) -> str:
+def meetings_ics_file(meetings, *, name: str = "", filename: str = "uitnodiging.ics") -> dict:
+    """The calendar of `meetings` stored once per content (everyone invited to the same
+    meetings shares one file) and described for `mail_queue(files=...)`."""
+    meetings = list(meetings)
+    path = ics_key(meetings)
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(meetings_ics(meetings, name=name)))
+    return {"path": path, "name": filename, "type": ICS_TYPE}
+
+
+def reply_link(invitee: Invitee, token: str) -> str:
+    """The invitee's personal reply link (the token is known only when it is made)."""
     return reverse_absolute(
         "meeting_reply", kwargs={"org": invitee.organisation.slug, "token": token}
     )
 
 
-def _mail(invitee: Invitee, template: str, **context) -> None:
+def _mail(invitee: Invitee, template: str, files=None, **context) -> None:
     mail_queue(
         organisation=invitee.organisation,
         programme=invitee.meeting.programme,
@@ -89,11 +103,12 @@ def _mail(invitee: Invitee, template: str, **context) -> None:
         template=template,
         language=invitee.language,
         context={"invitee": invitee, "meeting": invitee.meeting, **context},
+        files=files,
     )
 
 
 @transaction.atomic
-def invitee_add(
+def invitee_create(
     *,
     actor: User | None,
     meeting: Meeting,
@@ -101,8 +116,9 @@ def invitee_add(
     email: str,
     user: User | None = None,
     language: str = "nl",
-) -> Invitee:
-    """Invite one person and mail them their personal reply link."""
+) -> tuple[Invitee, str]:
+    """Invite one person without mailing them (the caller mails, e.g. one mail for the dates
+    of a series); returns the invitee and the token of its reply link."""
     email = email.strip().lower()
     if meeting.invitees.filter(email__iexact=email).exists():
         raise ValidationError(
@@ -127,7 +143,30 @@ def invitee_add(
         obj=invitee,
         data={"meeting": meeting.pk},
     )
-    _mail(invitee, "programmes/meeting_invitation", link=_reply_link(invitee, token))
+    return invitee, token
+
+
+@transaction.atomic
+def invitee_add(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    name: str,
+    email: str,
+    user: User | None = None,
+    language: str = "nl",
+) -> Invitee:
+    """Invite one person and mail them their personal reply link, with the meeting as a
+    calendar file."""
+    invitee, token = invitee_create(
+        actor=actor, meeting=meeting, name=name, email=email, user=user, language=language
+    )
+    _mail(
+        invitee,
+        "programmes/meeting_invitation",
+        link=reply_link(invitee, token),
+        files=[meetings_ics_file([meeting], name=meeting.title)],
+    )
     return invitee
 
 

@@ -10,10 +10,13 @@ from django.views.generic import FormView, TemplateView
 
 from .. import selectors, services
 from ..forms import InviteeForm, InviteManyForm, MeetingForm
+from ..meeting_forms import AgendaForm, AgreementForm, NotesForm
 from ..mixins import ProgrammeMixin
 from ..models import Invitee
 from ..permissions import Perm
+from ..selectors import meeting_series as series_selectors
 from ..selectors.bulk import bulk_job_latest_for_meeting
+from ..services.meeting_series import next_meeting
 from .common import form_errors_to
 
 
@@ -88,9 +91,18 @@ class MeetingDetailView(MeetingMixin, TemplateView):
     template_name = "programmes/meeting_detail.html"
     method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
-    def get_context_data(self, form=None, many_form=None, **kwargs):
+    def get_context_data(self, form=None, many_form=None, agreement_form=None, **kwargs):
         meeting = self.get_meeting()
         invitees = selectors.invitees_of(meeting=meeting)
+        kwargs = {
+            "agenda_form": AgendaForm(initial={"agenda": meeting.agenda}),
+            "notes_form": NotesForm(initial={"notes": meeting.notes}),
+            "agreement_form": agreement_form or AgreementForm(),
+            "agreements_made": series_selectors.agreements_made_at(meeting=meeting),
+            "agreements_followed": series_selectors.agreements_followed_up_at(meeting=meeting),
+            "next_meeting": next_meeting(meeting),
+            **kwargs,
+        }
         taken = sum(i.seats for i in invitees if i.status == Invitee.Status.ACCEPTED)
         return super().get_context_data(
             meeting=meeting,

@@ -13,6 +13,7 @@ from ..forms import GoalFormSet, IntakeForm, PartnerFormSet, ProgrammeForm
 from ..mixins import ClientMixin, PermissionMixin, ProgrammeMixin
 from ..models import Progress
 from ..permissions import Perm
+from ..selectors.meeting_series import series_of
 from .common import client_admins_for, form_errors_to, query_param
 
 
@@ -101,6 +102,10 @@ class ProgrammeUpdateView(ProgrammeMixin, FormView):
         return self.redirect_to("programme_detail")
 
 
+MEETINGS_SHOWN = 8
+SERIES_SHOWN = 5
+
+
 class ProgrammeDetailView(ProgrammeMixin, TemplateView):
     template_name = "programmes/programme_detail.html"
 
@@ -110,7 +115,11 @@ class ProgrammeDetailView(ProgrammeMixin, TemplateView):
         return super().get_context_data(
             status=selectors.programme_status(programme, milestones),
             upcoming=[m for m in milestones if not m.done_at][:5],
-            meetings=selectors.meetings_for_programme(programme=programme, upcoming_only=True),
+            # The next few; a series lists all of its own on its page.
+            meetings=selectors.meetings_for_programme(programme=programme, upcoming_only=True)[
+                :MEETINGS_SHOWN
+            ],
+            series_list=series_of(programme=programme)[:SERIES_SHOWN],
             goals=selectors.goals_of(programme=programme),
             partners=selectors.partners_of(programme=programme),
             leaders=selectors.leaders_of(programme=programme),

@@ -31,12 +31,16 @@ TAB_ORDER = [
     "recruitment:programme_campaign",
     "recruitment:survey_list",
     "trainings:programme_trainings",
+    "programme_team",
+    "programme_board",
     "patrols:programme_rounds",
     "patrols:programme_effort",
     "patrols:programme_categories",
     "patrols:programme_handoff",
     "reporting:workspace_dashboard",
     "reporting:programme_reports",
+    "programme_evaluations",
+    "programme_actions",
     "programme_outbox",
 ]
 
@@ -235,8 +239,8 @@ def test_each_role_sees_the_portal_links_it_may_follow(world, programme, client,
     if role == Role.TEAM_MEMBER:
         assert visible_portal_links(user=user, client=world.client, programme=programme) == []
     else:
-        # The apps' programme links, the figures' and the documents' included.
-        assert len(visible_portal_links(user=user, client=world.client, programme=programme)) == 5
+        # The apps' programme links, the figures', the documents' and the meetings' included.
+        assert len(visible_portal_links(user=user, client=world.client, programme=programme)) == 6
 
 
 def test_a_team_member_lands_on_the_registered_team_home(world, team, login):

@@ -68,6 +68,8 @@ ACCESS = {
     "audit_log": {"GET": ADMIN_ONLY},
     "mail_outbox": {"GET": ADMIN_ONLY},
     "mail_retry": {"POST": ADMIN_ONLY},
+    "privacy": _rw(ADMIN_ONLY),
+    "privacy_person": _rw(ADMIN_ONLY),
     # Everyone's own notifications and choices; the unsubscribe link of a mail needs no login.
     "notification_list": _rw(ALL_ROLES),
     "notification_preferences": _rw(ALL_ROLES),
@@ -89,7 +91,17 @@ ACCESS = {
     "meeting_detail": _rw(CONSULTANCY),
     "meeting_update": _rw(CONSULTANCY),
     "invitee_attendance": {"POST": CONSULTANCY},
+    "meeting_series_create": _rw(CONSULTANCY),
+    "meeting_series_detail": _rw(CONSULTANCY),
+    "meeting_agenda": {"POST": CONSULTANCY},
+    "meeting_notes": {"POST": CONSULTANCY},
+    "agreement_create": {"POST": CONSULTANCY},
+    "agreement_status": {"POST": CONSULTANCY},
+    # A member answers their own invitation to a team meeting from the phone app.
+    "team_meeting_answer": {"POST": MEMBER_ONLY},
+    "portal_meetings": {"GET": CLIENT_READERS},
     "programme_outbox": {"GET": CONSULTANCY},
+    "programme_board": _rw(CONSULTANCY),
     "outbox_retry": {"POST": CONSULTANCY},
     "document_request": {"POST": CLIENT_READERS},
     "document_status": {"GET": CLIENT_READERS},
@@ -106,6 +118,8 @@ ACCESS = {
     "patrols:round_signoff": _rw(MEMBER_ONLY),
     "patrols:team_choose": _rw(MEMBER_ONLY),
     "patrols:team_signals": {"GET": MEMBER_ONLY},
+    "patrols:team_activities": _rw(MEMBER_ONLY),
+    "patrols:team_board": {"GET": MEMBER_ONLY},
     "patrols:team_signal": {"GET": MEMBER_ONLY},
     "patrols:team_signal_photo": {"GET": MEMBER_ONLY},
     "patrols:api_round_start": {"POST": MEMBER_ONLY},
@@ -122,6 +136,8 @@ ACCESS = {
     # The client's staff handle signals; the project leader follows them.
     "patrols:portal_signal": _rw(CLIENT_READERS, post={ADMIN, STAFF}),
     "patrols:portal_signal_photo": {"GET": CLIENT_READERS},
+    # Reviewing a photo before the client sees it (blur, or nothing to blur): the consultancy.
+    "patrols:portal_signal_photo_review": _rw(CONSULTANCY),
     # The hand-off's set-up (Perm.HANDOFF_MANAGE): the client's staff (no admin rank among
     # them) and the consultancy admin; the project leader sees its health, not its set-up.
     "patrols:portal_handoff": _rw({ADMIN, STAFF}),
@@ -165,7 +181,12 @@ ACCESS = {
     "recruitment:programme_campaign": _rw(CONSULTANCY),
     "recruitment:application_entry": _rw(CONSULTANCY),
     "trainings:programme_trainings": _rw(CONSULTANCY),
+    # The team over time (the project leader's), and a member's own pause and stop request.
+    "programme_team": {"GET": CONSULTANCY},
+    "programme_team_member": _rw(CONSULTANCY),
+    "patrols:team_membership": _rw(MEMBER_ONLY),
     "trainings:track_create": {"POST": CONSULTANCY},
+    "trainings:cohort_create": {"POST": CONSULTANCY},
     "trainings:team_invite": {"POST": CONSULTANCY},
     "trainings:certificates_issue": {"POST": CONSULTANCY},
     "trainings:assess": {"POST": CONSULTANCY},
@@ -210,6 +231,19 @@ ACCESS = {
     "reporting:dashboard": {"GET": CLIENT_READERS},
     "reporting:programme_dashboard": {"GET": CLIENT_READERS},
     "reporting:workspace_dashboard": {"GET": CONSULTANCY},
+    # Guidance over the years: evaluations, the action plan and closing a programme are the
+    # consultancy's; the client reads its evaluations and action plan, and its staff add their
+    # input to an evaluation that is open for it.
+    "programme_evaluations": _rw(CONSULTANCY),
+    "evaluation_schedule": {"POST": CONSULTANCY},
+    "programme_evaluation": _rw(CONSULTANCY),
+    "evaluation_transition": {"POST": CONSULTANCY},
+    "programme_actions": _rw(CONSULTANCY),
+    "action_update": _rw(CONSULTANCY),
+    "programme_close": _rw(CONSULTANCY),
+    "portal_evaluations": {"GET": CLIENT_READERS},
+    "portal_evaluation": _rw(CLIENT_READERS, post={ADMIN, STAFF}),
+    "portal_actions": {"GET": CLIENT_READERS},
 }
 
 
@@ -458,6 +492,38 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             issued_on=timezone.localdate(),
         )
     with scopes_disabled():
+        from programmes.services import meeting_series as series_services
+        from programmes.services.meetings import invitee_create
+
+        series = series_services.series_create(
+            actor=admin,
+            programme=programme,
+            title="Teamoverleg",
+            location="Buurthuis",
+            rule="monthly",
+            weekday=1,
+            nth=1,
+            first_date=timezone.localdate(),
+            until=timezone.localdate() + dt.timedelta(days=90),
+            start_time=dt.time(19, 30),
+            duration_minutes=90,
+        )
+        agreement = series_services.agreement_add(
+            actor=admin, meeting=meeting, text="Flyer maken", owner_name="Henk"
+        )
+        member_invitee, _ = invitee_create(
+            actor=admin, meeting=meeting, name=member.name, email=member.email, user=member
+        )
+    with scopes_disabled():
+        from programmes.services import guidance as guidance_services
+
+        evaluation = guidance_services.evaluation_plan(
+            actor=admin, programme=programme, kind="client", planned_on=timezone.localdate()
+        )
+        action = guidance_services.action_create(
+            actor=admin, programme=programme, title="Bankje", owner="Team", source="other"
+        )
+    with scopes_disabled():
         from reporting.services.reports import report_draft
 
         report, _ = report_draft(
@@ -480,6 +546,8 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             total=0,
         )
     return {
+        "evaluation_pk": evaluation.pk,
+        "action_pk": action.pk,
         "reporting:export_job:job_pk": export_job.pk,
         "reporting:export_job_status:job_pk": export_job.pk,
         "reporting:export_job_download:job_pk": export_job.pk,
@@ -496,6 +564,10 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
         "handoff_pk": handoff.pk,
         "photo_pk": photo.pk,
         "slot_pk": slot.pk,
+        "member_pk": roster.pk,
+        "series_pk": series.pk,
+        "agreement_pk": agreement.pk,
+        "team_meeting_answer:invitee_pk": member_invitee.pk,
         "round_uuid": str(round_.uuid),
         "signal_uuid": str(signal.uuid),
         "photo_uuid": "5f0c6c1e-9d43-4c57-9a51-3b1f2f0e8a01",  # a photo the phone is to send
