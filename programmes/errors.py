@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from .closure import ProgrammeClosed, closed_message
+
 
 def wants_json(request) -> bool:
     """The phone app's outbox asks for JSON: it gets a reason it can show instead of a page."""
@@ -39,6 +41,10 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    if isinstance(exception, ProgrammeClosed):
+        if wants_json(request):
+            return _refusal(closed_message(), 403)
+        return render(request, "errors/programme_closed.html", status=403)
     if wants_json(request):
         return _refusal(_("You may not send this (any more)."), 403)
     return _page(request, 403)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from . import selectors
+from .closure import is_closed, refuse_if_closed
 from .models import Organisation, Programme, User
 from .permissions import Perm, has_perm
 
@@ -129,6 +130,10 @@ class LoginRequiredMixin:
         button, from the same declaration the mixin enforces."""
         return self.allows(self.request.user, method, action)
 
+    def refuse_write(self, request) -> None:
+        """Raise (a `PermissionDenied`) when a write that the role allows may still not be
+        made here; nothing by default (a closed programme refuses, see `ProgrammeMixin`)."""
+
     def dispatch(self, request, *args, **kwargs):
         user = request.user
         if not user.is_authenticated:
@@ -144,6 +149,8 @@ class LoginRequiredMixin:
         handled = method in self.http_method_names and callable(getattr(self, method, None))
         if handled and not all(has_perm(user, p) for p in self.permissions_for_request(request)):
             raise PermissionDenied
+        if handled and request.method not in READ_METHODS:
+            self.refuse_write(request)
         # A method the view does not handle: Django answers 405 below, whatever the role.
         return super().dispatch(request, *args, **kwargs)
 
@@ -228,9 +235,30 @@ def programme_for_request(*, user, pk: int, client: Organisation) -> Programme:
 
 
 class ProgrammeMixin(ClientMixin, PermissionMixin):
-    """A programme of the client in the URL that the user may see (404 otherwise)."""
+    """A programme of the client in the URL that the user may see (404 otherwise).
+
+    A closed programme is read-only: every method but reading is refused here before the
+    handler runs (`programmes.closure`), and `may` answers no for it, so pages hide their
+    forms. A view that must still write to it sets `writes_when_closed`.
+    """
 
     permission = Perm.PROGRAMME_VIEW
+    writes_when_closed = False
+
+    def refuse_write(self, request) -> None:
+        if not self.writes_when_closed:
+            refuse_if_closed(self.get_programme())
+
+    def may(self, method: str = "POST", action: str | None = None) -> bool:
+        writes = method.upper() not in READ_METHODS and not self.writes_when_closed
+        if writes and is_closed(self.get_programme()):
+            return False
+        return super().may(method, action)
+
+    @property
+    def programme_closed(self) -> bool:
+        """Whether the programme of this page was closed (the page says "Closed")."""
+        return is_closed(self.get_programme())
 
     def get_programme(self):
         if not hasattr(self, "_programme"):

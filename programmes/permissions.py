@@ -51,6 +51,11 @@ class Perm(StrEnum):
     MAIL_MANAGE = "mail.manage"
     # A person's own notifications and their choices for them: everyone who logs in.
     OWN_NOTIFICATIONS = "own_notifications.manage"
+    # The register of personal data, retention, and a person's export and erasure: every
+    # client's people, so the consultancy admin only.
+    PRIVACY_MANAGE = "privacy.manage"
+    # The client's input to an evaluation with the client that is open for it.
+    EVALUATION_INPUT = "evaluation.input"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -79,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CANDIDATE_DECIDE,
             Perm.REWARD_MANAGE,
             Perm.OWN_NOTIFICATIONS,
+            Perm.EVALUATION_INPUT,
         }
     ),
     Role.TEAM_MEMBER: frozenset(

@@ -28,6 +28,8 @@ class _DocumentMixin(ProgrammeMixin):
     # Asking for a PDF (or for it again) is part of reading the programme's documents.
     permission = Perm.DOCUMENT_VIEW
     method_permissions = {"POST": Perm.DOCUMENT_VIEW}
+    # Asking for a PDF of a closed programme reads its archive: allowed.
+    writes_when_closed = True
 
     def back_url(self):
         programme = self.get_programme()

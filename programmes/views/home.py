@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,6 +24,7 @@ from ..mixins import LoginRequiredMixin, PermissionMixin, PublicMixin
 from ..models import Phase
 from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
+from ..selectors.guidance import closed_programme_ids
 from .common import query_param
 from .rows import cells_html, row_url
 
@@ -82,6 +84,7 @@ class WorkspaceView(PermissionMixin, TemplateView):
         meeting, in words."""
         programmes = list(programmes)
         overview = selectors.programme_overview(programmes)
+        closed = closed_programme_ids(programme_ids=[p["pk"] for p in programmes])
         detail_url = row_url("programme_detail", "org", "programme_pk")
         when = datetime_formatter("D j N H:i")
         phases = dict(Phase.choices)
@@ -95,7 +98,9 @@ class WorkspaceView(PermissionMixin, TemplateView):
                     "name": p["name"],
                     "place": f"{p['neighbourhood']}, {p['municipality']}",
                     "client": p["organisation__name"],
-                    "phase": phases[status.phase],
+                    "phase": pgettext("programme", "Closed")
+                    if p["pk"] in closed
+                    else phases[status.phase],
                     # As text: an int in a template goes through number formatting.
                     "percent": str(status.percent),
                     "done_of_total": f"{status.done}/{status.total}",

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from .. import registry, selectors
 from ..mixins import ClientMixin, PermissionMixin, ProgrammeMixin
 from ..permissions import Perm
+from ..selectors.guidance import closed_programme_ids
 
 
 class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
@@ -18,6 +19,9 @@ class PortalHomeView(ClientMixin, PermissionMixin, TemplateView):
         client = self.get_client()
         programmes = selectors.client_programmes_for(user=self.request.user, client=client)
         overview = selectors.programme_overview(programmes)
+        closed = closed_programme_ids(programme_ids=[p.pk for p in programmes])
+        for p in programmes:
+            p._closed = p.pk in closed  # read by `programme_closed` on the page: no query each
         return super().get_context_data(
             client=client,
             # What waits for the client first: each app registers its own cards.

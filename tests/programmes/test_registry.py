@@ -239,8 +239,9 @@ def test_each_role_sees_the_portal_links_it_may_follow(world, programme, client,
     if role == Role.TEAM_MEMBER:
         assert visible_portal_links(user=user, client=world.client, programme=programme) == []
     else:
-        # The apps' programme links, the figures', the documents' and the meetings' included.
-        assert len(visible_portal_links(user=user, client=world.client, programme=programme)) == 6
+        # The apps' programme links, the figures', the documents', the meetings', the
+        # evaluations' and the action plan's included.
+        assert len(visible_portal_links(user=user, client=world.client, programme=programme)) == 8
 
 
 def test_a_team_member_lands_on_the_registered_team_home(world, team, login):
