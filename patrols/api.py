@@ -24,7 +24,7 @@ from programmes.permissions import Perm
 from programmes.selectors import team_memberships_for
 
 from . import selectors, services
-from .models import Conversation
+from .models import Conversation, Round
 from .photos import BodyRefused, read_photo_body
 from .services.photos import PHOTO_MAX_BYTES
 
@@ -219,8 +219,15 @@ class RoundEndApi(PhoneApiView):
         found = selectors.get_round_by_uuid(programme=programme, uuid=_uuid(round_uuid))
         if found is None:
             raise BadInput({"round": [_("This round is not known (yet).")]})
+        outcome = data.get("outcome") or ""
+        if outcome not in ("", *Round.Outcome.values):
+            raise BadInput({"outcome": [_("Choose how the round went.")]})
         return services.round_end(
-            actor=request.user, round_=found, ended_at=_moment(data.get("ended_at"), "ended_at")
+            actor=request.user,
+            round_=found,
+            ended_at=_moment(data.get("ended_at"), "ended_at"),
+            outcome=outcome,
+            remark=_text(data, "remark", services.ROUND_REMARK_MAX),
         ), False
 
 

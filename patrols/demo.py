@@ -13,7 +13,7 @@ from django.utils import timezone
 from programmes import demo
 from programmes.selectors import roster
 
-from . import services
+from . import demo_team, services
 from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent
 from .models_handoff import Handoff, HandoffChannel
 from .services import handoff as handoff_services
@@ -132,6 +132,7 @@ def load(ctx: demo.DemoContext) -> None:
         if not EffortRule.objects.filter(programme=programme).exists():
             _team_at_work(ctx, key, programme)
             ctx.created += 1
+    demo_team.load(ctx)
 
 
 def _team_at_work(ctx, key, programme) -> None:

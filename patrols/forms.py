@@ -11,7 +11,7 @@ from programmes.fields import BoundedDatesMixin
 from programmes.models import User
 from programmes.permissions import Role
 
-from .models import EffortRule, SignalCategory
+from .models import ACTIVITY_MAX_HOURS, ACTIVITY_MIN_HOURS, Activity, EffortRule, SignalCategory
 from .workflow import OPEN_STATUSES, Status, allowed_next
 
 
@@ -159,7 +159,41 @@ class RoundSlotForm(BoundedDatesMixin, forms.Form):
 class EffortRuleForm(forms.ModelForm):
     class Meta:
         model = EffortRule
-        fields = ["min_rounds", "min_hours", "min_team_meetings", "reward"]
+        fields = [
+            "min_rounds",
+            "min_hours",
+            "min_team_meetings",
+            "count_activity_hours",
+            "count_meeting_hours",
+            "reward",
+        ]
+
+
+class ActivityForm(BoundedDatesMixin, forms.Form):
+    """An activity a member logs on the phone, besides rounds."""
+
+    kind = forms.ChoiceField(
+        label=_("What did you do?"), choices=Activity.Kind.choices, widget=forms.RadioSelect
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=ACTIVITY_MIN_HOURS,
+        max_value=ACTIVITY_MAX_HOURS,
+        decimal_places=2,
+        max_digits=4,
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        help_text=_("From a quarter of an hour (0.25) to 24 hours."),
+    )
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Do not note residents' names or addresses."),
+    )
 
 
 class CategoryForm(forms.ModelForm):

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from . import api, own, portal, views, workspace
+from . import activity_views, api, board_views, own, portal, views, workspace
 from .handoff import views as handoff
 from .handoff.health import HandoffHealthView
 
@@ -25,6 +25,12 @@ urlpatterns = [
         name="team_document_retry",
     ),
     path("team/<slug:org>/signals/", own.MySignalsView.as_view(), name="team_signals"),
+    path(
+        "team/<slug:org>/activities/",
+        activity_views.ActivitiesView.as_view(),
+        name="team_activities",
+    ),
+    path("team/<slug:org>/board/", board_views.TeamBoardView.as_view(), name="team_board"),
     path(
         "team/<slug:org>/signals/<int:signal_pk>/",
         own.MySignalView.as_view(),

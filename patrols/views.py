@@ -28,6 +28,7 @@ from programmes.selectors import (
     current_membership,
     team_memberships_for,
 )
+from programmes.selectors.board import board_for_member
 
 from . import selectors, services
 from .models import Conversation, RoundSlot
@@ -56,8 +57,9 @@ class _MembershipMixin:
 
 
 class TeamHomeView(_MembershipMixin, PermissionMixin, TemplateView):
-    """The team member's phone-first home: next rounds, start a round, my signals, my effort;
-    and, for a member who may not walk rounds yet, why not."""
+    """The team member's phone-first home: next rounds, start a round, the notice board's
+    newest messages, my signals, my effort (with activities); and, for a member who may not
+    walk rounds yet, why not."""
 
     permission = Perm.TEAM_APP_VIEW
     template_name = "patrols/team_home.html"
@@ -84,6 +86,8 @@ class TeamHomeView(_MembershipMixin, PermissionMixin, TemplateView):
                 s.pk for s in slots if any(x.user_id == user.pk for x in s.signups.all())
             },
             my_signals=selectors.signals_of_member(user=user, limit=5),
+            # The notice board's newest messages (the board page has them all).
+            board=list(board_for_member(user=user, programme=programme)[:3]) if programme else [],
             effort=effort,
             rule=getattr(programme, "effort_rule", None) if programme else None,
             # Ready, being made or failed: a certificate that could not be made says so and

@@ -26,6 +26,7 @@ from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
 from .forms import CategoryForm, EffortRuleForm, RoundSlotForm
+from .models import Round
 
 _NAMES: dict[str, tuple[dict, dict]] = {}
 
@@ -80,7 +81,16 @@ def round_rows_html(rounds) -> SafeString:
     (the template engine's cost per variable and tag): the markup the template had, values
     escaped and numbers localized as the template does."""
     out = []
+    nothing = escape(Round.Outcome.NOTHING.label)
     for r in rounds:
+        # What the walkers said when they ended it: nothing to report, and their remark.
+        said = ""
+        if r.outcome == Round.Outcome.NOTHING:
+            said = (
+                f' <span class="badge text-bg-light border" data-nothing-to-report>{nothing}</span>'
+            )
+        if r.remark:
+            said += f'<br><span class="small text-body-secondary">{escape(r.remark)}</span>'
         few = (
             f' <span class="badge text-bg-warning" data-too-few-walkers>{escape(r.few)}</span>'
             if r.few
@@ -89,7 +99,7 @@ def round_rows_html(rounds) -> SafeString:
         out.append(
             f"<tr{' class="table-warning"' if r.few else ''}><td>{escape(r.when)}</td>"
             f"<td>{escape(str(r.took))}</td><td>{escape(localize(r.n_walkers))}{few}</td>"
-            f"<td>{escape(localize(r.n_signals))}</td></tr>"
+            f"<td>{escape(localize(r.n_signals))}{said}</td></tr>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
@@ -313,7 +323,10 @@ def effort_rows_html(efforts, *, rule, can_reward, month, page_number, request) 
     for e in efforts:
         row = (
             f"<td>{escape(e.user.name)}</td><td>{escape(localize(e.rounds))}</td>"
-            f"<td>{escape(localize(e.hours))}</td><td>{escape(localize(e.team_meetings))}</td>"
+            f"<td>{escape(localize(e.hours))}</td>"
+            f"<td>{escape(localize(e.activity_hours_shown))}</td>"
+            f"<td>{escape(localize(e.team_meetings))}</td>"
+            f"<td>{escape(localize(e.counted_hours_shown))}</td>"
         )
         if rule:
             if e.met and can_reward:

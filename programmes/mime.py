@@ -78,7 +78,8 @@ class OutboxEmail(EmailMultiAlternatives):
 
 
 # The extra headers an outbox row may carry (`OutboxMessage.headers`); any other is dropped.
-EXTRA_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post"})
+# Reply-To: a team message answered goes to its author (the project leader) alone.
+EXTRA_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To"})
 
 
 def email_for(message: OutboxMessage) -> EmailMultiAlternatives:

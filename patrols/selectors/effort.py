@@ -66,9 +66,26 @@ class Effort:
         return round(self.meeting_minutes / 60, 1)
 
     @property
+    def activity_hours_shown(self):
+        """The activity hours as a page shows them: 2, 2.5, 2.25."""
+        return shown_number(self.activity_hours)
+
+    @property
+    def counted_hours_shown(self):
+        return shown_number(self.counted_hours)
+
+    @property
     def counted_hours(self) -> float:
-        """The hours that count towards the obligation, to a tenth."""
-        return round(self.counted_minutes / 60, 1)
+        """The hours that count towards the obligation, to a hundredth (an activity of a
+        quarter of an hour shows as such)."""
+        return round(self.counted_minutes / 60, 2)
+
+
+def shown_number(value):
+    """A number of hours to a hundredth without trailing zeros (2, 2.5, 2.25), for a page
+    that localizes it (2,5 in Dutch)."""
+    value = round(float(value), 2)
+    return int(value) if value.is_integer() else value
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

@@ -40,7 +40,7 @@ def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
     what a row shows is loaded."""
     return (
         Round.objects.filter(programme=programme)
-        .only("started_at", "ended_at", "min_walkers")
+        .only("started_at", "ended_at", "min_walkers", "outcome", "remark")
         .order_by("-started_at", "-pk")
     )
 

@@ -58,9 +58,18 @@ def round_start(*, actor: User, programme: Programme, uuid, started_at, walkers=
     return _store_once(Round, uuid=uuid, payload=payload, create=create)
 
 
+# The longest remark a member adds when ending a round.
+REMARK_MAX = 500
+
+
 @transaction.atomic
-def round_end(*, actor: User, round_: Round, ended_at) -> Round:
-    """End a round; ending it again at the same time is a no-op, at another time a conflict."""
+def round_end(
+    *, actor: User, round_: Round, ended_at, outcome: str = "", remark: str = ""
+) -> Round:
+    """End a round, with how it went: `outcome` "nothing" (Round.Outcome.NOTHING) is a round
+    with nothing to report, a valid round that counts for effort like any other; `remark` an
+    optional note. Ending it again at the same time is a no-op (the phone resends), at another
+    time a conflict."""
     _member(programme=round_.programme, user=actor)
     if round_.ended_at is not None:
         if round_.ended_at != ended_at:
@@ -68,6 +77,25 @@ def round_end(*, actor: User, round_: Round, ended_at) -> Round:
         return round_
     if ended_at <= round_.started_at:
         raise ValidationError({"ended_at": _("A round ends after it starts.")})
-    round_.save(update_fields=apply_changes(round_, {"ended_at": ended_at}, allowed=("ended_at",)))
-    audit_log(actor=actor, organisation=round_.organisation, action="round.ended", obj=round_)
+    if outcome not in ("", *Round.Outcome.values):
+        raise ValidationError({"outcome": _("Choose how the round went.")})
+    remark = (remark or "").strip()
+    if len(remark) > REMARK_MAX:
+        raise ValidationError({"remark": _("Use at most %(n)s characters.") % {"n": REMARK_MAX}})
+    changed = apply_changes(
+        round_,
+        {"ended_at": ended_at, "outcome": outcome, "remark": remark},
+        allowed=("ended_at", "outcome", "remark"),
+    )
+    round_.full_clean(
+        exclude=["organisation", "programme", "slot", "started_by"], validate_unique=False
+    )
+    round_.save(update_fields=changed)
+    audit_log(
+        actor=actor,
+        organisation=round_.organisation,
+        action="round.ended",
+        obj=round_,
+        data={"outcome": outcome} if outcome else None,
+    )
     return round_

@@ -558,9 +558,12 @@
         queue({ id: state.id, url: config.api.rounds, body: { id: state.id, programme: config.programme, started_at: state.startedAt, walkers: walkers } });
         save(); askOnce(); loadOpen();
       } else if (name === "end") {
-        if (!window.confirm(text("confirm-end"))) return;
-        queue({ id: state.id + "-end", url: config.api.rounds + state.id + "/end/", body: { programme: config.programme, ended_at: new Date().toISOString() } });
-        state = null; save(); flash(text("round-ended"));
+        // Ending asks how it went: "nothing to report" (ticked when nothing was recorded on
+        // this round) is a round like any other; a remark is optional.
+        var endForm = sel('[data-form="end"]');
+        endForm.reset();
+        endForm.querySelector("[data-end-nothing]").checked = !state.signals && !state.conversations;
+        showForm("end");
       } else if (name === "show-signal") { resetSignalForm(); showForm("signal"); startLocating(); }
       else if (name === "show-conversation") { showForm("conversation"); }
       else if (name === "cancel") { showForm(null); }
@@ -596,6 +599,17 @@
       }).then(flush);
       state.signals += 1; save(); resetSignalForm(); showForm(null);
       window.scrollTo(0, 0); flash(text("signal-saved"), true);
+    });
+    sel('[data-form="end"]').addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target, data = new FormData(form);
+      queue({ id: state.id + "-end", url: config.api.rounds + state.id + "/end/", body: {
+        programme: config.programme, ended_at: new Date().toISOString(),
+        outcome: data.get("nothing") === "on" ? "nothing" : "",
+        remark: String(data.get("remark") || "").trim().slice(0, 500)
+      } });
+      form.reset(); showForm(null);
+      state = null; save(); flash(text("round-ended"));
     });
     sel('[data-form="conversation"]').addEventListener("submit", function (event) {
       event.preventDefault();
