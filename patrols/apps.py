@@ -24,6 +24,9 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("Patrols")
 
     def ready(self):
+        from .privacy import register as register_privacy  # noqa: PLC0415 - imports the models
+
+        register_privacy()
         from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
         from . import models_handoff  # noqa: F401, PLC0415 - the hand-off models, beside models.py

@@ -23,12 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scope, scopes_disabled
 
 # The kinds of people whose data the product keeps.
 APPLICANT = "applicant"
@@ -143,7 +145,6 @@ def not_personal_fields(model_label: str) -> set[str]:
 def undeclared_fields() -> list[str]:
     """Every text, e-mail, file and JSON field of the project's models that the register
     neither declares personal nor not personal ("app.Model.field"): must be empty."""
-    from django.apps import apps  # noqa: PLC0415 - the app registry is ready by now
 
     missing = []
     for app in APPS:
@@ -202,9 +203,7 @@ def retention_run(*, now=None):
     """Run every retention rule for every organisation with its own term and log the run
     (`RetentionRun`) with what each rule removed, summed over the organisations. Scoping is
     switched on per organisation, so a rule only ever sees one tenant's rows."""
-    from django_scopes import scope, scopes_disabled  # noqa: PLC0415
-
-    from .models import Organisation, RetentionRun, RetentionSetting  # noqa: PLC0415
+    from .models import Organisation, RetentionRun, RetentionSetting  # noqa: PLC0415 - apps' privacy modules import this one before the models load
 
     now = now or timezone.now()
     run = RetentionRun.objects.create(started_at=now, counts={})
@@ -332,12 +331,11 @@ def scrub(*, organisation, identifiers: set[str]) -> int:
     """Replace each identifier in every registered personal text field of the organisation's
     rows (and of models without an organisation key, such as users, limited to the
     organisation where they have one); returns how many rows changed."""
-    from django.apps import apps  # noqa: PLC0415
-
     changed = 0
     for entry in _register.values():
         model = apps.get_model(entry.model)
-        fields = [model._meta.get_field(name) for name in entry.fields]
+        names = {f.name for f in model._meta.concrete_fields}
+        fields = [model._meta.get_field(name) for name in entry.fields if name in names]
         base = model._base_manager.all()
         if any(f.name == "organisation" for f in model._meta.concrete_fields):
             base = base.filter(organisation=organisation)

@@ -24,6 +24,9 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("Recruitment")
 
     def ready(self):
+        from .privacy import register as register_privacy  # noqa: PLC0415 - imports the models
+
+        register_privacy()
         from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
         from . import documents, services  # noqa: PLC0415 - both import the models

@@ -13,6 +13,12 @@ class ReportingConfig(AppConfig):
     def ready(self):
         # Each area registers its own entries below, in a block of its own.
 
+        # --- Personal data register (reporting/privacy.py)
+        from .privacy import register as register_privacy  # noqa: PLC0415 - imports the models
+
+        register_privacy()
+        # --- end of personal data register
+
         # --- Documents page and consultancy overview (reporting/views/documents.py, overview.py)
         from programmes.permissions import Perm  # noqa: PLC0415 - registries are filled once the apps are loaded
         from programmes.registry import (  # noqa: PLC0415 - registries are filled once the apps are loaded

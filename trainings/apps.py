@@ -23,6 +23,9 @@ class TrainingsConfig(AppConfig):
     verbose_name = _("Trainings")
 
     def ready(self):
+        from .privacy import register as register_privacy  # noqa: PLC0415 - imports the models
+
+        register_privacy()
         from programmes.audit import register_audit_actions  # noqa: PLC0415 - imports the models
 
         from . import (  # noqa: PLC0415 - they import the models

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -120,7 +121,7 @@ _RETENTION_KINDS = {
 
 
 @transaction.atomic
-def applications_delete_expired(*, today=None) -> int:
+def applications_delete_expired(*, today=None, created_before=None) -> int:
     """Delete applications past their retention date that did not lead to a team membership
     (the consent covered the selection only); returns how many rows went, the applications'
     history included.
@@ -131,7 +132,12 @@ def applications_delete_expired(*, today=None) -> int:
     at them (kept, without the link). The entry names no applicant: that is what was erased.
     """
     today = today or timezone.localdate()
-    expired = Application.objects.filter(keep_until__lt=today).exclude(stage=Stage.SELECTED)
+    expired = Application.objects.filter(keep_until__lt=today)
+    if created_before is not None:  # the client's own term (programmes.privacy), whichever first
+        expired = Application.objects.filter(
+            Q(keep_until__lt=today) | Q(created_at__lt=created_before)
+        )
+    expired = expired.exclude(stage=Stage.SELECTED)
     programmes = Programme.objects.filter(
         pk__in=expired.values("programme_id").distinct()
     ).select_related("organisation")
