@@ -6,7 +6,7 @@ Idempotent: what exists is left alone."""
 
 from datetime import timedelta
 
-from .models import Action, Evaluation, Programme, ProgrammeClosure
+from .models import Action, Evaluation, Programme
 from .services import guidance, programme_create
 
 
@@ -115,7 +115,7 @@ def _actions(ctx, programme: Programme) -> None:
 
 
 def _closed_programme(ctx, running: Programme) -> None:
-    """An earlier team of the same client, closed a month ago: read-only, marked "Closed"."""
+    """An earlier team of the same client, closed at its end: read-only, marked "Closed"."""
     name = "BewonersTeam Bloemhof"
     if Programme.objects.filter(organisation=running.organisation, name=name).exists():
         return
@@ -155,10 +155,9 @@ def _closed_programme(ctx, running: Programme) -> None:
         source=Action.Source.EVALUATION,
         evaluation=evaluation,
     )
-    closure = guidance.programme_close(
+    guidance.programme_close(
         actor=ctx.leader,
         programme=programme,
         note="Dank voor twee mooie jaren in Bloemhof.",
     )
-    ProgrammeClosure.objects.filter(pk=closure.pk).update(closed_at=ctx.at(30, 16))
     ctx.created += 1

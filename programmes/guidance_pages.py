@@ -35,7 +35,7 @@ def register_guidance() -> None:
     from .audit import register_audit_actions  # noqa: PLC0415 - imports the models
     from .models.guidance import EVALUATION_REPORT, FINAL_REPORT  # noqa: PLC0415 - models load late
     from .selectors import guidance as selectors  # noqa: PLC0415 - imports the models
-    from .services.guidance import EVALUATION_DUE, EVALUATION_OPEN  # noqa: PLC0415 - models
+    from .services.guidance import EVALUATION_DUE, EVALUATION_OPEN  # noqa: PLC0415 - imports the models
 
     register_programme_tab(
         ProgrammeTab(
