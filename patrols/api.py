@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from programmes.closure import closed_message, is_closed
 from programmes.input import BadJson, json_id, parse_moment, read_json
 from programmes.mixins import PermissionMixin
+from programmes.models import Programme
 from programmes.permissions import Perm
 from programmes.selectors import team_memberships_for
 
@@ -179,6 +181,8 @@ class PhoneApiView(PermissionMixin, View):
         if self.member is None:
             raise Refused(_not_on_team(), status=404)
         programme = self.member.programme
+        if is_closed(programme):
+            raise Refused(closed_message(), status=403)
         tenant = getattr(request, "organisation", None)
         if tenant is not None and programme.organisation_id == tenant.pk:
             programme.organisation = tenant  # the tenancy middleware has just read it
@@ -273,6 +277,8 @@ class SignalPhotoApi(PhoneApiView):
         tenant = getattr(request, "organisation", None)
         if tenant is not None and signal.organisation_id == tenant.pk:
             signal.organisation = tenant  # the tenancy middleware has just read it
+        if is_closed(Programme(pk=signal.programme_id)):
+            raise Refused(closed_message(), status=403)
         return signal
 
     def add(self, request, *, signal, photo_id, upload, sha256=None):

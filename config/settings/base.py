@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "programmes.tasks.meeting_reminders_send", "schedule": 15 * 60},
     "outbox-requeue-stale": {"task": "programmes.tasks.outbox_requeue_stale", "schedule": 5 * 60},
     "outbox-send-due": {"task": "programmes.tasks.outbox_send_due", "schedule": 30},
+    # The evaluations each programme's schedule asks for, planned three weeks ahead.
+    "evaluations-plan-due": {
+        "task": "programmes.guidance_tasks.evaluations_plan_due_all",
+        "schedule": 6 * 60 * 60,
+    },
     "document-requeue-stale": {"task": "programmes.tasks.document_requeue_stale", "schedule": 120},
     "bulk-requeue-stale": {"task": "programmes.tasks.bulk_requeue_stale", "schedule": 120},
     # Each person's daily digest from their chosen hour: checked every quarter of an hour.
