@@ -105,6 +105,17 @@ class PersonalData:
     def ground_label(self) -> str:
         return str(GROUND_LABELS.get(self.legal_ground, self.legal_ground))
 
+    @property
+    def where(self) -> str:
+        """The model in words (its verbose name), not its code."""
+        return str(apps.get_model(self.model)._meta.verbose_name).capitalize()
+
+    @property
+    def field_labels(self) -> list[str]:
+        """The fields in words (their verbose names)."""
+        meta = apps.get_model(self.model)._meta
+        return [str(meta.get_field(name).verbose_name) for name in self.fields]
+
 
 _register: dict[tuple[str, str], PersonalData] = {}
 _not_personal: dict[str, set[str]] = {}

@@ -35,3 +35,13 @@ def retention_terms_of(*, organisation: Organisation) -> dict:
     return dict(
         RetentionSetting.objects.filter(organisation=organisation).values_list("rule", "days")
     )
+
+
+def erasure_waiting_for(*, user) -> PrivacyRequest | None:
+    """The user's own erasure request that waits for the admin, if any."""
+    return PrivacyRequest.objects.filter(
+        organisation_id=user.organisation_id,
+        action=PrivacyRequest.Action.ERASE,
+        status=PrivacyRequest.Status.PENDING,
+        subject__iexact=user.email,
+    ).first()

@@ -36,6 +36,7 @@ ORGANISATION_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "privacy_statement_url",
 )
 
 

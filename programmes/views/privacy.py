@@ -146,3 +146,41 @@ class PrivacyPersonView(PermissionMixin, TemplateView):
             )
             return redirect("privacy")
         return redirect(back)
+
+
+class MyDataView(PermissionMixin, TemplateView):
+    """A team member's own data: download it all as one ZIP, or ask for it to be erased (a
+    waiting request the consultancy admin handles, who is told at once)."""
+
+    permission = Perm.OWN_RECORDS_VIEW
+    method_permissions = {"POST": Perm.OWN_RECORDS_VIEW}
+    template_name = "programmes/my_data.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        waiting = selectors.erasure_waiting_for(user=user)
+        return super().get_context_data(
+            waiting=waiting, organisation=user.organisation, client=user.organisation, **kwargs
+        )
+
+    def post(self, request):
+        user = request.user
+        if request.POST.get("action") == "download":
+            archive, _count = services.privacy_export(
+                actor=user, organisation=user.organisation, subject=user.email
+            )
+            response = HttpResponse(archive, content_type="application/zip")
+            response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.zip"'
+            return response
+        if request.POST.get("action") == "erase":
+            services.erasure_request_create(
+                user=user, organisation=user.organisation, email=user.email
+            )
+            messages.success(
+                request,
+                _(
+                    "Your request has been sent. The consultancy erases your data and lets "
+                    "you know."
+                ),
+            )
+        return redirect("my_data")

@@ -425,3 +425,42 @@ def test_users_of_other_roles_are_refused(world, login):
 def test_traces_helper_finds_a_mention(world):
     assert traces(world.users[Role.CONSULTANCY_ADMIN].email)
     assert User.objects.count() > 0
+
+
+def test_a_member_downloads_their_data_and_asks_for_erasure_from_the_app(world, team, login):
+    member = team[1]
+    client = login(member)
+    page = client.get(reverse("my_data"))
+    assert page.status_code == 200
+    download = client.post(reverse("my_data"), {"action": "download"})
+    assert download["Content-Type"] == "application/zip"
+    payload = json.loads(zipfile.ZipFile(io.BytesIO(download.content)).read("gegevens.json"))
+    assert payload["records"]["account"][0]["email"] == member.email
+    client.post(reverse("my_data"), {"action": "erase"})
+    waiting = PrivacyRequest.objects.get(status="pending")
+    assert waiting.subject == member.email and waiting.requested_by == member
+    assert "Ask to erase" not in client.get(reverse("my_data")).content.decode()
+    # The admin handles it: the request is marked handled and names nobody any more.
+    admin = world.users[Role.CONSULTANCY_ADMIN]
+    privacy_services.privacy_erase(
+        actor=admin, organisation=world.client, subject=member.email, confirm=member.email
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == "done" and waiting.subject == privacy.ERASED
+
+
+def test_the_privacy_statements_show_on_the_application_form(world, team, client):
+    from programmes.services import organisation_update
+
+    programme = team[0]
+    recruitment.campaign_save(actor=None, programme=programme, is_open=True)
+    organisation_update(
+        actor=None, organisation=world.client, privacy_statement_url="https://noord.example/p"
+    )
+    organisation_update(
+        actor=None,
+        organisation=world.consultancy,
+        privacy_statement_url="https://advies.example/privacy",
+    )
+    page = client.get(f"/apply/{world.client.slug}/{programme.pk}/").content.decode()
+    assert "https://noord.example/p" in page and "https://advies.example/privacy" in page

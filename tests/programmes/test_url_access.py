@@ -70,6 +70,7 @@ ACCESS = {
     "mail_retry": {"POST": ADMIN_ONLY},
     "privacy": _rw(ADMIN_ONLY),
     "privacy_person": _rw(ADMIN_ONLY),
+    "my_data": _rw(MEMBER_ONLY),
     # Everyone's own notifications and choices; the unsubscribe link of a mail needs no login.
     "notification_list": _rw(ALL_ROLES),
     "notification_preferences": _rw(ALL_ROLES),
@@ -449,6 +450,12 @@ def objects(world, programme, django_capture_on_commit_callbacks, mailoutbox):
             uuid=uuidlib.uuid4(),
             upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
         )
+        # Processed and reviewed: the client's staff see a photo only then.
+        from patrols.services.photo_review import signal_photo_clear
+
+        patrols.signal_photo_process(photo_id=photo.pk)
+        photo.refresh_from_db()
+        signal_photo_clear(actor=admin, photo=photo)
         from recruitment import services as recruitment
 
         survey = recruitment.survey_create(actor=admin, programme=programme, title="Buurt")
