@@ -24,6 +24,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from programmes.input import file_response
+from programmes.models import ReadEntry
+from programmes.services.reads import record_read
 
 from . import selectors
 from .models import SignalPhoto
@@ -127,12 +129,17 @@ def photo_placeholder(photo: SignalPhoto) -> HttpResponse:
     return response
 
 
-def photo_response(*, signal, pk):
-    """The photo `pk` of a signal the caller may see, cached privately for an hour; 404 for a
-    photo of another signal; a placeholder while it is not processed."""
-    photo = selectors.get_signal_photo(signal=signal, pk=pk)
+def photo_response(*, signal, pk, released_only: bool = False, reader=None, request=None):
+    """The photo `pk` of a signal the caller may see; 404 for a photo of another signal (and,
+    `released_only`, for one not reviewed yet: the client's staff); a placeholder while it is
+    not processed. `reader`: log the look in the read log (`programmes.services.reads`).
+    Not cached by the browser: a blur replaces the image under the same address, and a
+    cached copy would keep showing what was blurred."""
+    photo = selectors.get_signal_photo(signal=signal, pk=pk, released_only=released_only)
     if photo.status != SignalPhoto.Status.READY or not photo.image:
         return photo_placeholder(photo)
+    if reader is not None:
+        record_read(user=reader, subjects=photo, what=ReadEntry.What.PHOTO, request=request)
     response = file_response(photo.image, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-cache"
     return response

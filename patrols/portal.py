@@ -25,6 +25,7 @@ from programmes.views.common import form_errors_to
 from . import selectors, services
 from .forms import SignalFilterForm, SignalFollowUpForm
 from .models import Signal
+from .photo_views import PortalPhotoReviewView
 from .photos import photo_response
 from .selectors.portal import for_signal_list
 from .workflow import CLOSED, Status
@@ -255,12 +256,19 @@ class SignalDetailView(_SignalsMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         (signal,) = selectors.with_places([self.get_signal()])
         can_handle = self.may("POST")
+        reviewer = PortalPhotoReviewView.allows(self.request.user)
+        photos = list(selectors.signal_photos(signal=signal, released_only=not reviewer))
         return super().get_context_data(
             client=self.get_client(),
             signal=signal,
             map_config=_point_map(signal),
             events=selectors.signal_events(signal=signal),
-            photos=selectors.signal_photos(signal=signal),
+            photos=photos,
+            may_review_photos=reviewer,
+            # The client's staff see the reviewed photos only: they are told how many wait.
+            photos_waiting=0
+            if reviewer
+            else selectors.signal_photos(signal=signal).count() - len(photos),
             confirmations=selectors.signal_confirmations(signal=signal),
             form=(form or SignalFollowUpForm(signal=signal)) if can_handle else None,
             **kwargs,
@@ -293,4 +301,10 @@ class SignalPhotoView(_SignalsMixin, View):
         signal = selectors.get_signal_for_client(
             user=request.user, organisation=self.get_client(), pk=signal_pk
         )
-        return photo_response(signal=signal, pk=photo_pk)
+        return photo_response(
+            signal=signal,
+            pk=photo_pk,
+            released_only=not PortalPhotoReviewView.allows(request.user),
+            reader=request.user,
+            request=request,
+        )

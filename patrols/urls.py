@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from . import activity_views, api, board_views, own, portal, views, workspace
+from . import activity_views, api, board_views, own, photo_views, portal, views, workspace
 from .handoff import views as handoff
 from .handoff.health import HandoffHealthView
 
@@ -107,6 +107,11 @@ urlpatterns = [
         "portal/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/",
         portal.SignalPhotoView.as_view(),
         name="portal_signal_photo",
+    ),
+    path(
+        "portal/<slug:org>/signals/<int:signal_pk>/photos/<int:photo_pk>/review/",
+        photo_views.PortalPhotoReviewView.as_view(),
+        name="portal_signal_photo_review",
     ),
     path(
         "portal/<slug:org>/handoff/", handoff.HandoffSettingsView.as_view(), name="portal_handoff"

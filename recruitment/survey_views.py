@@ -14,12 +14,14 @@ from django.views.generic import TemplateView
 from programmes.exports import SafeWriter, csv_safe
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
+from programmes.models import ReadEntry
 from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
 from programmes.services import document_request
+from programmes.services.reads import record_read
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
@@ -129,11 +131,19 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         survey = self.get_survey()
+        prospects = paginate(self.request, selectors.survey_prospects(survey=survey))
+        prospects.object_list = list(prospects.object_list)
+        record_read(  # the respondents whose contact details the page shows
+            user=self.request.user,
+            subjects=prospects.object_list,
+            what=ReadEntry.What.RESPONDENT,
+            request=self.request,
+        )
         return super().get_context_data(
             survey=survey,
             results=selectors.survey_counts(survey=survey),
             comparison=selectors.survey_comparison(survey=survey),
-            prospects=paginate(self.request, selectors.survey_prospects(survey=survey)),
+            prospects=prospects,
             report=selectors.survey_report(survey=survey),
             **kwargs,
         )

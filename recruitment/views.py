@@ -11,11 +11,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin, PublicMixin
+from programmes.models import ReadEntry
 from programmes.pagination import PER_PAGE, paginate
 from programmes.permissions import Perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import get_meeting_for, may_manage_programme
 from programmes.selectors.bulk import bulk_job_latest
+from programmes.services.reads import record_read
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
@@ -229,6 +231,12 @@ class SelectionView(ProgrammeMixin, TemplateView):
         )
         applications = list(page.object_list)
         _mark_duplicates(applications, programme=programme)
+        record_read(
+            user=self.request.user,
+            subjects=applications,
+            what=ReadEntry.What.APPLICATION,
+            request=self.request,
+        )
         rows = selection_rows(applications, csrf_token=get_token(self.request))
         by_stage = [
             (value, label, counts[value], rows.get(value, ""))
@@ -379,6 +387,13 @@ class CandidatesView(ProgrammeMixin, TemplateView):
                 "decided": shown[: self.decided_shown],
                 "decided_more": len(shown) > self.decided_shown,
             }
+        shown_people = [*[a for a, _form in context.get("proposed", ())], *context["decided"]]
+        record_read(
+            user=self.request.user,
+            subjects=shown_people,
+            what=ReadEntry.What.CANDIDATE,
+            request=self.request,
+        )
         return super().get_context_data(**context, **kwargs)
 
     def post(self, request, *args, **kwargs):

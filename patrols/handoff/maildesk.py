@@ -6,16 +6,16 @@ subject, for the desk to quote back, and the outbox row carries `handoff:<uuid>`
 the service queues it in the same transaction that marks the hand-off delivered, under the
 hand-off's row lock, and looks for that ref first, so a second try never queues a second mail.
 
-The signal's photos that are processed by then go along as attachments (at most
-PHOTOS_MAX). A photo that arrives or is processed later (the phone sends it after the signal)
-follows in a mail of its own with the same reference, once per photo and hand-off
-(`send_photo`, called when the photo is ready).
+The signal's photos that are processed and reviewed by then (blurred where needed, see
+`patrols.services.photo_review`) go along as attachments (at most PHOTOS_MAX). A photo
+reviewed later follows in a mail of its own with the same reference, once per photo and
+hand-off (`send_photo`, called when the photo is released).
 """
 
 from programmes.mail import mail_hold, mail_queue
 from programmes.models import OutboxMessage
 
-from ..models import SignalPhoto
+from ..models import RELEASED_REVIEWS, SignalPhoto
 from .base import DELIVERED, Outcome, portal_url, reference
 
 
@@ -37,7 +37,9 @@ def _photo_file(signal, photo, number: int) -> dict:
 
 def _ready_photos(signal) -> list:
     return list(
-        SignalPhoto.objects.filter(signal=signal, status=SignalPhoto.Status.READY)
+        SignalPhoto.objects.filter(
+            signal=signal, status=SignalPhoto.Status.READY, review__in=RELEASED_REVIEWS
+        )
         .exclude(image="")
         .order_by("pk")[:PHOTOS_MAX]
     )

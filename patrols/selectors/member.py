@@ -15,6 +15,7 @@ from programmes.selectors import (
 )
 
 from ..models import (
+    RELEASED_REVIEWS,
     Round,
     RoundSlot,
     Signal,
@@ -200,14 +201,20 @@ def confirmation_counts(*, signals) -> dict[int, int]:
     )
 
 
-def signal_photos(*, signal: Signal) -> QuerySet[SignalPhoto]:
-    """The photos of a signal the caller has already been allowed to see."""
-    return signal.photos.all()
+def signal_photos(*, signal: Signal, released_only: bool = False) -> QuerySet[SignalPhoto]:
+    """The photos of a signal the caller has already been allowed to see; `released_only`:
+    only those processed and reviewed (what the client's staff see,
+    `patrols.services.photo_review`)."""
+    photos = signal.photos.all()
+    if released_only:
+        photos = photos.filter(status=SignalPhoto.Status.READY, review__in=RELEASED_REVIEWS)
+    return photos
 
 
-def get_signal_photo(*, signal: Signal, pk) -> SignalPhoto:
-    """One photo of a signal the caller may see; 404 for a photo of another signal."""
-    found = signal_photos(signal=signal).filter(pk=pk).first()
+def get_signal_photo(*, signal: Signal, pk, released_only: bool = False) -> SignalPhoto:
+    """One photo of a signal the caller may see; 404 for a photo of another signal (and,
+    with `released_only`, for one not reviewed yet)."""
+    found = signal_photos(signal=signal, released_only=released_only).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found

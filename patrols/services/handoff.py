@@ -348,9 +348,9 @@ def handoffs_plan(*, signal: Signal, actor=None) -> list[Handoff]:
 
 
 def handoff_photo_follow(*, photo) -> int:
-    """A photo of a signal is ready: mail it to each service desk that already has the
-    signal (its mail went out before the photo was processed), quoting the reference. Returns
-    the number of mails queued."""
+    """A photo of a signal is released to the client (processed and reviewed): mail it to
+    each service desk that already has the signal (its mail went out before), quoting the
+    reference. Returns the number of mails queued."""
     handed = Handoff.objects.filter(
         signal_id=photo.signal_id,
         state=Handoff.State.DELIVERED,

@@ -41,7 +41,6 @@ from programmes.services.common import attempt_claim
 from programmes.services.documents import is_transient
 
 from ..models import Signal, SignalPhoto
-from .handoff import handoff_photo_follow
 from .records import _member, _store_once
 
 logger = logging.getLogger(__name__)
@@ -242,7 +241,7 @@ def signal_photo_process(*, photo_id: int, attempt: int | None = None) -> str:
                 return "skipped"
             file_delete_on_commit(photo.original.name)
             photo.image.name = stored
-            handoff_photo_follow(photo=photo)  # a desk that has the signal gets the photo too
+            # A service desk gets the photo once it is reviewed (services/photo_review.py).
         return Status.READY
     except ValidationError as error:  # the pixels cannot be read: trying again will not help
         logger.warning("photo %s cannot be re-encoded: %s", photo.pk, error.messages)

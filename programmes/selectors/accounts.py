@@ -90,7 +90,7 @@ def user_list_for(*, user, q: str = "", role: str = "", organisation_slug: str =
     qs = (
         users_for(user=user)
         .order_by("organisation__name", "name", "pk")
-        .values("pk", "name", "email", "role", "is_active", "organisation__name")
+        .values("pk", "name", "email", "role", "is_active", "organisation__name", "organisation_id")
     )
     if q:
         qs = qs.filter(Q(name__istartswith=q) | Q(email__istartswith=q))

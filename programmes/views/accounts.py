@@ -21,9 +21,10 @@ from django.views.generic import FormView, TemplateView
 from .. import selectors, services
 from ..forms import AcceptInvitationForm, InvitationForm
 from ..mixins import PermissionMixin, PublicMixin
-from ..models import Invitation
+from ..models import Invitation, ReadEntry, User
 from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
+from ..services.reads import record_read
 from .common import form_errors_to, query_param
 from .mail import MailOutboxView, with_failed_mail
 from .rows import Row, row_url
@@ -45,7 +46,18 @@ class UserListView(PermissionMixin, TemplateView):
         org_slug = query_param(self.request, "org")
         people = selectors.user_list_for(user=user, q=q, role=role, organisation_slug=org_slug)
         page = paginate(self.request, people)
-        page.object_list = self.rows(page.object_list, user=user)
+        shown = list(page.object_list)
+        record_read(  # the team members' e-mail addresses on this page
+            user=user,
+            subjects=[
+                User(pk=p["pk"], email=p["email"], organisation_id=p["organisation_id"])
+                for p in shown
+                if p["role"] == Role.TEAM_MEMBER
+            ],
+            what=ReadEntry.What.MEMBER,
+            request=self.request,
+        )
+        page.object_list = self.rows(shown, user=user)
         return super().get_context_data(
             page=page,
             rows_html=self.rows_html(

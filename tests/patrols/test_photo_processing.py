@@ -54,10 +54,12 @@ def _photo_urls(world, photo):
 
 
 def _served(client, world, team, photo):
-    """What the client's staff and the reporter get for the photo: [(status, type, body)]."""
+    """What the portal (its project leader: the client's staff see a photo only once it is
+    reviewed, tests/patrols/test_photo_review.py) and the reporter get for the photo:
+    [(status, type, body)]."""
     got = []
     portal, own = _photo_urls(world, photo)
-    for user, url in ((world.users[Role.CLIENT_STAFF], portal), (team[1], own)):
+    for user, url in ((world.users[Role.PROJECT_LEADER], portal), (team[1], own)):
         client.force_login(user)
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
