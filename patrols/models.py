@@ -2,6 +2,10 @@
 
 Records made on a phone carry a `uuid` the phone made; the server stores each once however
 often it is sent, and keeps a hash of what was sent to tell a resend from a different record.
+
+History outlives what it belongs to: a programme with rounds, signals, conversations, rewards
+or activities cannot be deleted (`on_delete=PROTECT`; a programme ends by being closed), and
+a deleted account leaves its records with no name (`SET_NULL`).
 """
 
 import uuid
@@ -134,7 +138,7 @@ class Round(PhoneRecord, TenantModel):
     class Outcome(models.TextChoices):
         NOTHING = "nothing", _("Nothing to report")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="rounds")
     slot = models.ForeignKey(
         RoundSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="rounds"
     )
@@ -202,7 +206,7 @@ def latitude_band(latitude):
 class Signal(PhoneRecord, TenantModel):
     """Something a team member saw that needs follow-up by the client."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="signals")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="signals")
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="signals"
     )
@@ -465,7 +469,7 @@ class Conversation(PhoneRecord, TenantModel):
         NEUTRAL = "neutral", _("Neutral")
         BAD = "bad", _("Did not go well")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="conversations")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="conversations")
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
     )
@@ -494,7 +498,7 @@ class Conversation(PhoneRecord, TenantModel):
 class RewardHandout(TenantModel):
     """The reward of one month handed to a member who met the effort obligation."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
     # What was handed out stays on record when the member's account is deleted.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -532,7 +536,7 @@ class Activity(TenantModel):
         PARTNER = "partner", _("Meeting with a partner")
         OTHER = "other", _("Other")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="activities")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="activities")
     # The programme's history: the hours stay (without a name) when the account is deleted.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -243,9 +243,10 @@ class Invitation(TenantModel):
 class AuditEntry(TenantModel):
     """One state change: who did what to which object, in which organisation. Append-only."""
 
-    # Redeclared only to keep its reverse name (TenantModel's is "+"), so no migration is needed.
+    # Redeclared for its reverse name (TenantModel's is "+") and to keep the log: an
+    # organisation with audit entries cannot be deleted (PROTECT).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="audit_entries"
+        Organisation, on_delete=models.PROTECT, related_name="audit_entries"
     )
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

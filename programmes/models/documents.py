@@ -34,7 +34,7 @@ class Document(TenantModel):
         FAILED = "failed", _("Failed")
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(

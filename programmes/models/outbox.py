@@ -20,7 +20,7 @@ class OutboxMessage(TenantModel):
         CANCELLED = "cancelled", _("Cancelled")
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
     )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     template = models.CharField(max_length=100)

@@ -129,7 +129,7 @@ class ProgressEvent(TenantModel):
     """That something happened in a programme (once per kind, the first time it happened)."""
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="progress_events"
+        Programme, on_delete=models.PROTECT, related_name="progress_events"
     )
     event = models.CharField(_("event"), max_length=30, choices=Progress.choices)
     reached_at = models.DateTimeField(_("reached"))

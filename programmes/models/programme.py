@@ -117,7 +117,8 @@ class TeamMember(TenantModel):
     founding team; newcomers recruited later form the next).
     """
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="team")
+    # PROTECT: the roster is the programme's history (who was on the team, and when).
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="team")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )

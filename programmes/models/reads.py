@@ -16,12 +16,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .tenant import TenantModel
 
 
 class ReadEntry(TenantModel):
     """One person's data shown to one user once: append-only."""
+
+    # Redeclared to keep the log: an organisation with reads cannot be deleted (PROTECT).
+    organisation = models.ForeignKey(
+        "programmes.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
 
     class What(models.TextChoices):
         APPLICATION = "application", _("application (name, address, contact details)")
@@ -48,7 +54,7 @@ class ReadEntry(TenantModel):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("read")
+        verbose_name = pgettext_lazy("read log entry", "read")
         verbose_name_plural = _("read log")
         ordering = ["-at", "-id"]
         indexes = [
