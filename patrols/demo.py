@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from programmes import demo
+from programmes.models import MembershipEvent, TeamMember
 from programmes.selectors import roster
+from programmes.services import membership_leave, membership_pause
 
 from . import demo_team, services
 from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent
@@ -133,6 +135,35 @@ def load(ctx: demo.DemoContext) -> None:
             _team_at_work(ctx, key, programme)
             ctx.created += 1
     demo_team.load(ctx)
+    _membership_over_time(ctx, ctx.programmes[demo.RUNNING])
+
+
+# The team over the months: one member on holiday until next month, one who moved away.
+PAUSED = "samira.haddou@zuidstad.example"
+LEFT = "dirk.smit@zuidstad.example"
+
+
+def _membership_over_time(ctx, programme) -> None:
+    """After the rounds were walked: one member paused until a date next month (holiday),
+    one who left three weeks ago (moved, gear returned); their rounds and signals stay."""
+    rows = {m.user.email: m for m in TeamMember.objects.filter(programme=programme)}
+    paused, left = rows.get(PAUSED), rows.get(LEFT)
+    if paused is None or left is None or left.state == "left":
+        return
+    next_month = (ctx.today.replace(day=1) + timedelta(days=32)).replace(day=14)
+    membership_pause(
+        actor=paused.user, member=paused, until=next_month, reason="Vakantie in Marokko"
+    )
+    MembershipEvent.objects.filter(member=paused, to_state="paused").update(at=ctx.at(2, 20))
+    membership_leave(
+        actor=ctx.leader,
+        member=left,
+        left_on=ctx.today - timedelta(days=20),
+        reason="Verhuisd naar een andere wijk",
+        gear_returned=True,
+    )
+    MembershipEvent.objects.filter(member=left, to_state="left").update(at=ctx.at(20, 12))
+    ctx.created += 2
 
 
 def _team_at_work(ctx, key, programme) -> None:

@@ -1,10 +1,13 @@
 """The team member's own records in the phone app: the signals they reported (and where each
-one stands) and the documents made for them (their certificate)."""
+one stands), the documents made for them (their certificate) and their membership (a pause,
+a request to stop)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -12,10 +15,17 @@ from django.views.generic import TemplateView
 from programmes.input import file_response
 from programmes.mixins import PermissionMixin
 from programmes.permissions import Perm
-from programmes.services import document_retry
+from programmes.services import (
+    document_retry,
+    membership_pause,
+    membership_resume,
+    membership_stop_request,
+)
+from programmes.team_forms import NoteForm, PauseForm, StopRequestForm
 
 from . import selectors, services
 from .photos import photo_response
+from .views import _MembershipMixin
 
 
 class _OwnMixin(PermissionMixin):
@@ -104,3 +114,70 @@ class MySignalPhotoView(_OwnMixin, View):
     def get(self, request, org, signal_pk, photo_pk):
         signal = selectors.get_own_signal(user=request.user, pk=signal_pk)
         return photo_response(signal=signal, pk=photo_pk)
+
+
+class MembershipView(_MembershipMixin, PermissionMixin, TemplateView):
+    """The member's own membership in the app: pause (a holiday, until a date), end the
+    pause early, or tell the project leader they want to stop (who then records the leave)."""
+
+    permission = Perm.TEAM_APP_VIEW
+    method_permissions = {"POST": Perm.TEAM_APP_VIEW}
+    template_name = "patrols/membership.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.member is None:  # staff with the app's permission, not on a team
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, pause_form=None, stop_form=None, **kwargs):
+        return super().get_context_data(
+            client=self.request.organisation,
+            member=self.member,
+            programme=self.member.programme if self.member else None,
+            pause_form=pause_form or PauseForm(),
+            stop_form=stop_form or StopRequestForm(),
+            **kwargs,
+        )
+
+    def post(self, request, org):
+        member = self.member
+        if member is None:
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        forms = {"pause": PauseForm, "resume": NoteForm, "stop": StopRequestForm}
+        form = forms.get(action, NoteForm)(request.POST)
+        if action in forms and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "pause":
+                    membership_pause(
+                        actor=request.user,
+                        member=member,
+                        until=data["until"],
+                        reason=data["reason"],
+                    )
+                    messages.success(
+                        request,
+                        _("You are paused until and including %(date)s. Enjoy your break!")
+                        % {"date": date_format(data["until"], "j F Y")},
+                    )
+                elif action == "resume":
+                    membership_resume(actor=request.user, member=member, reason=data["reason"])
+                    messages.success(request, _("Welcome back: you can sign up for rounds again."))
+                else:
+                    membership_stop_request(
+                        actor=request.user, member=member, message=data["message"]
+                    )
+                    messages.success(
+                        request,
+                        _("Your project leader has been told and will contact you."),
+                    )
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                return redirect("patrols:team_membership", org=org)
+        context = {"pause_form": form} if action == "pause" else {"stop_form": form}
+        if action not in forms:
+            messages.error(request, _("Choose what to do."))
+            return redirect("patrols:team_membership", org=org)
+        return self.render_to_response(self.get_context_data(**context))

@@ -31,6 +31,7 @@ urlpatterns = [
         name="team_activities",
     ),
     path("team/<slug:org>/board/", board_views.TeamBoardView.as_view(), name="team_board"),
+    path("team/<slug:org>/membership/", own.MembershipView.as_view(), name="team_membership"),
     path(
         "team/<slug:org>/signals/<int:signal_pk>/",
         own.MySignalView.as_view(),

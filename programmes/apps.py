@@ -100,7 +100,7 @@ def register_membership() -> None:
         NotificationKind,
         register_notification_kind,
     )
-    from .permissions import Role  # noqa: PLC0415
+    from .permissions import Role  # noqa: PLC0415 - next to the registration it serves
     from .services.membership import STOP_REQUEST_KIND  # noqa: PLC0415 - imports the models
 
     register_programme_tab(ProgrammeTab(_("Team"), "programme_team", order=250))

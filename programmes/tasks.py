@@ -16,6 +16,7 @@ from .models import AuditEntry, Invitation, Organisation, User
 from .queueing import enqueue
 from .services import bulk as bulk_service
 from .services import documents as documents_service
+from .services import membership as membership_service
 from .services import notifications as notifications_service
 from .services import outbox as outbox_service
 from .services import reads as reads_service
@@ -359,3 +360,18 @@ def orphan_files_sweep() -> int:
     # Looks at every tenant's files: scoping is off on purpose; it reads file names only.
     with scopes_disabled():
         return files.orphan_files_sweep()
+
+
+@shared_task(acks_late=True)
+def membership_pauses_end() -> int:
+    """Periodic: make members whose pause ended active again (scheduled, reminded and held
+    to the effort obligation); idempotent per member."""
+    # Finding ended pauses spans every tenant: scoping is off for the look-up only; each
+    # member is resumed inside its own organisation's scope.
+    with scopes_disabled():
+        ended = list(membership_service.membership_pauses_ended())
+    resumed = 0
+    for member_id, organisation_id in ended:
+        with scope(organisation=organisation_id):
+            resumed += membership_service.membership_pause_end(member_id=member_id)
+    return resumed

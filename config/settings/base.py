@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "round-reminders": {"task": "patrols.tasks.round_reminders_send", "schedule": 15 * 60},
+    # Members whose pause ended are active again (scheduled and reminded) from the next day.
+    "membership-pauses-end": {
+        "task": "programmes.tasks.membership_pauses_end",
+        "schedule": 60 * 60,
+    },
     # New signals to the client's staff (the daily digest has time; urgent ones go at once).
     "signals-notify-new": {"task": "patrols.notifications.signals_notify_new", "schedule": 5 * 60},
     "signals-notify-overdue": {
@@ -251,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
     "handoff-open311-poll": {
         "task": "patrols.handoff.tasks.open311_poll_all",
         "schedule": 5 * 60,
+    },
+    # Retention of personal data: every app's rules, each client's own terms, logged per run.
+    "privacy-retention": {
+        "task": "programmes.privacy_tasks.privacy_retention_run",
+        "schedule": 24 * 60 * 60,
     },
     "applications-retention": {
         "task": "recruitment.tasks.applications_delete_expired",

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,7 @@ from programmes.audit import audit_log
 from programmes.mail import mail_queue
 from programmes.models import Programme, User
 from programmes.readiness import readiness_reason
+from programmes.selectors import is_schedulable, schedulable_members
 from programmes.services.common import apply_changes
 
 from ..models import RoundSignup, RoundSlot
@@ -63,6 +65,8 @@ def round_slot_create(
 def round_signup(*, actor: User, slot: RoundSlot, signed_up: bool = True) -> bool:
     """Sign up for (or off) a scheduled round; only members ready for rounds may sign up."""
     member = _member(programme=slot.programme, user=actor)
+    if signed_up and not is_schedulable(member):
+        raise ValidationError(_("You are paused: sign up again once your pause has ended."))
     if signed_up and not member.ready_for_rounds:
         raise ValidationError(readiness_reason(member=member))
     if slot.starts_at <= timezone.now():
@@ -84,13 +88,24 @@ def round_signup(*, actor: User, slot: RoundSlot, signed_up: bool = True) -> boo
 
 
 def round_reminders_due(*, now=None):
-    """(signup id, organisation id) for rounds in the next 24 hours not yet reminded."""
+    """(signup id, organisation id) for rounds in the next 24 hours not yet reminded, of
+    walkers who can be scheduled (a paused member, or one who left, is not reminded)."""
     now = now or timezone.now()
-    return RoundSignup.objects.filter(
-        slot__starts_at__gt=now,
-        slot__starts_at__lte=now + timedelta(hours=24),
-        reminded_at__isnull=True,
-    ).values_list("pk", "organisation_id")
+    return (
+        RoundSignup.objects.filter(
+            slot__starts_at__gt=now,
+            slot__starts_at__lte=now + timedelta(hours=24),
+            reminded_at__isnull=True,
+        )
+        .filter(
+            Exists(
+                schedulable_members(programme=OuterRef("slot__programme_id")).filter(
+                    user_id=OuterRef("user_id")
+                )
+            )
+        )
+        .values_list("pk", "organisation_id")
+    )
 
 
 @transaction.atomic

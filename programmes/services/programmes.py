@@ -8,8 +8,11 @@ from django.utils.translation import gettext as _
 from ..audit import audit_log
 from ..models import Goal, Organisation, Partner, Programme, Progress, TeamMember, User
 from ..permissions import CONSULTANCY_ROLES, Role
+from ..workflow import MembershipState, check_membership_transition
 from .common import apply_changes
+from .membership import MEMBERSHIP_WORKFLOW
 from .plan import programme_progress_record
+from .workflow import workflow_history_append, workflow_transition
 
 PROGRAMME_FIELDS = ("name", "neighbourhood", "municipality", "postcode_areas", "start_date")
 INTAKE_FIELDS = ("vision", "starting_points")
@@ -196,26 +199,66 @@ def programme_intake_complete(*, actor: User, programme: Programme) -> Programme
     return programme
 
 
+def _newcomer_cohort(programme: Programme) -> int:
+    """The training cohort a new member joins: a newcomers' cohort still in training (its
+    members not all ready for rounds), so a team recruiting again while it keeps walking
+    trains its newcomers together; otherwise cohort 1 (the founding team, or newcomers
+    waiting for a cohort to be planned for them)."""
+    newest = (
+        TeamMember.objects.filter(programme=programme, is_active=True, cohort__gt=1)
+        .order_by("-cohort")
+        .values_list("cohort", flat=True)
+        .first()
+    )
+    if (
+        newest
+        and TeamMember.objects.filter(
+            programme=programme, is_active=True, cohort=newest, ready_for_rounds=False
+        ).exists()
+    ):
+        return newest
+    return 1
+
+
 @transaction.atomic
 def team_member_add(*, actor: User, programme: Programme, user: User) -> TeamMember:
     """Put a team member on the programme's roster (again, if they had left)."""
     if user.role != Role.TEAM_MEMBER or user.organisation_id != programme.organisation_id:
         raise ValidationError(_("Only team members of this client can join its team."))
     member, created = TeamMember.objects.get_or_create(
-        organisation=programme.organisation, programme=programme, user=user
+        organisation=programme.organisation,
+        programme=programme,
+        user=user,
+        defaults={"cohort": _newcomer_cohort(programme)},
     )
-    rejoined = not created and bool(
-        apply_changes(member, {"is_active": True}, allowed=("is_active",))
-    )
-    if rejoined:
-        member.save(update_fields=["is_active"])
-    if created or rejoined:  # (a member already on the team changes nothing)
+    if created:
+        workflow_history_append(
+            workflow=MEMBERSHIP_WORKFLOW,
+            obj=member,
+            actor=actor,
+            previous="",
+            new=MembershipState.ACTIVE,
+        )
         audit_log(
             actor=actor,
             organisation=programme.organisation,
             action="team.member_added",
             obj=member,
         )
+    elif not member.is_active:  # (a member on the team changes nothing)
+        workflow_transition(
+            workflow=MEMBERSHIP_WORKFLOW,
+            obj=TeamMember.objects.select_for_update().get(pk=member.pk),
+            actor=actor,
+            new=MembershipState.ACTIVE,
+            # A row taken off the team by hand (not "left") comes back all the same.
+            check=check_membership_transition if member.state == MembershipState.LEFT else None,
+            fields={"is_active": True, "left_at": None, "left_reason": "", "gear_returned": False},
+            allowed=("is_active", "left_at", "left_reason", "gear_returned"),
+            action="team.member_added",
+            data={},
+        )
+        member.refresh_from_db()
     programme_progress_record(programme=programme, event=Progress.TEAM_SELECTED, actor=actor)
     return member
 
@@ -254,12 +297,18 @@ def team_member_remove(*, actor: User | None, member: TeamMember) -> TeamMember:
     """Take a member off the programme's roster: the row stays (their rounds, signals and
     certificates keep pointing at it) but no longer counts. Taking off someone who already
     left changes nothing; `team_member_add` puts them back."""
-    if apply_changes(member, {"is_active": False}, allowed=("is_active",)):
-        member.save(update_fields=["is_active"])
-        audit_log(
+    locked = TeamMember.objects.select_for_update().get(pk=member.pk)
+    if locked.is_active:
+        workflow_transition(
+            workflow=MEMBERSHIP_WORKFLOW,
+            obj=locked,
             actor=actor,
-            organisation=member.organisation,
+            new=MembershipState.LEFT,
+            check=check_membership_transition if locked.state != MembershipState.LEFT else None,
+            fields={"is_active": False, "paused_until": None, "left_at": timezone.now()},
+            allowed=("is_active", "paused_until", "left_at"),
             action="team.member_removed",
-            obj=member,
+            data={},
         )
+        member.refresh_from_db()
     return member
