@@ -17,4 +17,5 @@ ACTIONS = {
     "street.delivered": _("Flyer delivered in a street"),
     "street.undelivered": _("Flyer delivery in a street taken back"),
     "training_track.created": _("Training track planned"),
+    "cohort.created": _("Newcomers' cohort planned with its own track"),
 }

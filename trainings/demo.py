@@ -5,9 +5,12 @@ introduction flyer and the team photo. Called by the `demo_data` command."""
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+
 from programmes import demo
-from programmes.models import Invitee, Meeting
-from programmes.services import invitee_set_attended, meeting_create
+from programmes.models import Invitee, Meeting, TeamMember, User
+from programmes.permissions import Role
+from programmes.services import invitee_set_attended, meeting_create, team_member_add
 
 from . import services
 from .models import (
@@ -48,6 +51,47 @@ def load(ctx: demo.DemoContext) -> None:
         if not programme.trainings.exists():
             _team_trained(ctx, key, programme)
             ctx.created += 1
+    programme = ctx.programmes[demo.RUNNING]
+    if not programme.cohorts.filter(number__gt=1).exists():
+        _newcomers(ctx, programme)
+        ctx.created += 1
+
+
+# A newcomer recruited while the team keeps walking, trained with Kees (who retakes the
+# workshop) in a cohort of their own.
+NEWCOMER = ("fatima.elamrani@zuidstad.example", "Fatima El Amrani")
+
+
+def _newcomers(ctx, programme) -> None:
+    """The newcomers' cohort: its three meetings planned in the coming weeks, its members
+    invited; the same certificate at the end."""
+    email, name = NEWCOMER
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email, None, name=name, role=Role.TEAM_MEMBER, organisation=programme.organisation
+        )
+        # The demo password, as the other demo members have it (hashed once by the base).
+        hashed = User.objects.get(pk=ctx.team_of(programme)[0].pk).password
+        User.objects.filter(pk=user.pk).update(password=hashed)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    ctx.users[email] = user
+    newcomer = team_member_add(actor=ctx.leader, programme=programme, user=user)
+    retaking = TeamMember.objects.get(programme=programme, user__email=NOT_YET_PASSED)
+    cohort = services.cohort_create(
+        actor=ctx.leader,
+        programme=programme,
+        starts={
+            Training.Kind.INTRODUCTION: ctx.at(-10, 19, 30),
+            Training.Kind.WORKSHOP: ctx.at(-17, 19, 30),
+            Training.Kind.INSTRUCTION: ctx.at(-24, 19, 30),
+        },
+        location="Buurthuis, kleine zaal",
+        trainer="Marieke Hoekstra",
+        members=[newcomer, retaking],
+    )
+    for training in cohort.trainings.all():
+        services.team_invite(actor=ctx.leader, training=training)
 
 
 def _team_trained(ctx, key, programme) -> None:

@@ -76,6 +76,30 @@ class PostedId(forms.Field):
         return int(value) if value.isdigit() and len(value) < 12 else 0
 
 
+class CohortForm(TrackForm):
+    """A newcomers' cohort: its three meetings and who is in it (members of this team not
+    trained yet are offered, checked)."""
+
+    members = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Newcomers in this cohort"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["members"]
+        field.queryset = members
+        field.label_from_instance = lambda m: m.user.name
+
+
+class CertificatesForm(forms.Form):
+    """Issue the certificates of one cohort's workshop (the founding team's by default)."""
+
+    cohort = forms.IntegerField(min_value=1, max_value=999, required=False)
+
+
 class InviteForm(forms.Form):
     """Invite the whole team to one training."""
 

@@ -21,6 +21,28 @@ def new_certificate_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
+class Cohort(TenantModel):
+    """A group of members trained together: the founding team is cohort 1, newcomers recruited
+    while the team keeps walking form the next, each with its own track of three meetings and
+    the same certificate. A member's cohort is `TeamMember.cohort` (its number)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohorts")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="one_cohort_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Training(TenantModel):
     class Kind(models.TextChoices):
         INTRODUCTION = "introduction", _("Introduction meeting")
@@ -29,13 +51,17 @@ class Training(TenantModel):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="trainings")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="trainings")
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="training")
     trainer = models.CharField(_("trainer"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["meeting__starts_at"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "kind"], name="one_training_of_each_kind")
+            # One track per cohort: a second cohort (newcomers) has its own three meetings.
+            models.UniqueConstraint(
+                fields=["programme", "cohort", "kind"], name="one_training_of_each_kind"
+            )
         ]
 
     def __str__(self) -> str:

@@ -26,14 +26,21 @@ def track_overview(*, programme: Programme) -> dict:
     order list, the rules, the introduction and its documents, and the streets."""
     trainings = list(
         Training.objects.filter(programme=programme)
-        .select_related("meeting")
+        .select_related("meeting", "cohort")
         .annotate(n_invited=Count("meeting__invitees"))
     )
     workshop = next((t for t in trainings if t.kind == Training.Kind.WORKSHOP), None)
     members = list(roster(programme=programme))
-    verdicts = (
-        {a.user_id: a for a in Assessment.objects.filter(training=workshop)} if workshop else {}
-    )
+    # Each member's verdict, from the workshop of whichever cohort they were trained in.
+    verdicts = {
+        a.user_id: a
+        for a in Assessment.objects.filter(
+            training__programme=programme, training__kind=Training.Kind.WORKSHOP
+        ).order_by("assessed_at", "pk")
+    }
+    cohorts = {}
+    for training in trainings:
+        cohorts.setdefault(training.cohort, []).append(training)
     certificates = list(Certificate.objects.filter(programme=programme).select_related("document"))
     held = services.certificate_revokes_held(certificates=certificates)
     for certificate in certificates:
@@ -55,6 +62,9 @@ def track_overview(*, programme: Programme) -> dict:
     assignments = list(StreetAssignment.objects.filter(programme=programme).select_related("user"))
     return {
         "trainings": trainings,
+        "cohorts": sorted(cohorts.items(), key=lambda item: item[0].number),
+        # Offered for a newcomers' cohort: members not trained yet (not ready, no verdict).
+        "newcomers": track_newcomers(programme=programme),
         "workshop": workshop,
         "members": members,
         "certificates": certificates,
@@ -81,6 +91,11 @@ def member_track(*, programme: Programme, user: User) -> dict:
     }
 
 
+def track_newcomers(*, programme: Programme):
+    """The members a newcomers' cohort may take in: on the team, not trained yet."""
+    return roster(programme=programme).filter(ready_for_rounds=False)
+
+
 def get_training_for(*, programme: Programme, pk: int) -> Training:
     """A training of `programme`; 404 otherwise."""
     found = Training.objects.filter(programme=programme, pk=pk).first()
@@ -89,9 +104,12 @@ def get_training_for(*, programme: Programme, pk: int) -> Training:
     return found
 
 
-def get_workshop_for(*, programme: Programme) -> Training:
-    """The workshop of `programme`'s track (the training that is assessed); 404 without one."""
-    found = Training.objects.filter(programme=programme, kind=Training.Kind.WORKSHOP).first()
+def get_workshop_for(*, programme: Programme, cohort: int = 1) -> Training:
+    """The workshop of the track of `programme`'s cohort number `cohort` (the training that
+    is assessed; the founding team's by default); 404 without one."""
+    found = Training.objects.filter(
+        programme=programme, cohort__number=cohort, kind=Training.Kind.WORKSHOP
+    ).first()
     if found is None:
         raise Http404
     return found

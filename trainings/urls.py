@@ -12,6 +12,7 @@ urlpatterns = [
     path(TRACK, views.TrainingsView.as_view(), name="programme_trainings"),
     # One address per thing done on the track page (each posts, then returns to the page).
     path(f"{TRACK}track/", views.TrackCreateView.as_view(), name="track_create"),
+    path(f"{TRACK}cohort/", views.CohortCreateView.as_view(), name="cohort_create"),
     path(f"{TRACK}invite/", views.TeamInviteView.as_view(), name="team_invite"),
     path(f"{TRACK}assess/", views.AssessView.as_view(), name="assess"),
     path(f"{TRACK}rules/", views.RulesSaveView.as_view(), name="rules_save"),

@@ -5,7 +5,6 @@ verification of certificates."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,10 +24,16 @@ from . import forms, selectors, services
 class _TrackPage(ProgrammeMixin, TemplateView):
     template_name = "trainings/track.html"
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form=None, cohort_form=None, **kwargs):
+        overview = selectors.track_overview(programme=self.get_programme())
         return super().get_context_data(
             form=form or forms.TrackForm(),
-            **selectors.track_overview(programme=self.get_programme()),
+            cohort_form=cohort_form
+            or forms.CohortForm(
+                members=overview["newcomers"],
+                initial={"members": list(overview["newcomers"])},
+            ),
+            **overview,
             invite_job=bulk_job_latest(programme=self.get_programme(), kind=services.TEAM_INVITE),
             certificates_job=bulk_job_latest(
                 programme=self.get_programme(), kind=services.CERTIFICATES_ISSUE
@@ -84,6 +89,37 @@ class TrackCreateView(_TrackAction):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class CohortCreateView(_TrackAction):
+    """Plan a newcomers' cohort: its own three meetings, and who is in it."""
+
+    form_class = forms.CohortForm
+
+    def post(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        form = forms.CohortForm(
+            request.POST, members=selectors.track_newcomers(programme=programme)
+        )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(cohort_form=form))
+        data = form.cleaned_data
+        try:
+            cohort = services.cohort_create(
+                actor=request.user,
+                programme=programme,
+                starts={k: data[k] for k in ("introduction", "workshop", "instruction")},
+                location=data["location"],
+                trainer=data["trainer"],
+                members=data["members"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(name)s was planned with its own track.") % {"name": cohort.name}
+            )
+        return self.redirect_to("trainings:programme_trainings")
+
+
 class TeamInviteView(_TrackAction):
     """Invite the whole team to one training."""
 
@@ -112,8 +148,9 @@ class AssessView(_TrackAction):
 
     def act(self, programme, form):
         data = form.cleaned_data
-        training = selectors.get_workshop_for(programme=programme)
         member = selectors.get_roster_member_for(programme=programme, user_pk=data["user"])
+        # The workshop of the member's cohort (a newcomer is assessed at their own).
+        training = selectors.get_workshop_for(programme=programme, cohort=member.cohort)
         services.assessment_record(
             actor=self.request.user,
             training=training,
@@ -207,10 +244,12 @@ class CertificatesIssueView(_TrackAction):
     """Issue the certificates of the whole track (who passed, and who was present and not
     assessed yet): a few at once, more in a bulk job whose progress the page shows."""
 
-    form_class = Form
+    form_class = forms.CertificatesForm
 
     def act(self, programme, form):
-        training = selectors.get_workshop_for(programme=programme)
+        training = selectors.get_workshop_for(
+            programme=programme, cohort=form.cleaned_data["cohort"] or 1
+        )
         result = services.certificates_issue_start(actor=self.request.user, training=training)
         if not isinstance(result, int):
             messages.info(
@@ -284,6 +323,7 @@ TRACK_ACTIONS = {
     "streets": StreetsSaveView,
     "introduction": IntroductionSaveView,
     "certificates": CertificatesIssueView,
+    "cohort": CohortCreateView,
     "revoke": CertificateRevokeView,
     "revoke_undo": CertificateRevokeUndoView,
 }

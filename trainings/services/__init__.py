@@ -43,6 +43,7 @@ from .readiness import (
 from .track import (
     TEAM_INVITE,
     TRACK,
+    cohort_create,
     team_invite,
     team_invite_chunk,
     team_invite_start,
@@ -85,6 +86,7 @@ __all__ = [
     "street_delivered",
     "streets_divide",
     "streets_save",
+    "cohort_create",
     "team_invite",
     "team_invite_chunk",
     "team_invite_start",
