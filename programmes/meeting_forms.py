@@ -72,6 +72,7 @@ class SeriesForm(BoundedDatesMixin, forms.ModelForm):
             self.initial.setdefault("title", _("Team meeting"))
         # The nth choice's labels read "first", "last": the field says what they count.
         self.fields["nth"].choices = [("", "–"), *MeetingSeries.Nth.choices]
+        self.fields["rule"].choices = MeetingSeries.Rule.choices  # no empty radio button
 
 
 class AgendaForm(forms.Form):
