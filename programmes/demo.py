@@ -216,6 +216,24 @@ def load(ctx: DemoContext) -> None:
     from .guidance_demo import load_guidance  # noqa: PLC0415 - its own module, as an app's
 
     load_guidance(ctx, running_key=RUNNING)
+    _privacy(ctx)
+
+
+def _privacy(ctx: DemoContext) -> None:
+    """The organisations' privacy statements, and a team member who asked from the app for
+    their data to be erased: waiting on the admin's Privacy page."""
+    from .services import privacy as privacy_services  # noqa: PLC0415 - beside its one use
+
+    for org in Organisation.objects.filter(privacy_statement_url=""):
+        services.organisation_update(
+            actor=None,
+            organisation=org,
+            privacy_statement_url=f"https://{org.slug}.example/privacy",
+        )
+    asking = ctx.users["kees.vermeulen@zuidstad.example"]
+    privacy_services.erasure_request_create(
+        user=asking, organisation=asking.organisation, email=asking.email
+    )
 
 
 def _organisations(ctx: DemoContext) -> None:

@@ -488,6 +488,7 @@ def mail_erase(found) -> None:
 def register() -> None:
     """Register the base's personal data, retention rules and person sources, and the notice
     to the consultancy admin of a person's request."""
+    from . import privacy_tasks  # noqa: F401, PLC0415 - registers the periodic job's task
     from .audit import register_audit_actions  # noqa: PLC0415 - imports the models
     from .notification_kinds import (  # noqa: PLC0415 - kept beside their use
         NotificationKind,

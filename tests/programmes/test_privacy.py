@@ -464,3 +464,14 @@ def test_the_privacy_statements_show_on_the_application_form(world, team, client
     )
     page = client.get(f"/apply/{world.client.slug}/{programme.pk}/").content.decode()
     assert "https://noord.example/p" in page and "https://advies.example/privacy" in page
+
+
+def test_the_beat_runs_retention_daily_and_the_task_logs_a_run(world):
+    from django.conf import settings
+
+    from programmes.privacy_tasks import privacy_retention_run
+
+    entry = settings.CELERY_BEAT_SCHEDULE["privacy-retention"]
+    assert entry["task"] == privacy_retention_run.name
+    privacy_retention_run()
+    assert RetentionRun.objects.count() == 1
