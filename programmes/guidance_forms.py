@@ -55,8 +55,8 @@ class ClientInputForm(forms.Form):
 
 class ActionForm(BoundedDatesMixin, forms.ModelForm):
     # Querysets of the programme's own rows, set per form (a tenant's rows need its scope).
-    partner = forms.ModelChoiceField(label=_("partner"), queryset=None, required=False)
-    evaluation = forms.ModelChoiceField(label=_("evaluation"), queryset=None, required=False)
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=None, required=False)
+    evaluation = forms.ModelChoiceField(label=_("Evaluation"), queryset=None, required=False)
 
     class Meta:
         model = Action
