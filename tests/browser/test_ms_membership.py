@@ -104,7 +104,7 @@ def test_a_newcomer_passes_their_cohort_workshop_and_starts_walking(
     page.get_by_role("link", name=programme.name).first.click()
     page.get_by_role("link", name="Trainingen", exact=True).click()
     expect(page.get_by_role("heading", name="Groep 2", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Gehaald Nadia Bakker").click()
+    page.get_by_role("button", name="Gehaald Nadia Bakker", exact=True).click()
     page.reload()
     expect(
         page.locator("form", has_text="Nadia Bakker").get_by_text("gehaald", exact=True)
