@@ -11,6 +11,7 @@ from django.utils import timezone
 from programmes.models import Document, Notification, Programme, User
 from programmes.selectors import (
     roster,
+    schedulable_members,
     team_memberships_for,
 )
 
@@ -43,9 +44,9 @@ def get_member_programme(*, user, pk) -> Programme:
 
 
 def mates_of(*, programme: Programme, user) -> QuerySet:
-    """The other active members of the programme's team (roster rows with their user), by
-    name: whom `user` may walk a round with."""
-    return roster(programme=programme).exclude(user=user)
+    """The other members of the programme's team who can be scheduled now (roster rows with
+    their user; not paused, not left), by name: whom `user` may walk a round with."""
+    return schedulable_members(programme=programme).exclude(user=user)
 
 
 def walkers_by_ids(*, programme: Programme, pks) -> list[User]:

@@ -326,3 +326,17 @@ def test_the_leader_pauses_and_records_a_leave_on_the_member_page(world, team, l
     assert (row.state, row.left_reason, row.gear_returned) == (S.LEFT, "Verhuisd", True)
     page = client.get(url).text
     assert "Terug in het team" in page and "Pauzeren" not in page
+
+
+def test_a_paused_mate_is_not_offered_to_walk_with(world, team):
+    from patrols.selectors.member import mates_of
+
+    programme, member, _ = team
+    leader = world.users[Role.PROJECT_LEADER]
+    mate = UserFactory(name="Mees", role=Role.TEAM_MEMBER, organisation=programme.organisation)
+    row = services.team_member_add(actor=leader, programme=programme, user=mate)
+    assert [m.user for m in mates_of(programme=programme, user=member)] == [mate]
+    services.membership_pause(
+        actor=leader, member=row, until=timezone.localdate() + dt.timedelta(days=7)
+    )
+    assert list(mates_of(programme=programme, user=member)) == []
