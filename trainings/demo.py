@@ -82,9 +82,9 @@ def _newcomers(ctx, programme) -> None:
         actor=ctx.leader,
         programme=programme,
         starts={
-            Training.Kind.INTRODUCTION: ctx.at(-10, 19, 30),
-            Training.Kind.WORKSHOP: ctx.at(-17, 19, 30),
-            Training.Kind.INSTRUCTION: ctx.at(-24, 19, 30),
+            Training.Kind.INTRODUCTION: ctx.at(-9, 19, 30),
+            Training.Kind.WORKSHOP: ctx.at(-14, 19, 30),
+            Training.Kind.INSTRUCTION: ctx.at(-36, 19, 30),
         },
         location="Buurthuis, kleine zaal",
         trainer="Marieke Hoekstra",
