@@ -64,6 +64,11 @@ urlpatterns = [
         "workspace/privacy/person/", privacy.PrivacyPersonView.as_view(), name="privacy_person"
     ),
     path("me/data/", privacy.MyDataView.as_view(), name="my_data"),
+    path(
+        "workspace/clients/<slug:org>/retention/",
+        privacy.RetentionTermsView.as_view(),
+        name="retention_terms",
+    ),
     path("workspace/mail/<int:message_pk>/retry/", mail.MailRetryView.as_view(), name="mail_retry"),
     path("notifications/", notifications.NotificationListView.as_view(), name="notification_list"),
     path(

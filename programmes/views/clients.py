@@ -15,6 +15,7 @@ from ..models import Organisation
 from ..permissions import Perm
 from .common import client_admins_for, form_errors_to, query_param
 from .mail import with_failed_mail
+from .privacy import RetentionTermsView
 from .programmes import ProgrammeCreateView
 
 
@@ -68,6 +69,7 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
             client=client,
             programme_rows=[(p, overview[p.pk]) for p in programmes],
             can_create_programme=ProgrammeCreateView.allows(user),
+            can_set_retention=RetentionTermsView.allows(user),
             people=selectors.users_for(user=user, organisation=client),
             invitations=with_failed_mail(
                 selectors.unaccepted_invitations_for(user=user, organisation=client)

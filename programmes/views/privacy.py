@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from .. import privacy
-from ..mixins import PermissionMixin
+from ..mixins import ClientMixin, PermissionMixin
 from ..pagination import paginate
 from ..permissions import Perm
 from ..selectors import accounts as account_selectors
@@ -184,3 +184,49 @@ class MyDataView(PermissionMixin, TemplateView):
                 ),
             )
         return redirect("my_data")
+
+
+class RetentionTermsForm(forms.Form):
+    """One number of days per retention rule, within the rule's bounds."""
+
+    def __init__(self, *args, terms: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for rule in privacy.retention_rules():
+            self.fields[rule.code] = forms.IntegerField(
+                label=rule.label,
+                min_value=rule.minimum,
+                max_value=rule.maximum,
+                initial=rule.days_for(terms),
+                help_text=_("Days; %(min)s to %(max)s, standard %(default)s.")
+                % {"min": rule.minimum, "max": rule.maximum, "default": rule.default},
+            )
+
+
+class RetentionTermsView(ClientMixin, PermissionMixin, TemplateView):
+    """A client's own retention terms, per rule within the product's bounds."""
+
+    permission = Perm.PRIVACY_MANAGE
+    method_permissions = {"POST": Perm.PRIVACY_MANAGE}
+    template_name = "programmes/retention_terms.html"
+
+    def get(self, request, *args, **kwargs):
+        client = self.get_client()
+        form = RetentionTermsForm(terms=selectors.retention_terms_of(organisation=client))
+        return self.render_to_response(self.get_context_data(client=client, form=form))
+
+    def post(self, request, *args, **kwargs):
+        client = self.get_client()
+        form = RetentionTermsForm(
+            request.POST, terms=selectors.retention_terms_of(organisation=client)
+        )
+        if form.is_valid():
+            try:
+                services.retention_terms_set(
+                    actor=request.user, organisation=client, terms=form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Retention terms saved."))
+                return redirect("retention_terms", org=client.slug)
+        return self.render_to_response(self.get_context_data(client=client, form=form))

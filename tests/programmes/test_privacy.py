@@ -475,3 +475,16 @@ def test_the_beat_runs_retention_daily_and_the_task_logs_a_run(world):
     assert entry["task"] == privacy_retention_run.name
     privacy_retention_run()
     assert RetentionRun.objects.count() == 1
+
+
+def test_the_admin_sets_a_clients_retention_terms_on_its_page(world, login, unscoped):
+    client = login(world.users[Role.CONSULTANCY_ADMIN])
+    detail = client.get(reverse("client_detail", kwargs={"org": world.client.slug}))
+    url = reverse("retention_terms", kwargs={"org": world.client.slug})
+    assert url in detail.content.decode()
+    data = {rule.code: rule.default for rule in privacy.retention_rules()}
+    too_short = client.post(url, {**data, "applications": 1})
+    assert too_short.status_code == 200 and not RetentionSetting.objects.exists()
+    client.post(url, {**data, "applications": 120})
+    assert RetentionSetting.objects.get(organisation=world.client, rule="applications").days == 120
+    assert 'value="120"' in client.get(url).content.decode()

@@ -71,6 +71,7 @@ ACCESS = {
     "privacy": _rw(ADMIN_ONLY),
     "privacy_person": _rw(ADMIN_ONLY),
     "my_data": _rw(MEMBER_ONLY),
+    "retention_terms": _rw(ADMIN_ONLY),
     # Everyone's own notifications and choices; the unsubscribe link of a mail needs no login.
     "notification_list": _rw(ALL_ROLES),
     "notification_preferences": _rw(ALL_ROLES),
