@@ -18,7 +18,9 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.closure import refuse_if_closed
 from programmes.mixins import ClientMixin, PermissionMixin
+from programmes.models import Programme
 from programmes.permissions import Perm
 from programmes.views.common import form_errors_to
 
@@ -276,6 +278,7 @@ class SignalDetailView(_SignalsMixin, TemplateView):
 
     def post(self, request, org, signal_pk):
         signal = self.get_signal()
+        refuse_if_closed(Programme(pk=signal.programme_id))  # its follow-up is archived too
         form = SignalFollowUpForm(request.POST, signal=signal)
         if form.is_valid():
             try:

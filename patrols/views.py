@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.closure import refuse_if_closed
 from programmes.mixins import PermissionMixin, PublicMixin
+from programmes.models import Programme
 from programmes.permissions import Perm
 from programmes.readiness import readiness_reason
 from programmes.selectors import (
@@ -160,6 +162,7 @@ def _member_slot(request, slot_pk) -> RoundSlot:
 def _sign(request, org, slot_pk, *, signed_up: bool):
     """Sign the member up for (or off) a scheduled round and go home with what happened."""
     slot = _member_slot(request, slot_pk)
+    refuse_if_closed(Programme(pk=slot.programme_id))  # a closed programme's rounds are history
     try:
         services.round_signup(actor=request.user, slot=slot, signed_up=signed_up)
     except ValidationError as error:

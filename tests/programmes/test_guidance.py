@@ -502,3 +502,43 @@ def test_the_phone_app_gets_a_clear_refusal_from_a_closed_programme(closed, clie
     body = response.json()
     assert body["permanent"] is True
     assert "archive" in body["reason"] or "archief" in body["reason"]
+
+
+def test_round_signup_and_signal_follow_up_of_a_closed_programme_are_refused(
+    programme, world, client, unscoped
+):
+    from patrols import services as patrols
+    from patrols.models import RoundSlot, Signal
+
+    pl, member, staff = world.users[PL], world.users[MEMBER], world.users[STAFF]
+    roster = services.team_member_add(actor=pl, programme=programme, user=member)
+    services.team_member_set_ready(actor=pl, member=roster, ready=True)
+    (slot,) = patrols.round_slot_create(
+        actor=pl,
+        programme=programme,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        meeting_point="Plein",
+    )
+    signal, _ = patrols.signal_report(
+        actor=member,
+        programme=programme,
+        uuid=uuid.uuid4(),
+        category=patrols.categories_ensure(programme=programme)[0],
+        description="Matras",
+        reported_at=timezone.now(),
+        street="Lindelaan",
+    )
+    guidance.programme_close(actor=pl, programme=programme)
+    org = programme.organisation.slug
+    client.force_login(member)
+    response = client.post(
+        reverse("patrols:round_signup", kwargs={"org": org, "slot_pk": slot.pk}), {"signup": "1"}
+    )
+    assert response.status_code == 403 and "archi" in response.content.decode()
+    assert not RoundSlot.objects.get(pk=slot.pk).signups.exists()
+    client.force_login(staff)
+    url = reverse("patrols:portal_signal", kwargs={"org": org, "signal_pk": signal.pk})
+    response = client.post(url, {"status": "resolved", "note": "Opgehaald"})
+    assert response.status_code == 403 and "archi" in response.content.decode()
+    assert Signal.objects.get(pk=signal.pk).status == signal.status
+    assert client.get(url).status_code == 200  # reading it still works
