@@ -16,7 +16,7 @@ from programmes.selectors import roster
 from programmes.services import membership_leave, membership_pause
 
 from . import demo_team, services
-from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent
+from .models import EffortRule, RoundSignup, RoundSlot, Signal, SignalEvent, SignalPhoto
 from .models_handoff import Handoff, HandoffChannel
 from .services import handoff as handoff_services
 
@@ -330,6 +330,12 @@ def _signals(ctx, key, programme, rounds, lat, lon) -> None:
                     f"signal-{signal.pk}", colour="#4f7942", label=category, size=(480, 360)
                 ),
             )
+            if steps:  # reviewed before the client saw it; the newest wait for the leader
+                SignalPhoto.objects.filter(signal=signal).update(
+                    review=SignalPhoto.Review.CLEAR,
+                    reviewed_at=reported_at + timedelta(hours=2),
+                    reviewed_by=ctx.leader,
+                )
         when = reported_at
         for step, (status, note) in enumerate(steps):
             when = min(when + timedelta(days=1 + step, hours=2), timezone.now())
