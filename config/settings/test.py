@@ -25,5 +25,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         "NAME": os.environ.get("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test.sqlite3"))  # noqa: F405
     }
 
+# The dashboard computes its figures on every request unless a test turns its cache on.
+REPORTING_DASHBOARD_CACHE_SECONDS = 0
+
 # Tests never reach out to a tile server.
 MAP_TILE_URL = ""
