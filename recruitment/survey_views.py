@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.closure import refuse_if_closed
 from programmes.exports import SafeWriter, csv_safe
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
@@ -300,6 +301,7 @@ class SurveyAnswerView(PublicMixin, View):
 
     def post(self, request, org, public_id):
         survey = self._survey(public_id)
+        refuse_if_closed(survey.programme)  # a closed programme's survey takes no answers
         if survey.status != Survey.Status.OPEN:
             return self._page(request, survey, None)
         form = SurveyAnswerForm(request.POST, survey=survey)

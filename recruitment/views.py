@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes.closure import refuse_if_closed
 from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.models import ReadEntry
 from programmes.pagination import PER_PAGE, paginate
@@ -62,6 +63,7 @@ class ApplyView(PublicMixin, View):
 
     def post(self, request, org, programme_pk):
         programme = self._programme(programme_pk)
+        refuse_if_closed(programme)  # a closed programme recruits no one
         form = ApplicationForm(request.POST, postcode_areas=programme.postcode_areas)
         if not may_manage_programme(user=request.user, programme=programme) and not (
             public_form_hit(

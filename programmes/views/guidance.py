@@ -228,7 +228,8 @@ class ActionUpdateView(_WorkspaceMixin, TemplateView):
             try:
                 guidance_services.action_update(
                     actor=request.user,
-                    action=action,
+                    # Read again: validating the form set the posted values on `action`.
+                    action=self.get_action(),
                     **{k: form.cleaned_data[k] for k in form.changed_data},
                 )
             except ValidationError as error:

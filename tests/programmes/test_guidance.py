@@ -542,3 +542,31 @@ def test_round_signup_and_signal_follow_up_of_a_closed_programme_are_refused(
     assert response.status_code == 403 and "archi" in response.content.decode()
     assert Signal.objects.get(pk=signal.pk).status == signal.status
     assert client.get(url).status_code == 200  # reading it still works
+    # The public application form of a closed programme takes no application either.
+    client.logout()
+    response = client.post(
+        reverse("recruitment:apply", kwargs={"org": org, "programme_pk": programme.pk}),
+        {"name": "Nieuwe Bewoner", "email": "nieuw@example.org"},
+    )
+    assert response.status_code == 403 and "archi" in response.content.decode()
+
+
+def test_the_action_form_saves_a_change_of_status(programme, world, client, unscoped):
+    pl = world.users[PL]
+    action = guidance.action_create(
+        actor=pl, programme=programme, title="Bankje plaatsen", owner="Gemeente", source="other"
+    )
+    client.force_login(pl)
+    url = _url("action_update", programme, action_pk=action.pk)
+    assert 'value="Bankje plaatsen"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"title": "Bankje plaatsen", "owner": "Gemeente", "status": "done", "source": "other"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == Action.Status.DONE
+    from programmes.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(action="action.updated").get()
+    assert entry.data["status"] == ["planned", "done"]
