@@ -23,15 +23,12 @@ number of programmes, months, members and rows.
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from programmes.models import Invitee, Meeting, Programme, TeamMember
-from programmes.selectors import schedulable_members
 
 from ..models import Activity, EffortRule, Round
 
@@ -294,23 +291,19 @@ def effort_by_member_month(
 
 
 def effort_population(programmes, after: dt.date):
-    """The members held to the obligation in several programmes at once: who
-    `programmes.selectors.schedulable_members` says takes part (a member who left, or is
-    paused, does not count as missing it), who joined before `after`. The one place the
-    population of the figures and the export is chosen; (programme id, user id, joined at)
-    rows, by name."""
+    """The members who may be held to the obligation in several programmes at once: on the
+    team (active or paused; not left), joined before `after`. Who was paused or gone in a
+    given month is not held to it that month: the caller takes those out per month with
+    `programmes.selectors.members_excused_by_period` (the membership's history), so a pause
+    in March excuses March only. The one place the population of the figures and the export
+    is chosen; (programme id, user id, joined at) rows, by name."""
     ids = _ids(programmes)
     if not ids:
         return []
-    scheduled = reduce(
-        or_,
-        (
-            Q(pk__in=schedulable_members(programme=Programme(pk=pk)).values("pk").order_by())
-            for pk in ids
-        ),
-    )
     return list(
-        TeamMember.objects.filter(scheduled, joined_at__lt=_local_midnight(after))
+        TeamMember.objects.filter(
+            programme_id__in=ids, is_active=True, joined_at__lt=_local_midnight(after)
+        )
         .order_by("user__name", "pk")
         .values_list("programme_id", "user_id", "joined_at")
     )

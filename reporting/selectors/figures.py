@@ -39,7 +39,8 @@ Definitions (each tested against hand-computed data in tests/reporting/test_figu
 - Conversations and incidents of aggression: conversations reported in the bucket, and of
   them those marked as aggression.
 - Effort: per calendar month that starts within the period, the members on the team then
-  (held to the obligation, joined before the month ended) and how many met the programme's
+  (held to the obligation: joined before the month ended, not paused nor gone at any moment
+  of the month by the membership's history) and how many met the programme's
   effort obligation, by the one measure the effort page uses too
   (`patrols.selectors.effort`: rounds started in the month, minutes split at the month
   boundary, activity hours and attended team meetings as the rule says). A programme without
@@ -78,6 +79,7 @@ from patrols.selectors.effort import (
 )
 from patrols.workflow import Status
 from programmes.models import Programme
+from programmes.selectors import members_excused_by_period
 
 from ..models.summary import (
     CELL_LAT,
@@ -613,13 +615,18 @@ def _effort(figures, ids, start, end) -> None:
     rules = effort_rules(ids)
     after = _add_months(months[-1], 1)
     population = effort_population(ids, after)
+    # A member paused (or gone) at some moment of a month is not held to it that month.
+    excused = members_excused_by_period(
+        programme_ids=ids,
+        periods=[(_local_midnight(m), _local_midnight(_add_months(m, 1))) for m in months],
+    )
     found = {}
     if rules and population:
         found = effort_by_member_month(programmes=ids, first=months[0], after=after, rules=rules)
     out = []
-    for first in months:
+    for first, away in zip(months, excused, strict=True):
         m_end = _local_midnight(_add_months(first, 1))
-        members = [(p, u) for p, u, joined in population if joined < m_end]
+        members = [(p, u) for p, u, joined in population if joined < m_end and (p, u) not in away]
         met = 0
         for programme_id, user_id in members:
             effort = found.get((programme_id, user_id, first))

@@ -340,3 +340,48 @@ def test_a_paused_mate_is_not_offered_to_walk_with(world, team):
         actor=leader, member=row, until=timezone.localdate() + dt.timedelta(days=7)
     )
     assert list(mates_of(programme=programme, user=member)) == []
+
+
+def test_the_figures_excuse_a_member_paused_in_a_month_only(world, team, unscoped):
+    """A rule of one round a month; nobody walks. The member is paused from 10 February to
+    5 March: January counts them as missing, February and March do not, April does again."""
+    from patrols.models import EffortRule
+    from reporting.selectors.figures import period_figures
+
+    programme, member, _ = team
+    row = _row(team)
+    tz = timezone.get_current_timezone()
+    TeamMember.objects.filter(pk=row.pk).update(joined_at=dt.datetime(2026, 12, 1, tzinfo=tz))
+    MembershipEvent.objects.filter(member=row).update(at=dt.datetime(2026, 12, 1, tzinfo=tz))
+    EffortRule.objects.create(
+        organisation=programme.organisation, programme=programme, min_rounds=1, min_hours=0
+    )
+    for from_state, to_state, at in (
+        (S.ACTIVE, S.PAUSED, dt.datetime(2027, 2, 10, 9, tzinfo=tz)),
+        (S.PAUSED, S.ACTIVE, dt.datetime(2027, 3, 5, 9, tzinfo=tz)),
+    ):
+        MembershipEvent.objects.create(
+            organisation=programme.organisation,
+            member=row,
+            from_state=from_state,
+            to_state=to_state,
+            at=at,
+        )
+    f = period_figures(programmes=[programme], start=dt.date(2027, 1, 1), end=dt.date(2027, 5, 1))
+    assert [(e.month.month, e.members, e.met) for e in f.effort] == [
+        (1, 1, 0),
+        (2, 0, 0),
+        (3, 0, 0),
+        (4, 1, 0),
+    ]
+    # Paused again from 20 April and still paused: the months before still count them.
+    MembershipEvent.objects.create(
+        organisation=programme.organisation,
+        member=row,
+        from_state=S.ACTIVE,
+        to_state=S.PAUSED,
+        at=dt.datetime(2027, 4, 20, 9, tzinfo=tz),
+    )
+    TeamMember.objects.filter(pk=row.pk).update(state=S.PAUSED, paused_until=dt.date(2027, 6, 1))
+    f = period_figures(programmes=[programme], start=dt.date(2027, 1, 1), end=dt.date(2027, 5, 1))
+    assert [e.members for e in f.effort] == [1, 0, 0, 0]
