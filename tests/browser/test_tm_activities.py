@@ -124,7 +124,9 @@ def test_project_leader_writes_to_the_board_and_sees_activity_hours(
     page.get_by_role("link", name=programme.name).first.click()
     page.get_by_role("link", name="Prikbord").click()
     page.get_by_label("Onderwerp").fill("Sleutel buurthuis")
-    page.get_by_label("Bericht", exact=True).fill("Kun jij donderdag de sleutel ophalen?")
+    page.get_by_role("textbox", name=re.compile("^Bericht")).fill(
+        "Kun jij donderdag de sleutel ophalen?"
+    )
     page.get_by_role("radio", name="Gekozen leden").check()
     page.get_by_role("checkbox", name=member.name).check()
     page.get_by_role("button", name="Versturen").click()
