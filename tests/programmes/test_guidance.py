@@ -570,3 +570,15 @@ def test_the_action_form_saves_a_change_of_status(programme, world, client, unsc
 
     entry = AuditEntry.objects.filter(action="action.updated").get()
     assert entry.data["status"] == ["planned", "done"]
+
+
+def test_closed_programmes_are_marked_in_the_workspace_and_on_the_portal_home(
+    programme, world, client, unscoped
+):
+    guidance.programme_close(actor=world.users[PL], programme=programme)
+    client.force_login(world.users[PL])
+    row = client.get(reverse("workspace")).content.decode()
+    assert programme.name in row and ("Afgesloten" in row or "Closed" in row)
+    client.force_login(world.users[STAFF])
+    home = client.get(reverse("portal_home", kwargs={"org": programme.organisation.slug}))
+    assert 'badge text-bg-secondary align-middle">' in home.content.decode()
