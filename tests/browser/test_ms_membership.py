@@ -61,6 +61,7 @@ def test_a_member_pauses_on_the_phone(live_server, page, phone, world, team, sho
     page.get_by_role("link", name=programme.name).first.click()
     page.get_by_role("link", name="Team", exact=True).click()
     expect(page.get_by_text(re.compile("Gepauzeerd t/m"))).to_be_visible()
+    shot(page, "ms-03a-leader-team-tab")
     page.get_by_role("link", name=member.name).click()
     history = page.locator("section", has=page.get_by_role("heading", name="Verloop"))
     expect(history.get_by_text("Vakantie")).to_be_visible()
