@@ -5,6 +5,7 @@ Registered with the base's register (`programmes.privacy`) from `RecruitmentConf
 An erased application is anonymised, not deleted: its stage, source and dates stay, so the
 recruitment's counts do not change."""
 
+from django.core import signing
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,32 @@ NOT_PERSONAL = {
     "recruitment.Channel": ("kind", "reach"),
     "recruitment.DoorVisit": ("street", "outcome"),
 }
+
+# The applicant's own link (in the confirmation mail) to see, download or ask to erase their
+# data: signed, so it needs no table, and valid as long as an application may be kept.
+TOKEN_SALT = "recruitment.own-data"  # noqa: S105 - a namespace for the signature, not a secret
+TOKEN_MAX_AGE = 2 * 366 * 24 * 60 * 60
+
+
+def applicant_token(application) -> str:
+    """The signed token of an application's own-data link."""
+    return signing.dumps({"a": application.pk}, salt=TOKEN_SALT, compress=True)
+
+
+def application_for_token(token: str, *, organisation):
+    """The organisation's application a valid token names, or None (bad, expired, another
+    organisation's, or since erased)."""
+    try:
+        pk = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)["a"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+    return (
+        Application.objects.filter(pk=pk, organisation=organisation)
+        .exclude(email="")
+        .select_related("organisation", "programme")
+        .first()
+    )
+
 
 SELECTION = _("Project leader, consultancy and the client's staff deciding on candidates")
 

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from . import campaign_views, survey_views, views
+from . import campaign_views, own_data_views, survey_views, views
 
 app_name = "recruitment"
 
 urlpatterns = [
     path("apply/<slug:org>/<int:programme_pk>/", views.ApplyView.as_view(), name="apply"),
+    path(
+        "my-application/<slug:org>/<str:token>/",
+        own_data_views.OwnDataView.as_view(),
+        name="own_data",
+    ),
     path(
         "workspace/clients/<slug:org>/programmes/<int:programme_pk>/selection/",
         views.SelectionView.as_view(),

@@ -101,6 +101,17 @@ def privacy_erase(*, actor, organisation: Organisation, subject: str, confirm: s
     return counts
 
 
+def erasure_waiting(*, organisation: Organisation, email: str):
+    """The person's erasure request that waits for the admin, if any (a read the applicant's
+    page shares with the service below)."""
+    return PrivacyRequest.objects.filter(
+        organisation=organisation,
+        action=PrivacyRequest.Action.ERASE,
+        status=PrivacyRequest.Status.PENDING,
+        subject__iexact=email,
+    ).first()
+
+
 @transaction.atomic
 def erasure_request_create(*, user: User, organisation: Organisation, email: str):
     """A person asks from the app for their data to be erased: a waiting request the

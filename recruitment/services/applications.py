@@ -15,12 +15,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from programmes.audit import audit_log
+from programmes.links import reverse_absolute
 from programmes.mail import mail_queue
 from programmes.models import Programme, User
 from programmes.services.common import apply_changes
 from programmes.services.workflow import Workflow, workflow_history_append, workflow_transition
 
 from ..models import Application, ApplicationEvent, SurveyResponse
+from ..privacy import applicant_token
 from ..workflow import Stage
 from .campaign import campaign_for
 
@@ -108,7 +110,16 @@ def application_submit(
         to=application.email,
         to_name=application.name,
         template="recruitment/application_received",
-        context={"application": application},
+        context={
+            "application": application,
+            "data_url": reverse_absolute(
+                "recruitment:own_data",
+                kwargs={
+                    "org": programme.organisation.slug,
+                    "token": applicant_token(application),
+                },
+            ),
+        },
     )
     return application
 

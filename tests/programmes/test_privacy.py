@@ -488,3 +488,57 @@ def test_the_admin_sets_a_clients_retention_terms_on_its_page(world, login, unsc
     client.post(url, {**data, "applications": 120})
     assert RetentionSetting.objects.get(organisation=world.client, rule="applications").days == 120
     assert 'value="120"' in client.get(url).content.decode()
+
+
+def test_an_applicant_sees_downloads_and_asks_to_erase_through_the_mailed_link(world, team, client):
+    import re
+
+    programme = team[0]
+    recruitment.campaign_save(actor=None, programme=programme, is_open=True)
+    recruitment.application_submit(programme=programme, **PIET)
+    recruitment.application_submit(programme=programme, **KLAAS)
+    message = OutboxMessage.objects.filter(to_email=PIET["email"]).get()
+    link = re.search(r"https?://\S+/my-application/\S+/", message.body_text).group(0)
+    path = "/" + link.split("/", 3)[3]
+    page = client.get(path).content.decode()
+    assert "Piet Bakker" in page and "Lindelaan 17" in page and "Klaas" not in page
+    download = client.post(path, {"action": "download"})
+    payload = json.loads(zipfile.ZipFile(io.BytesIO(download.content)).read("gegevens.json"))
+    assert payload["records"]["application"][0]["name"] == "Piet Bakker"
+    assert "Klaas" not in json.dumps(payload)
+    client.post(path, {"action": "erase"})
+    assert PrivacyRequest.objects.get(status="pending").subject == PIET["email"]
+    # A tampered link shows its page, not someone's data.
+    bad = client.get(path.rstrip("/") + "x/")
+    assert bad.status_code == 200 and "Piet" not in bad.content.decode()
+
+
+def _requests(world, n, start):
+    admin = world.users[Role.CONSULTANCY_ADMIN]
+    PrivacyRequest.objects.bulk_create(
+        PrivacyRequest(
+            organisation=world.client if i % 2 else world.other_client,
+            action="erase" if i % 3 else "export",
+            status="pending" if i % 5 == 0 else "done",
+            subject=f"persoon{start + i}@example.org",
+            handled_by=None if i % 5 == 0 else admin,
+        )
+        for i in range(n)
+    )
+
+
+def test_the_privacy_page_runs_the_same_queries_at_10_and_at_1000_requests(world, login, unscoped):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.users[Role.CONSULTANCY_ADMIN])
+    privacy.retention_run()
+    counts = []
+    for n, start in ((10, 0), (990, 10)):
+        _requests(world, n, start)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("privacy"))
+        assert page.status_code == 200
+        counts.append(len(ctx))
+        assert page.content.decode().count("@example.org") >= 10
+    assert counts[0] == counts[1]

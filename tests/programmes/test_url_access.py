@@ -140,6 +140,8 @@ ACCESS = {
     "patrols:portal_signal_photo": {"GET": CLIENT_READERS},
     # Reviewing a photo before the client sees it (blur, or nothing to blur): the consultancy.
     "patrols:portal_signal_photo_review": _rw(CONSULTANCY),
+    # The member chooses what the client's staff see of them (the admin sees the app too).
+    "patrols:team_sharing": _rw({ADMIN, MEMBER}),
     # The hand-off's set-up (Perm.HANDOFF_MANAGE): the client's staff (no admin rank among
     # them) and the consultancy admin; the project leader sees its health, not its set-up.
     "patrols:portal_handoff": _rw({ADMIN, STAFF}),
@@ -171,6 +173,7 @@ ACCESS = {
         "POST reward_user": CLIENT_READERS,
     },
     "recruitment:apply": _rw(PUBLIC),
+    "recruitment:own_data": _rw(PUBLIC),
     "recruitment:programme_selection": _rw(CONSULTANCY),
     # The client decides on candidates; the project leader sees what was proposed.
     "recruitment:portal_candidates": _rw(CLIENT_READERS, post={ADMIN, STAFF}),
