@@ -574,5 +574,13 @@ def register() -> None:
             "invitation", _("Account invitations"), p.STAFF, invitations_find, invitation_erase, 80
         ),
         p.PersonSource("mail", _("Mail sent"), p.STAFF, mail_find, mail_erase, 90),
+        p.PersonSource(
+            "mentions",
+            _("Mentions in notes and texts"),
+            p.RESIDENT,
+            p.mentions_find,
+            p.mentions_erase,
+            95,
+        ),
     ):
         p.register_person_source(source)

@@ -390,3 +390,56 @@ def person_erase(person: Person) -> dict:
         counts[source.code] = len(items)
     counts["mentions"] = scrub(organisation=person.organisation, identifiers=identifiers)
     return counts
+
+
+# Mentions in free text ------------------------------------------------------------------------
+
+
+def mentions_find(person: Person) -> list:
+    """Where the person's name or e-mail address is written in a registered text field of
+    the organisation (a resident named in a signal, a member in meeting notes): one record per
+    model and field with how often and a short excerpt around the first mention. Erasure
+    replaces every one of them (`scrub`), so these need no erase of their own."""
+    needle = (person.email or person.name).strip()
+    if len(needle) < 5:
+        return []
+    found = []
+    for entry in register_entries():
+        model = apps.get_model(entry.model)
+        names = {f.name: f for f in model._meta.concrete_fields}
+        base = model._base_manager.all()
+        if "organisation" in names:
+            base = base.filter(organisation=person.organisation)
+        for name in entry.fields:
+            f = names.get(name)
+            if not isinstance(f, models.CharField | models.TextField) or f.choices:
+                continue
+            if isinstance(f, models.EmailField) or name in ("name", "to_name", "contact_name"):
+                continue  # the person's own records: their sources list those
+            rows = list(
+                base.filter(**{f"{name}__icontains": needle}).values_list(name, flat=True)[:50]
+            )
+            if not rows:
+                continue
+            text = rows[0]
+            at = text.lower().find(needle.lower())
+            excerpt = text[max(0, at - 60) : at + len(needle) + 60]
+            found.append(
+                Found(
+                    source="mentions",
+                    obj=None,
+                    label=f"{entry.where}: {f.verbose_name} ({len(rows)})",
+                    data={
+                        "where": entry.where,
+                        "field": str(f.verbose_name),
+                        "count": len(rows),
+                        "excerpt": excerpt,
+                    },
+                    identifiers=[needle],
+                )
+            )
+    return found
+
+
+def mentions_erase(found) -> None:
+    """Nothing of its own: `person_erase` scrubs every mention after the sources ran."""

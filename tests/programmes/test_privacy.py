@@ -542,3 +542,26 @@ def test_the_privacy_page_runs_the_same_queries_at_10_and_at_1000_requests(world
         counts.append(len(ctx))
         assert page.content.decode().count("@example.org") >= 10
     assert counts[0] == counts[1]
+
+
+def test_a_resident_named_in_a_signal_is_found_and_erased_the_signal_stays(world, team):
+    programme, member, categories = team
+    signal = patrols.signal_report(
+        actor=member,
+        programme=programme,
+        uuid=uuid.uuid4(),
+        category=categories[0],
+        description="Mevrouw Johanna Smits op nummer 5 heeft last van de hangjongeren",
+        reported_at=timezone.now(),
+    )[0]
+    person = privacy.Person(organisation=world.client, name="Johanna Smits")
+    found = dict(privacy.person_find(person))
+    mentions = next(items for source, items in found.items() if source.code == "mentions")
+    assert any("Johanna Smits" in item.data["excerpt"] for item in mentions)
+    admin = world.users[Role.CONSULTANCY_ADMIN]
+    privacy_services.privacy_erase(
+        actor=admin, organisation=world.client, subject="Johanna Smits", confirm="johanna smits"
+    )
+    signal.refresh_from_db()
+    assert "Johanna" not in signal.description and "hangjongeren" in signal.description
+    assert traces("Johanna Smits") == []
