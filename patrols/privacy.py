@@ -6,6 +6,8 @@ Figures stay: a signal past its term keeps its category, status, dates, street a
 the map (the dashboards' counts and hotspots); its description, house number, notes and
 photos go."""
 
+from pathlib import PurePath
+
 from django.utils.translation import gettext_lazy as _
 
 from programmes import privacy as p
@@ -177,7 +179,10 @@ def member_reports_find(person) -> list:
                         for c in conversations
                     ],
                 },
-                files=[(f"foto-{ph.pk}.jpg", ph.image) for ph in photos],
+                files=[
+                    (f"foto-{ph.pk}{PurePath(ph.image.name).suffix or '.jpg'}", ph.image)
+                    for ph in photos
+                ],
                 identifiers=[user.name],
             )
         )

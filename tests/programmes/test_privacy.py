@@ -141,7 +141,7 @@ def test_export_has_everything_about_the_applicant_and_nothing_about_another(wor
     assert AuditEntry.objects.filter(action="privacy.exported").count() == 1
 
 
-def test_export_of_a_member_has_their_signals_and_certificate_pdf(world, team):
+def test_export_of_a_member_has_their_signals_and_photos(world, team):
     programme, member, categories = team
     patrols.signal_report(
         actor=member,
@@ -151,12 +151,23 @@ def test_export_of_a_member_has_their_signals_and_certificate_pdf(world, team):
         description="Losse stoeptegel bij de school",
         reported_at=timezone.now(),
     )
+    from django.core.files.base import ContentFile
+
+    from patrols.models import Signal, SignalPhoto
+    from programmes.demo import _logo_png
+
+    signal = Signal.objects.get(reported_by=member)
+    photo = SignalPhoto(organisation=world.client, signal=signal, status="ready")
+    photo.image.save("tegel.png", ContentFile(_logo_png("T", "#123456")), save=False)
+    photo.save()
     admin = world.users[Role.CONSULTANCY_ADMIN]
-    payload, _archive_file, _count = _archive(admin, world.client, member.email)
+    payload, archive, _count = _archive(admin, world.client, member.email)
     assert payload["records"]["account"][0]["email"] == member.email
     signals = payload["records"]["patrols"][0]["signals"]
     assert [s["description"] for s in signals] == ["Losse stoeptegel bij de school"]
     assert "admin@" not in json.dumps(payload)  # nobody else's account
+    assert f"bestanden/foto-{photo.pk}.png" in archive.namelist()
+    assert archive.read(f"bestanden/foto-{photo.pk}.png")[:4] == b"\x89PNG"
 
 
 def test_erasing_an_applicant_leaves_no_trace_and_keeps_the_other(world, applicants):
