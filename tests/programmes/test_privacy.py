@@ -576,3 +576,26 @@ def test_a_resident_named_in_a_signal_is_found_and_erased_the_signal_stays(world
     signal.refresh_from_db()
     assert "Johanna" not in signal.description and "hangjongeren" in signal.description
     assert traces("Johanna Smits") == []
+
+
+def test_the_registration_page_links_the_privacy_statements(
+    world, client, mailoutbox, django_capture_on_commit_callbacks, unscoped
+):
+    import re
+
+    from programmes.services import invitation_create, organisation_update
+
+    organisation_update(
+        actor=None, organisation=world.client, privacy_statement_url="https://noord.example/p"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            actor=world.users[Role.CONSULTANCY_ADMIN],
+            organisation=world.client,
+            email="nieuw@example.org",
+            name="Nieuw Lid",
+            role=Role.CLIENT_STAFF,
+        )
+    path = re.search(r"/invitation/[\w-]+/[\w-]+/", mailoutbox[-1].body).group(0)
+    page = client.get(path, follow=True).content.decode()
+    assert "https://noord.example/p" in page
