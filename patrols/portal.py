@@ -22,6 +22,7 @@ from programmes.closure import refuse_if_closed
 from programmes.mixins import ClientMixin, PermissionMixin
 from programmes.models import Programme
 from programmes.permissions import Perm
+from programmes.selectors.sharing import name_for, shared_contact_ids
 from programmes.views.common import form_errors_to
 
 from . import selectors, services
@@ -259,12 +260,18 @@ class SignalDetailView(_SignalsMixin, TemplateView):
         (signal,) = selectors.with_places([self.get_signal()])
         can_handle = self.may("POST")
         reviewer = PortalPhotoReviewView.allows(self.request.user)
+        events = list(selectors.signal_events(signal=signal))
+        shared = shared_contact_ids(programme=signal.programme)
+        for event in events:  # a member by first name to the client, unless they share more
+            event.actor_label = name_for(
+                person=event.actor, viewer=self.request.user, shared=shared
+            )
         photos = list(selectors.signal_photos(signal=signal, released_only=not reviewer))
         return super().get_context_data(
             client=self.get_client(),
             signal=signal,
             map_config=_point_map(signal),
-            events=selectors.signal_events(signal=signal),
+            events=events,
             photos=photos,
             may_review_photos=reviewer,
             # The client's staff see the reviewed photos only: they are told how many wait.

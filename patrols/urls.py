@@ -4,7 +4,17 @@
 
 from django.urls import path
 
-from . import activity_views, api, board_views, own, photo_views, portal, views, workspace
+from . import (
+    activity_views,
+    api,
+    board_views,
+    own,
+    photo_views,
+    portal,
+    sharing_views,
+    views,
+    workspace,
+)
 from .handoff import views as handoff
 from .handoff.health import HandoffHealthView
 
@@ -31,6 +41,9 @@ urlpatterns = [
         name="team_activities",
     ),
     path("team/<slug:org>/board/", board_views.TeamBoardView.as_view(), name="team_board"),
+    path(
+        "team/<slug:org>/sharing/", sharing_views.ContactSharingView.as_view(), name="team_sharing"
+    ),
     path("team/<slug:org>/membership/", own.MembershipView.as_view(), name="team_membership"),
     path(
         "team/<slug:org>/signals/<int:signal_pk>/",

@@ -22,6 +22,7 @@ from programmes.mixins import ByAction, ProgrammeMixin
 from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.selectors import get_user_for, roster
+from programmes.selectors.sharing import name_for
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
@@ -224,8 +225,15 @@ class EffortView(ProgrammeMixin, TemplateView):
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
-        # A row shows the member's name: the roster's rows carry nothing else.
-        page = paginate(self.request, roster(programme=programme).only("user", "user__name"))
+        # A row shows the member's name (to the client's staff the first name, unless the
+        # member shares their contact details): the roster's rows carry nothing else.
+        page = paginate(
+            self.request,
+            roster(programme=programme).only(
+                "user", "user__name", "user__role", "user__email", "contact_shared_at"
+            ),
+        )
+        shared = frozenset(m.user_id for m in page.object_list if m.contact_shared_at)
         efforts = services.effort_for_month(
             programme=programme, year=year, month=month, members=page.object_list
         )
@@ -255,6 +263,7 @@ class EffortView(ProgrammeMixin, TemplateView):
                 month=first,
                 page_number=page.number,
                 request=self.request,
+                shared=shared,
             ),
             by_category=by_category,
             base_template=self.base_template,
@@ -292,7 +301,9 @@ class EffortView(ProgrammeMixin, TemplateView):
         return self.render_to_response(self.get_context_data(rule_form=form))
 
 
-def effort_rows_html(efforts, *, rule, can_reward, month, page_number, request) -> SafeString:
+def effort_rows_html(
+    efforts, *, rule, can_reward, month, page_number, request, shared=frozenset()
+) -> SafeString:
     """The effort table's rows as HTML, written here rather than as a template loop (a form
     per row; the template engine's cost per variable and tag was a large part of the page):
     the markup the template had, values escaped and numbers localized as the template does."""
@@ -322,7 +333,8 @@ def effort_rows_html(efforts, *, rule, can_reward, month, page_number, request) 
     out = []
     for e in efforts:
         row = (
-            f"<td>{escape(e.user.name)}</td><td>{escape(localize(e.rounds))}</td>"
+            f"<td>{escape(name_for(person=e.user, viewer=request.user, shared=shared))}</td>"
+            f"<td>{escape(localize(e.rounds))}</td>"
             f"<td>{escape(localize(e.hours))}</td>"
             f"<td>{escape(localize(e.activity_hours_shown))}</td>"
             f"<td>{escape(localize(e.team_meetings))}</td>"

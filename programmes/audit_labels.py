@@ -22,6 +22,8 @@ ACTIONS = {
     "team.member_added": _("Team member added"),
     "team.member_removed": _("Team member taken off the team"),
     "team.readiness": _("Readiness for rounds changed"),
+    "team.contact_shared": _("Contact details shared with the client"),
+    "team.contact_withdrawn": _("Contact details no longer shared with the client"),
     "membership.paused": _("Membership paused"),
     "membership.resumed": _("Membership resumed after a pause"),
     "membership.left": _("Member left the team"),

@@ -144,6 +144,12 @@ class TeamMember(TenantModel):
     stop_requested_at = models.DateTimeField(_("wants to stop since"), null=True, blank=True)
     stop_message = models.CharField(_("message"), max_length=500, blank=True)
     cohort = models.PositiveSmallIntegerField(_("cohort"), default=1)
+    # The member's consent to show the client their full name and e-mail address (set by the
+    # member in the app, `member_contact_share`); without it the client's staff see the
+    # first name only (`programmes.selectors.sharing.name_for`).
+    contact_shared_at = models.DateTimeField(
+        _("contact details shared with the client since"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("team member")

@@ -74,7 +74,8 @@ def test_effort_rule_and_reward(client, world, team):
         "patrols:portal_effort", kwargs={"org": world.client.slug, "programme_pk": programme.pk}
     )
     page = client.get(portal, {"month": month}).content.decode()
-    assert member.name in page and "Bioscoopbon" in page
+    # The client's staff see a member by first name (they did not share more).
+    assert member.first_name in page and member.name not in page and "Bioscoopbon" in page
     client.post(portal, {"reward_user": member.pk, "month": month, "handed_out": "1"})
     assert RewardHandout.objects.filter(user=member).count() == 1
     assert (
