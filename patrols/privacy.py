@@ -71,6 +71,8 @@ def _entries():
             p.PUBLIC_TASK,
             _("Deleted some time after the signal closed"),
             FOLLOW_UP,
+            label=_("Photo of a signal"),
+            fields_label=_("the photo as sent and as shown"),
         ),
         p.PersonalData(
             "patrols.SignalConfirmation",
@@ -89,6 +91,8 @@ def _entries():
             p.PUBLIC_TASK,
             _("Emptied with the signal's free text"),
             FOLLOW_UP,
+            label=_("Step in a signal's follow-up"),
+            fields_label=_("text"),
         ),
         p.PersonalData(
             "patrols.Conversation",

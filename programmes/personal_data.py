@@ -83,8 +83,10 @@ NOT_PERSONAL = {
 
 
 def _entries():
-    def e(model, kind, fields, purpose, ground, retention, seen_by):
-        return p.PersonalData(model, kind, tuple(fields), purpose, ground, retention, seen_by)
+    def e(model, kind, fields, purpose, ground, retention, seen_by, **words):
+        return p.PersonalData(
+            model, kind, tuple(fields), purpose, ground, retention, seen_by, **words
+        )
 
     return [
         e(
@@ -131,6 +133,8 @@ def _entries():
             p.LEGITIMATE_INTEREST,
             _("Deleted after the audit term"),
             ADMIN_ONLY,
+            label=_("Audit log entry"),
+            fields_label=_("who acted, what it was about, details"),
         ),
         e(
             "programmes.TeamMember",
@@ -149,6 +153,8 @@ def _entries():
             p.CONTRACT,
             WHILE_ACTIVE,
             WORKSPACE,
+            label=_("Step in a membership"),
+            fields_label=_("reason"),
         ),
         e(
             "programmes.TeamMessage",
@@ -167,6 +173,8 @@ def _entries():
             p.LEGITIMATE_INTEREST,
             _("Until the job is done"),
             WORKSPACE,
+            label=_("Bulk action"),
+            fields_label=_("the names and addresses typed in"),
         ),
         e(
             "programmes.Document",
@@ -176,6 +184,8 @@ def _entries():
             p.CONTRACT,
             _("During the programme"),
             _("The holder and the consultancy"),
+            label=_("Document"),
+            fields_label=_("the file"),
         ),
         e(
             "programmes.Evaluation",
@@ -248,6 +258,8 @@ def _entries():
             p.LEGITIMATE_INTEREST,
             _("Bodies emptied after some weeks; login-code mails deleted after a day"),
             ADMIN_ONLY,
+            label=_("Mail sent"),
+            fields_label=_("recipient, subject, text, attachments"),
         ),
         e(
             "programmes.PrivacyRequest",
@@ -266,6 +278,8 @@ def _entries():
             p.LEGITIMATE_INTEREST,
             _("Deleted after the audit term"),
             ADMIN_ONLY,
+            label=_("Read log entry"),
+            fields_label=_("who looked, whose e-mail address"),
         ),
     ]
 

@@ -96,6 +96,9 @@ class PersonalData:
     legal_ground: str
     retention: str
     seen_by: str
+    # In words where the model's or fields' own verbose names are not (translated) words.
+    label: str = ""
+    fields_label: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -108,11 +111,15 @@ class PersonalData:
     @property
     def where(self) -> str:
         """The model in words (its verbose name), not its code."""
+        if self.label:
+            return str(self.label)
         return str(apps.get_model(self.model)._meta.verbose_name).capitalize()
 
     @property
     def field_labels(self) -> list[str]:
         """The fields in words (their verbose names)."""
+        if self.fields_label:
+            return [str(self.fields_label)]
         meta = apps.get_model(self.model)._meta
         return [str(meta.get_field(name).verbose_name) for name in self.fields]
 

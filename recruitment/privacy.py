@@ -84,6 +84,8 @@ def _entries():
             p.CONSENT,
             _("With the application"),
             SELECTION,
+            label=_("Step of an application"),
+            fields_label=_("note"),
         ),
         p.PersonalData(
             "recruitment.SurveyResponse",
@@ -93,6 +95,8 @@ def _entries():
             p.CONSENT,
             _("Contact details emptied after the term; the answers stay"),
             _("Project leader and consultancy"),
+            label=_("Survey response"),
+            fields_label=_("street, name, e-mail address, phone"),
         ),
         p.PersonalData(
             "recruitment.Answer",
@@ -102,6 +106,8 @@ def _entries():
             p.PUBLIC_TASK,
             _("During the programme"),
             _("Project leader, consultancy and, as totals, the client"),
+            label=_("Survey answer"),
+            fields_label=_("answer"),
         ),
         p.PersonalData(
             "recruitment.DoorVisit",
@@ -111,6 +117,8 @@ def _entries():
             p.LEGITIMATE_INTEREST,
             _("House numbers and notes emptied after the term"),
             _("Project leader and consultancy"),
+            label=_("Door-to-door visit"),
+            fields_label=_("house number, note"),
         ),
     ]
 

@@ -34,6 +34,8 @@ def register() -> None:
             p.LEGITIMATE_INTEREST,
             _("Deleted after a week"),
             _("The person who asked for it"),
+            label=_("Export"),
+            fields_label=_("the file"),
         ),
         p.PersonalData(
             "reporting.PeriodicReport",

@@ -42,6 +42,8 @@ def _entries():
             p.CONTRACT,
             _("During the membership; emptied with the member"),
             TRAINING,
+            label=_("Training assessment"),
+            fields_label=_("note"),
         ),
         p.PersonalData(
             "trainings.Certificate",
@@ -60,6 +62,8 @@ def _entries():
             p.CONTRACT,
             _("During the membership"),
             TRAINING,
+            label=_("Team clothing"),
+            fields_label=_("sizes"),
         ),
         p.PersonalData(
             "trainings.TeamIntroduction",
@@ -69,6 +73,8 @@ def _entries():
             p.CONSENT,
             _("During the programme"),
             _("Everyone in the neighbourhood"),
+            label=_("Team introduction"),
+            fields_label=_("team photo, how to reach the team"),
         ),
     ]
 
