@@ -92,3 +92,26 @@ def test_admin_exports_and_erases_an_applicant(
     assert not Application.objects.filter(name="Fatma Yilmaz").exists()
     assert Application.objects.filter(name="Piet Bakker").exists()
     assert Application.objects.count() == 2
+
+
+def test_a_member_asks_for_erasure_from_the_phone_app(
+    live_server, phone, world, team, shot, settings, unscoped
+):
+    from programmes.models import PrivacyRequest
+
+    settings.SITE_URL = live_server.url
+    member = team[1]
+    _login(phone, live_server.url, member)
+    phone.get_by_role("link", name="Mijn gegevens").click()
+    expect(phone.get_by_role("heading", name="Mijn gegevens", exact=True)).to_be_visible()
+    with phone.expect_download() as info:
+        phone.get_by_role("button", name="Mijn gegevens downloaden").click()
+    payload = json.loads(zipfile.ZipFile(info.value.path()).read("gegevens.json"))
+    assert payload["records"]["account"][0]["email"] == member.email
+    phone.get_by_role("button", name="Vraag om mijn gegevens te wissen").click()
+    expect(phone.get_by_text("Je verzoek is verstuurd.")).to_be_visible()
+    phone.reload()
+    expect(phone.get_by_text("Het adviesbureau handelt je verzoek af")).to_be_visible()
+    expect(phone.get_by_role("button", name="Vraag om mijn gegevens te wissen")).to_have_count(0)
+    shot(phone, "pv-member-my-data")
+    assert PrivacyRequest.objects.get(status="pending").subject == member.email
