@@ -15,6 +15,7 @@ from PIL import Image
 
 from patrols import selectors as patrol_selectors
 from patrols import services as patrols
+from patrols.services.photo_review import signal_photo_clear
 from programmes import selectors, services
 from programmes.permissions import Role
 
@@ -51,6 +52,10 @@ def two_programmes(world, team):
         uuid=uuid.uuid4(),
         upload=SimpleUploadedFile("p.jpg", jpeg.getvalue(), content_type="image/jpeg"),
     )
+    # Processed and reviewed: the client's staff see a photo only then.
+    patrols.signal_photo_process(photo_id=photo.pk)
+    photo.refresh_from_db()
+    signal_photo_clear(actor=world.users[Role.PROJECT_LEADER], photo=photo)
     other_pl = UserFactory(role=Role.PROJECT_LEADER, organisation=world.consultancy)
     other_pl.assigned_clients.set([world.client])
     other = services.programme_create(
