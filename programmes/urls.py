@@ -60,9 +60,7 @@ urlpatterns = [
     path("workspace/audit/", home.AuditLogView.as_view(), name="audit_log"),
     path("workspace/mail/", mail.MailOutboxView.as_view(), name="mail_outbox"),
     path("workspace/privacy/", privacy.PrivacyView.as_view(), name="privacy"),
-    path(
-        "workspace/privacy/person/", privacy.PrivacyPersonView.as_view(), name="privacy_person"
-    ),
+    path("workspace/privacy/person/", privacy.PrivacyPersonView.as_view(), name="privacy_person"),
     path("me/data/", privacy.MyDataView.as_view(), name="my_data"),
     path(
         "workspace/clients/<slug:org>/retention/",
