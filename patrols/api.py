@@ -277,7 +277,8 @@ class SignalPhotoApi(PhoneApiView):
         tenant = getattr(request, "organisation", None)
         if tenant is not None and signal.organisation_id == tenant.pk:
             signal.organisation = tenant  # the tenancy middleware has just read it
-        if is_closed(Programme(pk=signal.programme_id)):
+        member = next((m for m in self.memberships if m.programme_id == signal.programme_id), None)
+        if is_closed(member.programme if member else Programme(pk=signal.programme_id)):
             raise Refused(closed_message(), status=403)
         return signal
 

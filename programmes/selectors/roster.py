@@ -5,10 +5,10 @@ roster row (a member who left, `is_active=False`, no longer counts), unless a ca
 history on purpose with `include_inactive=True`.
 """
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 
-from ..models import MembershipEvent, Programme, TeamMember
+from ..models import MembershipEvent, Programme, ProgrammeClosure, TeamMember
 from ..workflow import MembershipState
 
 
@@ -40,12 +40,22 @@ TEAM_PROGRAMME_SESSION_KEY = "team_programme"
 
 
 def team_memberships_for(*, user) -> list[TeamMember]:
-    """The active roster rows of `user` in the active scope, with their programme, by name."""
-    return list(
+    """The active roster rows of `user` in the active scope, with their programme, by name.
+    Whether each programme was closed is read in the same query and kept on the programme
+    (`programmes.closure.is_closed` asks it without a query of its own)."""
+    members = list(
         TeamMember.objects.filter(user=user, is_active=True)
         .select_related("programme")
+        .annotate(
+            programme_closed=Exists(
+                ProgrammeClosure.objects.filter(programme_id=OuterRef("programme_id"))
+            )
+        )
         .order_by("programme__name", "programme_id")
     )
+    for member in members:
+        member.programme._closed = member.programme_closed
+    return members
 
 
 def current_membership(*, user, session, memberships=None):
