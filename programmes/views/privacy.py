@@ -17,9 +17,10 @@ from django.views.generic import TemplateView
 from .. import privacy
 from ..mixins import ClientMixin, PermissionMixin
 from ..pagination import paginate
-from ..permissions import Perm
+from ..permissions import Perm, Role
 from ..selectors import accounts as account_selectors
 from ..selectors import privacy as selectors
+from ..selectors.reads import reads_about
 from ..services import privacy as services
 from .common import query_param
 
@@ -100,15 +101,33 @@ class PrivacyPersonView(PermissionMixin, TemplateView):
         form, organisation = self.setup_person(
             {"org": query_param(request, "org"), "q": query_param(request, "q", 200)}
         )
-        found = []
+        found, reads = [], None
         if organisation is not None:
             subject = form.cleaned_data["q"]
             person = services.person_for(organisation=organisation, subject=subject)
             found = privacy.person_find(person)
+            reads = paginate(request, self.reads(organisation, subject, found), per_page=25)
+            for entry in reads:
+                entry.role_label = Role(entry.reader_role).label if entry.reader_role else ""
         context = self.get_context_data(
-            form=form, organisation=organisation, found=found, total=sum(len(i) for _s, i in found)
+            form=form,
+            organisation=organisation,
+            found=found,
+            total=sum(len(i) for _s, i in found),
+            reads=reads,
         )
         return self.render_to_response(context)
+
+    MAX_SUBJECTS = 500  # records named one by one; more are found by the e-mail address
+
+    def reads(self, organisation, subject, found):
+        """Who was shown this person's data: reads of the records found and of anything
+        carrying the e-mail address searched for."""
+        records = [item.obj for _source, items in found for item in items]
+        records = [r for r in records if getattr(r, "pk", None) is not None][: self.MAX_SUBJECTS]
+        return reads_about(
+            email=subject if "@" in subject else "", organisation=organisation, subjects=records
+        )
 
     def post(self, request, *args, **kwargs):
         form, organisation = self.setup_person(request.POST)

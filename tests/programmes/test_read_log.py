@@ -179,3 +179,22 @@ def test_an_anonymous_look_logs_nothing_and_old_reads_expire(world, team):
     (kept,) = ReadEntry.objects.all()
     assert kept.at == now - dt.timedelta(days=30)
     assert Application.objects.filter(pk=application.pk).exists()
+
+
+def test_the_admin_sees_per_person_who_read_their_data(client, world, team):
+    programme = team[0]
+    shown, other = _apply(programme, 2)
+    leader = world.users[Role.PROJECT_LEADER]
+    client.force_login(leader)
+    client.get(_selection(world, programme))
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    page = client.get(reverse("privacy_person"), {"org": world.client.slug, "q": shown.email})
+    assert page.status_code == 200
+    reads = page.context["reads"]
+    assert [(e.subject_id, e.reader_id) for e in reads] == [(str(shown.pk), leader.pk)]
+    html = page.content.decode()
+    assert "Wie de gegevens van deze persoon heeft ingezien" in html
+    assert str(leader) in html and "Projectleider" in html and "project_leader" not in html
+    nobody = client.get(reverse("privacy_person"), {"org": world.client.slug, "q": "x@y.nl"})
+    assert "Niemand heeft de gegevens van deze persoon ingezien" in nobody.content.decode()
+    assert other.email != shown.email
