@@ -4,6 +4,7 @@ to the length the page allows; ids stay plain numbers, looked up through the sel
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from programmes.fields import BoundedModelMultipleChoiceField
 from programmes.forms import PastDateConfirmMixin
 
 
@@ -80,7 +81,7 @@ class CohortForm(TrackForm):
     """A newcomers' cohort: its three meetings and who is in it (members of this team not
     trained yet are offered, checked)."""
 
-    members = forms.ModelMultipleChoiceField(
+    members = BoundedModelMultipleChoiceField(
         label=gettext_lazy("Newcomers in this cohort"),
         queryset=None,
         required=False,

@@ -144,7 +144,7 @@ def test_worker_killed_mid_webhook_delivers_once_more_with_the_same_delivery_id(
         DJANGO_SECRET_KEY=settings.SECRET_KEY,  # the channel's secret is encrypted under it
     )
     worker = start_worker(env)
-    sender = Celery(broker=private_redis.url)
+    sender = Celery(broker=private_redis.url, set_as_current=False)
     try:
         sender.send_task(
             "patrols.handoff.tasks.handoff_send",

@@ -96,7 +96,7 @@ def worker(redis_url, transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    sender = Celery(broker=redis_url, backend=redis_url)
+    sender = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
     yield sender, queue, proc
     proc.terminate()
     try:

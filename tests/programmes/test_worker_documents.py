@@ -99,7 +99,7 @@ def workers(private_redis, settings):  # noqa: F811 - the fixture imported above
 
     start.env = env
     start.queue = queue
-    start.sender = Celery(broker=private_redis.url, backend=private_redis.url)
+    start.sender = Celery(broker=private_redis.url, backend=private_redis.url, set_as_current=False)
     yield start
     for proc in started:
         output = stop_worker(proc)

@@ -179,7 +179,7 @@ def test_worker_killed_mid_mail_loses_nothing(private_redis, transactional_db, w
             body_text="Kom je ook?",
         )
     worker = start_worker(env)
-    sender = Celery(broker=private_redis.url)
+    sender = Celery(broker=private_redis.url, set_as_current=False)
     try:
         sender.send_task(
             "programmes.tasks.outbox_send",
@@ -240,7 +240,7 @@ def test_worker_killed_mid_batch_sends_each_mail_once_but_the_one_in_flight(
         expected = {row.message_id for row in rows}
         batch = OutboxMessage.objects.filter(pk__in=[row.pk for row in rows])
     worker = start_worker(env)
-    sender = Celery(broker=private_redis.url)
+    sender = Celery(broker=private_redis.url, set_as_current=False)
     try:
         sender.send_task(
             "programmes.tasks.outbox_flush",
