@@ -20,7 +20,7 @@ from ..selectors import meeting_series as series_selectors
 from ..services import meeting_series as series_services
 from ..services.meetings import meeting_reply
 from .common import form_errors_to
-from .meetings import MeetingMixin, _to_meeting
+from .meetings import MeetingMixin, _to_meeting, invited_reply
 
 
 class SeriesCreateView(ProgrammeMixin, FormView):
@@ -102,21 +102,7 @@ class SeriesDetailView(ProgrammeMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
-        if isinstance(result, int):
-            messages.success(
-                request,
-                ngettext(
-                    "%(n)s person was invited; the e-mail will be sent shortly.",
-                    "%(n)s people were invited; the e-mails will be sent shortly.",
-                    result,
-                )
-                % {"n": result},
-            )
-        else:
-            messages.info(
-                request, _("The invitations are being sent; the progress shows on this page.")
-            )
-        return redirect(request.path)
+        return invited_reply(request, result)
 
 
 class MeetingAgendaView(MeetingMixin, View):

@@ -152,21 +152,27 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             meeting=self.get_meeting(),
             people=[(name, email, language) for name, email in form.cleaned_data["people"]],
         )
-        if isinstance(result, int):
-            messages.success(
-                request,
-                ngettext(
-                    "%(n)s person was invited; the e-mail will be sent shortly.",
-                    "%(n)s people were invited; the e-mails will be sent shortly.",
-                    result,
-                )
-                % {"n": result},
+        return invited_reply(request, result)
+
+
+def invited_reply(request, result):
+    """Back to the page with what an invitation of many did: how many were invited at once,
+    or that a background job sends them (its progress shows on the page)."""
+    if isinstance(result, int):
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s person was invited; the e-mail will be sent shortly.",
+                "%(n)s people were invited; the e-mails will be sent shortly.",
+                result,
             )
-        else:
-            messages.info(
-                request, _("The invitations are being sent; the progress shows on this page.")
-            )
-        return redirect(request.path)
+            % {"n": result},
+        )
+    else:
+        messages.info(
+            request, _("The invitations are being sent; the progress shows on this page.")
+        )
+    return redirect(request.path)
 
 
 class AttendanceView(MeetingMixin, View):
