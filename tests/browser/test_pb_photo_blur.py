@@ -107,10 +107,9 @@ def test_a_project_leader_blurs_a_face_and_the_client_sees_only_the_blurred_phot
     expect(page.get_by_role("heading", name="Foto bekijken")).to_be_visible()
     canvas = page.locator("[data-blur-canvas]")
     expect(canvas).to_be_visible()
-    page.wait_for_function(
-        "() => document.querySelector('[data-blur-image]').complete"
-        " && document.querySelector('[data-blur-canvas]').width > 0"
-    )
+    # Waited for by property reads, not a polled script: the page's CSP forbids eval.
+    expect(page.locator("[data-blur-image]")).to_have_js_property("complete", True)
+    expect(canvas).not_to_have_js_property("width", 0)
     box = canvas.bounding_box()
     scale_x, scale_y = box["width"] / SIZE[0], box["height"] / SIZE[1]
     # Drag a rectangle a little larger than the face.
@@ -131,7 +130,7 @@ def test_a_project_leader_blurs_a_face_and_the_client_sees_only_the_blurred_phot
     # Reopened: the photo is blurred, the original is gone from storage.
     page.reload()
     expect(page.locator("[data-photo-review]")).to_have_attribute("data-photo-review", "blurred")
-    page.wait_for_function("() => document.querySelector('[data-blur-image]').complete")
+    expect(page.locator("[data-blur-image]")).to_have_js_property("complete", True)
     shot(page, "pb-03-leader-blurred")
     stored = SignalPhoto.objects.get(pk=photo.pk)
     assert stored.review == SignalPhoto.Review.BLURRED and stored.image.name != old_name
@@ -144,7 +143,9 @@ def test_a_project_leader_blurs_a_face_and_the_client_sees_only_the_blurred_phot
     page.locator("tr", has_text="Iemand zet een bank").get_by_role("link").first.click()
     image = page.get_by_role("img", name=re.compile("Foto 1 bij de melding"))
     expect(image).to_be_visible()
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    # Loaded (a property read, not a polled script: the page's CSP forbids eval).
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("i => i.naturalWidth") > 0
     expect(page.get_by_text("wordt door het adviesbureau bekeken")).to_have_count(0)
     served = _image_of(page, live_server.url + image.get_attribute("src"))
     assert served.size == original.size
