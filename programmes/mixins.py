@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connections
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django_scopes import scopes_disabled
 
 from . import selectors
 from .closure import is_closed, refuse_if_closed
-from .models import Organisation, Programme, User
+from .models import Organisation, Programme, ProgrammeClosure, User
 from .permissions import Perm, has_perm
 
 
@@ -199,10 +200,13 @@ def _programme_statement(role: str, using: str) -> tuple[str, tuple, list[str]]:
         # Outside the request's scope: the client is named in the filter itself (the URL's,
         # which the middleware checked the user may see), as are the role's limits.
         with scopes_disabled():
+            # Whether it was closed comes with it (last column): every programme page asks.
+            closed = Exists(ProgrammeClosure.objects.filter(programme_id=OuterRef("pk")))
             qs = (
                 selectors.programmes_for(user=stand_in)
                 .select_related(None)
                 .filter(organisation_id=org_mark, pk=pk_mark)
+                .annotate(closed_flag=closed)
                 .order_by("pk")[:1]
             )
             sql, params = qs.query.get_compiler(using).as_sql()
@@ -214,7 +218,8 @@ def _programme_statement(role: str, using: str) -> tuple[str, tuple, list[str]]:
 def programme_for_request(*, user, pk: int, client: Organisation) -> Programme:
     """The programme `pk` of `client` if `user` may see it (404 otherwise): what
     `selectors.get_programme_for(user=..., pk=..., organisation=client)` answers, from a
-    statement compiled once per role; its organisation is `client`, already loaded."""
+    statement compiled once per role; its organisation is `client`, already loaded, and
+    whether it was closed is known without a query of its own."""
     using = Programme.objects.db
     sql, marked, columns = _programme_statement(user.role, using)
     user_mark, user_org_mark, org_mark, pk_mark = _MARKS
@@ -229,8 +234,9 @@ def programme_for_request(*, user, pk: int, client: Organisation) -> Programme:
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    programme = Programme.from_db(using, columns, row)
+    programme = Programme.from_db(using, columns, row[: len(columns)])
     programme.organisation = client
+    programme._closed = bool(row[len(columns)])  # read by programmes.closure.is_closed
     return programme
 
 

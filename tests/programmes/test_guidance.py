@@ -582,3 +582,32 @@ def test_closed_programmes_are_marked_in_the_workspace_and_on_the_portal_home(
     client.force_login(world.users[STAFF])
     home = client.get(reverse("portal_home", kwargs={"org": programme.organisation.slug}))
     assert 'badge text-bg-secondary align-middle">' in home.content.decode()
+
+
+def test_a_programme_page_knows_whether_it_was_closed_without_asking_again(
+    programme, world, client, unscoped
+):
+    """The programme's own statement says whether it was closed: every programme page asks,
+    so no query of its own for it, open or closed."""
+    client.force_login(world.users[PL])
+    url = reverse(
+        "programme_detail",
+        kwargs={"org": programme.organisation.slug, "programme_pk": programme.pk},
+    )
+
+    def look():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url)
+        assert page.status_code == 200
+        alone = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if q["sql"].startswith("SELECT 1 AS") and "programmes_programmeclosure" in q["sql"]
+        ]
+        return page.content.decode(), alone
+
+    html, alone = look()
+    assert alone == [] and "Afgesloten" not in html
+    guidance.programme_close(actor=world.users[PL], programme=programme)
+    html, alone = look()
+    assert alone == [] and "Afgesloten" in html
