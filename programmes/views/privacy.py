@@ -2,12 +2,15 @@
 and their runs, the requests about people's data, and a person's page where everything found
 about them is exported as one ZIP or erased (after typing their e-mail address or name)."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -52,10 +55,15 @@ class PrivacyView(PermissionMixin, TemplateView):
         page = paginate(self.request, selectors.privacy_requests_for(user=user))
         rules = privacy.retention_rules()
         labels = {rule.code: rule.label for rule in rules}
+        # A run cut off (worker or database gone) never gets its end: after an hour it is
+        # shown as broken off; each rule removes what expired, so the next run catches up.
+        cut_off_before = timezone.now() - dt.timedelta(hours=1)
         runs = [
             {
                 "run": run,
                 "lines": [(labels.get(code, code), n) for code, n in run.counts.items() if n],
+                "broken_off": run.finished_at is None and run.started_at < cut_off_before,
+                "running": run.finished_at is None and run.started_at >= cut_off_before,
             }
             for run in selectors.retention_runs_latest()
         ]

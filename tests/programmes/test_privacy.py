@@ -599,3 +599,17 @@ def test_the_registration_page_links_the_privacy_statements(
     path = re.search(r"/invitation/[\w-]+/[\w-]+/", mailoutbox[-1].body).group(0)
     page = client.get(path, follow=True).content.decode()
     assert "https://noord.example/p" in page
+
+
+def test_a_run_cut_off_midway_shows_as_broken_off_not_running_forever(world, login, unscoped):
+    """A worker or database gone mid-run leaves a run without its end: the page says it broke
+    off (after an hour) and the next run removes what it left."""
+    now = timezone.now()
+    RetentionRun.objects.create(started_at=now - dt.timedelta(hours=3), counts={})
+    RetentionRun.objects.create(started_at=now - dt.timedelta(minutes=5), counts={})
+    finished = privacy.retention_run()
+    assert finished.finished_at is not None
+    client = login(world.users[Role.CONSULTANCY_ADMIN])
+    html = client.get(reverse("privacy")).content.decode()
+    assert html.count("Afgebroken") == 1 and html.count(">Bezig<") == 1
+    assert "de volgende keer verwijdert wat is blijven staan" in html
