@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin
-from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.views.common import form_errors_to
 
 from . import selectors, services
 from .forms import ChannelForm, DoorVisitForm
+from .paging import paginate_counted
 
 
 class CampaignView(ProgrammeMixin, TemplateView):
@@ -21,13 +21,15 @@ class CampaignView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, channel_form=None, door_form=None, **kwargs):
         programme = self.get_programme()
+        channels = list(selectors.channels_of(programme=programme))  # listed and counted
         return super().get_context_data(
-            channels=selectors.channels_of(programme=programme),
-            figures=selectors.channel_figures_for(programme=programme),
+            channels=channels,
+            figures=selectors.channel_figures_for(programme=programme, channels=channels),
             channel_form=channel_form or ChannelForm(),
             door_form=door_form
             or DoorVisitForm(initial={"street": self.request.GET.get("street", "")[:200]}),
-            coverage=paginate(self.request, selectors.door_coverage(programme=programme)),
+            # The streets of the page and their number in one query.
+            coverage=paginate_counted(self.request, selectors.door_coverage(programme=programme)),
             **kwargs,
         )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -107,6 +107,34 @@ def stage_counts(*, programme: Programme) -> dict[str, int]:
     return counts
 
 
+def selection_counts(*, programme: Programme, seconds: int) -> tuple[dict[str, int], int]:
+    """`stage_counts` and, in the same grouped query, how many of those applications were
+    decided in the last `seconds` (`decisions_recent`): the selection asks for the decisions
+    themselves only when there are any, which is seldom."""
+    counts = dict.fromkeys(Stage.values, 0)
+    recent = 0
+    for stage, n, decided in (
+        Application.objects.filter(programme=programme, merged_into__isnull=True)
+        .values("stage")
+        .annotate(n=Count("pk"), decided=Count("pk", filter=Q(pk__in=_decided(programme, seconds))))
+        .order_by()
+        .values_list("stage", "n", "decided")
+    ):
+        counts[stage] = n
+        if stage in (Stage.SELECTED, Stage.NOT_SELECTED):
+            recent += decided
+    return counts, recent
+
+
+def _decided(programme: Programme, seconds: int) -> QuerySet:
+    """The ids of `programme`'s applications decided in the last `seconds` (by their events)."""
+    return ApplicationEvent.objects.filter(
+        application__programme=programme,
+        to_stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
+        created_at__gte=timezone.now() - timedelta(seconds=seconds),
+    ).values("application_id")
+
+
 def duplicates_of(*, programme: Programme, applications) -> dict:
     """For each of `applications` (a page of the selection), the first other live application
     of `programme` that looks like the same resident, as `(by_email, by_address)`: the same
@@ -174,16 +202,11 @@ def decisions_recent(*, programme: Programme, seconds: int) -> QuerySet[Applicat
     """The live applications of `programme` decided (selected or not) in the last `seconds`:
     the only ones whose decision mail can still be held, so the page asks the outbox about
     these few instead of every decided applicant."""
-    since = timezone.now() - timedelta(seconds=seconds)
     return Application.objects.filter(
         programme=programme,
         merged_into__isnull=True,
         stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
-        pk__in=ApplicationEvent.objects.filter(
-            application__programme=programme,
-            to_stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
-            created_at__gte=since,
-        ).values("application_id"),
+        pk__in=_decided(programme, seconds),
     )
 
 
@@ -278,7 +301,7 @@ def channels_of(*, programme: Programme) -> QuerySet[Channel]:
 _WAITING = [s for s in Stage.values if s not in (Stage.SELECTED, Stage.NOT_SELECTED)]
 
 
-def channel_figures_for(*, programme: Programme) -> dict:
+def channel_figures_for(*, programme: Programme, channels=None) -> dict:
     """Which channel brought applicants: per way of hearing of the campaign (the campaign's
     channel kinds, a neighbour, other, and "not said"), the live applications of `programme`
     (merged ones left out) and how far they got, next to the channels the campaign used of
@@ -290,7 +313,8 @@ def channel_figures_for(*, programme: Programme) -> dict:
     by the client or stopped by the consultancy: the stages do not tell the two apart),
     `waiting` (not decided yet) and `used` (the campaign's channels of that kind: `date`,
     `reach`). `totals`: the same counts over all rows. `stages`: (value, label) in order.
-    Two queries, counted in SQL over the index on programme, heard_via and stage."""
+    Two queries, counted in SQL over the index on programme, heard_via and stage; one when
+    the page passes the programme's `channels` (`channels_of`), which it lists anyway."""
     counts = defaultdict(dict)
     for heard, stage, n in (
         Application.objects.filter(programme=programme, merged_into__isnull=True)
@@ -300,11 +324,11 @@ def channel_figures_for(*, programme: Programme) -> dict:
         .values_list("heard_via", "stage", "n")
     ):
         counts[heard][stage] = n
+    if channels is None:
+        channels = Channel.objects.filter(programme=programme).only("kind", "date", "reach")
     used = defaultdict(list)
-    for kind, date, reach in Channel.objects.filter(programme=programme).values_list(
-        "kind", "date", "reach"
-    ):
-        used[kind].append({"date": date, "reach": reach})
+    for channel in channels:
+        used[channel.kind].append({"date": channel.date, "reach": channel.reach})
 
     def row(value, label):
         stages = {s: counts[value].get(s, 0) for s in Stage.values}
@@ -674,14 +698,16 @@ def survey_comparisons_for(*, programme: Programme) -> list[dict]:
 
 
 def survey_prospects(*, survey: Survey) -> QuerySet[SurveyResponse]:
-    """Respondents who would join and left contact details with consent, oldest first."""
-    join = survey.questions.filter(asks_to_join=True).values("pk")
-    return (
-        survey.responses.filter(
-            contact_consent_at__isnull=False, answers__question__in=join, answers__value="ja"
-        )
-        .distinct()
-        .order_by("created_at", "pk")
+    """Respondents who would join and left contact details with consent, oldest first.
+
+    A "yes" to the joining question is asked per response (EXISTS, along the answers' index
+    on response), not through a join made DISTINCT: that sorted every consenting response's
+    answers and, to count them, did it twice (12 ms at 5,000 responses)."""
+    said_yes = Answer.objects.filter(
+        response=OuterRef("pk"), question__asks_to_join=True, value="ja"
+    )
+    return survey.responses.filter(Exists(said_yes), contact_consent_at__isnull=False).order_by(
+        "created_at", "pk"
     )
 
 

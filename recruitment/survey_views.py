@@ -16,7 +16,6 @@ from programmes.exports import SafeWriter, csv_safe
 from programmes.links import reverse_absolute
 from programmes.mixins import ProgrammeMixin, PublicMixin
 from programmes.models import ReadEntry
-from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
@@ -29,6 +28,7 @@ from . import selectors, services
 from .documents import SURVEY_REPORT
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
+from .paging import paginate_counted
 
 
 class _SurveyMixin(ProgrammeMixin):
@@ -127,13 +127,30 @@ class SurveyEditView(_SurveyMixin, TemplateView):
         return redirect(request.path)
 
 
+# What a row of the prospects shows (name or address, street, whether in recruitment), and what
+# the read log writes (organisation, e-mail address).
+_PROSPECT_FIELDS = (
+    "organisation_id",
+    "survey_id",
+    "street",
+    "contact_name",
+    "contact_email",
+    "application_id",
+    "created_at",
+)
+
+
 class SurveyResultsView(_SurveyMixin, TemplateView):
     template_name = "recruitment/survey_results.html"
 
     def get_context_data(self, **kwargs):
         survey = self.get_survey()
-        prospects = paginate(self.request, selectors.survey_prospects(survey=survey))
-        prospects.object_list = list(prospects.object_list)
+        # One query for the page of prospects and their number; what a row shows and the read
+        # log needs, not the consent text.
+        prospects = paginate_counted(
+            self.request,
+            selectors.survey_prospects(survey=survey).only(*_PROSPECT_FIELDS),
+        )
         record_read(  # the respondents whose contact details the page shows
             user=self.request.user,
             subjects=prospects.object_list,

@@ -220,7 +220,8 @@ class SelectionView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         stage = self.request.GET.get("stage", "")
         stage = stage if stage in Stage.values else ""
-        counts = selectors.stage_counts(programme=programme)
+        seconds = settings.DECISION_UNDO_SECONDS + 60
+        counts, decided = selectors.selection_counts(programme=programme, seconds=seconds)
         total = sum(counts.values())
         page = paginate(
             self.request,
@@ -245,9 +246,8 @@ class SelectionView(ProgrammeMixin, TemplateView):
             for value, label in Stage.choices
             if not stage or value == stage
         ]
-        recent = selectors.decisions_recent(
-            programme=programme, seconds=settings.DECISION_UNDO_SECONDS + 60
-        )
+        # The decisions that may still be undone: only asked for when there are any.
+        recent = selectors.decisions_recent(programme=programme, seconds=seconds) if decided else []
         return super().get_context_data(
             by_stage=by_stage,
             page=page,

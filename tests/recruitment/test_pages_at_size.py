@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from programmes.models import ReadEntry
+from programmes.services.reads import record_read
 from recruitment import selectors, services
 from recruitment.models import Application, Survey
 from recruitment.workflow import Stage
@@ -17,6 +19,10 @@ from reporting.generate import Generator
 def grower(db):
     """A programme with every recruitment list (rows made in bulk, as the benchmark makes
     them), a prospect, and a way to add `n` more rows to each list."""
+    return _grower(prospect=True)
+
+
+def _grower(*, prospect: bool):
     # The builders write rows of a whole consultancy from the test, outside any request.
     with scopes_disabled():
         gen = Generator(prefix="size", seed=12)
@@ -25,20 +31,12 @@ def grower(db):
         (programme,) = gen.programmes(tenant, 1, leaders=leaders)
         kit = gen.equip(programme, actor=leaders[0])
         survey = kit["survey"]
-        # One respondent who would join and may be contacted: the prospects list has a row
-        # at every size.
         join = survey.questions.get(asks_to_join=True)
         survey.refresh_from_db()
         if survey.status != Survey.Status.OPEN:
             services.survey_set_status(actor=None, survey=survey, status="open")
-        services.survey_respond(
-            survey=survey,
-            answers={join.pk: "ja"},
-            channel="paper",
-            entered_by=leaders[0],
-            street="Lindelaan",
-            contact={"consent": True, "name": "Rosa", "email": "rosa@example.org"},
-        )
+    if prospect:  # one who would join and may be contacted: a prospect at every size
+        _prospect(survey, join, leaders[0])
 
     def grow(n):
         with scopes_disabled():
@@ -52,6 +50,18 @@ def grower(db):
         "programme": programme,
         "survey": survey,
     }, grow
+
+
+def _prospect(survey, join, leader):
+    with scopes_disabled():
+        services.survey_respond(
+            survey=survey,
+            answers={join.pk: "ja"},
+            channel="paper",
+            entered_by=leader,
+            street="Lindelaan",
+            contact={"consent": True, "name": "Rosa", "email": "rosa@example.org"},
+        )
 
 
 def _queries(client, url):
@@ -83,6 +93,37 @@ def test_query_count_is_the_same_at_10_and_1000_rows(client, grower, page):
     assert large == small
     if page == "selection":
         assert html.count('name="application"') == 25  # a page of applicants, each a form
+
+
+def test_survey_results_without_prospects_cost_only_the_read_log_less(client, db):
+    """With nobody to list as a prospect the page asks the same questions as with a page of
+    them; only the read log is not written (nobody's contact details were shown). The
+    prospects and their number used to cost a COUNT and a query the empty list skipped, so
+    a survey without prospects hid that the page's queries were not the same."""
+    world, grow = _grower(prospect=False)
+    survey = world["survey"]
+    url = reverse(
+        "recruitment:survey_results",
+        kwargs={
+            "org": world["org"].slug,
+            "programme_pk": world["programme"].pk,
+            "survey_pk": survey.pk,
+        },
+    )
+    client.force_login(world["admin"])
+    grow(10)
+    with scopes_disabled():  # whatever the builder made: nobody would join at 10 rows
+        survey.responses.update(contact_consent_at=None)
+    small, html = _queries(client, url)
+    assert "Nobody yet." in html or "Nog niemand." in html
+    grow(990)
+    with scopes_disabled():
+        shown = selectors.survey_prospects(survey=survey).first()
+        assert shown is not None  # a page of prospects at 1,000 rows
+        with CaptureQueriesContext(connection) as write:
+            record_read(user=world["admin"], subjects=[shown], what=ReadEntry.What.RESPONDENT)
+    large, _ = _queries(client, url)
+    assert large == small + len(write)
 
 
 def test_selection_lists_stages_in_order_newest_first(grower):
