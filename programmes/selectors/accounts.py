@@ -7,8 +7,10 @@ Fetching by a URL id goes through `get_<thing>_for(user=..., ...)`, which answer
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from .. import statements
 from ..models import AuditEntry, Invitation, Organisation, User
 from ..permissions import Role, roles_with
+from ..statements import id_mark, text_mark
 
 
 def organisations_for(*, user) -> QuerySet[Organisation]:
@@ -28,19 +30,80 @@ def organisations_for(*, user) -> QuerySet[Organisation]:
     return qs.filter(pk=user.organisation_id)
 
 
+_ORGANISATION_COLUMNS = ("pk", "slug", "name", "kind")
+_USER_MARK, _USER_ORGANISATION_MARK = id_mark(0), id_mark(1)
+_ATTNAMES = [field.attname for field in Organisation._meta.concrete_fields]
+
+
+def organisation_rows_for(*, user) -> list[dict]:
+    """`organisations_for` as rows (pk, slug, name, kind), by name: read once per request and
+    kept on the user object, so the tenant scope, the filters naming organisations and the
+    links to them share one query; compiled once per role."""
+    cached = getattr(user, "_organisation_rows", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            cached = []
+        else:
+            role = user.role
+
+            def build():
+                stand_in = User(pk=_USER_MARK, role=role, organisation_id=_USER_ORGANISATION_MARK)
+                return organisations_for(user=stand_in).values_list(*_ORGANISATION_COLUMNS)
+
+            if user.organisation_id is None:  # no organisation to stand in for: the ORM's own
+                found = organisations_for(user=user).values_list(*_ORGANISATION_COLUMNS)
+            else:
+                found = statements.rows(
+                    ("organisation_rows", role),
+                    build,
+                    {_USER_MARK: user.pk, _USER_ORGANISATION_MARK: user.organisation_id},
+                    using=Organisation.objects.db,
+                )
+            cached = [dict(zip(_ORGANISATION_COLUMNS, row, strict=True)) for row in found]
+        user._organisation_rows = cached
+    return cached
+
+
 def organisation_ids_for(*, user) -> list[int]:
     """The ids of `organisations_for`, cached on the user object for the request."""
-    cached = getattr(user, "_organisation_ids", None)
-    if cached is None:
-        cached = list(organisations_for(user=user).values_list("pk", flat=True))
-        user._organisation_ids = cached
-    return cached
+    return [row["pk"] for row in organisation_rows_for(user=user)]
+
+
+def organisation_choices_for(*, user, clients_only: bool = False) -> list[dict]:
+    """The slug and name of each organisation `user` may see, by name (only the clients with
+    `clients_only`, as `clients_for`): a filter's choices, without a query of their own."""
+    return [
+        {"slug": row["slug"], "name": row["name"]}
+        for row in organisation_rows_for(user=user)
+        if not (clients_only and row["kind"] == Organisation.Kind.CONSULTANCY)
+    ]
 
 
 def find_organisation_for(*, user, slug: str) -> Organisation | None:
     """The organisation with this slug if `user` may see it; None otherwise (for an optional
     filter or preset, where a wrong slug is simply ignored)."""
-    return organisations_for(user=user).filter(slug=slug).first() if slug else None
+    if not slug:
+        return None
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.organisation_id is None:  # no organisation to stand in for: the ORM's own
+        return organisations_for(user=user).filter(slug=slug).first()
+    # Every page of a client asks: one statement compiled once per role.
+    role = user.role
+    slug_mark = text_mark(0)
+
+    def build():
+        stand_in = User(pk=_USER_MARK, role=role, organisation_id=_USER_ORGANISATION_MARK)
+        return organisations_for(user=stand_in).filter(slug=slug_mark).values_list(*_ATTNAMES)[:1]
+
+    using = Organisation.objects.db
+    found = statements.rows(
+        ("organisation_by_slug", role),
+        build,
+        {_USER_MARK: user.pk, _USER_ORGANISATION_MARK: user.organisation_id, slug_mark: slug},
+        using=using,
+    )
+    return Organisation.from_db(using, _ATTNAMES, found[0]) if found else None
 
 
 def get_organisation_for(*, user, slug: str) -> Organisation:

@@ -1,0 +1,160 @@
+"""The page header every page shows (`{% main_navigation %}` in base.html), rendered cheaply.
+
+The header's template (includes/main_navigation.html) has some twenty tags and links, and all of
+them but a handful depend only on the user's role, the language and which page is open. So the
+template is rendered once per such key with stand-ins (marks) for the rest (the user's name,
+their organisation's short name in two links, the unread badge's figure, the CSRF token and the
+page's own address), and each request fills its own values into that markup, escaped as
+autoescape does. The result is the markup the template gives for the request; the header cost
+about as much as a trivial page before.
+"""
+
+from html import escape
+
+from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import get_template
+from django.urls import get_script_prefix
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+TEMPLATE = "includes/main_navigation.html"
+
+# Stand-ins: letters and digits only, so escaping and URL quoting leave them as they are; the
+# slug's is a number, which the URL's slug converter accepts.
+_NAME, _LABEL, _TOKEN, _PATH = "zqxname7zqx", "zqxbadge7zqx", "zqxtoken7zqx", "zqxpath7zqx"
+_SLUG = "987654329"
+_MARKS = (_NAME, _LABEL, _TOKEN, _PATH, _SLUG)
+
+# key -> the header's markup cut at the marks: [text, mark, text, mark, ..., text].
+_rendered: dict[tuple, list[str]] = {}
+_MAX_ENTRIES = 1_000
+
+
+class _Match:
+    def __init__(self, url_name, view_name):
+        self.url_name = url_name
+        self.view_name = view_name
+
+
+class _Request:
+    def __init__(self, match):
+        self.resolver_match = match
+
+    def get_full_path(self):
+        return _PATH
+
+
+class _Organisation:
+    slug = _SLUG
+
+
+class _User:
+    """What the header reads of the user, with stand-ins for what is the user's own."""
+
+    def __init__(self, user):
+        self.is_authenticated = user.is_authenticated
+        self.is_consultancy_staff = getattr(user, "is_consultancy_staff", False)
+        self.role = getattr(user, "role", "")
+        self.name = _NAME
+        self.email = _NAME
+        self.organisation = _Organisation()
+
+
+def _cut(markup: str) -> list[str]:
+    """`markup` cut at the marks: text and marks alternating, text first and last."""
+    parts = [markup]
+    for mark in _MARKS:
+        cut = []
+        for i, part in enumerate(parts):
+            if i % 2:  # an earlier mark
+                cut.append(part)
+                continue
+            pieces = part.split(mark)
+            for j, piece in enumerate(pieces):
+                if j:
+                    cut.append(mark)
+                cut.append(piece)
+        parts = cut
+    return parts
+
+
+def _organisation_slug(request, user) -> str:
+    """The short name of the user's own organisation, from what the request already read."""
+    org = getattr(request, "organisation", None)
+    if org is not None and org.pk == user.organisation_id:
+        return org.slug
+    for row in getattr(user, "_organisation_rows", None) or ():
+        if row["pk"] == user.organisation_id:
+            return row["slug"]
+    return user.organisation.slug
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context) -> str:
+    request = context.get("request")
+    user = context.get("user")
+    token = context.get("csrf_token")
+    nav = context.get("nav")
+    usual = (
+        request is not None
+        and user is not None
+        and token
+        and str(token) != "NOTPROVIDED"
+        and (not user.is_authenticated or (nav is not None and user.organisation_id is not None))
+    )
+    if not usual:  # an error page, a mail or a user without organisation: as the template says
+        return mark_safe(get_template(TEMPLATE).template.render(context).strip())  # noqa: S308
+    badge = context.get("notifications_unread") if user.is_authenticated else None
+    shows_badge = bool(nav and nav["notifications"] and badge and badge["count"])
+    match = getattr(request, "resolver_match", None)
+    key = (
+        get_language(),
+        get_script_prefix(),
+        user.is_authenticated,
+        getattr(user, "role", ""),
+        getattr(user, "is_consultancy_staff", False),
+        (match.url_name, match.view_name) if match is not None else None,
+        shows_badge,
+        # What the apps registered, in case it changes while the process runs.
+        tuple((link.url_name, str(link.label), link.permission) for link in nav["links"])
+        if nav
+        else (),
+        (nav["team_home"].url_name, str(nav["team_home"].label))
+        if nav and nav["team_home"]
+        else None,
+        tuple(sorted((k, v) for k, v in nav.items() if type(v) is bool)) if nav else (),
+    )
+    parts = _rendered.get(key)
+    if parts is None:
+        markup = get_template(TEMPLATE).render(
+            {
+                "user": _User(user),
+                "request": _Request(match and _Match(match.url_name, match.view_name)),
+                "nav": nav,
+                "notifications_unread": {"count": 1 if shows_badge else 0, "label": _LABEL},
+                "csrf_token": _TOKEN,
+            }
+        )
+        if len(_rendered) >= _MAX_ENTRIES:
+            _rendered.clear()
+        parts = _rendered[key] = _cut(markup.strip())
+    values = {_TOKEN: escape(str(token)), _PATH: escape(request.get_full_path())}
+    if user.is_authenticated:
+        values[_NAME] = escape(user.name or user.email)
+        if _LABEL in parts:
+            values[_LABEL] = escape(badge["label"])
+        if _SLUG in parts:
+            values[_SLUG] = _organisation_slug(request, user)
+    return mark_safe(  # noqa: S308 - the template's markup, each value escaped above
+        "".join([values[part] if i % 2 else part for i, part in enumerate(parts)])
+    )
+
+
+@receiver(setting_changed, dispatch_uid="programmes.chrome.settings")
+def _settings_changed(**kwargs) -> None:
+    """Tests that change the languages or the URLs start afresh."""
+    _rendered.clear()

@@ -1,0 +1,79 @@
+"""The page header that `{% main_navigation %}` fills in from markup kept per role, language
+and page is the markup its template gives for the request: for every role, in both languages,
+on pages whose link is active and pages without one, with and without unread notifications,
+and for a visitor who is not logged in; and the organisations a request reads once (the tenant
+scope, a filter's choices, the header's links) are those `organisations_for` names."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import resolve, reverse
+from django.utils import translation
+from django_scopes import scopes_disabled
+
+from programmes.models import Notification
+from programmes.selectors import (
+    find_organisation_for,
+    organisation_choices_for,
+    organisation_ids_for,
+    organisation_rows_for,
+    organisations_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ("notification_list", "workspace", "user_list", "audit_log", "client_list", "my_data")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _headers(user, path):
+    request = RequestFactory().get(path + "?q=a%22b&x=<y>")
+    request.user = user
+    request.resolver_match = resolve(path)
+    engine = engines["django"]
+    with scopes_disabled():
+        tag = engine.from_string("{% load chrome %}{% main_navigation %}").render({}, request)
+        plain = engine.get_template("includes/main_navigation.html").render({}, request)
+    return TOKEN.sub("TOKEN", tag), TOKEN.sub("TOKEN", plain.strip())
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("unread", [0, 3])
+def test_the_header_is_the_templates_for_every_role_and_page(world, language, unread):
+    with scopes_disabled():
+        for user in world.users.values():
+            user.name = 'Ria "R" <de Vries>'
+            user.save()
+            Notification.objects.bulk_create(
+                Notification(organisation=user.organisation, recipient=user, kind="x", title="t")
+                for _ in range(unread)
+            )
+    with translation.override(language):
+        for user in world.users.values():
+            for name in PAGES:
+                tag, plain = _headers(user, reverse(name))
+                assert tag == plain, (user.role, name)
+                assert "zqx" not in tag and "987654329" not in tag
+        tag, plain = _headers(AnonymousUser(), reverse("account_login"))
+        assert tag == plain
+
+
+def test_the_organisations_read_once_are_those_the_selector_names(world, other_world):
+    with scopes_disabled():
+        for user in [*world.users.values(), *other_world.users.values()]:
+            expected = list(organisations_for(user=user).values_list("pk", "slug", "name", "kind"))
+            rows = organisation_rows_for(user=user)
+            assert [tuple(row.values()) for row in rows] == expected
+            assert organisation_ids_for(user=user) == [row[0] for row in expected]
+            assert organisation_choices_for(user=user, clients_only=True) == list(
+                organisations_for(user=user).exclude(kind="consultancy").values("slug", "name")
+            )
+            for org in (world.consultancy, world.client, other_world.client):
+                found = find_organisation_for(user=user, slug=org.slug)
+                assert found == organisations_for(user=user).filter(slug=org.slug).first()
+                if found is not None:
+                    assert found.name == org.name and found.kind == org.kind
+            assert find_organisation_for(user=user, slug="nobody") is None
