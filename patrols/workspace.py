@@ -4,6 +4,7 @@ the effort overview the client sees in the portal."""
 import datetime as dt
 from html import escape
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -11,7 +12,7 @@ from django.template.backends.utils import csrf_input
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dates import MONTHS_AP, WEEKDAYS_ABBR
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from programmes.input import validate_date_range
 from programmes.mixins import ByAction, ProgrammeMixin
 from programmes.pagination import paginate
 from programmes.permissions import Perm
-from programmes.selectors import get_user_for, roster
+from programmes.selectors import get_user_for
 from programmes.selectors.sharing import name_for
 from programmes.views.common import form_errors_to, posted_id
 
@@ -227,15 +228,14 @@ class EffortView(ProgrammeMixin, TemplateView):
         following = (first + dt.timedelta(days=32)).replace(day=1)
         # A row shows the member's name (to the client's staff the first name, unless the
         # member shares their contact details): the roster's rows carry nothing else.
-        page = paginate(
-            self.request,
-            roster(programme=programme).only(
-                "user", "user__name", "user__role", "user__email", "contact_shared_at"
-            ),
-        )
+        page = selectors.effort_roster_page(request=self.request, programme=programme)
         shared = frozenset(m.user_id for m in page.object_list if m.contact_shared_at)
         efforts = services.effort_for_month(
-            programme=programme, year=year, month=month, members=page.object_list
+            programme=programme,
+            year=year,
+            month=month,
+            members=page.object_list,
+            rules={programme.pk: rule},
         )
         handed = selectors.rewards_handed(programme=programme, month=first)
         for effort in efforts:
@@ -301,6 +301,28 @@ class EffortView(ProgrammeMixin, TemplateView):
         return self.render_to_response(self.get_context_data(rule_form=form))
 
 
+def _number_text():
+    """A function writing a number as `localize` does (what the template's `{{ n }}` wrote),
+    escaped, with the language's decimal separator looked up once instead of per number: an
+    int as its digits, a float with the separator (2,5); anything else, or with thousands
+    grouping on, through `localize` itself."""
+    if settings.USE_THOUSAND_SEPARATOR:
+        return lambda value: escape(localize(value))
+    separator = get_format("DECIMAL_SEPARATOR")
+
+    def number(value) -> str:
+        kind = type(value)
+        if kind is int:
+            return str(value)
+        if kind is float:
+            text = repr(value)
+            if "e" not in text and "n" not in text:  # not 1e-05, inf or nan
+                return escape(text.replace(".", separator))
+        return escape(localize(value))
+
+    return number
+
+
 def effort_rows_html(
     efforts, *, rule, can_reward, month, page_number, request, shared=frozenset()
 ) -> SafeString:
@@ -331,19 +353,20 @@ def effort_rows_html(
         f'btn-outline-success" type="submit">{escape(_("Mark handed out"))}</button>'
     )
     out = []
+    number = _number_text()
     for e in efforts:
         row = (
             f"<td>{escape(name_for(person=e.user, viewer=request.user, shared=shared))}</td>"
-            f"<td>{escape(localize(e.rounds))}</td>"
-            f"<td>{escape(localize(e.hours))}</td>"
-            f"<td>{escape(localize(e.activity_hours_shown))}</td>"
-            f"<td>{escape(localize(e.team_meetings))}</td>"
-            f"<td>{escape(localize(e.counted_hours_shown))}</td>"
+            f"<td>{number(e.rounds)}</td>"
+            f"<td>{number(e.hours)}</td>"
+            f"<td>{number(e.activity_hours_shown)}</td>"
+            f"<td>{number(e.team_meetings)}</td>"
+            f"<td>{number(e.counted_hours_shown)}</td>"
         )
         if rule:
             if e.met and can_reward:
                 reward = (
-                    f"{form_head}{escape(localize(e.user.pk))}{form_tail}"
+                    f"{form_head}{number(e.user.pk)}{form_tail}"
                     f"{handed if e.handed else not_handed}</form>\n            "
                 )
             elif e.handed:

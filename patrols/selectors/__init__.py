@@ -51,6 +51,7 @@ from .portal import (
 )
 from .workspace import (
     categories_of,
+    effort_roster_page,
     effort_rule_of,
     find_category,
     parent_categories,
@@ -75,6 +76,7 @@ __all__ = [
     "categories_of",
     "changed_signal_ids",
     "confirmation_counts",
+    "effort_roster_page",
     "effort_rule_of",
     "find_category",
     "get_category",

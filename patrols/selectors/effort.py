@@ -31,6 +31,7 @@ from django.utils import timezone
 from programmes.models import Invitee, Meeting, Programme, TeamMember
 
 from ..models import Activity, EffortRule, Round
+from . import compiled
 
 
 @dataclass
@@ -109,39 +110,68 @@ def _ids(programmes) -> list[int]:
     return [p.pk if isinstance(p, Programme) else int(p) for p in programmes]
 
 
+def _marked(ids, users, values: dict) -> tuple[list[int], list[int] | None, dict, tuple]:
+    """Marks for the programme ids and the members (None: all of them), `values` with theirs
+    added, and the part of a statement's key they shape (how many of each)."""
+    id_marks, by_id = compiled.id_marks(list(ids))
+    user_marks, by_user = None, {}
+    if users is not None:
+        user_marks, by_user = compiled.id_marks(list(users), len(id_marks))
+    shape = (len(id_marks), None if users is None else len(user_marks))
+    return id_marks, user_marks, {**values, **by_id, **by_user}, shape
+
+
 def walked_by_month(ids, first: dt.date, after: dt.date, users=None) -> dict:
     """(programme, member, month) -> (rounds started in the month, minutes within it), for the
     months [first, after), in two grouped queries. Each round's minutes go to the month it
     started in; a round that runs past a midnight that starts a month hands the minutes after
     that midnight to that month. `users`: only these members (one page of them)."""
+    ids = list(ids)
+    users = None if users is None else list(users)
+    if not ids or users == []:
+        return {}
     tz = timezone.get_current_timezone()
     begin, finish = _local_midnight(first), _local_midnight(after)
-    through = Round.walkers.through.objects.filter(
-        round__programme_id__in=ids, round__ended_at__isnull=False
-    )
-    if users is not None:
-        through = through.filter(user_id__in=list(users))
+    # The statements are compiled once (per number of programmes and members) for marks.
+    begin_mark, finish_mark, day_before_mark = (compiled.moment_mark(n) for n in range(3))
+    values = {begin_mark: begin, finish_mark: finish, day_before_mark: begin - dt.timedelta(days=1)}
+    id_marks, user_marks, values, shape = _marked(ids, users, values)
+
+    def through():
+        rows = Round.walkers.through.objects.filter(
+            round__programme_id__in=id_marks, round__ended_at__isnull=False
+        )
+        if user_marks is not None:
+            rows = rows.filter(user_id__in=user_marks)
+        return rows
+
     out: dict = {}
 
     def add(key, rounds, minutes):
         n, m = out.get(key, (0, 0.0))
         out[key] = (n + rounds, m + minutes)
 
-    for r in (
-        through.filter(round__started_at__gte=begin, round__started_at__lt=finish)
-        .annotate(m=TruncMonth("round__started_at", output_field=DateField(), tzinfo=tz))
-        .values("round__programme_id", "user_id", "m")
-        .annotate(
-            n=Count("round_id"),
-            d=Sum(
-                ExpressionWrapper(
-                    F("round__ended_at") - F("round__started_at"), output_field=DurationField()
-                )
-            ),
+    def grouped():
+        return (
+            through()
+            .filter(round__started_at__gte=begin_mark, round__started_at__lt=finish_mark)
+            .annotate(m=TruncMonth("round__started_at", output_field=DateField(), tzinfo=tz))
+            .values("round__programme_id", "user_id", "m")
+            .annotate(
+                n=Count("round_id"),
+                d=Sum(
+                    ExpressionWrapper(
+                        F("round__ended_at") - F("round__started_at"), output_field=DurationField()
+                    )
+                ),
+            )
+            .order_by()
         )
-        .order_by()
+
+    for programme_id, user_id, month, n, d in compiled.rows(
+        ("effort.walked", *shape), grouped, values
     ):
-        add((r["round__programme_id"], r["user_id"], r["m"]), r["n"], _hours(r["d"]) * 60)
+        add((programme_id, user_id, month), n, _hours(d) * 60)
     # The rounds that ran across a midnight that starts a month (the period's start or one of
     # its month boundaries): few, fetched as they are, their minutes after that midnight
     # handed to the month it starts. Summed as durations (exact) per member before turning
@@ -154,15 +184,22 @@ def walked_by_month(ids, first: dt.date, after: dt.date, users=None) -> dict:
         boundaries.append((cursor, _local_midnight(cursor)))
         cursor = _next_month(cursor)
     later: dict = {}
-    for programme_id, user_id, started, ended in (
-        through.filter(
-            round__ended_at__gt=begin,
-            round__started_at__lt=finish,
-            round__started_at__gte=begin - dt.timedelta(days=1),
+
+    def crossing():
+        return (
+            through()
+            .filter(
+                round__ended_at__gt=begin_mark,
+                round__started_at__lt=finish_mark,
+                round__started_at__gte=day_before_mark,
+            )
+            .exclude(round__started_at__date=F("round__ended_at__date"))
+            .values_list("round__programme_id", "user_id", "round__started_at", "round__ended_at")
+            .order_by()
         )
-        .exclude(round__started_at__date=F("round__ended_at__date"))
-        .values_list("round__programme_id", "user_id", "round__started_at", "round__ended_at")
-        .order_by()
+
+    for programme_id, user_id, started, ended in compiled.rows(
+        ("effort.crossing", *shape), crossing, values
     ):
         for month, moment in boundaries:
             if started < moment < ended:
@@ -184,53 +221,83 @@ def team_meetings_by_month(ids, first: dt.date, after: dt.date, users=None) -> d
 
 def _meetings(ids, first: dt.date, after: dt.date, users=None) -> dict:
     """(programme, member, month) -> (team meetings attended, their minutes)."""
-    rows = Invitee.objects.filter(
-        meeting__programme_id__in=ids,
-        meeting__kind=Meeting.Kind.TEAM,
-        attended=True,
-        meeting__starts_at__gte=_local_midnight(first),
-        meeting__starts_at__lt=_local_midnight(after),
-    )
-    if users is not None:
-        rows = rows.filter(user_id__in=list(users))
-    rows = (
-        rows.annotate(
-            m=TruncMonth(
-                "meeting__starts_at",
-                output_field=DateField(),
-                tzinfo=timezone.get_current_timezone(),
-            )
+    ids = list(ids)
+    users = None if users is None else list(users)
+    if not ids or users == []:
+        return {}
+    begin_mark, finish_mark = compiled.moment_mark(0), compiled.moment_mark(1)
+    values = {begin_mark: _local_midnight(first), finish_mark: _local_midnight(after)}
+    id_marks, user_marks, values, shape = _marked(ids, users, values)
+
+    def build():
+        rows = Invitee.objects.filter(
+            meeting__programme_id__in=id_marks,
+            meeting__kind=Meeting.Kind.TEAM,
+            attended=True,
+            meeting__starts_at__gte=begin_mark,
+            meeting__starts_at__lt=finish_mark,
         )
-        .values("meeting__programme_id", "user_id", "m")
-        .annotate(
-            n=Count("pk"),
-            d=Sum(
-                ExpressionWrapper(
-                    F("meeting__ends_at") - F("meeting__starts_at"), output_field=DurationField()
+        if user_marks is not None:
+            rows = rows.filter(user_id__in=user_marks)
+        return (
+            rows.annotate(
+                m=TruncMonth(
+                    "meeting__starts_at",
+                    output_field=DateField(),
+                    tzinfo=timezone.get_current_timezone(),
                 )
-            ),
+            )
+            .values("meeting__programme_id", "user_id", "m")
+            .annotate(
+                n=Count("pk"),
+                d=Sum(
+                    ExpressionWrapper(
+                        F("meeting__ends_at") - F("meeting__starts_at"),
+                        output_field=DurationField(),
+                    )
+                ),
+            )
+            .order_by()
         )
-        .order_by()
-    )
+
     return {
-        (r["meeting__programme_id"], r["user_id"], r["m"]): (r["n"], _hours(r["d"]) * 60)
-        for r in rows
+        (programme_id, user_id, month): (n, _hours(d) * 60)
+        for programme_id, user_id, month, n, d in compiled.rows(
+            ("effort.meetings", *shape), build, values
+        )
     }
 
 
 def activity_hours_by_month(ids, first: dt.date, after: dt.date, users=None) -> dict:
     """(programme, member, month) -> hours of the activities dated in the month (one grouped
     query on the local date the member gave)."""
-    rows = Activity.objects.filter(programme_id__in=ids, date__gte=first, date__lt=after)
-    if users is not None:
-        rows = rows.filter(user_id__in=list(users))
-    rows = (
-        rows.annotate(m=TruncMonth("date", output_field=DateField()))
-        .values("programme_id", "user_id", "m")
-        .annotate(h=Sum("hours"))
-        .order_by()
-    )
-    return {(r["programme_id"], r["user_id"], r["m"]): float(r["h"] or 0) for r in rows}
+    ids = list(ids)
+    users = None if users is None else list(users)
+    if not ids or users == []:
+        return {}
+    first_mark, after_mark = compiled.day_mark(0), compiled.day_mark(1)
+    values = {first_mark: first, after_mark: after}
+    id_marks, user_marks, values, shape = _marked(ids, users, values)
+
+    def build():
+        rows = Activity.objects.filter(
+            programme_id__in=id_marks, date__gte=first_mark, date__lt=after_mark
+        )
+        if user_marks is not None:
+            rows = rows.filter(user_id__in=user_marks)
+        return (
+            rows.annotate(m=TruncMonth("date", output_field=DateField()))
+            .values("programme_id", "user_id", "m")
+            .annotate(h=Sum("hours"))
+            .order_by()
+        )
+
+    return {
+        (programme_id, user_id, month): float(h or 0)
+        for programme_id, user_id, month, h in compiled.rows(
+            ("effort.activities", *shape), build, values
+        )
+    }
 
 
 def effort_rules(ids) -> dict:
@@ -309,14 +376,18 @@ def effort_population(programmes, after: dt.date):
     )
 
 
-def efforts_of_members(*, programme: Programme, members, year: int, month: int) -> list[Effort]:
+def efforts_of_members(
+    *, programme: Programme, members, year: int, month: int, rules=None
+) -> list[Effort]:
     """The efforts of `members` (roster rows, in their order) in a calendar month of
-    `programme`: everyone listed, also who did nothing."""
+    `programme`: everyone listed, also who did nothing. `rules`: {programme id: its rule or
+    None} when the caller read it already."""
     first = dt.date(year, month, 1)
     members = list(members)
     if not members:
         return []
-    rules = effort_rules([programme.pk])
+    if rules is None:
+        rules = effort_rules([programme.pk])
     found = effort_by_member_month(
         programmes=[programme],
         first=first,

@@ -10,7 +10,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from programmes.models import Programme
+from programmes.models import Programme, TeamMember, User
+from programmes.selectors import roster
 
 from ..models import (
     Conversation,
@@ -22,6 +23,7 @@ from ..models import (
     SignalCategory,
 )
 from ..workflow import Status
+from . import compiled
 
 
 def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlot]:
@@ -120,32 +122,109 @@ def find_category(*, programme: Programme, pk, parent: bool = False) -> SignalCa
 def effort_rule_of(*, programme: Programme) -> EffortRule | None:
     """The programme's effort obligation and reward, None before one is set; kept on
     `programme` too, so `programme.effort_rule` (which the effort figures read) asks no more."""
-    rule = EffortRule.objects.filter(programme=programme).first()
+    found = compiled.rows(("effort_rule",), _effort_rule_query, {compiled.mark(0): programme.pk})
+    rule = EffortRule.from_db("default", _RULE_FIELDS, found[0]) if found else None
     Programme.effort_rule.related.set_cached_value(programme, rule)
     return rule
 
 
-def rewards_handed(*, programme: Programme, month: dt.date) -> set[int]:
-    """The ids of the accounts whose reward for `month` (its first day) was handed out."""
-    return set(
-        RewardHandout.objects.filter(programme=programme, month=month).values_list(
-            "user_id", flat=True
-        )
+_RULE_FIELDS = [f.attname for f in EffortRule._meta.concrete_fields]
+
+
+def _effort_rule_query():
+    return (
+        EffortRule.objects.filter(programme_id=compiled.mark(0))
+        .order_by("pk")
+        .values_list(*_RULE_FIELDS)[:1]
     )
 
 
-def signals_by_category(*, programme: Programme, year: int, month: int) -> QuerySet:
+def rewards_handed(*, programme: Programme, month: dt.date) -> set[int]:
+    """The ids of the accounts whose reward for `month` (its first day) was handed out."""
+    programme_mark, month_mark = compiled.mark(0), compiled.day_mark(0)
+    return {
+        user_id
+        for (user_id,) in compiled.rows(
+            ("rewards_handed",),
+            lambda: RewardHandout.objects.filter(
+                programme_id=programme_mark, month=month_mark
+            ).values_list("user_id"),
+            {programme_mark: programme.pk, month_mark: month},
+        )
+    }
+
+
+def signals_by_category(*, programme: Programme, year: int, month: int) -> list[dict]:
     """The programme's signals of a month per category, most first, with how many are open;
     the month is a range on the stored time (local month start to the next), not a per-row
     conversion of every signal's date."""
     start = timezone.make_aware(dt.datetime(year, month, 1))
     end = timezone.make_aware(dt.datetime(year + month // 12, month % 12 + 1, 1))
-    return (
-        Signal.objects.filter(programme=programme, reported_at__gte=start, reported_at__lt=end)
-        .values("category__name")
-        .annotate(
-            n=Count("id"),
-            open=Count("id", filter=~Q(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])),
+    programme_mark, start_mark, end_mark = (
+        compiled.mark(0),
+        compiled.moment_mark(0),
+        compiled.moment_mark(1),
+    )
+
+    def build():
+        return (
+            Signal.objects.filter(
+                programme_id=programme_mark, reported_at__gte=start_mark, reported_at__lt=end_mark
+            )
+            .values("category__name")
+            .annotate(
+                n=Count("id"),
+                open=Count("id", filter=~Q(status__in=[Status.RESOLVED, Status.NOT_APPLICABLE])),
+            )
+            .order_by("-n")
         )
-        .order_by("-n")
+
+    return [
+        {"category__name": name, "n": n, "open": n_open}
+        for name, n, n_open in compiled.rows(
+            ("signals_by_category",),
+            build,
+            {programme_mark: programme.pk, start_mark: start, end_mark: end},
+        )
+    ]
+
+
+def _loaded(model, values: dict):
+    """An instance of `model` with only `values` ({attname: value}) loaded, as `only()` loads
+    it (`from_db` takes the values in the order of the model's fields)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db("default", names, [values[name] for name in names])
+
+
+def effort_roster_page(*, request, programme: Programme):
+    """The page (`?page=`) of the programme's active roster the effort page shows, by name:
+    each row with its user's name, role and e-mail address (what a row shows), nothing else
+    loaded; the count and the rows by statements compiled once."""
+    programme_mark = compiled.mark(0)
+
+    def members_of_programme():
+        return roster(programme=Programme(pk=programme_mark))
+
+    def build():
+        return members_of_programme().values_list(
+            "pk", "user_id", "contact_shared_at", "user__name", "user__role", "user__email"
+        )
+
+    def members(rows) -> list[TeamMember]:
+        out = []
+        for pk, user_id, shared_at, name, role, email in rows:
+            member = _loaded(
+                TeamMember, {"id": pk, "user_id": user_id, "contact_shared_at": shared_at}
+            )
+            member.user = _loaded(User, {"id": user_id, "name": name, "role": role, "email": email})
+            out.append(member)
+        return out
+
+    return compiled.paginate(
+        request,
+        ("effort_roster",),
+        build,
+        {programme_mark: programme.pk},
+        convert=members,
+        counted=members_of_programme,
     )

@@ -33,15 +33,20 @@ def month_bounds(year: int, month: int):
     return start, end
 
 
-def effort_for_month(*, programme: Programme, year: int, month: int, members=None) -> list[Effort]:
+def effort_for_month(
+    *, programme: Programme, year: int, month: int, members=None, rules=None
+) -> list[Effort]:
     """Each member held to the obligation's effort in a calendar month (only `members`' roster
     rows, e.g. one page of them, when given), by name: the measure of
     `patrols.selectors.effort` (a round counts in the month it started; its minutes are split
     at the month boundary, so a round from 23:00 on the last day to 01:00 gives one hour to
-    each month; activity hours and attended team meetings as the rule says)."""
+    each month; activity hours and attended team meetings as the rule says). `rules`: the
+    programme's rule as `effort_rules` answers it, when the caller read it already."""
     if members is None:
         members = schedulable_members(programme=programme, on=dt.date(year, month, 1))
-    return efforts_of_members(programme=programme, members=members, year=year, month=month)
+    return efforts_of_members(
+        programme=programme, members=members, year=year, month=month, rules=rules
+    )
 
 
 def effort_of(*, programme: Programme, user: User, year: int, month: int) -> Effort | None:
