@@ -10,16 +10,20 @@ ORM would have built, without building it again. `context_processors._badge_stat
 A mark is a negative number no real row has (ids) or a text no request sends (slugs).
 """
 
+import datetime as dt
 from collections.abc import Callable, Hashable
 
 from django.db import connections
-from django_scopes import scopes_disabled
+from django_scopes import get_scope, scope, scopes_disabled
 
 # (database alias, key) -> (SQL, its parameters with the marks in place of the values).
-_compiled: dict[tuple[str, Hashable], tuple[str, tuple]] = {}
+_compiled: dict[tuple[str, Hashable], tuple] = {}
 # Keys whose statement depends on the length of a list (ids of a page) stay few: a page has
 # at most 50 rows; past this many entries the cache starts afresh rather than grow.
 _MAX_ENTRIES = 2_000
+# The marks of a scope's organisations start here.
+_SCOPE = 1_000_000
+_MARKABLE = (int, str, dt.date, dt.datetime)
 
 
 def id_mark(n: int) -> int:
@@ -32,24 +36,135 @@ def text_mark(n: int) -> str:
     return f"\x00mark{n}\x00"
 
 
-def compiled(key: Hashable, build: Callable, using: str) -> tuple[str, tuple]:
-    """(SQL, parameters) of the queryset `build()` returns, compiled once per `key` and
-    database, outside any tenant scope (the statement names its organisations itself)."""
-    entry = _compiled.get((using, key))
+def date_mark(n: int) -> dt.date:
+    """The `n`th stand-in for a date (a day no record has: the year 1901)."""
+    return dt.date(1901, 1, 1) + dt.timedelta(days=n)
+
+
+def datetime_mark(n: int) -> dt.datetime:
+    """The `n`th stand-in for a moment (in 1901, in UTC)."""
+    return dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=n)
+
+
+def compiled(key: Hashable, build: Callable, using: str, counted: bool = False) -> tuple:
+    """(SQL, parameters, compiler, converters) of the queryset `build()` returns, compiled
+    once per `key` and database, outside any tenant scope (the statement names its
+    organisations itself, or `rows(scoped=True)` marks them)."""
+    entry = _compiled.get((using, key, counted))
     if entry is None:
         with scopes_disabled():
-            sql, params = build().query.get_compiler(using).as_sql()
+            compiler = build().query.get_compiler(using)
+            sql, params = compiler.as_sql()
+        if counted:
+            sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - the ORM's own SQL
+        # What turns the database's values into Python's (a moment stored as text on
+        # SQLite), as the ORM applies them.
+        converters = compiler.get_converters([col for col, _, _ in compiler.select])
         if len(_compiled) >= _MAX_ENTRIES:
             _compiled.clear()
-        entry = _compiled[(using, key)] = (sql, tuple(params))
+        entry = _compiled[(using, key, counted)] = (sql, tuple(params), compiler, converters)
     return entry
 
 
-def rows(key: Hashable, build: Callable, values: dict, using: str = "default") -> list[tuple]:
+def _prepared(value, connection):
+    """A date or moment as the database's parameters hold it (text on SQLite)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _filled(param, values: dict, connection):
+    """`param` of a compiled statement with the request's value for its mark, if it is one;
+    a text that holds a mark inside it is a LIKE pattern (`icontains`), whose value is escaped
+    as the ORM escapes it."""
+    if type(param) not in _MARKABLE:
+        return param
+    if param in values:
+        return values[param]
+    if type(param) is str and "\x00mark" in param:
+        for mark, value in values.items():
+            if type(mark) is str and mark in param:
+                param = param.replace(mark, connection.ops.prep_for_like_query(value))
+    return param
+
+
+def count(key: Hashable, build: Callable, values: dict, using: str = "default", **kwargs) -> int:
+    """How many rows `rows(key, build, ...)` would give, counted by the database."""
+    return rows(key, build, values, using, counted=True, **kwargs)[0][0]
+
+
+class CompiledRows:
+    """Rows for `pagination.paginate` whose COUNT and each page are compiled statements (see
+    `rows`); each row is a dict of `names` (the columns of the values() queryset `build`
+    returns, in their order)."""
+
+    ordered = True
+
+    def __init__(self, key, build, values, *, names, using="default", scoped=False):
+        self.key, self.build, self.values = key, build, values
+        self.names, self.using, self.scoped = names, using, scoped
+
+    def count(self) -> int:
+        return count(self.key, self.build, self.values, self.using, scoped=self.scoped)
+
+    def __getitem__(self, item: slice) -> list[dict]:
+        start, stop = item.start or 0, item.stop
+        if stop is not None and stop <= start:  # an empty list's only page
+            return []
+        build = self.build
+        found = rows(
+            (self.key, start, stop),
+            lambda: build()[start:stop],
+            self.values,
+            self.using,
+            scoped=self.scoped,
+        )
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def rows(
+    key: Hashable,
+    build: Callable,
+    values: dict,
+    using: str = "default",
+    *,
+    scoped: bool = False,
+    counted: bool = False,
+) -> list[tuple]:
     """The rows of the statement `compiled(key, build)` with `values` (mark -> value) in
-    place of its marks."""
-    sql, marked = compiled(key, build, using)
-    params = [values.get(p, p) if type(p) in (int, str) else p for p in marked]
-    with connections[using].cursor() as cursor:
+    place of its marks. With `scoped`, `build` runs in the request's tenant scope with a mark
+    for each of its organisations, so the statement keeps the scope's filter."""
+    connection = connections[using]
+    values = {_prepared(mark, connection): _prepared(v, connection) for mark, v in values.items()}
+    if scoped:
+        current = get_scope()
+        if not current.get("_enabled", True):
+            key = (key, "unscoped")
+        else:
+            organisation = current.get("organisation")
+            if isinstance(organisation, (list, tuple)):
+                if not organisation:  # IN (): the ORM answers without asking the database
+                    return [(build().count(),)] if counted else list(build())
+                marks = [id_mark(_SCOPE + i) for i in range(len(organisation))]
+                values |= dict(zip(marks, organisation, strict=True))
+            else:
+                marks = id_mark(_SCOPE)
+                values[marks] = organisation
+            key = (key, "scoped", len(organisation) if isinstance(marks, list) else None)
+            inner = build
+
+            def build():
+                with scope(organisation=marks):
+                    return inner()
+
+    sql, marked, compiler, converters = compiled(key, build, using, counted)
+    params = [_filled(p, values, connection) for p in marked]
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    if converters and not counted:
+        return [tuple(row) for row in compiler.apply_converters(found, converters)]
+    return found

@@ -205,8 +205,18 @@ def unaccepted_invitations_for(*, user, organisation=None) -> QuerySet[Invitatio
 
 def open_invitation_count(*, user) -> int:
     """How many invitations still wait for an answer (neither accepted nor withdrawn)."""
-    return (
-        invitations_for(user=user).filter(accepted_at__isnull=True, revoked_at__isnull=True).count()
+    # One statement for every user, compiled once per tenant scope (`programmes.statements`).
+    return statements.count(
+        "open_invitation_count",
+        lambda: (
+            invitations_for(user=user)
+            .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            .order_by()
+            .values("pk")
+        ),
+        {},
+        Invitation.objects.db,
+        scoped=True,
     )
 
 

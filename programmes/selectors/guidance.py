@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from .. import statements
 from ..closure import is_closed
 from ..models import (
     Action,
@@ -31,6 +32,7 @@ from ..models import (
     User,
 )
 from ..pdf import media_file_url
+from ..statements import id_mark
 
 # A schedule never reaches further than this (a programme runs for years, not centuries).
 SCHEDULE_MAX_DATES = 60
@@ -118,11 +120,23 @@ def closure_of(*, programme: Programme) -> ProgrammeClosure | None:
 
 def closed_programme_ids(*, programme_ids) -> set[int]:
     """Which of these programmes were closed: one query for a list that marks them."""
-    return set(
-        ProgrammeClosure.objects.filter(programme_id__in=list(programme_ids)).values_list(
-            "programme_id", flat=True
+    ids = list(programme_ids)
+    if not ids:
+        return set()
+    # Compiled once per number of ids and tenant scope (`programmes.statements`).
+    marks = [id_mark(i) for i in range(len(ids))]
+    return {
+        programme_id
+        for (programme_id,) in statements.rows(
+            ("closed_programme_ids", len(ids)),
+            lambda: ProgrammeClosure.objects.filter(programme_id__in=marks).values_list(
+                "programme_id"
+            ),
+            dict(zip(marks, ids, strict=True)),
+            ProgrammeClosure.objects.db,
+            scoped=True,
         )
-    )
+    }
 
 
 def evaluations_of(*, programme: Programme) -> QuerySet[Evaluation]:

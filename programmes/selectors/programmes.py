@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from .. import registry
+from .. import registry, statements
 from ..models import (
     PHASE_ORDER,
     PROGRESS_PHASE,
@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..models.documents import PLAN_OF_APPROACH
 from ..permissions import Perm, Role, has_perm
+from ..statements import date_mark, datetime_mark, id_mark, text_mark
 
 
 def programmes_for(*, user) -> QuerySet[Programme]:
@@ -73,7 +74,39 @@ def workspace_programmes_for(*, user, q: str = "", client_slug: str = "", phase:
     """The workspace's list: the programmes `user` may see by client and name, as rows (dicts)
     of `WORKSPACE_ROW_FIELDS`; `q` searches name, neighbourhood and municipality, `client_slug`
     keeps one client's, `phase` (a `Phase` value) those whose current phase it is, worked out
-    in SQL so the list can be paginated."""
+    in SQL so the list can be paginated. Its count and pages are statements compiled once per
+    role and filters used (`programmes.statements`); the phase filter, which depends on
+    today's date in many places, is the ORM's own."""
+    if phase in Phase.values or user.organisation_id is None:
+        return _workspace_queryset(user=user, q=q, client_slug=client_slug, phase=phase)
+    role = user.role
+    user_mark, organisation_mark, q_mark, client_mark = id_mark(0), id_mark(1), *_TEXT_MARKS
+
+    def build():
+        stand_in = User(pk=user_mark, role=role, organisation_id=organisation_mark)
+        return _workspace_queryset(
+            user=stand_in, q=q_mark if q else "", client_slug=client_mark if client_slug else ""
+        )
+
+    return statements.CompiledRows(
+        ("workspace", role, bool(q), bool(client_slug)),
+        build,
+        {
+            user_mark: user.pk,
+            organisation_mark: user.organisation_id,
+            q_mark: q,
+            client_mark: client_slug,
+        },
+        names=WORKSPACE_ROW_FIELDS,
+        using=Programme.objects.db,
+        scoped=True,
+    )
+
+
+_TEXT_MARKS = (text_mark(0), text_mark(1))
+
+
+def _workspace_queryset(*, user, q: str = "", client_slug: str = "", phase: str = ""):
     qs = programmes_for(user=user).order_by("organisation__name", "name", "pk")
     if q:
         qs = qs.filter(
@@ -325,10 +358,61 @@ def programme_overview(programmes) -> dict[int, PlanStatus]:
     today = timezone.localdate()
     result = {pk: PlanStatus() for pk in ids}
     open_phases = defaultdict(list)
+    # Each statement is compiled once per number of programmes (a page has at most 50) and
+    # tenant scope, with marks for the ids, today and now (see `programmes.statements`).
+    marks = [id_mark(i) for i in range(len(ids))]
+    today_mark, now_mark = date_mark(0), datetime_mark(0)
+    values = dict(zip(marks, ids, strict=True))
+    values[today_mark] = today
+    values[now_mark] = timezone.now()
+    n = len(ids)
+    using = Programme.objects.db
+    for pk, phase, total, done, overdue in statements.rows(
+        ("overview_counts", n),
+        lambda: _milestone_counts(marks, today_mark),
+        values,
+        using,
+        scoped=True,
+    ):
+        if not total:
+            continue
+        status = result[pk]
+        status.total += total
+        status.done += done
+        status.overdue += overdue
+        if done < total:
+            open_phases[pk].append(phase)
+    events = defaultdict(list)
+    for programme_id, event in statements.rows(
+        ("overview_events", n),
+        lambda: ProgressEvent.objects.filter(programme_id__in=marks).values_list(
+            "programme_id", "event"
+        ),
+        values,
+        using,
+        scoped=True,
+    ):
+        events[programme_id].append(event)
+    for pk, status in result.items():
+        status.phase = _current_phase(status.total, open_phases[pk], events[pk])
+    for row in statements.rows(
+        ("overview_meetings", n),
+        lambda: _next_meetings(marks, now_mark),
+        values,
+        using,
+        scoped=True,
+    ):
+        meeting = Meeting.from_db(using, _MEETING_FIELDS, row)
+        result[meeting.programme_id].next_meeting = meeting
+    return result
+
+
+def _milestone_counts(ids, today):
+    """(programme, phase, total, done, overdue) of the milestones of these programmes."""
     # Joined from the programmes, so the milestones are found through their programme's index
     # (a query on the milestones themselves carries the tenant filter, which SQLite answers by
     # reading every milestone of the tenant).
-    counts = (
+    return (
         Programme.objects.filter(pk__in=ids)
         .values_list("pk", "milestones__phase")
         .annotate(
@@ -341,32 +425,20 @@ def programme_overview(programmes) -> dict[int, PlanStatus]:
         )
         .order_by()
     )
-    for pk, phase, total, done, overdue in counts:
-        if not total:
-            continue
-        status = result[pk]
-        status.total += total
-        status.done += done
-        status.overdue += overdue
-        if done < total:
-            open_phases[pk].append(phase)
-    events = defaultdict(list)
-    for programme_id, event in ProgressEvent.objects.filter(programme_id__in=ids).values_list(
-        "programme_id", "event"
-    ):
-        events[programme_id].append(event)
-    for pk, status in result.items():
-        status.phase = _current_phase(status.total, open_phases[pk], events[pk])
-    # Only each programme's first upcoming meeting, however many are planned.
+
+
+_MEETING_FIELDS = ["id", "programme_id", "title", "starts_at"]
+
+
+def _next_meetings(ids, now):
+    """Only each programme's first upcoming meeting, however many are planned."""
     first = Window(RowNumber(), partition_by="programme_id", order_by=("starts_at", "id"))
-    for meeting in (
-        Meeting.objects.filter(programme_id__in=ids, starts_at__gte=timezone.now())
-        .only("programme_id", "title", "starts_at")
+    return (
+        Meeting.objects.filter(programme_id__in=ids, starts_at__gte=now)
         .annotate(n=first)
         .filter(n=1)
-    ):
-        result[meeting.programme_id].next_meeting = meeting
-    return result
+        .values_list(*_MEETING_FIELDS)
+    )
 
 
 # --- Meetings and documents -------------------------------------------------------------

@@ -69,9 +69,7 @@ class UserListView(PermissionMixin, TemplateView):
             selected_role=role,
             selected_org=org_slug,
             roles=Role.choices,
-            organisations=selectors.organisations_for(user=user)
-            .order_by("name")
-            .values("slug", "name"),
+            organisations=selectors.organisation_choices_for(user=user),
             invitations=with_failed_mail(selectors.unaccepted_invitations_for(user=user)),
             may_mail=may_mail,
             failed_mail_count=selectors.outbox_count_for(user=user, status="failed")

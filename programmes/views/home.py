@@ -67,7 +67,7 @@ class WorkspaceView(PermissionMixin, TemplateView):
         return super().get_context_data(
             page=page,
             rows_html=self.rows_html(page.object_list),
-            clients=selectors.clients_for(user=user).values("slug", "name"),
+            clients=selectors.organisation_choices_for(user=user, clients_only=True),
             phases=Phase.choices,
             q=q,
             selected_client=client_slug,
@@ -153,7 +153,7 @@ class AuditLogView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        organisations = selectors.organisations_for(user=user).values("slug", "name")
+        organisations = selectors.organisation_choices_for(user=user)
         slug = query_param(self.request, "org")
         entries = selectors.audit_entries_for(user=user, organisation_slug=slug)
         page = paginate(self.request, entries)
