@@ -285,6 +285,19 @@ class SurveyResponse(TenantModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # The results page counts the responses per channel and per street from these alone,
+        # and reads its prospects (who left contact details) in order without the others.
+        indexes = [
+            models.Index(
+                fields=["organisation", "survey", "channel"], name="surveyresponse_channel"
+            ),
+            models.Index(fields=["organisation", "survey", "street"], name="surveyresponse_street"),
+            models.Index(
+                fields=["organisation", "survey", "created_at", "id"],
+                condition=models.Q(contact_consent_at__isnull=False),
+                name="surveyresponse_contactable",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.get_channel_display()}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -440,29 +440,34 @@ class QuestionCounts:
 
 def _answer_counts(questions) -> tuple[dict, Counter]:
     """For `questions` (of one survey or several): per closed question the distinct values
-    given and how many gave exactly each, and per question how many answered it. Two grouped
-    queries (GROUP BY question, value) over the index on organisation, question and value,
-    not through the responses: the rows are combinations of options, never one per answer."""
+    given and how many gave exactly each, and per question how many answered it. One query,
+    two grouped reads (GROUP BY question, value; an open question's by question only, its
+    value as NULL) over the index on organisation, question and value, not through the
+    responses: the rows are combinations of options, never one per answer."""
     closed = [q.pk for q in questions if q.kind != Question.Kind.TEXT]
     open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     combos = defaultdict(list)  # per closed question: (value, how many gave exactly it)
     answered = Counter()
-    for row in (
+    per_value = (
         Answer.objects.filter(question_id__in=closed)
         .values("question_id", "value")
         .annotate(n=Count("pk"))
         .order_by()
-    ):
-        combos[row["question_id"]].append((row["value"], row["n"]))
-        answered[row["question_id"]] += row["n"]
-    for question_id, n in (
+        .values_list("question_id", "value", "n")
+    )
+    per_question = (
         Answer.objects.filter(question_id__in=open_)
         .values("question_id")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("question_id", "n")
-    ):
-        answered[question_id] = n
+        .values_list("question_id", Value(None, output_field=JSONField()), "n")
+    )
+    for question_id, value, n in per_value.union(per_question, all=True):
+        if question_id in open_:
+            answered[question_id] = n
+        else:
+            combos[question_id].append((value, n))
+            answered[question_id] += n
     return combos, answered
 
 
@@ -480,7 +485,7 @@ def survey_counts(*, survey: Survey) -> dict:
     """The survey's results counted in SQL: per question the answers per option (several
     choices counted per option), the scale's average, the newest open answers; the responses
     by channel and the streets with the most responses (`streets_more`: how many streets
-    more). Five queries and one per open question, whatever the number of responses."""
+    more). Four queries and one per open question, whatever the number of responses."""
     questions = list(survey.questions.all())
     open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     combos, answered = _answer_counts(questions)

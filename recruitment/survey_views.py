@@ -4,6 +4,7 @@ online (a public link or QR code) or entered by staff from paper and the door.""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -29,6 +30,7 @@ from .documents import SURVEY_REPORT
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
 from .paging import paginate_counted
+from .rows import prospect_rows
 
 
 class _SurveyMixin(ProgrammeMixin):
@@ -162,6 +164,7 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             results=selectors.survey_counts(survey=survey),
             comparison=selectors.survey_comparison(survey=survey),
             prospects=prospects,
+            prospect_rows=prospect_rows(prospects.object_list, csrf_token=get_token(self.request)),
             report=selectors.survey_report(survey=survey),
             **kwargs,
         )

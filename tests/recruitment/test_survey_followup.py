@@ -348,9 +348,9 @@ def test_queries_do_not_grow_with_surveys_or_responses(world, baseline, follow_u
                 channel="online",
             )
     assert len(selectors.survey_comparisons_for(programme=programme)) == 3
-    assert _count(lambda: selectors.survey_comparisons_for(programme=programme)) == few == 5
+    assert _count(lambda: selectors.survey_comparisons_for(programme=programme)) == few == 4
     one = _count(lambda: selectors.survey_comparison(survey=follow_up))
-    assert one == 4
+    assert one == 3
 
 
 def test_follow_up_results_page_queries_do_not_grow(client, world, baseline, follow_up):
