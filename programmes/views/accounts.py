@@ -24,11 +24,13 @@ from ..mixins import PermissionMixin, PublicMixin
 from ..models import Invitation, ReadEntry, User
 from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
-from ..services.reads import record_read
+from ..services.reads import ReadSubject, record_read
 from .common import form_errors_to, query_param
 from .mail import MailOutboxView, with_failed_mail
 from .rows import Row, row_url
 from .token_links import TokenLinkMixin
+
+USER_LABEL = User._meta.label_lower
 
 
 class UserListView(PermissionMixin, TemplateView):
@@ -50,7 +52,7 @@ class UserListView(PermissionMixin, TemplateView):
         record_read(  # the team members' e-mail addresses on this page
             user=user,
             subjects=[
-                User(pk=p["pk"], email=p["email"], organisation_id=p["organisation_id"])
+                ReadSubject(USER_LABEL, p["pk"], p["organisation_id"], p["email"])
                 for p in shown
                 if p["role"] == Role.TEAM_MEMBER
             ],
