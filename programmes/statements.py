@@ -95,16 +95,25 @@ def count(key: Hashable, build: Callable, values: dict, using: str = "default", 
     return rows(key, build, values, using, counted=True, **kwargs)[0][0]
 
 
+def dicts(key: Hashable, build: Callable, values: dict, using: str = "default", **kwargs):
+    """The rows of `rows(key, build, ...)` as dicts, for a `values()` queryset: what the
+    queryset itself would give."""
+    found, compiler = _run(key, build, values, using, **kwargs)
+    query = compiler.query
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
 class CompiledRows:
     """Rows for `pagination.paginate` whose COUNT and each page are compiled statements (see
     `rows`); each row is a dict of `names` (the columns of the values() queryset `build`
-    returns, in their order)."""
+    returns, in their order), or its one value with `flat`."""
 
     ordered = True
 
-    def __init__(self, key, build, values, *, names, using="default", scoped=False):
+    def __init__(self, key, build, values, *, names=(), using="default", scoped=False, flat=False):
         self.key, self.build, self.values = key, build, values
-        self.names, self.using, self.scoped = names, using, scoped
+        self.names, self.using, self.scoped, self.flat = names, using, scoped, flat
 
     def count(self) -> int:
         return count(self.key, self.build, self.values, self.using, scoped=self.scoped)
@@ -121,11 +130,13 @@ class CompiledRows:
             self.using,
             scoped=self.scoped,
         )
+        if self.flat:
+            return [row[0] for row in found]
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in found]
 
 
-def rows(
+def _run(
     key: Hashable,
     build: Callable,
     values: dict,
@@ -133,7 +144,7 @@ def rows(
     *,
     scoped: bool = False,
     counted: bool = False,
-) -> list[tuple]:
+) -> tuple[list, object]:
     """The rows of the statement `compiled(key, build)` with `values` (mark -> value) in
     place of its marks. With `scoped`, `build` runs in the request's tenant scope with a mark
     for each of its organisations, so the statement keeps the scope's filter."""
@@ -146,8 +157,8 @@ def rows(
         else:
             organisation = current.get("organisation")
             if isinstance(organisation, (list, tuple)):
-                if not organisation:  # IN (): the ORM answers without asking the database
-                    return [(build().count(),)] if counted else list(build())
+                if not organisation:  # a scope of no organisations: no rows
+                    return ([(0,)] if counted else []), build().query.get_compiler(using)
                 marks = [id_mark(_SCOPE + i) for i in range(len(organisation))]
                 values |= dict(zip(marks, organisation, strict=True))
             else:
@@ -166,5 +177,11 @@ def rows(
         cursor.execute(sql, params)
         found = cursor.fetchall()
     if converters and not counted:
-        return [tuple(row) for row in compiler.apply_converters(found, converters)]
-    return found
+        found = [tuple(row) for row in compiler.apply_converters(found, converters)]
+    return found, compiler
+
+
+def rows(key: Hashable, build: Callable, values: dict, using: str = "default", **kwargs):
+    """The rows (tuples) of the statement `compiled(key, build)` with `values` (mark ->
+    value) in place of its marks; see `_run`."""
+    return _run(key, build, values, using, **kwargs)[0]

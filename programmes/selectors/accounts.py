@@ -144,20 +144,56 @@ def users_for(*, user, organisation=None) -> QuerySet[User]:
     return qs.select_related("organisation").order_by("organisation__name", "name")
 
 
-def user_list_for(*, user, q: str = "", role: str = "", organisation_slug: str = "") -> QuerySet:
+def user_list_for(*, user, q: str = "", role: str = "", organisation_slug: str = ""):
     """The users page: `users_for` as rows (dicts) of what the page shows (`pk`, `name`,
     `email`, `role`, `is_active`, `organisation__name`), ordered for paging; `q` finds names
     and e-mail addresses that start with it (a prefix match, which an index on the column can
     answer, unlike a substring search), `role` (a `Role` value) and `organisation_slug` narrow
     the list."""
+    ids = organisation_ids_for(user=user)
+    if not ids:
+        return _user_list(ids, q, role, organisation_slug)
+    # Its count and pages are statements compiled once per number of organisations and
+    # filters used (`programmes.statements`).
+    id_marks = [id_mark(i) for i in range(len(ids))]
+    q_mark, role_mark, slug_mark = text_mark(0), text_mark(1), text_mark(2)
+    role = role if role in Role.values else ""
+    values = dict(zip(id_marks, ids, strict=True))
+    values |= {q_mark: q, role_mark: role, slug_mark: organisation_slug}
+    return statements.CompiledRows(
+        ("user_list_for", len(ids), bool(q), bool(role), bool(organisation_slug)),
+        lambda: _user_list(
+            id_marks,
+            q_mark if q else "",
+            role_mark if role else "",
+            slug_mark if organisation_slug else "",
+        ),
+        values,
+        names=USER_ROW_FIELDS,
+        using=User.objects.db,
+    )
+
+
+USER_ROW_FIELDS = (
+    "pk",
+    "name",
+    "email",
+    "role",
+    "is_active",
+    "organisation__name",
+    "organisation_id",
+)
+
+
+def _user_list(organisation_ids, q: str, role: str, organisation_slug: str) -> QuerySet:
     qs = (
-        users_for(user=user)
+        User.objects.filter(organisation__in=organisation_ids)
         .order_by("organisation__name", "name", "pk")
-        .values("pk", "name", "email", "role", "is_active", "organisation__name", "organisation_id")
+        .values(*USER_ROW_FIELDS)
     )
     if q:
         qs = qs.filter(Q(name__istartswith=q) | Q(email__istartswith=q))
-    if role in Role.values:
+    if role:
         qs = qs.filter(role=role)
     if organisation_slug:
         qs = qs.filter(organisation__slug=organisation_slug)
@@ -228,30 +264,54 @@ def get_invitation_for(*, user, pk: int) -> Invitation:
     return found
 
 
-def audit_entries_for(*, user, organisation_slug: str = "") -> QuerySet:
+def audit_entries_for(*, user, organisation_slug: str = ""):
     """The ids of the audit entries in the active scope, newest first, to count and cut into
     pages (`audit_rows` then reads a page of them); only one organisation's when
     `organisation_slug` is given. Sorting bare ids, not rows joined to their actor and
     organisation, keeps a page cheap at thousands of entries."""
-    qs = AuditEntry.objects.all()
-    if organisation_slug:
-        qs = qs.filter(organisation__slug=organisation_slug)
-    return qs.values_list("pk", flat=True)
+    mark = text_mark(0)
+
+    def build():
+        qs = AuditEntry.objects.all()
+        if organisation_slug:
+            qs = qs.filter(organisation__slug=mark)
+        return qs.values_list("pk")
+
+    # Its count and pages are statements compiled once per filter (`programmes.statements`).
+    return statements.CompiledRows(
+        ("audit_entries_for", bool(organisation_slug)),
+        build,
+        {mark: organisation_slug},
+        using=AuditEntry.objects.db,
+        scoped=True,
+        flat=True,
+    )
 
 
-def audit_rows(ids) -> QuerySet:
+def audit_rows(ids) -> list[dict]:
     """The entries with these ids (a page of `audit_entries_for`), newest first, as rows
     (dicts) of what the log shows: `created_at`, `action`, `object_repr`, the actor
     (`actor_id`, `actor__name`, `actor__email`, and `actor_name`, kept after the account is
     gone) and `organisation__name`. Rows, not model instances with their actor and
     organisation: a page of them costs a third as much."""
-    return AuditEntry.objects.filter(pk__in=ids).values(
-        "created_at",
-        "action",
-        "object_repr",
-        "actor_id",
-        "actor__name",
-        "actor__email",
-        "actor_name",
-        "organisation__name",
+    ids = list(ids)
+    if not ids:
+        return []
+    marks = [id_mark(i) for i in range(len(ids))]
+    # Compiled once per number of ids (a page has at most 50; `programmes.statements`).
+    return statements.dicts(
+        ("audit_rows", len(ids)),
+        lambda: AuditEntry.objects.filter(pk__in=marks).values(
+            "created_at",
+            "action",
+            "object_repr",
+            "actor_id",
+            "actor__name",
+            "actor__email",
+            "actor_name",
+            "organisation__name",
+        ),
+        dict(zip(marks, ids, strict=True)),
+        AuditEntry.objects.db,
+        scoped=True,
     )

@@ -5,7 +5,9 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .. import statements
 from ..models import OutboxMessage, Programme
+from ..statements import id_mark, text_mark
 
 INVITATION_MAIL_TEMPLATE = "programmes/invitation"
 
@@ -30,9 +32,18 @@ MESSAGE_ROW_FIELDS = (
 )
 
 
-def outbox_rows_for_programme(*, programme: Programme) -> QuerySet:
-    """`outbox_for_programme` as rows of `MESSAGE_ROW_FIELDS`, for the programme's mail page."""
-    return outbox_for_programme(programme=programme).values(*MESSAGE_ROW_FIELDS)
+def outbox_rows_for_programme(*, programme: Programme) -> statements.CompiledRows:
+    """`outbox_for_programme` as rows of `MESSAGE_ROW_FIELDS`, for the programme's mail page:
+    its count and pages are statements compiled once (`programmes.statements`)."""
+    mark = id_mark(0)
+    return statements.CompiledRows(
+        "outbox_rows_for_programme",
+        lambda: outbox_for_programme(programme=Programme(pk=mark)).values(*MESSAGE_ROW_FIELDS),
+        {mark: programme.pk},
+        names=MESSAGE_ROW_FIELDS,
+        using=OutboxMessage.objects.db,
+        scoped=True,
+    )
 
 
 def get_programme_outbox_message_for(*, programme: Programme, pk: int) -> OutboxMessage:
@@ -56,32 +67,64 @@ def outbox_for(*, user, status: str = "", without_programme: bool = False):
     return qs.order_by("-created_at", "-id")
 
 
-def outbox_ids_for(*, user, status: str = "", without_programme: bool = False) -> QuerySet:
+def outbox_ids_for(*, user, status: str = "", without_programme: bool = False):
     """The ids of `outbox_for`, to count and cut into pages (`outbox_rows_for` then reads a
     page of them): sorting bare ids, not rows joined to their organisation and programme,
     keeps a page cheap at thousands of messages."""
-    qs = OutboxMessage.objects.all()
-    if status:
-        qs = qs.filter(status=status)
-    if without_programme:
-        qs = qs.filter(programme__isnull=True)
-    return qs.order_by("-created_at", "-id").values_list("pk", flat=True)
+    mark = text_mark(0)
+
+    def build():
+        qs = OutboxMessage.objects.all()
+        if status:
+            qs = qs.filter(status=mark)
+        if without_programme:
+            qs = qs.filter(programme__isnull=True)
+        return qs.order_by("-created_at", "-id").values_list("pk")
+
+    # Its count and pages are statements compiled once per filter (`programmes.statements`).
+    return statements.CompiledRows(
+        ("outbox_ids_for", bool(status), without_programme),
+        build,
+        {mark: status},
+        using=OutboxMessage.objects.db,
+        scoped=True,
+        flat=True,
+    )
 
 
-def outbox_rows_for(ids) -> QuerySet:
+def outbox_rows_for(ids) -> list[dict]:
     """The messages with these ids (a page of `outbox_ids_for`), newest first, as rows of
     `MESSAGE_ROW_FIELDS` with `organisation__name`, `programme_id` and `programme__name`, for
     the consultancy's mail page."""
-    return (
-        OutboxMessage.objects.filter(pk__in=ids)
-        .order_by("-created_at", "-id")
-        .values(*MESSAGE_ROW_FIELDS, "organisation__name", "programme_id", "programme__name")
+    ids = list(ids)
+    if not ids:
+        return []
+    marks = [id_mark(i) for i in range(len(ids))]
+    # Compiled once per number of ids (a page has at most 50; `programmes.statements`).
+    return statements.dicts(
+        ("outbox_rows_for", len(ids)),
+        lambda: (
+            OutboxMessage.objects.filter(pk__in=marks)
+            .order_by("-created_at", "-id")
+            .values(*MESSAGE_ROW_FIELDS, "organisation__name", "programme_id", "programme__name")
+        ),
+        dict(zip(marks, ids, strict=True)),
+        OutboxMessage.objects.db,
+        scoped=True,
     )
 
 
 def outbox_count_for(*, user, status: str = "") -> int:
     """How many messages of the active scope have `status` (all when empty)."""
-    return outbox_for(user=user, status=status).count()
+    mark = text_mark(0)
+    # Compiled once per filter (`programmes.statements`).
+    return statements.count(
+        ("outbox_count_for", bool(status)),
+        lambda: outbox_for(user=user, status=mark if status else "").order_by().values("pk"),
+        {mark: status},
+        OutboxMessage.objects.db,
+        scoped=True,
+    )
 
 
 def get_outbox_message_for(*, user, pk: int) -> OutboxMessage:
