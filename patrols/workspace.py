@@ -20,7 +20,6 @@ from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
 from programmes.mixins import ByAction, ProgrammeMixin
-from programmes.pagination import paginate
 from programmes.permissions import Perm
 from programmes.selectors import get_user_for
 from programmes.selectors.sharing import name_for
@@ -114,12 +113,9 @@ class RoundsView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
-        page = paginate(self.request, selectors.rounds_walked(programme=programme))
-        rounds, slots = _round_rows(
-            selectors.with_round_counts(page.object_list),
-            selectors.planned_slots(programme=programme),
-        )
-        conversations = list(selectors.recent_conversations(programme=programme))
+        page = selectors.rounds_walked_page(request=self.request, programme=programme)
+        rounds, slots = _round_rows(page.object_list, selectors.planned_slots(programme=programme))
+        conversations = selectors.recent_conversations(programme=programme)
         for conversation in conversations:
             conversation.when = _when(conversation.reported_at, weekday=False)
         return super().get_context_data(

@@ -59,9 +59,9 @@ from .workspace import (
     recent_conversations,
     rewards_handed,
     rounds_walked,
+    rounds_walked_page,
     signal_counts_by_status,
     signals_by_category,
-    with_round_counts,
 )
 
 __all__ = [
@@ -101,6 +101,7 @@ __all__ = [
     "recent_conversations",
     "rewards_handed",
     "rounds_walked",
+    "rounds_walked_page",
     "signal_confirmations",
     "signal_counts_by_status",
     "signal_counts_for_client",
@@ -117,5 +118,4 @@ __all__ = [
     "upcoming_slots",
     "walkers_by_ids",
     "with_places",
-    "with_round_counts",
 ]

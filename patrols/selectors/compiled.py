@@ -53,6 +53,13 @@ def id_marks(values, first: int = 0) -> tuple[list[int], dict]:
     return marks, dict(zip(marks, values, strict=True))
 
 
+def loaded(model, values: dict):
+    """An instance of `model` with only `values` ({attname: value}) loaded, as `only()` loads
+    it (`from_db` takes the values in the order of the model's fields)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db("default", names, [values[name] for name in names])
+
+
 def _scope():
     """(shape, the scope with marks, {mark: value}) of the active tenant scope."""
     current = get_scope()

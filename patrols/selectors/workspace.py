@@ -5,9 +5,12 @@ import datetime as dt
 
 from django.db.models import (
     Count,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from programmes.models import Programme, TeamMember, User
@@ -26,20 +29,44 @@ from ..workflow import Status
 from . import compiled
 
 
-def planned_slots(*, programme: Programme, limit: int = 20) -> QuerySet[RoundSlot]:
-    """The programme's scheduled rounds still to come, soonest first, with their sign-ups."""
-    return (
-        RoundSlot.objects.filter(programme=programme, starts_at__gte=timezone.now())
-        .only("starts_at", "meeting_point", "area", "min_walkers")
-        .annotate(n_signups=Count("signups"))
-        .order_by("starts_at")[:limit]
-    )
+def planned_slots(*, programme: Programme, limit: int = 20) -> list[RoundSlot]:
+    """The programme's scheduled rounds still to come, soonest first, with their sign-ups
+    (`n_signups`); only what a row shows is loaded. Compiled once."""
+    programme_mark, now_mark = compiled.mark(0), compiled.moment_mark(0)
+
+    def build():
+        return (
+            RoundSlot.objects.filter(programme_id=programme_mark, starts_at__gte=now_mark)
+            .annotate(n_signups=Count("signups"))
+            .order_by("starts_at")
+            .values_list("pk", "starts_at", "meeting_point", "area", "min_walkers", "n_signups")[
+                :limit
+            ]
+        )
+
+    out = []
+    for pk, starts_at, meeting_point, area, min_walkers, n_signups in compiled.rows(
+        ("planned_slots", limit), build, {programme_mark: programme.pk, now_mark: timezone.now()}
+    ):
+        slot = compiled.loaded(
+            RoundSlot,
+            {
+                "id": pk,
+                "starts_at": starts_at,
+                "meeting_point": meeting_point,
+                "area": area,
+                "min_walkers": min_walkers,
+            },
+        )
+        slot.n_signups = n_signups
+        out.append(slot)
+    return out
 
 
 def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
     """The programme's rounds, newest first, for paging (the index on programme and start
-    answers the order); `with_round_counts` counts the walkers and signals of the page. Only
-    what a row shows is loaded."""
+    answers the order); `rounds_walked_page` reads a page of them. Only what a row shows is
+    loaded."""
     return (
         Round.objects.filter(programme=programme)
         .only("started_at", "ended_at", "min_walkers", "outcome", "remark")
@@ -47,55 +74,122 @@ def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
     )
 
 
-def with_round_counts(rounds) -> list[Round]:
-    """`rounds` (a page of them) with `n_walkers` and `n_signals` set, from one grouped query
-    over just these rounds, instead of a join and GROUP BY over every round of the programme
-    (or a subquery per round, which SQLite answers by reading the tenant's signals)."""
-    rounds = list(rounds)
-    counts = {
-        row["pk"]: row
-        for row in Round.objects.filter(pk__in=[r.pk for r in rounds])
-        .values("pk")
-        .annotate(
-            n_walkers=Count("walkers", distinct=True), n_signals=Count("signals", distinct=True)
-        )
+_ROUND_FIELDS = ("id", "started_at", "ended_at", "min_walkers", "outcome", "remark")
+
+
+def rounds_walked_page(*, request, programme: Programme):
+    """The page (`?page=`) of `rounds_walked` the request asks for, each round with
+    `n_walkers` and `n_signals` counted in the page's own statement (a count per row of the
+    page from the indexes on the round, not a join and GROUP BY over every round of the
+    programme); the count and the page by statements compiled once. The programme is the
+    tenant's already: the counts leave out the tenant filter, which would make the database
+    read the tenant's signals instead of the round's."""
+    programme_mark = compiled.mark(0)
+    walkers = (
+        Round.walkers.through.objects.filter(round_id=OuterRef("pk"))
         .order_by()
-    }
-    for round_ in rounds:
-        row = counts.get(round_.pk, {})
-        round_.n_walkers = row.get("n_walkers", 0)
-        round_.n_signals = row.get("n_signals", 0)
-    return rounds
-
-
-def recent_conversations(*, programme: Programme, limit: int = 20) -> QuerySet[Conversation]:
-    """The programme's conversations with residents, newest first."""
-    return (
-        Conversation.objects.filter(programme=programme)
-        .select_related("reported_by")
-        .only(
-            "reported_at",
-            "topic",
-            "outcome",
-            "aggression",
-            "reported_by__name",
-            "reported_by__email",
-        )
-        .order_by("-reported_at")[:limit]
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    signals = (
+        Signal._base_manager.filter(round_id=OuterRef("pk"))
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+    def build():
+        return (
+            rounds_walked(programme=Programme(pk=programme_mark))
+            .annotate(
+                n_walkers=Coalesce(Subquery(walkers), 0),
+                n_signals=Coalesce(Subquery(signals), 0),
+            )
+            .values_list(*_ROUND_FIELDS, "n_walkers", "n_signals")
+        )
+
+    def convert(rows) -> list[Round]:
+        out = []
+        for row in rows:
+            round_ = compiled.loaded(Round, dict(zip(_ROUND_FIELDS, row, strict=False)))
+            round_.n_walkers, round_.n_signals = row[-2], row[-1]
+            out.append(round_)
+        return out
+
+    return compiled.paginate(
+        request,
+        ("rounds_walked",),
+        build,
+        {programme_mark: programme.pk},
+        convert=convert,
+        # A bare count of the programme's rounds, from the index on the programme alone.
+        counted=lambda: Round._base_manager.filter(programme_id=programme_mark),
+    )
+
+
+def recent_conversations(*, programme: Programme, limit: int = 20) -> list[Conversation]:
+    """The programme's conversations with residents, newest first, each with who reported
+    it (`reported_by`: their name and e-mail address loaded). Compiled once."""
+    programme_mark = compiled.mark(0)
+
+    def build():
+        return (
+            Conversation.objects.filter(programme_id=programme_mark)
+            .order_by("-reported_at")
+            .values_list(
+                "pk",
+                "reported_at",
+                "topic",
+                "outcome",
+                "aggression",
+                "reported_by_id",
+                "reported_by__name",
+                "reported_by__email",
+            )[:limit]
+        )
+
+    out = []
+    for pk, at, topic, outcome, aggression, by_id, name, email in compiled.rows(
+        ("recent_conversations", limit), build, {programme_mark: programme.pk}
+    ):
+        conversation = compiled.loaded(
+            Conversation,
+            {
+                "id": pk,
+                "topic": topic,
+                "outcome": outcome,
+                "aggression": aggression,
+                "reported_by_id": by_id,
+                "reported_at": at,
+            },
+        )
+        conversation.reported_by = (
+            None
+            if by_id is None
+            else compiled.loaded(User, {"id": by_id, "name": name, "email": email})
+        )
+        out.append(conversation)
+    return out
 
 
 def signal_counts_by_status(*, programme: Programme) -> list[dict]:
     """How many of the programme's signals stand in each status, as {status label, n}."""
     # The programme is the tenant's already; the plain manager leaves out the tenant filter,
     # which made SQLite count through the tenant's index instead of the programme's.
-    rows = (
-        Signal._base_manager.filter(programme=programme)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by("status")
+    programme_mark = compiled.mark(0)
+    rows = compiled.rows(
+        ("signal_counts_by_status",),
+        lambda: (
+            Signal._base_manager.filter(programme_id=programme_mark)
+            .values("status")
+            .annotate(n=Count("id"))
+            .order_by("status")
+        ),
+        {programme_mark: programme.pk},
     )
-    return [{"status": Status(row["status"]).label, "n": row["n"]} for row in rows]
+    return [{"status": Status(status).label, "n": n} for status, n in rows]
 
 
 def categories_of(*, programme: Programme) -> QuerySet[SignalCategory]:
@@ -189,13 +283,6 @@ def signals_by_category(*, programme: Programme, year: int, month: int) -> list[
     ]
 
 
-def _loaded(model, values: dict):
-    """An instance of `model` with only `values` ({attname: value}) loaded, as `only()` loads
-    it (`from_db` takes the values in the order of the model's fields)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db("default", names, [values[name] for name in names])
-
-
 def effort_roster_page(*, request, programme: Programme):
     """The page (`?page=`) of the programme's active roster the effort page shows, by name:
     each row with its user's name, role and e-mail address (what a row shows), nothing else
@@ -213,10 +300,12 @@ def effort_roster_page(*, request, programme: Programme):
     def members(rows) -> list[TeamMember]:
         out = []
         for pk, user_id, shared_at, name, role, email in rows:
-            member = _loaded(
+            member = compiled.loaded(
                 TeamMember, {"id": pk, "user_id": user_id, "contact_shared_at": shared_at}
             )
-            member.user = _loaded(User, {"id": user_id, "name": name, "role": role, "email": email})
+            member.user = compiled.loaded(
+                User, {"id": user_id, "name": name, "role": role, "email": email}
+            )
             out.append(member)
         return out
 
