@@ -107,7 +107,9 @@ def dicts(key: Hashable, build: Callable, values: dict, using: str = "default", 
 class CompiledRows:
     """Rows for `pagination.paginate` whose COUNT and each page are compiled statements (see
     `rows`); each row is a dict of `names` (the columns of the values() queryset `build`
-    returns, in their order), or its one value with `flat`."""
+    returns, in their order), or its one value with `flat`. A page is read when it is first
+    used, so a page of ids can instead go into the statement that reads their rows
+    (`CompiledSlice.rows_of`): one query, as a sliced queryset in `pk__in` is."""
 
     ordered = True
 
@@ -116,24 +118,86 @@ class CompiledRows:
         self.names, self.using, self.scoped, self.flat = names, using, scoped, flat
 
     def count(self) -> int:
-        return count(self.key, self.build, self.values, self.using, scoped=self.scoped)
+        build = self.build
+        return count(
+            self.key, lambda: build().order_by(), self.values, self.using, scoped=self.scoped
+        )
 
-    def __getitem__(self, item: slice) -> list[dict]:
-        start, stop = item.start or 0, item.stop
+    def __getitem__(self, item: slice) -> "CompiledSlice":
+        return CompiledSlice(self, item.start or 0, item.stop)
+
+
+class CompiledSlice:
+    """A page of `CompiledRows`, read when first iterated or measured."""
+
+    def __init__(self, source: CompiledRows, start: int, stop: int | None):
+        self.source, self.start, self.stop = source, start, stop
+        self._rows = None
+
+    def _fetch(self) -> list:
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows
+
+    def _read(self) -> list:
+        start, stop, source = self.start, self.stop, self.source
         if stop is not None and stop <= start:  # an empty list's only page
             return []
-        build = self.build
+        build = source.build
         found = rows(
-            (self.key, start, stop),
+            (source.key, start, stop),
             lambda: build()[start:stop],
-            self.values,
-            self.using,
-            scoped=self.scoped,
+            source.values,
+            source.using,
+            scoped=source.scoped,
         )
-        if self.flat:
+        if source.flat:
             return [row[0] for row in found]
-        names = self.names
-        return [dict(zip(names, row, strict=True)) for row in found]
+        return [dict(zip(source.names, row, strict=True)) for row in found]
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+    def __len__(self) -> int:
+        return len(self._fetch())
+
+    def __bool__(self) -> bool:
+        return bool(self._fetch())
+
+    def __getitem__(self, item):
+        return self._fetch()[item]
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    __hash__ = None
+
+    def rows_of(self, key: Hashable, rows_for: Callable) -> list[dict]:
+        """The dicts of the values() queryset `rows_for(ids)` with this page of ids (a flat
+        `CompiledRows`) as its subquery: one statement, compiled once per page bounds."""
+        start, stop, source = self.start, self.stop, self.source
+        if self._rows is not None or (stop is not None and stop <= start):
+            if not self._fetch():
+                return []
+            return dicts(
+                (key, "ids", len(self._fetch())),
+                *_by_ids(rows_for, self._fetch()),
+                source.using,
+                scoped=source.scoped,
+            )
+        build = source.build
+        return dicts(
+            (key, source.key, start, stop),
+            lambda: rows_for(build()[start:stop]),
+            source.values,
+            source.using,
+            scoped=source.scoped,
+        )
+
+
+def _by_ids(rows_for: Callable, ids: list) -> tuple[Callable, dict]:
+    marks = [id_mark(i) for i in range(len(ids))]
+    return (lambda: rows_for(marks)), dict(zip(marks, ids, strict=True))
 
 
 def _run(
@@ -149,7 +213,9 @@ def _run(
     place of its marks. With `scoped`, `build` runs in the request's tenant scope with a mark
     for each of its organisations, so the statement keeps the scope's filter."""
     connection = connections[using]
-    values = {_prepared(mark, connection): _prepared(v, connection) for mark, v in values.items()}
+    values = dict(values)
+    for mark in [mark for mark in values if isinstance(mark, dt.date)]:
+        values[_prepared(mark, connection)] = _prepared(values.pop(mark), connection)
     if scoped:
         current = get_scope()
         if not current.get("_enabled", True):

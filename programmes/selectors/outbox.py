@@ -95,22 +95,28 @@ def outbox_ids_for(*, user, status: str = "", without_programme: bool = False):
 def outbox_rows_for(ids) -> list[dict]:
     """The messages with these ids (a page of `outbox_ids_for`), newest first, as rows of
     `MESSAGE_ROW_FIELDS` with `organisation__name`, `programme_id` and `programme__name`, for
-    the consultancy's mail page."""
+    the consultancy's mail page. A page of `outbox_ids_for` goes into the statement as its
+    subquery: one query, compiled once (`programmes.statements`)."""
+    if isinstance(ids, statements.CompiledSlice):
+        return ids.rows_of("outbox_rows_for", _outbox_rows)
     ids = list(ids)
     if not ids:
         return []
     marks = [id_mark(i) for i in range(len(ids))]
-    # Compiled once per number of ids (a page has at most 50; `programmes.statements`).
     return statements.dicts(
         ("outbox_rows_for", len(ids)),
-        lambda: (
-            OutboxMessage.objects.filter(pk__in=marks)
-            .order_by("-created_at", "-id")
-            .values(*MESSAGE_ROW_FIELDS, "organisation__name", "programme_id", "programme__name")
-        ),
+        lambda: _outbox_rows(marks),
         dict(zip(marks, ids, strict=True)),
         OutboxMessage.objects.db,
         scoped=True,
+    )
+
+
+def _outbox_rows(ids):
+    return (
+        OutboxMessage.objects.filter(pk__in=ids)
+        .order_by("-created_at", "-id")
+        .values(*MESSAGE_ROW_FIELDS, "organisation__name", "programme_id", "programme__name")
     )
 
 
