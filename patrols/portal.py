@@ -38,14 +38,14 @@ class _SignalsMixin(ClientMixin, PermissionMixin):
     permission = Perm.SIGNAL_VIEW
 
     def filter_form(self):
-        categories, programmes = selectors.signal_filter_choices(
+        # The options' labels need these columns only (a category's name: a top-level one).
+        categories, programmes = selectors.signal_filter_lists(
             user=self.request.user, organisation=self.get_client()
         )
-        # The options' labels need these columns only (a category's name: a top-level one).
         return SignalFilterForm(
             self.request.GET or None,
-            categories=categories.select_related(None).only("name", "parent"),
-            programmes=programmes.select_related(None).only("name", "neighbourhood"),
+            categories=categories,
+            programmes=programmes,
             user=self.request.user,
         )
 
@@ -183,13 +183,19 @@ class SignalListView(_SignalsMixin, TemplateView):
             user.organisation = client
         form = self.filter_form()
         get = self.request.GET
-        page = selectors.signal_page(
-            form.filter(selectors.signals_for_client(user=user, organisation=client)),
-            read=for_signal_list,
-            page=get.get("page"),
-            before=get.get("before", "")[:60],
-            after=get.get("after", "")[:60],
-        )
+        before, after = get.get("before", "")[:60], get.get("after", "")[:60]
+        signals = selectors.signals_for_client(user=user, organisation=client)
+        filtered = form.filter(signals)
+        if filtered is signals and not before and not after:
+            # No filter and no link past the numbered pages: how the list opens, by
+            # statements compiled once.
+            page = selectors.unfiltered_signal_page(
+                user=user, organisation=client, page=get.get("page")
+            )
+        else:
+            page = selectors.signal_page(
+                filtered, read=for_signal_list, page=get.get("page"), before=before, after=after
+            )
         # Signals without a street get the nearest known address: one query for the page.
         base = reverse("patrols:portal_signals", kwargs={"org": client.slug})
         page.object_list, rows = list_rows(page.object_list, base=base)

@@ -44,9 +44,11 @@ from .portal import (
     signal_counts_for_client,
     signal_events,
     signal_filter_choices,
+    signal_filter_lists,
     signal_map_rows,
     signal_page,
     signals_for_client,
+    unfiltered_signal_page,
     with_places,
 )
 from .workspace import (
@@ -107,6 +109,7 @@ __all__ = [
     "signal_counts_for_client",
     "signal_events",
     "signal_filter_choices",
+    "signal_filter_lists",
     "signal_handed_over_at",
     "signal_history_for_member",
     "signal_map_rows",
@@ -114,6 +117,7 @@ __all__ = [
     "signal_photos",
     "signals_by_category",
     "signals_for_client",
+    "unfiltered_signal_page",
     "signals_of_member",
     "upcoming_slots",
     "walkers_by_ids",

@@ -163,16 +163,26 @@ def _compiled_names(key: Hashable, using: str) -> list[str]:
     return _compiled[(using, key, shape, timezone.get_current_timezone_name())][4]
 
 
-def count(key: Hashable, build: Callable, values: dict, *, using: str = "default") -> int:
-    """How many rows the queryset `build()` has (`qs.count()`), compiled once per `key`."""
+def count(
+    key: Hashable,
+    build: Callable,
+    values: dict,
+    *,
+    using: str = "default",
+    as_is: bool = False,
+    statement: str = "SELECT COUNT(*) FROM ({}) counted",
+) -> int:
+    """How many rows the queryset `build()` has (`qs.count()`), compiled once per `key`;
+    `as_is`: count the rows `build()` selects as they are (a sliced queryset: a capped
+    count). `statement`: the count around the queryset's SQL."""
     (sql, marked, _c, _v, _n), scope_values = _compile(
-        ("count", key), lambda: build().order_by().values("pk"), using
+        ("count", key), build if as_is else lambda: build().order_by().values("pk"), using
     )
     connection = connections[using]
     params = _params(connection, marked, values, scope_values)
     with connection.cursor() as cursor:
         # `sql` is the ORM's own statement; the values travel as parameters.
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608
+        cursor.execute(statement.format(sql), params)
         return cursor.fetchone()[0]
 
 

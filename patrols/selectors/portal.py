@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from programmes.models import Organisation
+from programmes.models import Organisation, Programme, User
 from programmes.selectors import (
     of_readable_programmes,
     readable_programmes,
@@ -26,6 +26,7 @@ from ..models import (
     SignalEvent,
 )
 from ..workflow import OPEN_STATUSES
+from . import compiled
 
 
 def signals_for_client(*, user, organisation) -> QuerySet[Signal]:
@@ -272,11 +273,22 @@ def signal_page(
             newer = f"after={_cursor(rows[0])}" if more else None
             older = f"before={_cursor(rows[-1])}" if rows else None
         return SignalPage(rows, count, None, newer, older)
+    return _numbered_page(
+        count,
+        page,
+        lambda offset: list(newest_first[offset : offset + PAGE_SIZE]),
+        bad_link=bool(before or after),
+    )
+
+
+def _numbered_page(count: int, page, fetch, *, bad_link: bool = False) -> SignalPage:
+    """The numbered page `page` asks for (the nearest one there is, at most NUMBERED_PAGES)
+    of `count` signals, its rows from `fetch(offset)`."""
     asked = _page_number(page)
     last = max(1, -(-count // PAGE_SIZE))
     number = min(asked, last, NUMBERED_PAGES)
     offset = (number - 1) * PAGE_SIZE
-    rows = list(newest_first[offset : offset + PAGE_SIZE])
+    rows = fetch(offset)
     if count > offset + PAGE_SIZE and rows:
         older = f"page={number + 1}" if number < NUMBERED_PAGES else f"before={_cursor(rows[-1])}"
     else:
@@ -288,8 +300,117 @@ def signal_page(
         newer=f"page={number - 1}" if number > 1 else None,
         older=older,
         too_deep=asked > number and number == NUMBERED_PAGES,
-        bad_link=bool(before or after),
+        bad_link=bad_link,
     )
+
+
+# Stand-ins in the statements compiled once (`compiled`) for the user, the user's own
+# organisation and the client of the list.
+_USER, _USER_ORG, _CLIENT = (compiled.mark(n) for n in range(3))
+
+
+def _stand_in(user, organisation) -> tuple[User, dict, tuple]:
+    """A user standing in for `user` in a statement compiled once, the values of its marks,
+    and what shapes the statement (the role; whether the user belongs to the client, which
+    decides whether they read all its programmes)."""
+    own = user.organisation_id == organisation.pk
+    stand_in = User(
+        pk=_USER,
+        role=user.role,
+        organisation_id=_CLIENT if own else (None if user.organisation_id is None else _USER_ORG),
+    )
+    values = {_USER: user.pk, _CLIENT: organisation.pk}
+    if not own and user.organisation_id is not None:
+        values[_USER_ORG] = user.organisation_id
+    return stand_in, values, (user.role, own, user.organisation_id is None)
+
+
+def signal_filter_lists(*, user, organisation) -> tuple[list, list]:
+    """`signal_filter_choices` read as the filter form shows them: (top-level categories,
+    programmes), each loaded with what its option says (a category's name; a programme's
+    neighbourhood and name), by statements compiled once per role."""
+    stand_in, values, shape = _stand_in(user, organisation)
+    client = Organisation(pk=_CLIENT)
+
+    def choices():
+        return signal_filter_choices(user=stand_in, organisation=client)
+
+    categories = [
+        compiled.loaded(SignalCategory, {"id": pk, "name": name, "parent_id": None})
+        for pk, name in compiled.rows(
+            ("portal.categories", *shape),
+            lambda: choices()[0].select_related(None).values_list("pk", "name"),
+            values,
+        )
+    ]
+    programmes = [
+        compiled.loaded(Programme, {"id": pk, "name": name, "neighbourhood": neighbourhood})
+        for pk, neighbourhood, name in compiled.rows(
+            ("portal.programmes", *shape),
+            lambda: choices()[1].select_related(None).values_list("pk", "neighbourhood", "name"),
+            values,
+        )
+    ]
+    return categories, programmes
+
+
+_LIST_COLUMNS = (
+    "id",
+    "reported_at",
+    "urgent",
+    "description",
+    "street",
+    "house_number",
+    "latitude",
+    "longitude",
+    "status",
+    "due_date",
+    "programme_id",
+    "assigned_to_id",
+)
+_LIST_NAMES = ("category_name", "parent_name", "neighbourhood", "assigned_name", "assigned_email")
+
+
+def unfiltered_signal_page(*, user, organisation, page=None) -> SignalPage:
+    """`signal_page(signals_for_client(...), read=for_signal_list, page=page)` for the list
+    without a filter or a link to older or newer signals (how the list opens): the capped
+    count and the page by statements compiled once per role, the page's number and OFFSET as
+    parameters."""
+    stand_in, values, shape = _stand_in(user, organisation)
+    client = Organisation(pk=_CLIENT)
+
+    def signals():
+        return signals_for_client(user=stand_in, organisation=client)
+
+    count = compiled.count(
+        ("portal.count", *shape),
+        lambda: signals().order_by().values("pk")[: COUNT_CAP + 1],
+        values,
+        as_is=True,
+        # The statement `capped_counts` runs.
+        statement="SELECT (SELECT COUNT(*) FROM ({}) capped_0)",
+    )
+
+    def newest_first():
+        return (
+            for_signal_list(signals())
+            .order_by("-reported_at", "-pk")
+            .values_list(*_LIST_COLUMNS, *_LIST_NAMES)
+        )
+
+    def fetch(offset: int) -> list[Signal]:
+        out = []
+        n = len(_LIST_COLUMNS)
+        for row in compiled.rows(
+            ("portal.page", *shape), newest_first, values, limit=PAGE_SIZE, offset=offset
+        ):
+            signal = compiled.loaded(Signal, dict(zip(_LIST_COLUMNS, row[:n], strict=True)))
+            for name, value in zip(_LIST_NAMES, row[n:], strict=True):
+                setattr(signal, name, value)
+            out.append(signal)
+        return out
+
+    return _numbered_page(count, page, fetch)
 
 
 # How far an earlier signal's address may be to name a place: about 75 metres.
