@@ -182,27 +182,28 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
 
 
 def prospect_rows(prospects, *, csrf_token: str) -> SafeString:
-    """The survey results' respondents who would join (a page of `survey_prospects`), each
-    with its name (or e-mail address) and street, and "in recruitment" or the form that takes
-    the respondent there (SurveyResultsView); "" for none."""
+    """The survey results' respondents who would join (a page of `survey_prospects` as dicts
+    of `selectors.PROSPECT_COLUMNS`), each with its name (or e-mail address) and street, and
+    "in recruitment" or the form that takes the respondent there (SurveyResultsView); ""
+    for none."""
     csrf = escape(str(csrf_token))
     in_recruitment = escape(_("in recruitment"))
     to_recruitment = escape(_("To recruitment"))
     html = []
     for p in prospects:
-        if p.application_id:
+        if p["application_id"]:
             action = f'<span class="badge text-bg-success">{in_recruitment}</span>'
         else:
             action = (
                 '<form method="post">'
                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-                f'<button class="btn btn-sm btn-outline-brand" name="convert" value="{p.pk}" '
+                f'<button class="btn btn-sm btn-outline-brand" name="convert" value="{p["pk"]}" '
                 f'type="submit">{to_recruitment}</button></form>'
             )
         html.append(
             '<div class="d-flex justify-content-between align-items-center py-1 border-bottom">'
-            f"<span>{escape(p.contact_name or p.contact_email)}<br>"
-            f'<span class="small text-body-secondary">{escape(p.street)}</span></span>\n'
+            f"<span>{escape(p['contact_name'] or p['contact_email'])}<br>"
+            f'<span class="small text-body-secondary">{escape(p["street"])}</span></span>\n'
             f"        {action}</div>\n      "
         )
     return mark_safe("".join(html))  # noqa: S308 - every value escaped above

@@ -17,7 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes import statements
 from programmes.models import Document, Meeting, Organisation, Programme
+from programmes.statements import datetime_mark, id_mark
 
 from .documents import RECRUITMENT_FLYER, RECRUITMENT_POSTER, SURVEY_REPORT
 from .models import (
@@ -113,12 +115,12 @@ def selection_counts(*, programme: Programme, seconds: int) -> tuple[dict[str, i
     themselves only when there are any, which is seldom."""
     counts = dict.fromkeys(Stage.values, 0)
     recent = 0
-    for stage, n, decided in (
-        Application.objects.filter(programme=programme, merged_into__isnull=True)
-        .values("stage")
-        .annotate(n=Count("pk"), decided=Count("pk", filter=Q(pk__in=_decided(programme, seconds))))
-        .order_by()
-        .values_list("stage", "n", "decided")
+    since = timezone.now() - timedelta(seconds=seconds)
+    for stage, n, decided in statements.rows(  # compiled once (programmes.statements)
+        "recruitment.selection_counts",
+        _selection_counts,
+        {id_mark(0): programme.pk, datetime_mark(0): since},
+        scoped=True,
     ):
         counts[stage] = n
         if stage in (Stage.SELECTED, Stage.NOT_SELECTED):
@@ -126,12 +128,23 @@ def selection_counts(*, programme: Programme, seconds: int) -> tuple[dict[str, i
     return counts, recent
 
 
-def _decided(programme: Programme, seconds: int) -> QuerySet:
-    """The ids of `programme`'s applications decided in the last `seconds` (by their events)."""
+def _selection_counts():
+    decided = Q(pk__in=_decided(id_mark(0), datetime_mark(0)))
+    return (
+        Application.objects.filter(programme_id=id_mark(0), merged_into__isnull=True)
+        .values("stage")
+        .annotate(n=Count("pk"), decided=Count("pk", filter=decided))
+        .order_by()
+        .values_list("stage", "n", "decided")
+    )
+
+
+def _decided(programme_id: int, since) -> QuerySet:
+    """The ids of the programme's applications decided since `since` (by their events)."""
     return ApplicationEvent.objects.filter(
-        application__programme=programme,
+        application__programme_id=programme_id,
         to_stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
-        created_at__gte=timezone.now() - timedelta(seconds=seconds),
+        created_at__gte=since,
     ).values("application_id")
 
 
@@ -206,7 +219,7 @@ def decisions_recent(*, programme: Programme, seconds: int) -> QuerySet[Applicat
         programme=programme,
         merged_into__isnull=True,
         stage__in=[Stage.SELECTED, Stage.NOT_SELECTED],
-        pk__in=_decided(programme, seconds),
+        pk__in=_decided(programme.pk, timezone.now() - timedelta(seconds=seconds)),
     )
 
 
@@ -301,6 +314,16 @@ def channels_of(*, programme: Programme) -> QuerySet[Channel]:
 _WAITING = [s for s in Stage.values if s not in (Stage.SELECTED, Stage.NOT_SELECTED)]
 
 
+def _heard_via_counts():
+    return (
+        Application.objects.filter(programme_id=id_mark(0), merged_into__isnull=True)
+        .values("heard_via", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("heard_via", "stage", "n")
+    )
+
+
 def channel_figures_for(*, programme: Programme, channels=None) -> dict:
     """Which channel brought applicants: per way of hearing of the campaign (the campaign's
     channel kinds, a neighbour, other, and "not said"), the live applications of `programme`
@@ -316,12 +339,8 @@ def channel_figures_for(*, programme: Programme, channels=None) -> dict:
     Two queries, counted in SQL over the index on programme, heard_via and stage; one when
     the page passes the programme's `channels` (`channels_of`), which it lists anyway."""
     counts = defaultdict(dict)
-    for heard, stage, n in (
-        Application.objects.filter(programme=programme, merged_into__isnull=True)
-        .values("heard_via", "stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("heard_via", "stage", "n")
+    for heard, stage, n in statements.rows(  # compiled once (programmes.statements)
+        "recruitment.channel_figures", _heard_via_counts, {id_mark(0): programme.pk}, scoped=True
     ):
         counts[heard][stage] = n
     if channels is None:
@@ -448,21 +467,36 @@ def _answer_counts(questions) -> tuple[dict, Counter]:
     open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     combos = defaultdict(list)  # per closed question: (value, how many gave exactly it)
     answered = Counter()
-    per_value = (
-        Answer.objects.filter(question_id__in=closed)
-        .values("question_id", "value")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("question_id", "value", "n")
+    if not closed and not open_:
+        return combos, answered
+    # Compiled once per number of questions of each kind (programmes.statements).
+    closed_marks = [id_mark(i) for i in range(len(closed))]
+    open_marks = [id_mark(len(closed) + i) for i in range(len(open_))]
+
+    def build():
+        per_value = (
+            Answer.objects.filter(question_id__in=closed_marks)
+            .values("question_id", "value")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("question_id", "value", "n")
+        )
+        per_question = (
+            Answer.objects.filter(question_id__in=open_marks)
+            .values("question_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("question_id", Value(None, output_field=JSONField()), "n")
+        )
+        return per_value.union(per_question, all=True)
+
+    found = statements.rows(
+        ("recruitment.answer_counts", len(closed), len(open_)),
+        build,
+        dict(zip([*closed_marks, *open_marks], [*closed, *open_], strict=True)),
+        scoped=True,
     )
-    per_question = (
-        Answer.objects.filter(question_id__in=open_)
-        .values("question_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("question_id", Value(None, output_field=JSONField()), "n")
-    )
-    for question_id, value, n in per_value.union(per_question, all=True):
+    for question_id, value, n in found:
         if question_id in open_:
             answered[question_id] = n
         else:
@@ -481,6 +515,44 @@ def _per_option(combos) -> Counter:
     return counter
 
 
+def _survey_rows(name: str, build, pk: int) -> list[tuple]:
+    """The rows of `build()`'s statement (about the survey or question `id_mark(0)`) for `pk`,
+    compiled once (programmes.statements) and run in the request's tenant scope."""
+    return statements.rows(("recruitment.survey", name), build, {id_mark(0): pk}, scoped=True)
+
+
+def _newest_texts():
+    """The newest open answers to a question, newest first."""
+    return (
+        Answer.objects.filter(question_id=id_mark(0))
+        .order_by("-pk")
+        .values_list("value")[:OPEN_ANSWERS_SHOWN]
+    )
+
+
+def _by_channel():
+    """A survey's responses per channel."""
+    return (
+        SurveyResponse.objects.filter(survey_id=id_mark(0))
+        .order_by()
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "n")
+    )
+
+
+def _by_street():
+    """The streets with the most responses to a survey, each row also telling how many
+    streets there are."""
+    return (
+        SurveyResponse.objects.filter(survey_id=id_mark(0))
+        .values("street")
+        .annotate(n=Count("pk"), streets=Window(Count("*")))
+        .order_by("-n", "street")
+        .values_list("street", "n", "streets")[:STREETS_SHOWN]
+    )
+
+
 def survey_counts(*, survey: Survey) -> dict:
     """The survey's results counted in SQL: per question the answers per option (several
     choices counted per option), the scale's average, the newest open answers; the responses
@@ -493,11 +565,7 @@ def survey_counts(*, survey: Survey) -> dict:
     # backwards along its index, where one window over all of them sorted every answer
     # (8 ms at 5,000 responses).
     texts = {
-        pk: list(
-            Answer.objects.filter(question_id=pk)
-            .order_by("-pk")
-            .values_list("value", flat=True)[:OPEN_ANSWERS_SHOWN]
-        )[::-1]
+        pk: [value for (value,) in reversed(_survey_rows("open_texts", _newest_texts, pk))]
         for pk in open_
     }
     labels = {"ja": _("Yes"), "nee": _("No")}
@@ -517,17 +585,8 @@ def survey_counts(*, survey: Survey) -> dict:
             if q.kind == Question.Kind.SCALE and total:
                 result.average = round(sum(int(v) * n for v, n in combos[q.pk]) / total, 1)
         results.append(result)
-    responses = survey.responses.order_by()
-    by_channel = dict(
-        responses.values("channel").annotate(n=Count("pk")).values_list("channel", "n")
-    )
-    # The streets with the most responses, each row also telling how many streets there are.
-    top = list(
-        responses.values("street")
-        .annotate(n=Count("pk"), streets=Window(Count("*")))
-        .order_by("-n", "street")
-        .values_list("street", "n", "streets")[:STREETS_SHOWN]
-    )
+    by_channel = dict(_survey_rows("by_channel", _by_channel, survey.pk))
+    top = _survey_rows("by_street", _by_street, survey.pk)
     return {
         "questions": results,
         "total": sum(by_channel.values()),
@@ -714,6 +773,25 @@ def survey_prospects(*, survey: Survey) -> QuerySet[SurveyResponse]:
     return survey.responses.filter(Exists(said_yes), contact_consent_at__isnull=False).order_by(
         "created_at", "pk"
     )
+
+
+# What a row of the prospects shows (name or address, street, whether in recruitment) and
+# what the read log writes (organisation, e-mail address).
+PROSPECT_COLUMNS = (
+    "pk",
+    "organisation_id",
+    "street",
+    "contact_name",
+    "contact_email",
+    "application_id",
+)
+
+
+def survey_prospect_rows():
+    """`survey_prospects` of the survey `id_mark(0)` as `PROSPECT_COLUMNS`, for a compiled
+    statement (programmes.statements) that the page runs with the survey's id."""
+    survey = Survey(pk=id_mark(0))
+    return survey_prospects(survey=survey).values_list(*PROSPECT_COLUMNS)
 
 
 def survey_rows(*, survey: Survey):

@@ -22,14 +22,15 @@ from programmes.qr import qr_data_uri
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import may_manage_programme
 from programmes.services import document_request
-from programmes.services.reads import record_read
+from programmes.services.reads import ReadSubject, record_read
+from programmes.statements import id_mark
 from programmes.views.common import form_errors_to, posted_id
 
 from . import selectors, services
 from .documents import SURVEY_REPORT
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
-from .paging import paginate_counted
+from .paging import paginate_compiled
 from .rows import prospect_rows
 
 
@@ -129,17 +130,7 @@ class SurveyEditView(_SurveyMixin, TemplateView):
         return redirect(request.path)
 
 
-# What a row of the prospects shows (name or address, street, whether in recruitment), and what
-# the read log writes (organisation, e-mail address).
-_PROSPECT_FIELDS = (
-    "organisation_id",
-    "survey_id",
-    "street",
-    "contact_name",
-    "contact_email",
-    "application_id",
-    "created_at",
-)
+_RESPONSE = SurveyResponse._meta.label_lower  # the read log's name of a respondent
 
 
 class SurveyResultsView(_SurveyMixin, TemplateView):
@@ -147,15 +138,20 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         survey = self.get_survey()
-        # One query for the page of prospects and their number; what a row shows and the read
-        # log needs, not the consent text.
-        prospects = paginate_counted(
+        # One statement, compiled once, for the page of prospects and their number.
+        prospects = paginate_compiled(
             self.request,
-            selectors.survey_prospects(survey=survey).only(*_PROSPECT_FIELDS),
+            "recruitment.prospects",
+            selectors.survey_prospect_rows,
+            {id_mark(0): survey.pk},
+            names=selectors.PROSPECT_COLUMNS,
         )
         record_read(  # the respondents whose contact details the page shows
             user=self.request.user,
-            subjects=prospects.object_list,
+            subjects=[
+                ReadSubject(_RESPONSE, p["pk"], p["organisation_id"], p["contact_email"])
+                for p in prospects.object_list
+            ],
             what=ReadEntry.What.RESPONDENT,
             request=self.request,
         )

@@ -163,3 +163,27 @@ def test_survey_results_tell_what_the_page_leaves_out(grower):
                 )
                 assert r.texts == newest[::-1]  # the newest, oldest of them first
                 assert r.more == answered - len(r.texts)
+
+
+@pytest.mark.parametrize("asked", ["", "?page=1", "?page=99", "?page=x", "?page=0"])
+def test_survey_prospects_page_is_the_one_paginate_answers(client, grower, asked):
+    """The prospects come with their number in one statement; a page past the end or a
+    page that is no number still answers the page `paginate` answers (the last or the first)."""
+    world, grow = grower
+    grow(10)
+    url = reverse(
+        "recruitment:survey_results",
+        kwargs={
+            "org": world["org"].slug,
+            "programme_pk": world["programme"].pk,
+            "survey_pk": world["survey"].pk,
+        },
+    )
+    client.force_login(world["admin"])
+    response = client.get(url + asked)
+    assert response.status_code == 200
+    html = response.content.decode()
+    with scopes_disabled():
+        shown = selectors.survey_prospects(survey=world["survey"]).count()
+    assert html.count('name="convert"') == shown  # one page holds them all
+    assert "Rosa" in html
