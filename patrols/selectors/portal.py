@@ -371,11 +371,30 @@ _LIST_COLUMNS = (
 _LIST_NAMES = ("category_name", "parent_name", "neighbourhood", "assigned_name", "assigned_email")
 
 
+class ListedSignal:
+    """A row of the client's signal list as `for_signal_list` reads it: its columns and
+    names as attributes (`pk` the id), without a model instance made per row; the nearest
+    address (`with_places`) is set on it."""
+
+    __slots__ = ("pk", *_LIST_COLUMNS[1:], *_LIST_NAMES, "near_street", "near_number")
+
+    def __init__(self, row):
+        for name, value in zip(_ROW_ATTRIBUTES, row, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def id(self):
+        return self.pk
+
+
+_ROW_ATTRIBUTES = ("pk", *_LIST_COLUMNS[1:], *_LIST_NAMES)
+
+
 def unfiltered_signal_page(*, user, organisation, page=None) -> SignalPage:
     """`signal_page(signals_for_client(...), read=for_signal_list, page=page)` for the list
     without a filter or a link to older or newer signals (how the list opens): the capped
     count and the page by statements compiled once per role, the page's number and OFFSET as
-    parameters."""
+    parameters; the rows as `ListedSignal`s."""
     stand_in, values, shape = _stand_in(user, organisation)
     client = Organisation(pk=_CLIENT)
 
@@ -398,17 +417,13 @@ def unfiltered_signal_page(*, user, organisation, page=None) -> SignalPage:
             .values_list(*_LIST_COLUMNS, *_LIST_NAMES)
         )
 
-    def fetch(offset: int) -> list[Signal]:
-        out = []
-        n = len(_LIST_COLUMNS)
-        for row in compiled.rows(
-            ("portal.page", *shape), newest_first, values, limit=PAGE_SIZE, offset=offset
-        ):
-            signal = compiled.loaded(Signal, dict(zip(_LIST_COLUMNS, row[:n], strict=True)))
-            for name, value in zip(_LIST_NAMES, row[n:], strict=True):
-                setattr(signal, name, value)
-            out.append(signal)
-        return out
+    def fetch(offset: int) -> list[ListedSignal]:
+        return [
+            ListedSignal(row)
+            for row in compiled.rows(
+                ("portal.page", *shape), newest_first, values, limit=PAGE_SIZE, offset=offset
+            )
+        ]
 
     return _numbered_page(count, page, fetch)
 
