@@ -83,6 +83,7 @@ def round_rows_html(rounds) -> SafeString:
     escaped and numbers localized as the template does."""
     out = []
     nothing = escape(Round.Outcome.NOTHING.label)
+    number = _number_text()
     for r in rounds:
         # What the walkers said when they ended it: nothing to report, and their remark.
         said = ""
@@ -99,8 +100,8 @@ def round_rows_html(rounds) -> SafeString:
         )
         out.append(
             f"<tr{' class="table-warning"' if r.few else ''}><td>{escape(r.when)}</td>"
-            f"<td>{escape(str(r.took))}</td><td>{escape(localize(r.n_walkers))}{few}</td>"
-            f"<td>{escape(localize(r.n_signals))}{said}</td></tr>"
+            f"<td>{escape(str(r.took))}</td><td>{number(r.n_walkers)}{few}</td>"
+            f"<td>{number(r.n_signals)}{said}</td></tr>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
