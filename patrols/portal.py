@@ -173,6 +173,24 @@ def _options(field) -> str:
     )
 
 
+class _Probe:
+    """Stands in for the signals in `SignalFilterForm.filter` to learn whether the form
+    filters them at all, without building the queryset it would filter."""
+
+    filtered = False
+
+    def filter(self, *args, **kwargs):
+        self.filtered = True
+        return self
+
+
+def _filters(form: SignalFilterForm) -> bool:
+    """Whether `form` (its valid values) narrows the signals."""
+    probe = _Probe()
+    form.filter(probe)
+    return probe.filtered
+
+
 class SignalListView(_SignalsMixin, TemplateView):
     template_name = "patrols/portal_signals.html"
 
@@ -184,9 +202,7 @@ class SignalListView(_SignalsMixin, TemplateView):
         form = self.filter_form()
         get = self.request.GET
         before, after = get.get("before", "")[:60], get.get("after", "")[:60]
-        signals = selectors.signals_for_client(user=user, organisation=client)
-        filtered = form.filter(signals)
-        if filtered is signals and not before and not after:
+        if not before and not after and not _filters(form):
             # No filter and no link past the numbered pages: how the list opens, by
             # statements compiled once.
             page = selectors.unfiltered_signal_page(
@@ -194,7 +210,11 @@ class SignalListView(_SignalsMixin, TemplateView):
             )
         else:
             page = selectors.signal_page(
-                filtered, read=for_signal_list, page=get.get("page"), before=before, after=after
+                form.filter(selectors.signals_for_client(user=user, organisation=client)),
+                read=for_signal_list,
+                page=get.get("page"),
+                before=before,
+                after=after,
             )
         # Signals without a street get the nearest known address: one query for the page.
         base = reverse("patrols:portal_signals", kwargs={"org": client.slug})
