@@ -24,7 +24,7 @@ number of programmes, months, members and rows.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -185,21 +185,32 @@ def walked_by_month(ids, first: dt.date, after: dt.date, users=None) -> dict:
         cursor = _next_month(cursor)
     later: dict = {}
 
+    # Only the rounds that run across one of those midnights are read: comparisons of the
+    # stored moments, not a local date worked out for every round of the period.
+    boundary_marks = [compiled.moment_mark(3 + i) for i in range(len(boundaries))]
+    crossing_values = {
+        **values,
+        **{m: moment for m, (_month, moment) in zip(boundary_marks, boundaries, strict=True)},
+    }
+
     def crossing():
+        across = Q()
+        for moment in boundary_marks:
+            across |= Q(round__started_at__lt=moment, round__ended_at__gt=moment)
         return (
             through()
             .filter(
+                across,
                 round__ended_at__gt=begin_mark,
                 round__started_at__lt=finish_mark,
                 round__started_at__gte=day_before_mark,
             )
-            .exclude(round__started_at__date=F("round__ended_at__date"))
             .values_list("round__programme_id", "user_id", "round__started_at", "round__ended_at")
             .order_by()
         )
 
     for programme_id, user_id, started, ended in compiled.rows(
-        ("effort.crossing", *shape), crossing, values
+        ("effort.crossing", *shape, len(boundaries)), crossing, crossing_values
     ):
         for month, moment in boundaries:
             if started < moment < ended:
