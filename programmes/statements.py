@@ -13,17 +13,24 @@ A mark is a negative number no real row has (ids) or a text no request sends (sl
 import datetime as dt
 from collections.abc import Callable, Hashable
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
+from django.utils import timezone
 from django_scopes import get_scope, scope, scopes_disabled
 
-# (database alias, key) -> (SQL, its parameters with the marks in place of the values).
-_compiled: dict[tuple[str, Hashable], tuple] = {}
+from .pagination import PER_PAGE
+
+# (database alias, key, wrapper, scope shape, time zone) -> (SQL, its parameters with the
+# marks in place of the values, compiler, converters, column names).
+_compiled: dict[tuple, tuple] = {}
 # Keys whose statement depends on the length of a list (ids of a page) stay few: a page has
 # at most 50 rows; past this many entries the cache starts afresh rather than grow.
 _MAX_ENTRIES = 2_000
 # The marks of a scope's organisations start here.
 _SCOPE = 1_000_000
 _MARKABLE = (int, str, dt.date, dt.datetime)
+# What `count` puts around a statement.
+COUNT = "SELECT COUNT(*) FROM ({}) counted"
 
 
 def id_mark(n: int) -> int:
@@ -46,24 +53,59 @@ def datetime_mark(n: int) -> dt.datetime:
     return dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=n)
 
 
-def compiled(key: Hashable, build: Callable, using: str, counted: bool = False) -> tuple:
-    """(SQL, parameters, compiler, converters) of the queryset `build()` returns, compiled
-    once per `key` and database, outside any tenant scope (the statement names its
-    organisations itself, or `rows(scoped=True)` marks them)."""
-    entry = _compiled.get((using, key, counted))
+def _scope_of(scoped: bool):
+    """(shape, the scope with marks, {mark: value}) of the active tenant scope when `scoped`;
+    a statement that is not scoped is compiled outside any scope (it names its
+    organisations itself)."""
+    if not scoped:
+        return ("unscoped",), None, {}
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return ("off",), None, {}
+    if "organisation" not in current:
+        return ("none",), None, {}
+    value = current["organisation"]
+    if isinstance(value, (list, tuple)):
+        marks = [id_mark(_SCOPE + i) for i in range(len(value))]
+        return ("many", len(value)), marks, dict(zip(marks, value, strict=True))
+    if value is None:
+        return ("null",), None, {}
+    return ("one",), id_mark(_SCOPE), {id_mark(_SCOPE): value}
+
+
+def compiled(key: Hashable, build: Callable, using: str, *, scoped: bool = False, wrap=None):
+    """((SQL, parameters, compiler, converters, column names), {scope mark: value}) of the
+    queryset `build()` returns, compiled once per `key`, database, wrapper, tenant scope shape
+    and time zone. With `scoped`, `build` runs in the request's tenant scope with a mark for
+    each of its organisations, so the statement keeps the scope's filter. `wrap`: a statement
+    around it (`COUNT`)."""
+    shape, marks, scope_values = _scope_of(scoped)
+    cache_key = (using, key, wrap, shape, timezone.get_current_timezone_name())
+    entry = _compiled.get(cache_key)
     if entry is None:
-        with scopes_disabled():
-            compiler = build().query.get_compiler(using)
+        if shape in {("unscoped",), ("off",)}:
+            context = scopes_disabled()
+        elif shape == ("none",):
+            context = scope()
+        else:
+            context = scope(organisation=marks)
+        with context:
+            query = build().query
+            compiler = query.get_compiler(using)
             sql, params = compiler.as_sql()
-        if counted:
-            sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - the ORM's own SQL
+        if wrap:
+            sql = wrap.format(sql)
         # What turns the database's values into Python's (a moment stored as text on
         # SQLite), as the ORM applies them.
         converters = compiler.get_converters([col for col, _, _ in compiler.select])
+        if query.selected:
+            names = list(query.selected)
+        else:
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
         if len(_compiled) >= _MAX_ENTRIES:
             _compiled.clear()
-        entry = _compiled[(using, key, counted)] = (sql, tuple(params), compiler, converters)
-    return entry
+        entry = _compiled[cache_key] = (sql, tuple(params), compiler, converters, names)
+    return entry, scope_values
 
 
 def _prepared(value, connection):
@@ -90,17 +132,24 @@ def _filled(param, values: dict, connection):
     return param
 
 
-def count(key: Hashable, build: Callable, values: dict, using: str = "default", **kwargs) -> int:
-    """How many rows `rows(key, build, ...)` would give, counted by the database."""
-    return rows(key, build, values, using, counted=True, **kwargs)[0][0]
+def count(
+    key: Hashable,
+    build: Callable,
+    values: dict,
+    using: str = "default",
+    *,
+    statement: str = COUNT,
+    **kwargs,
+) -> int:
+    """How many rows `rows(key, build, ...)` would give, counted by the database;
+    `statement`: the count around the queryset's SQL (a capped count, say)."""
+    return _run(key, build, values, using, counted=statement, **kwargs)[0][0][0]
 
 
 def dicts(key: Hashable, build: Callable, values: dict, using: str = "default", **kwargs):
     """The rows of `rows(key, build, ...)` as dicts, for a `values()` queryset: what the
     queryset itself would give."""
-    found, compiler = _run(key, build, values, using, **kwargs)
-    query = compiler.query
-    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    found, names = _run(key, build, values, using, **kwargs)
     return [dict(zip(names, row, strict=True)) for row in found]
 
 
@@ -207,47 +256,82 @@ def _run(
     using: str = "default",
     *,
     scoped: bool = False,
-    counted: bool = False,
-) -> tuple[list, object]:
-    """The rows of the statement `compiled(key, build)` with `values` (mark -> value) in
-    place of its marks. With `scoped`, `build` runs in the request's tenant scope with a mark
-    for each of its organisations, so the statement keeps the scope's filter."""
-    connection = connections[using]
-    values = dict(values)
-    for mark in [mark for mark in values if isinstance(mark, dt.date)]:
-        values[_prepared(mark, connection)] = _prepared(values.pop(mark), connection)
+    counted: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list, list[str]]:
+    """(rows, column names) of the statement `compiled(key, build)` with `values` (mark ->
+    value) in place of its marks, converted as the ORM converts them. `counted`: the count
+    statement around it instead. `limit` and `offset` slice it as `[offset:offset + limit]`
+    would, as parameters of the one statement."""
     if scoped:
         current = get_scope()
-        if not current.get("_enabled", True):
-            key = (key, "unscoped")
-        else:
-            organisation = current.get("organisation")
-            if isinstance(organisation, (list, tuple)):
-                if not organisation:  # a scope of no organisations: no rows
-                    return ([(0,)] if counted else []), build().query.get_compiler(using)
-                marks = [id_mark(_SCOPE + i) for i in range(len(organisation))]
-                values |= dict(zip(marks, organisation, strict=True))
-            else:
-                marks = id_mark(_SCOPE)
-                values[marks] = organisation
-            key = (key, "scoped", len(organisation) if isinstance(marks, list) else None)
-            inner = build
-
-            def build():
-                with scope(organisation=marks):
-                    return inner()
-
-    sql, marked, compiler, converters = compiled(key, build, using, counted)
+        organisation = current.get("organisation") if current.get("_enabled", True) else None
+        if isinstance(organisation, (list, tuple)) and not organisation:
+            return ([(0,)] if counted else []), []  # a scope of no organisations: no rows
+    connection = connections[using]
+    entry, scope_values = compiled(key, build, using, scoped=scoped, wrap=counted)
+    sql, marked, compiler, converters, names = entry
+    values = {_prepared(m, connection): _prepared(v, connection) for m, v in values.items()}
+    values |= scope_values
     params = [_filled(p, values, connection) for p in marked]
+    if limit is not None:
+        sql = f"{sql} LIMIT %s OFFSET %s"
+        params += [limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     if converters and not counted:
         found = [tuple(row) for row in compiler.apply_converters(found, converters)]
-    return found, compiler
+    return found, names
 
 
 def rows(key: Hashable, build: Callable, values: dict, using: str = "default", **kwargs):
     """The rows (tuples) of the statement `compiled(key, build)` with `values` (mark ->
     value) in place of its marks; see `_run`."""
     return _run(key, build, values, using, **kwargs)[0]
+
+
+class _KnownCount(Paginator):
+    """Django's paginator over a statement compiled once: the count given, each page's rows
+    read with the page's LIMIT and OFFSET as parameters."""
+
+    def __init__(self, fetch: Callable, count: int, per_page: int):
+        super().__init__([], per_page)
+        self.__dict__["count"] = count  # the cached property, known already
+        self._fetch = fetch
+
+    def page(self, number):
+        number = self.validate_number(number)
+        found = self._fetch((number - 1) * self.per_page, self.per_page)
+        return self._get_page(found, number, self)
+
+
+def paginate(
+    request,
+    key: Hashable,
+    build: Callable,
+    values: dict,
+    *,
+    convert: Callable = list,
+    counted: Callable | None = None,
+    per_page: int = PER_PAGE,
+    using: str = "default",
+    scoped: bool = True,
+) -> Page:
+    """The page of the queryset `build()` (an ordered `values_list()`) the request asks for
+    (`?page=`, as `programmes.pagination.paginate` answers it): one COUNT and the page's rows,
+    both compiled once per `key` (in the request's tenant scope unless not `scoped`);
+    `convert` turns the page's rows into its objects. `counted`: the queryset to count when
+    `build()` joins what the count does not need."""
+
+    def fetch(offset: int, limit: int):
+        found = rows(key, build, values, using, scoped=scoped, limit=limit, offset=offset)
+        return convert(found)
+
+    to_count = counted or build
+    total = count(
+        ("count", key), lambda: to_count().order_by().values("pk"), values, using, scoped=scoped
+    )
+    paginator = _KnownCount(fetch, total, per_page)
+    return paginator.get_page(request.GET.get("page"))

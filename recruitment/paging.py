@@ -61,10 +61,13 @@ def paginate_compiled(
         return paginate(request, rows, per_page=per_page)
     start = (number - 1) * per_page
 
-    def page():
-        return build().annotate(**{_TOTAL: Window(Count("*"))})[start : start + per_page]
+    def counted():
+        return build().annotate(**{_TOTAL: Window(Count("*"))})
 
-    found = statements.rows((key, "counted", start, per_page), page, values, scoped=True)
+    # The page's bounds are parameters of the one statement (LIMIT and OFFSET).
+    found = statements.rows(
+        (key, "counted"), counted, values, scoped=True, limit=per_page, offset=start
+    )
     if not found and number > 1:  # past the end: the last page, as paginate answers
         rows = statements.CompiledRows(key, build, values, names=names, scoped=True)
         return paginate(request, rows, per_page=per_page)
