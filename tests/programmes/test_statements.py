@@ -76,3 +76,26 @@ def test_the_overview_names_each_programmes_first_upcoming_meeting(world, other_
             assert (status.total, status.next_meeting) == (0, None)
     assert scoped[programmes[0].pk].next_meeting.pk == first.pk
     assert one[programmes[0].pk].next_meeting.pk == first.pk
+
+
+def test_a_statement_is_compiled_per_time_zone(team):
+    """A day in a filter is a day of the active time zone: a statement compiled while one
+    user's zone was active must not answer for another's (the zone is part of its SQL)."""
+    from programmes import statements
+
+    # 23:30 UTC on 1 March is 2 March in Amsterdam and still 1 March in New York.
+    late = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    with scopes_disabled():
+        meeting = _meeting(team[0], "Laat", late)
+        day = statements.date_mark(0)
+
+        def build():
+            return Meeting.objects.filter(pk=meeting.pk, starts_at__date=day).values_list("pk")
+
+        def on(zone, date):
+            with timezone.override(zone):
+                return statements.rows(("test.meeting_day",), build, {day: date})
+
+        assert on("Europe/Amsterdam", dt.date(2026, 3, 2)) == [(meeting.pk,)]
+        assert on("America/New_York", dt.date(2026, 3, 1)) == [(meeting.pk,)]
+        assert on("America/New_York", dt.date(2026, 3, 2)) == []
