@@ -244,6 +244,19 @@ class CompiledSlice:
         )
 
 
+def dicts_of_ids(key: Hashable, rows_for: Callable, ids, using: str = "default") -> list[dict]:
+    """The dicts of the values() queryset `rows_for(ids)` for a page of ids, in the tenant
+    scope: with a page of a flat `CompiledRows` its ids are the statement's subquery (one
+    query, as a sliced queryset in `pk__in` is); with a list, each id is a mark. Compiled
+    once per `key` and page bounds or number of ids."""
+    if isinstance(ids, CompiledSlice):
+        return ids.rows_of(key, rows_for)
+    ids = list(ids)
+    if not ids:
+        return []
+    return dicts((key, len(ids)), *_by_ids(rows_for, ids), using, scoped=True)
+
+
 def _by_ids(rows_for: Callable, ids: list) -> tuple[Callable, dict]:
     marks = [id_mark(i) for i in range(len(ids))]
     return (lambda: rows_for(marks)), dict(zip(marks, ids, strict=True))

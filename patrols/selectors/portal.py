@@ -354,20 +354,8 @@ def signal_filter_lists(*, user, organisation) -> tuple[list, list]:
     return categories, programmes
 
 
-_LIST_COLUMNS = (
-    "id",
-    "reported_at",
-    "urgent",
-    "description",
-    "street",
-    "house_number",
-    "latitude",
-    "longitude",
-    "status",
-    "due_date",
-    "programme_id",
-    "assigned_to_id",
-)
+# The same columns by their stored names (`programme_id`), the id first.
+_LIST_COLUMNS = ("id", *(Signal._meta.get_field(name).attname for name in LIST_FIELDS))
 _LIST_NAMES = ("category_name", "parent_name", "neighbourhood", "assigned_name", "assigned_email")
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import (
     Count,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -74,6 +75,19 @@ def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
     )
 
 
+def count_per_round(rows: QuerySet):
+    """How many of `rows` (of a table with a `round` key: walkers, signals) belong to the
+    outer query's round, counted by the database from the table's round index; 0 for none."""
+    per_round = (
+        rows.filter(round_id=OuterRef("pk"))
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_round, output_field=IntegerField()), 0)
+
+
 _ROUND_FIELDS = ("id", "started_at", "ended_at", "min_walkers", "outcome", "remark")
 
 
@@ -85,27 +99,13 @@ def rounds_walked_page(*, request, programme: Programme):
     tenant's already: the counts leave out the tenant filter, which would make the database
     read the tenant's signals instead of the round's."""
     programme_mark = compiled.mark(0)
-    walkers = (
-        Round.walkers.through.objects.filter(round_id=OuterRef("pk"))
-        .order_by()
-        .values("round_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    signals = (
-        Signal._base_manager.filter(round_id=OuterRef("pk"))
-        .order_by()
-        .values("round_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
 
     def build():
         return (
             rounds_walked(programme=Programme(pk=programme_mark))
             .annotate(
-                n_walkers=Coalesce(Subquery(walkers), 0),
-                n_signals=Coalesce(Subquery(signals), 0),
+                n_walkers=count_per_round(Round.walkers.through.objects.all()),
+                n_signals=count_per_round(Signal._base_manager.all()),
             )
             .values_list(*_ROUND_FIELDS, "n_walkers", "n_signals")
         )

@@ -295,19 +295,7 @@ def audit_rows(ids) -> list[dict]:
     gone) and `organisation__name`. Rows, not model instances with their actor and
     organisation: a page of them costs a third as much. A page of `audit_entries_for` goes
     into the statement as its subquery: one query, compiled once (`programmes.statements`)."""
-    if isinstance(ids, statements.CompiledSlice):
-        return ids.rows_of("audit_rows", _audit_rows)
-    ids = list(ids)
-    if not ids:
-        return []
-    marks = [id_mark(i) for i in range(len(ids))]
-    return statements.dicts(
-        ("audit_rows", len(ids)),
-        lambda: _audit_rows(marks),
-        dict(zip(marks, ids, strict=True)),
-        AuditEntry.objects.db,
-        scoped=True,
-    )
+    return statements.dicts_of_ids("audit_rows", _audit_rows, ids, AuditEntry.objects.db)
 
 
 def _audit_rows(ids):

@@ -97,19 +97,7 @@ def outbox_rows_for(ids) -> list[dict]:
     `MESSAGE_ROW_FIELDS` with `organisation__name`, `programme_id` and `programme__name`, for
     the consultancy's mail page. A page of `outbox_ids_for` goes into the statement as its
     subquery: one query, compiled once (`programmes.statements`)."""
-    if isinstance(ids, statements.CompiledSlice):
-        return ids.rows_of("outbox_rows_for", _outbox_rows)
-    ids = list(ids)
-    if not ids:
-        return []
-    marks = [id_mark(i) for i in range(len(ids))]
-    return statements.dicts(
-        ("outbox_rows_for", len(ids)),
-        lambda: _outbox_rows(marks),
-        dict(zip(marks, ids, strict=True)),
-        OutboxMessage.objects.db,
-        scoped=True,
-    )
+    return statements.dicts_of_ids("outbox_rows_for", _outbox_rows, ids, OutboxMessage.objects.db)
 
 
 def _outbox_rows(ids):

@@ -12,19 +12,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from patrols.models import Conversation, Round, Signal, SignalCategory
 from patrols.selectors.effort import Effort, effort_by_member_month, effort_rules
+from patrols.selectors.workspace import count_per_round
 from patrols.workflow import OPEN_STATUSES
 from programmes.models import Organisation, Programme, TeamMember
 from programmes.selectors import readable_programmes
@@ -155,16 +151,9 @@ ROUND_FIELDS = ("pk", "programme_id", "started_at", "ended_at", "walker_count", 
 def round_rows(*, scope: ExportScope):
     """The rounds of the scope started in its period, oldest first, as `ROUND_FIELDS`
     tuples; the number of walkers is counted per round by the database."""
-    walkers = (
-        Round.walkers.through.objects.filter(round_id=OuterRef("pk"))
-        .order_by()
-        .values("round_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         _rounds_of(scope)
-        .annotate(walker_count=Coalesce(Subquery(walkers, output_field=IntegerField()), 0))
+        .annotate(walker_count=count_per_round(Round.walkers.through.objects.all()))
         .order_by("started_at", "pk")
         .values_list(*ROUND_FIELDS)
     )
