@@ -11,7 +11,7 @@ cache at logout) and the request size limit.
 """
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import Resolver404, resolve
@@ -102,6 +102,23 @@ def _logged_out(sender, request=None, **kwargs):
 
 
 user_logged_out.connect(_logged_out, dispatch_uid="programmes.middleware.logged_out")
+
+
+def _logged_in(sender, request=None, user=None, **kwargs):
+    """The rest of the login request speaks the account's language, as every later request
+    does (`UserLanguageMiddleware`): the "signed in" message is written now, in the
+    browser's language unless this switches it."""
+    if (
+        request is not None
+        and user is not None
+        and user.language
+        and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+    ):
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
+
+
+user_logged_in.connect(_logged_in, dispatch_uid="programmes.middleware.logged_in")
 
 
 class PrivacyHeadersMiddleware:
