@@ -50,6 +50,21 @@ def _locked(member: TeamMember) -> TeamMember:
     )
 
 
+def _set_one(actor, member: TeamMember, field: str, value, action: str) -> TeamMember:
+    """Set one field of a locked member and log `action` with the new value, when it
+    changed."""
+    if apply_changes(member, {field: value}, allowed=(field,)):
+        member.save(update_fields=[field])
+        audit_log(
+            actor=actor,
+            organisation=member.organisation,
+            action=action,
+            obj=member,
+            data={field: value},
+        )
+    return member
+
+
 def _text(value: str, *, field: str, limit: int) -> str:
     """A free text stripped and bounded; NUL bytes are refused (the forms refuse them first)."""
     value = (value or "").strip()
@@ -184,17 +199,7 @@ def membership_gear_returned(*, actor: User, member: TeamMember, returned: bool)
     member = _locked(member)
     if member.state != MembershipState.LEFT:
         raise ValidationError(_("Gear is returned when a member leaves."))
-    changed = apply_changes(member, {"gear_returned": bool(returned)}, allowed=("gear_returned",))
-    if changed:
-        member.save(update_fields=changed)
-        audit_log(
-            actor=actor,
-            organisation=member.organisation,
-            action="membership.gear_returned",
-            obj=member,
-            data={"returned": bool(returned)},
-        )
-    return member
+    return _set_one(actor, member, "gear_returned", bool(returned), "membership.gear_returned")
 
 
 @transaction.atomic
@@ -277,15 +282,4 @@ def team_member_set_cohort(*, actor: User, member: TeamMember, cohort: int) -> T
     keeps walking are trained together in the next one."""
     if not 1 <= int(cohort) <= 999:
         raise ValidationError(_("Choose a cohort."))
-    member = _locked(member)
-    changed = apply_changes(member, {"cohort": int(cohort)}, allowed=("cohort",))
-    if changed:
-        member.save(update_fields=changed)
-        audit_log(
-            actor=actor,
-            organisation=member.organisation,
-            action="team.cohort",
-            obj=member,
-            data={"cohort": int(cohort)},
-        )
-    return member
+    return _set_one(actor, _locked(member), "cohort", int(cohort), "team.cohort")
