@@ -4,18 +4,16 @@ the effort overview the client sees in the portal."""
 import datetime as dt
 from html import escape
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.backends.utils import csrf_input
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.dates import MONTHS_AP, WEEKDAYS_ABBR
-from django.utils.formats import get_format, localize
+from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from programmes.input import validate_date_range
@@ -25,28 +23,9 @@ from programmes.selectors import get_user_for
 from programmes.selectors.sharing import name_for
 from programmes.views.common import form_errors_to, posted_id
 
-from . import selectors, services
+from . import rows, selectors, services
 from .forms import CategoryForm, EffortRuleForm, RoundSlotForm
 from .models import Round
-
-_NAMES: dict[str, tuple[dict, dict]] = {}
-
-
-def _when(moment: dt.datetime, *, weekday: bool = True) -> str:
-    """`moment` in local time as the date filter writes "D j N H:i" ("di 8 dec. 19:30"), or
-    "j N H:i" without the weekday: the same text, without the filter's cost on every row (the
-    day and month names are translated once per language)."""
-    local = timezone.localtime(moment)
-    language = get_language()
-    names = _NAMES.get(language)
-    if names is None:
-        names = _NAMES[language] = (
-            {k: str(v) for k, v in WEEKDAYS_ABBR.items()},
-            {k: str(v) for k, v in MONTHS_AP.items()},
-        )
-    days, months = names
-    text = f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
-    return f"{days[local.weekday()]} {text}" if weekday else text
 
 
 def _fewer_than(labels: dict, n: int) -> str:
@@ -56,25 +35,18 @@ def _fewer_than(labels: dict, n: int) -> str:
     return labels[n]
 
 
-def _round_rows(rounds: list, slots) -> tuple[list, list]:
-    """The page's rounds and the planned slots with their row texts set (`when`, `took`,
-    `few`: the badge, empty when enough walked or signed up), worked out here once per row
-    rather than by filters and translation tags in the table."""
-    labels: dict[int, str] = {}
+def _round_rows(rounds: list, labels: dict) -> list:
+    """The page's rounds with their row texts set (`when`, `took`, `few`: the badge, empty
+    when enough walked), worked out here once per row rather than by filters and translation
+    tags in the table."""
     under_way = _("under way")
     for round_ in rounds:
-        round_.when = _when(round_.started_at)
+        round_.when = rows.when(round_.started_at)
         round_.took = _("%(n)s min") % {"n": round_.minutes} if round_.ended_at else under_way
         round_.few = (
             _fewer_than(labels, round_.min_walkers) if round_.n_walkers < round_.min_walkers else ""
         )
-    slots = list(slots)
-    for slot in slots:
-        slot.when = _when(slot.starts_at)
-        slot.few = (
-            _fewer_than(labels, slot.min_walkers) if slot.n_signups < slot.min_walkers else ""
-        )
-    return rounds, slots
+    return rounds
 
 
 def round_rows_html(rounds) -> SafeString:
@@ -83,7 +55,7 @@ def round_rows_html(rounds) -> SafeString:
     escaped and numbers localized as the template does."""
     out = []
     nothing = escape(Round.Outcome.NOTHING.label)
-    number = _number_text()
+    number = rows.number_text()
     for r in rounds:
         # What the walkers said when they ended it: nothing to report, and their remark.
         said = ""
@@ -115,18 +87,26 @@ class RoundsView(ProgrammeMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         programme = self.get_programme()
         page = selectors.rounds_walked_page(request=self.request, programme=programme)
-        rounds, slots = _round_rows(page.object_list, selectors.planned_slots(programme=programme))
-        conversations = selectors.recent_conversations(programme=programme)
-        for conversation in conversations:
-            conversation.when = _when(conversation.reported_at, weekday=False)
+        labels: dict[int, str] = {}
+        rounds = _round_rows(page.object_list, labels)
+        slots = selectors.planned_slots(programme=programme)
+        form = form or RoundSlotForm()
         return super().get_context_data(
-            form=form or RoundSlotForm(),
+            form=form,
+            # The planning form's fields, the planned rounds, the conversations and the
+            # signals per status are written out by patrols.rows (plain markup).
+            form_html=rows.round_slot_form_html(form),
             slots=slots,
+            slots_html=rows.slot_rows_html(slots, lambda n: _fewer_than(labels, n)),
             page=page,
             rounds=rounds,
             rounds_html=round_rows_html(rounds),
-            conversations=conversations,
-            signal_counts=selectors.signal_counts_by_status(programme=programme),
+            conversations_html=rows.conversation_rows_html(
+                selectors.recent_conversations(programme=programme)
+            ),
+            signal_counts_html=rows.status_counts_html(
+                selectors.signal_counts_by_status(programme=programme)
+            ),
             **kwargs,
         )
 
@@ -298,28 +278,6 @@ class EffortView(ProgrammeMixin, TemplateView):
         return self.render_to_response(self.get_context_data(rule_form=form))
 
 
-def _number_text():
-    """A function writing a number as `localize` does (what the template's `{{ n }}` wrote),
-    escaped, with the language's decimal separator looked up once instead of per number: an
-    int as its digits, a float with the separator (2,5); anything else, or with thousands
-    grouping on, through `localize` itself."""
-    if settings.USE_THOUSAND_SEPARATOR:
-        return lambda value: escape(localize(value))
-    separator = get_format("DECIMAL_SEPARATOR")
-
-    def number(value) -> str:
-        kind = type(value)
-        if kind is int:
-            return str(value)
-        if kind is float:
-            text = repr(value)
-            if "e" not in text and "n" not in text:  # not 1e-05, inf or nan
-                return escape(text.replace(".", separator))
-        return escape(localize(value))
-
-    return number
-
-
 def effort_rows_html(
     efforts, *, rule, can_reward, month, page_number, request, shared=frozenset()
 ) -> SafeString:
@@ -350,7 +308,7 @@ def effort_rows_html(
         f'btn-outline-success" type="submit">{escape(_("Mark handed out"))}</button>'
     )
     out = []
-    number = _number_text()
+    number = rows.number_text()
     for e in efforts:
         row = (
             f"<td>{escape(name_for(person=e.user, viewer=request.user, shared=shared))}</td>"

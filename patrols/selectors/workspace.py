@@ -30,9 +30,9 @@ from ..workflow import Status
 from . import compiled
 
 
-def planned_slots(*, programme: Programme, limit: int = 20) -> list[RoundSlot]:
-    """The programme's scheduled rounds still to come, soonest first, with their sign-ups
-    (`n_signups`); only what a row shows is loaded. Compiled once."""
+def planned_slots(*, programme: Programme, limit: int = 20) -> list[tuple]:
+    """The programme's scheduled rounds still to come, soonest first, as (starts at, meeting
+    point, area, minimum walkers, sign-ups) rows: what a row shows. Compiled once."""
     programme_mark, now_mark = compiled.mark(0), compiled.moment_mark(0)
 
     def build():
@@ -40,28 +40,12 @@ def planned_slots(*, programme: Programme, limit: int = 20) -> list[RoundSlot]:
             RoundSlot.objects.filter(programme_id=programme_mark, starts_at__gte=now_mark)
             .annotate(n_signups=Count("signups"))
             .order_by("starts_at")
-            .values_list("pk", "starts_at", "meeting_point", "area", "min_walkers", "n_signups")[
-                :limit
-            ]
+            .values_list("starts_at", "meeting_point", "area", "min_walkers", "n_signups")[:limit]
         )
 
-    out = []
-    for pk, starts_at, meeting_point, area, min_walkers, n_signups in compiled.rows(
+    return compiled.rows(
         ("planned_slots", limit), build, {programme_mark: programme.pk, now_mark: timezone.now()}
-    ):
-        slot = compiled.loaded(
-            RoundSlot,
-            {
-                "id": pk,
-                "starts_at": starts_at,
-                "meeting_point": meeting_point,
-                "area": area,
-                "min_walkers": min_walkers,
-            },
-        )
-        slot.n_signups = n_signups
-        out.append(slot)
-    return out
+    )
 
 
 def rounds_walked(*, programme: Programme) -> QuerySet[Round]:
@@ -129,9 +113,9 @@ def rounds_walked_page(*, request, programme: Programme):
     )
 
 
-def recent_conversations(*, programme: Programme, limit: int = 20) -> list[Conversation]:
-    """The programme's conversations with residents, newest first, each with who reported
-    it (`reported_by`: their name and e-mail address loaded). Compiled once."""
+def recent_conversations(*, programme: Programme, limit: int = 20) -> list[tuple]:
+    """The programme's conversations with residents, newest first, as (reported at, topic,
+    outcome, aggression, reporter's name, reporter's e-mail address) rows. Compiled once."""
     programme_mark = compiled.mark(0)
 
     def build():
@@ -139,39 +123,16 @@ def recent_conversations(*, programme: Programme, limit: int = 20) -> list[Conve
             Conversation.objects.filter(programme_id=programme_mark)
             .order_by("-reported_at")
             .values_list(
-                "pk",
                 "reported_at",
                 "topic",
                 "outcome",
                 "aggression",
-                "reported_by_id",
                 "reported_by__name",
                 "reported_by__email",
             )[:limit]
         )
 
-    out = []
-    for pk, at, topic, outcome, aggression, by_id, name, email in compiled.rows(
-        ("recent_conversations", limit), build, {programme_mark: programme.pk}
-    ):
-        conversation = compiled.loaded(
-            Conversation,
-            {
-                "id": pk,
-                "topic": topic,
-                "outcome": outcome,
-                "aggression": aggression,
-                "reported_by_id": by_id,
-                "reported_at": at,
-            },
-        )
-        conversation.reported_by = (
-            None
-            if by_id is None
-            else compiled.loaded(User, {"id": by_id, "name": name, "email": email})
-        )
-        out.append(conversation)
-    return out
+    return compiled.rows(("recent_conversations", limit), build, {programme_mark: programme.pk})
 
 
 def signal_counts_by_status(*, programme: Programme) -> list[dict]:
