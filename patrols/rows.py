@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_AP, WEEKDAYS_ABBR
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -287,6 +288,58 @@ def round_slot_form_html(form) -> SafeString:
                 attrs=_bounds(fields["weeks"]),
                 number=True,
                 help_text=True,
+            ),
+        ]
+    )
+    return mark_safe(html)  # noqa: S308 - every value escaped above
+
+
+def effort_rule_form_html(form) -> SafeString:
+    """The fields of the effort page's obligation form (EffortRuleForm)."""
+    fields = form.fields
+    checks = "".join(
+        f'<div class="mb-3 form-check"><input type="checkbox" name="{name}" '
+        f'class="form-check-input" id="id_{name}"{" checked" if form[name].value() else ""}>'
+        f'<label class="form-check-label" for="id_{name}">'
+        f"{escape(capfirst(str(form[name].label)))}</label></div>"
+        for name in ("count_activity_hours", "count_meeting_hours")
+        if name in fields
+    )
+    html = "\n        ".join(
+        [
+            non_field_errors_html(form),
+            input_html(
+                form,
+                "min_rounds",
+                kind="number",
+                css="numberinput",
+                attrs=_bounds(fields["min_rounds"], high=False),
+                number=True,
+            ),
+            input_html(
+                form,
+                "min_hours",
+                kind="number",
+                css="numberinput",
+                attrs=' step="0.1"',
+                number=True,
+            ),
+            input_html(
+                form,
+                "min_team_meetings",
+                kind="number",
+                css="numberinput",
+                attrs=_bounds(fields["min_team_meetings"], high=False),
+                number=True,
+            ),
+            checks,
+            input_html(
+                form,
+                "reward",
+                kind="text",
+                css="textinput",
+                attrs=f' maxlength="{_text(fields["reward"].max_length)}"',
+                required=False,
             ),
         ]
     )

@@ -200,6 +200,8 @@ class EffortView(ProgrammeMixin, TemplateView):
         programme = self.get_programme()
         year, month = _month(self.request.GET.get("month", ""))
         rule = selectors.effort_rule_of(programme=programme)
+        if rule_form is None and self.can_edit_rule():
+            rule_form = EffortRuleForm(instance=rule)
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
@@ -217,11 +219,6 @@ class EffortView(ProgrammeMixin, TemplateView):
         handed = selectors.rewards_handed(programme=programme, month=first)
         for effort in efforts:
             effort.handed = effort.user.pk in handed
-        by_category = list(
-            selectors.signals_by_category(programme=programme, year=year, month=month)
-        )
-        for row in by_category:
-            row["open_label"] = _("%(n)s open") % {"n": row["open"]}
         can_reward = self.may("POST", action="reward_user")
         return super().get_context_data(
             month=first,
@@ -230,8 +227,10 @@ class EffortView(ProgrammeMixin, TemplateView):
             page=page,
             efforts=efforts,
             rule=rule,
-            rule_form=rule_form
-            or (EffortRuleForm(instance=rule) if self.can_edit_rule() else None),
+            rule_form=rule_form,
+            # The obligation form's fields and the signals per category are written out by
+            # patrols.rows (plain markup).
+            rule_form_html=rows.effort_rule_form_html(rule_form) if rule_form else "",
             can_reward=can_reward,
             efforts_html=effort_rows_html(
                 efforts,
@@ -242,7 +241,9 @@ class EffortView(ProgrammeMixin, TemplateView):
                 request=self.request,
                 shared=shared,
             ),
-            by_category=by_category,
+            by_category_html=rows.category_rows_html(
+                selectors.signals_by_category(programme=programme, year=year, month=month)
+            ),
             base_template=self.base_template,
             **kwargs,
         )
