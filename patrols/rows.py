@@ -24,11 +24,10 @@ from .models import Conversation
 _NAMES: dict[str, tuple[dict, dict]] = {}
 
 
-def when(moment: dt.datetime, *, weekday: bool = True) -> str:
-    """`moment` in local time as the date filter writes "D j N H:i" ("di 8 dec. 19:30"), or
-    "j N H:i" without the weekday: the same text, without the filter's cost on every row (the
-    day and month names are translated once per language)."""
-    local = timezone.localtime(moment)
+def when_text():
+    """A function writing a moment in local time as the date filter writes "D j N H:i" ("di 8
+    dec. 19:30"), or "j N H:i" with `weekday=False`: the same text, without the filter's cost
+    on every row (the zone and the day and month names are looked up once)."""
     language = get_language()
     names = _NAMES.get(language)
     if names is None:
@@ -37,8 +36,14 @@ def when(moment: dt.datetime, *, weekday: bool = True) -> str:
             {k: str(v) for k, v in MONTHS_AP.items()},
         )
     days, months = names
-    text = f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
-    return f"{days[local.weekday()]} {text}" if weekday else text
+    zone = timezone.get_current_timezone()
+
+    def write(moment: dt.datetime, *, weekday: bool = True) -> str:
+        local = moment.astimezone(zone)
+        text = f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
+        return f"{days[local.weekday()]} {text}" if weekday else text
+
+    return write
 
 
 def number_text():
@@ -79,6 +84,7 @@ def slot_rows_html(slots, fewer_than) -> SafeString:
     """The planned rounds' table rows: `slots` are (starts at, meeting point, area, minimum
     walkers, sign-ups) rows; `fewer_than(n)` the "too few walkers" badge's text."""
     number = number_text()
+    when = when_text()
     out = []
     for starts_at, meeting_point, area, min_walkers, n_signups in slots:
         few = fewer_than(min_walkers) if n_signups < min_walkers else ""
@@ -106,6 +112,7 @@ def conversation_rows_html(conversations) -> SafeString:
     topics = {value: str(label) for value, label in Conversation.Topic.choices}
     outcomes = {value: str(label) for value, label in Conversation.Outcome.choices}
     aggression = f' · <strong class="text-danger">{escape(_("aggression"))}</strong>'
+    when = when_text()
     out = []
     for at, topic, outcome, aggressive, name, email in conversations:
         # `{{ c.reported_by|default:"–" }}`: the reporter as User.__str__ says it.

@@ -40,9 +40,11 @@ def _round_rows(rounds: list, labels: dict) -> list:
     when enough walked), worked out here once per row rather than by filters and translation
     tags in the table."""
     under_way = _("under way")
+    took = _("%(n)s min")
+    when = rows.when_text()
     for round_ in rounds:
-        round_.when = rows.when(round_.started_at)
-        round_.took = _("%(n)s min") % {"n": round_.minutes} if round_.ended_at else under_way
+        round_.when = when(round_.started_at)
+        round_.took = took % {"n": round_.minutes} if round_.ended_at else under_way
         round_.few = (
             _fewer_than(labels, round_.min_walkers) if round_.n_walkers < round_.min_walkers else ""
         )

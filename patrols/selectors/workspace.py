@@ -95,9 +95,10 @@ def rounds_walked_page(*, request, programme: Programme):
         )
 
     def convert(rows) -> list[Round]:
+        # `_ROUND_FIELDS` are in the order of the model's fields, as `from_db` takes them.
         out = []
         for row in rows:
-            round_ = compiled.loaded(Round, dict(zip(_ROUND_FIELDS, row, strict=False)))
+            round_ = Round.from_db("default", _ROUND_FIELDS, row[:-2])
             round_.n_walkers, round_.n_signals = row[-2], row[-1]
             out.append(round_)
         return out
