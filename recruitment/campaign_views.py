@@ -8,11 +8,13 @@ from django.views.generic import TemplateView
 
 from programmes.mixins import ProgrammeMixin
 from programmes.permissions import Perm
+from programmes.statements import id_mark
 from programmes.views.common import form_errors_to
 
-from . import selectors, services
+from . import campaign_rows, selectors, services
+from .field_html import fields_html, form_errors_html
 from .forms import ChannelForm, DoorVisitForm
-from .paging import paginate_counted
+from .paging import paginate_compiled
 
 
 class CampaignView(ProgrammeMixin, TemplateView):
@@ -21,15 +23,35 @@ class CampaignView(ProgrammeMixin, TemplateView):
 
     def get_context_data(self, channel_form=None, door_form=None, **kwargs):
         programme = self.get_programme()
-        channels = list(selectors.channels_of(programme=programme))  # listed and counted
+        channels = selectors.channels_listed(programme=programme)  # listed and counted
+        figures = selectors.channel_figures_for(programme=programme, channels=channels)
+        channel_form = channel_form or ChannelForm()
+        door_form = door_form or DoorVisitForm(
+            initial={"street": self.request.GET.get("street", "")[:200]}
+        )
+        # The streets of the page and their number in one statement, compiled once.
+        coverage = paginate_compiled(
+            self.request,
+            "recruitment.door_coverage",
+            selectors.door_coverage_rows,
+            {id_mark(0): programme.pk},
+            names=selectors.COVERAGE_COLUMNS,
+        )
+        # The lists and the forms' fields are written in Python (campaign_rows, field_html):
+        # as template loops and includes they were most of the page's time.
         return super().get_context_data(
             channels=channels,
-            figures=selectors.channel_figures_for(programme=programme, channels=channels),
-            channel_form=channel_form or ChannelForm(),
-            door_form=door_form
-            or DoorVisitForm(initial={"street": self.request.GET.get("street", "")[:200]}),
-            # The streets of the page and their number in one query.
-            coverage=paginate_counted(self.request, selectors.door_coverage(programme=programme)),
+            channels_html=campaign_rows.channels_html(channels),
+            figures=figures,
+            figures_html=campaign_rows.figures_html(figures["rows"]),
+            channel_form=channel_form,
+            channel_fields=fields_html(channel_form),
+            channel_errors=form_errors_html(channel_form),
+            door_form=door_form,
+            door_fields=fields_html(door_form),
+            door_errors=form_errors_html(door_form),
+            coverage=coverage,
+            coverage_html=campaign_rows.coverage_html(coverage.object_list),
             **kwargs,
         )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from programmes import statements
 from programmes.models import Document, Meeting, Organisation, Programme
-from programmes.statements import datetime_mark, id_mark
+from programmes.statements import datetime_mark, id_mark, text_mark
 
 from .documents import RECRUITMENT_FLYER, RECRUITMENT_POSTER, SURVEY_REPORT
 from .models import (
@@ -67,7 +68,11 @@ def applications_for_selection(*, programme: Programme, stage: str = "") -> Quer
     """The programme's applications that were not merged into another (at `stage`, when
     given), in the order of the stages and newest first within a stage, with the fields a
     row shows; the page slices it."""
-    qs = Application.objects.filter(programme=programme, merged_into__isnull=True)
+    return _for_selection(programme.pk, stage)
+
+
+def _for_selection(programme_id: int, stage: str) -> QuerySet[Application]:
+    qs = Application.objects.filter(programme_id=programme_id, merged_into__isnull=True)
     # Each order is an index's: (stage, created_at) within a stage, the stored stage rank
     # across them; a page reads its rows from the index instead of sorting the programme's.
     if stage:
@@ -75,6 +80,62 @@ def applications_for_selection(*, programme: Programme, stage: str = "") -> Quer
     else:
         qs = qs.order_by("stage_rank", "-created_at", "-pk")
     return qs.only(*_SELECTION_FIELDS)
+
+
+class Row:
+    """A row read as values, its columns as attributes (what a template or `recruitment.rows`
+    reads of a model instance), without building a model instance for it."""
+
+    def __init__(self, pairs):
+        self.__dict__.update(pairs)
+
+    def __repr__(self):
+        return f"<Row {self.__dict__.get('pk')}>"
+
+
+# The columns of a row of the selection page (`selection_page`), in their order.
+_PAGE_COLUMNS = ("pk", *_SELECTION_FIELDS)
+
+
+class _KnownRows:
+    """Rows whose number is known (the stage counts): the paginator slices them, and each
+    slice is one compiled statement with its LIMIT and OFFSET as parameters."""
+
+    ordered = True
+
+    def __init__(self, fetch, count: int):
+        self._fetch, self._count = fetch, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, item: slice) -> list:
+        start = item.start or 0
+        stop = self._count if item.stop is None else item.stop
+        return self._fetch(start, stop - start) if stop > start else []
+
+
+def selection_page(request, *, programme: Programme, stage: str, count: int, per_page: int):
+    """The page (`?page=`, as `programmes.pagination.paginate` answers it) of
+    `applications_for_selection` with `count` rows in all (known from the stage counts: no
+    COUNT of its own), each a `Row` of the application's id and the fields a row shows. One
+    statement compiled once (programmes.statements), run in the request's tenant scope."""
+    key = ("recruitment.selection_page", bool(stage))
+    values = {id_mark(0): programme.pk}
+    if stage:
+        values[text_mark(0)] = stage
+
+    def build():
+        return _for_selection(id_mark(0), text_mark(0) if stage else "").values_list(*_PAGE_COLUMNS)
+
+    def fetch(offset: int, limit: int) -> list[Row]:
+        found = statements.rows(key, build, values, scoped=True, limit=limit, offset=offset)
+        return [Row(zip(_PAGE_COLUMNS, row, strict=True)) for row in found]
+
+    return Paginator(_KnownRows(fetch, count), per_page).get_page(request.GET.get("page"))
 
 
 class Counted:
@@ -153,26 +214,39 @@ def duplicates_of(*, programme: Programme, applications) -> dict:
     of `programme` that looks like the same resident, as `(by_email, by_address)`: the same
     e-mail address (case and surrounding spaces ignored), and the same name and house number
     (case and spaces ignored) at the same postcode or street. One query, answered by the
-    stored keys' indexes whatever the number of applications."""
+    stored keys' indexes whatever the number of applications, compiled once per number of
+    keys (programmes.statements); each twin is a `Row` of `_TWIN_FIELDS` and its id."""
     applications = list(applications)
-    emails = {a.email_key for a in applications if a.email_key}
-    names = {a.name_key for a in applications if not a.name_key.startswith("|")}
+    emails = sorted({a.email_key for a in applications if a.email_key})
+    names = sorted({a.name_key for a in applications if not a.name_key.startswith("|")})
     if not emails and not names:
         return {a.pk: (None, None) for a in applications}
-    live = (
-        Application.objects.filter(programme=programme, merged_into__isnull=True)
-        .only(*_TWIN_FIELDS)
-        .order_by()
-    )
-    # A union of the two lookups, not one OR: SQLite answers each from its key's index, where
-    # the OR had it read every application of the programme.
-    twins = (
-        live.filter(email_key__in=emails)
-        .union(live.filter(name_key__in=names))
-        .order_by("created_at", "pk")
+    email_marks = [text_mark(i) for i in range(len(emails))]
+    name_marks = [text_mark(len(emails) + i) for i in range(len(names))]
+
+    def build():
+        live = (
+            Application.objects.filter(programme_id=id_mark(0), merged_into__isnull=True)
+            .order_by()
+            .values_list(*_TWIN_COLUMNS)
+        )
+        # A union of the two lookups, not one OR: SQLite answers each from its key's index,
+        # where the OR had it read every application of the programme.
+        return (
+            live.filter(email_key__in=email_marks)
+            .union(live.filter(name_key__in=name_marks))
+            .order_by("created_at", "pk")
+        )
+
+    values = {id_mark(0): programme.pk}
+    values |= dict(zip(email_marks, emails, strict=True))
+    values |= dict(zip(name_marks, names, strict=True))
+    twins = statements.rows(
+        ("recruitment.duplicates_of", len(emails), len(names)), build, values, scoped=True
     )
     by_email, by_name = defaultdict(list), defaultdict(list)
-    for t in twins:
+    for row in twins:
+        t = Row(zip(_TWIN_COLUMNS, row, strict=True))
         by_email[t.email_key].append(t)
         by_name[t.name_key].append(t)
     found = {}
@@ -199,9 +273,10 @@ _TWIN_FIELDS = (
     "organisation_id",
     "programme_id",
 )
+_TWIN_COLUMNS = ("pk", *_TWIN_FIELDS)
 
 
-def _same_address(a: Application, b: Application) -> bool:
+def _same_address(a, b) -> bool:
     if a.name_key != b.name_key or a.name_key.startswith("|"):
         return False
     postcode = _squashed(a.postcode)
@@ -281,19 +356,55 @@ def get_public_programme(*, organisation: Organisation, pk) -> Programme:
     return found
 
 
-def information_meetings_ahead(*, programme: Programme) -> QuerySet[Meeting]:
-    """The programme's information meetings that have not begun, soonest first."""
-    return programme.meetings.filter(kind="information", starts_at__gte=timezone.now()).order_by(
-        "starts_at"
+def information_meetings_ahead(*, programme: Programme) -> list[dict]:
+    """The programme's information meetings that have not begun, soonest first: each a dict
+    of its `pk`, `title` and `starts_at` (one statement compiled once)."""
+    return statements.dicts(
+        "recruitment.information_meetings_ahead",
+        _meetings_ahead,
+        {id_mark(0): programme.pk, datetime_mark(0): timezone.now()},
+        scoped=True,
     )
+
+
+def _meetings_ahead():
+    return (
+        Meeting.objects.filter(
+            programme_id=id_mark(0), kind="information", starts_at__gte=datetime_mark(0)
+        )
+        .order_by("starts_at")
+        .values("pk", "title", "starts_at")
+    )
+
+
+# The columns of a document as `recruitment_material` reads them.
+_DOCUMENT_COLUMNS = tuple(f.attname for f in Document._meta.concrete_fields)
 
 
 def recruitment_material(*, programme: Programme) -> dict[str, Document | None]:
     """The programme's newest recruitment flyer and poster (None when not made yet), in one
-    query: the newest of each kind, whatever the number asked for before."""
-    newest = {
-        d.kind: d
-        for d in programme.documents.filter(kind__in=[RECRUITMENT_FLYER, RECRUITMENT_POSTER])
+    query: the newest of each kind, whatever the number asked for before (one statement
+    compiled once)."""
+    using = Document.objects.db
+    found = statements.rows(
+        "recruitment.recruitment_material",
+        _material,
+        {id_mark(0): programme.pk},
+        using,
+        scoped=True,
+    )
+    newest = {}
+    for row in found:
+        document = Document.from_db(using, _DOCUMENT_COLUMNS, row)
+        newest[document.kind] = document
+    return {"flyer": newest.get(RECRUITMENT_FLYER), "poster": newest.get(RECRUITMENT_POSTER)}
+
+
+def _material():
+    return (
+        Document.objects.filter(
+            programme_id=id_mark(0), kind__in=[RECRUITMENT_FLYER, RECRUITMENT_POSTER]
+        )
         .annotate(
             newest=Window(
                 RowNumber(),
@@ -302,13 +413,37 @@ def recruitment_material(*, programme: Programme) -> dict[str, Document | None]:
             )
         )
         .filter(newest=1)
-    }
-    return {"flyer": newest.get(RECRUITMENT_FLYER), "poster": newest.get(RECRUITMENT_POSTER)}
+        .values_list(*_DOCUMENT_COLUMNS)
+    )
 
 
 def channels_of(*, programme: Programme) -> QuerySet[Channel]:
     """The channels the programme's campaign used."""
     return Channel.objects.filter(programme=programme)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedChannel:
+    """A channel as the campaign page lists it (and `channel_figures_for` counts it)."""
+
+    kind: str
+    date: object
+    reach: str
+
+
+def _channel_rows():
+    return Channel.objects.filter(programme_id=id_mark(0)).values_list("kind", "date", "reach")
+
+
+def channels_listed(*, programme: Programme) -> list[ListedChannel]:
+    """`channels_of` in their order, as plain rows: one statement compiled once
+    (programmes.statements), run in the request's tenant scope."""
+    return [
+        ListedChannel(*row)
+        for row in statements.rows(
+            "recruitment.channels", _channel_rows, {id_mark(0): programme.pk}, scoped=True
+        )
+    ]
 
 
 _WAITING = [s for s in Stage.values if s not in (Stage.SELECTED, Stage.NOT_SELECTED)]
@@ -389,6 +524,16 @@ def door_coverage(*, programme: Programme) -> QuerySet:
         )
         .order_by("street")
     )
+
+
+# A row of `door_coverage` as the campaign page reads it.
+COVERAGE_COLUMNS = ("street", "doors", "not_home", "interested")
+
+
+def door_coverage_rows():
+    """`door_coverage` of the programme `id_mark(0)` as `COVERAGE_COLUMNS`, for a statement
+    compiled once (programmes.statements) that the page runs with the programme's id."""
+    return door_coverage(programme=Programme(pk=id_mark(0))).values_list(*COVERAGE_COLUMNS)
 
 
 # --- Neighbourhood survey -------------------------------------------------------------------

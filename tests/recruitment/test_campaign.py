@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -101,3 +102,51 @@ def test_invite_applicants_to_the_information_meeting(
     assert Invitee.objects.filter(meeting=meeting).count() == 2
     assert set(Application.objects.values_list("stage", flat=True)) == {Stage.INVITED}
     assert sum("Uitnodiging: Info-avond" in m.subject for m in mailoutbox) == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"channel": "1", "kind": "pigeon", "date": "gisteren", "reach": '<b>"x"</b> & y'},
+        {"channel": "1", "kind": "letter", "date": "2026-09-14", "reach": "1.300"},
+        {"street": '<b>"x"</b>', "house_number": "", "outcome": "bogus", "note": "a & b"},
+        {"street": "Lindelaan", "house_number": "7", "outcome": "applied"},
+    ],
+)
+def test_campaign_fields_are_written_as_the_include_writes_them(data):
+    """recruitment.field_html writes the campaign's fields without the include and Django's
+    widget templates: the same markup, errors and escaped values included."""
+    from django.template.loader import render_to_string  # noqa: PLC0415
+
+    from recruitment.field_html import field_html, form_errors_html  # noqa: PLC0415
+    from recruitment.forms import ChannelForm, DoorVisitForm  # noqa: PLC0415
+
+    for form_class in (ChannelForm, DoorVisitForm):
+        form = form_class(data, initial={"street": "Dorpsstraat"}) if data else form_class()
+        form.is_valid()
+        for name in form.fields:
+            included = render_to_string("recruitment/includes/field.html", {"field": form[name]})
+            assert field_html(form[name]) == included, name
+        assert form_errors_html(form) == render_to_string(
+            "recruitment/includes/form_errors.html", {"form": form}
+        )
+
+
+def test_campaign_page_writes_channels_and_streets_as_text(client, world, team):
+    programme = team[0]
+    pl = world.users[Role.PROJECT_LEADER]
+    markup = '<b>"x" & y</b>'
+    services.channel_add(
+        actor=pl, programme=programme, kind="letter", date=dt.date(2026, 9, 1), reach=markup
+    )
+    services.door_visit_log(
+        actor=pl, programme=programme, street=markup, house_number="1", outcome="interested"
+    )
+    client.force_login(pl)
+    page = client.get(_url(world, programme)).content.decode()
+    escaped = "&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;"
+    assert markup not in page
+    assert f"1 sep. 2026 · <strong>Brieven</strong> · {escaped}</p>" in page
+    assert f"<tr><td>{escaped}</td>" in page
+    assert f"1 sep. 2026 · {escaped}</td>" in page  # among the channels used per way heard of
