@@ -26,7 +26,7 @@ from programmes.services.reads import ReadSubject, record_read
 from programmes.statements import id_mark
 from programmes.views.common import form_errors_to, posted_id
 
-from . import selectors, services
+from . import selectors, services, survey_rows
 from .documents import SURVEY_REPORT
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
@@ -155,9 +155,15 @@ class SurveyResultsView(_SurveyMixin, TemplateView):
             what=ReadEntry.What.RESPONDENT,
             request=self.request,
         )
+        results = selectors.survey_counts(survey=survey)
         return super().get_context_data(
             survey=survey,
-            results=selectors.survey_counts(survey=survey),
+            results=results,
+            # The lists written in Python (survey_rows): as template loops they were most of
+            # the page's rendering.
+            channels_html=survey_rows.channels_html(results["by_channel"]),
+            questions_html=survey_rows.questions_html(results["questions"]),
+            streets_html=survey_rows.streets_html(results["by_street"]),
             comparison=selectors.survey_comparison(survey=survey),
             prospects=prospects,
             prospect_rows=prospect_rows(prospects.object_list, csrf_token=get_token(self.request)),

@@ -79,13 +79,16 @@ class RecruitmentRows:
         return self._bulk(DoorVisit, objs)
 
     def survey_responses(self, survey: Survey, questions, n: int, *, city) -> int:
-        """Responses through every channel, each answering the standard questions."""
+        """Responses through every channel, each answering the standard questions. Every
+        tenth leaves contact details and every twentieth of all also would join, so a survey
+        of any size has prospects (its results page lists them and logs that it showed them):
+        a small survey drawn at random had none, and its page looked cheaper than it is."""
         channels = SurveyResponse.Channel.values
         made = 0
         for batch in _batched(range(n)):
             responses = []
             for i in batch:
-                consent = self.rng.random() < 0.1
+                consent = i % 10 == 0
                 responses.append(
                     SurveyResponse(
                         organisation=survey.organisation,
@@ -102,14 +105,15 @@ class RecruitmentRows:
                     )
                 )
             responses = SurveyResponse.objects.bulk_create(responses)
+            joining = [i % 20 == 0 for i in batch]  # consented too: a prospect
             answers = [
                 SurveyAnswer(
                     organisation=survey.organisation,
                     response=r,
                     question=q,
-                    value=self._answer(q),
+                    value="ja" if q.asks_to_join and joins else self._answer(q),
                 )
-                for r in responses
+                for r, joins in zip(responses, joining, strict=True)
                 for q in questions
                 if q.kind != "text" or self.rng.random() < 0.5
             ]

@@ -236,3 +236,47 @@ def test_csv_cells_cannot_run_formulas():
         and _csv(["a", "b"]) == "a, b"
         and _csv(None) == ""
     )
+
+
+def test_results_page_writes_what_people_typed_as_text(client, world, survey):
+    """The results are written in Python (recruitment.survey_rows): a question, an option,
+    an open answer and a street with markup show as text; the scale's average is written
+    as the locale writes a number."""
+    leader = world.users[Role.PROJECT_LEADER]
+    markup = '<b>"x" & y</b>'
+    services.question_add(actor=leader, survey=survey, kind="text", text=f"Vraag {markup}")
+    services.question_add(
+        actor=leader, survey=survey, kind="single", text="Kies", options=[markup, "Ander"]
+    )
+    services.survey_set_status(actor=leader, survey=survey, status="open")
+    qs = {q.text: q for q in survey.questions.all()}
+    scale = next(q for q in qs.values() if q.kind == "scale")
+    for value in ("3", "4"):
+        services.survey_respond(
+            survey=survey,
+            answers={
+                qs[f"Vraag {markup}"].pk: f"Antwoord {markup}",
+                qs["Kies"].pk: markup,
+                scale.pk: value,
+            },
+            channel="paper",
+            entered_by=leader,
+            street=f"Laan {markup}",
+        )
+    client.force_login(leader)
+    url = reverse(
+        "recruitment:survey_results",
+        kwargs={
+            "org": world.client.slug,
+            "programme_pk": survey.programme_id,
+            "survey_pk": survey.pk,
+        },
+    )
+    page = client.get(url).content.decode()
+    escaped = "&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;"
+    assert markup not in page
+    assert f"Vraag {escaped}</h3>" in page and f"<li>Antwoord {escaped}</li>" in page
+    assert f'<th scope="row" class="fw-normal">{escaped}</th>' in page
+    assert f"<td>Laan {escaped}</td>" in page
+    assert "Gemiddelde: 3,5</p>" in page
+    assert '<span class="badge text-bg-light border">Op papier: 2</span>' in page
