@@ -30,6 +30,7 @@ from .forms import SignalFilterForm, SignalFollowUpForm
 from .models import Signal
 from .photo_views import PortalPhotoReviewView
 from .photos import photo_response
+from .rows import signal_filter_html
 from .selectors.portal import for_signal_list
 from .workflow import CLOSED, Status
 
@@ -102,9 +103,10 @@ def _day_formats():
     """Format a moment as "j N H:i" and a day as "j N" (the list's dates), with the month
     abbreviations of the active language looked up once rather than per date."""
     months = {m: str(MONTHS_AP[m]) for m in MONTHS_AP}
+    zone = timezone.get_current_timezone()
 
     def moment(value) -> str:
-        local = timezone.localtime(value)
+        local = value.astimezone(zone)
         return f"{local.day} {months[local.month]} {local:%H:%M}"
 
     def day(value) -> str:
@@ -219,18 +221,16 @@ class SignalListView(_SignalsMixin, TemplateView):
         # Signals without a street get the nearest known address: one query for the page.
         base = reverse("patrols:portal_signals", kwargs={"org": client.slug})
         page.object_list, rows = list_rows(page.object_list, base=base)
+        fields, flags = signal_filter_html(form, _options)
         query = get.copy()
         for key in ("page", "before", "after"):
             query.pop(key, None)
         return super().get_context_data(
             client=client,
             filters=form,
-            # The filter form's fields by kind, for its markup (written out in the template).
-            selects=[(form[n], _options(form[n])) for n in ("status", "category", "programme")],
-            dates=[form["start"], form["end"]],
-            flags=[
-                form[n] for n in ("urgent", "overdue", "mine", "my_department") if n in form.fields
-            ],
+            # The filter form's fields as plain markup (patrols.rows).
+            filter_fields=fields,
+            filter_flags=flags,
             page=page,
             rows=rows,
             count_text=_count_text(page),

@@ -351,3 +351,74 @@ def effort_rule_form_html(form) -> SafeString:
         ]
     )
     return mark_safe(html)  # noqa: S308 - every value escaped above
+
+
+def _filter_errors(field) -> str:
+    """A filter field's errors, as Bootstrap shows them under the field."""
+    if not field.errors:
+        return ""
+    auto_id = field.auto_id
+    return (
+        f'<div id="{auto_id}_error" class="invalid-feedback">'
+        + "".join(
+            f'<p id="error_{i}_{auto_id}"><strong>{escape(str(e))}</strong></p>'
+            for i, e in enumerate(field.errors, 1)
+        )
+        + "</div>\n"
+    )
+
+
+def _invalid(field) -> str:
+    """What a filter field with errors adds to its class (and the attributes after it)."""
+    if not field.errors:
+        return ""
+    return f' is-invalid" aria-invalid="true" aria-describedby="{field.auto_id}_error'
+
+
+def _filter_field(field, control: str) -> str:
+    """A select or date field of the signal filter in its column: `control` its element."""
+    auto_id = field.auto_id
+    return (
+        f'<div class="col-6 col-md-4 col-xl-2"><div id="div_{auto_id}" class="mb-3">\n'
+        f'    <label for="{auto_id}" class="form-label">{escape(str(field.label))}</label>\n'
+        f"    {control}\n"
+        f"    {_filter_errors(field)}</div></div>\n  "
+    )
+
+
+def signal_filter_html(form, options) -> tuple[SafeString, SafeString]:
+    """The signal list's filter (SignalFilterForm) as plain Bootstrap markup: its selects and
+    dates, and its flags; `options(field)` the HTML of a select's options."""
+    fields = []
+    for name in ("status", "category", "programme"):
+        field = form[name]
+        fields.append(
+            _filter_field(
+                field,
+                f'<select name="{field.html_name}" class="form-select{_invalid(field)}" '
+                f'id="{field.auto_id}">{options(field)}</select>',
+            )
+        )
+    for name in ("start", "end"):
+        field = form[name]
+        value = field.value()
+        attrs = field.field.widget.attrs
+        shown = f' value="{_text(value)}"' if value else ""
+        fields.append(
+            _filter_field(
+                field,
+                f'<input type="date" name="{field.html_name}"{shown} '
+                f'min="{_text(attrs.get("min", ""))}" max="{_text(attrs.get("max", ""))}" '
+                f'class="form-control{_invalid(field)}" id="{field.auto_id}">',
+            )
+        )
+    flags = "".join(
+        f'\n    <div id="div_{field.auto_id}" class="form-check mb-3"><input type="checkbox" '
+        f'name="{field.html_name}" class="form-check-input" id="{field.auto_id}"'
+        f'{" checked" if field.value() else ""}>\n      <label for="{field.auto_id}" '
+        f'class="form-check-label">{escape(str(field.label))}</label></div>'
+        for field in (
+            form[n] for n in ("urgent", "overdue", "mine", "my_department") if n in form.fields
+        )
+    )
+    return mark_safe("".join(fields)), mark_safe(flags)  # noqa: S308 - every value escaped
