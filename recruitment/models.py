@@ -157,9 +157,11 @@ class Application(TenantModel):
             models.Index(
                 fields=["organisation", "programme", "name_key"], name="application_name_key"
             ),
-            # The campaign page counts the applications per channel heard of and stage.
+            # The campaign page counts the live applications per channel heard of and stage
+            # from this index alone: merged ones are not in it, so the count reads no row.
             models.Index(
                 fields=["organisation", "programme", "heard_via", "stage"],
+                condition=models.Q(merged_into__isnull=True),
                 name="application_heard_via",
             ),
         ]
