@@ -22,10 +22,20 @@ def id_marks(values, first: int = 0) -> tuple[list[int], dict]:
     return marks, dict(zip(marks, values, strict=True))
 
 
+# (model, the names given) -> those names in the order of the model's fields.
+_FIELD_ORDER: dict[tuple, list[str]] = {}
+
+
 def loaded(model, values: dict):
     """An instance of `model` with only `values` ({attname: value}) loaded, as `only()` loads
-    it (`from_db` takes the values in the order of the model's fields)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    it (`from_db` takes the values in the order of the model's fields, worked out once per
+    model and names)."""
+    key = (model, tuple(values))
+    names = _FIELD_ORDER.get(key)
+    if names is None:
+        names = _FIELD_ORDER[key] = [
+            f.attname for f in model._meta.concrete_fields if f.attname in values
+        ]
     return model.from_db("default", names, [values[name] for name in names])
 
 

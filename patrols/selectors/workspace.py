@@ -2,6 +2,7 @@
 categories, the effort rule and rewards."""
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -14,7 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from programmes.models import Programme, TeamMember, User
+from programmes.models import Programme, User
 from programmes.selectors import roster
 
 from ..models import (
@@ -245,6 +246,16 @@ def signals_by_category(*, programme: Programme, year: int, month: int) -> list[
     ]
 
 
+class RosterRow(NamedTuple):
+    """A roster row as the effort page reads it: the member's roster row's id, their user (id,
+    name, role and e-mail address loaded) and since when they share their contact details."""
+
+    pk: int
+    user_id: int
+    contact_shared_at: dt.datetime | None
+    user: User
+
+
 def effort_roster_page(*, request, programme: Programme):
     """The page (`?page=`) of the programme's active roster the effort page shows, by name:
     each row with its user's name, role and e-mail address (what a row shows), nothing else
@@ -259,17 +270,16 @@ def effort_roster_page(*, request, programme: Programme):
             "pk", "user_id", "contact_shared_at", "user__name", "user__role", "user__email"
         )
 
-    def members(rows) -> list[TeamMember]:
-        out = []
-        for pk, user_id, shared_at, name, role, email in rows:
-            member = compiled.loaded(
-                TeamMember, {"id": pk, "user_id": user_id, "contact_shared_at": shared_at}
+    def members(rows) -> list[RosterRow]:
+        return [
+            RosterRow(
+                pk,
+                user_id,
+                shared_at,
+                compiled.loaded(User, {"id": user_id, "name": name, "role": role, "email": email}),
             )
-            member.user = compiled.loaded(
-                User, {"id": user_id, "name": name, "role": role, "email": email}
-            )
-            out.append(member)
-        return out
+            for pk, user_id, shared_at, name, role, email in rows
+        ]
 
     return compiled.paginate(
         request,
