@@ -225,16 +225,21 @@ def duplicates_of(*, programme: Programme, applications) -> dict:
     name_marks = [text_mark(len(emails) + i) for i in range(len(names))]
 
     def build():
-        live = (
-            Application.objects.filter(programme_id=id_mark(0), merged_into__isnull=True)
-            .order_by()
-            .values_list(*_TWIN_COLUMNS)
-        )
+        live = Application.objects.filter(programme_id=id_mark(0), merged_into__isnull=True)
+
+        def shared(key: str):
+            # Only an application whose key another live one has too: the twins, not every
+            # application of the page (each has its own keys), so a page without duplicates
+            # reads no rows.
+            others = live.filter(**{key: OuterRef(key)}).exclude(pk=OuterRef("pk"))
+            return Exists(others.order_by().values("pk"))
+
+        rows = live.order_by().values_list(*_TWIN_COLUMNS)
         # A union of the two lookups, not one OR: SQLite answers each from its key's index,
         # where the OR had it read every application of the programme.
         return (
-            live.filter(email_key__in=email_marks)
-            .union(live.filter(name_key__in=name_marks))
+            rows.filter(shared("email_key"), email_key__in=email_marks)
+            .union(rows.filter(shared("name_key"), name_key__in=name_marks))
             .order_by("created_at", "pk")
         )
 
@@ -544,12 +549,45 @@ def surveys_of(*, programme: Programme) -> QuerySet[Survey]:
     return programme.surveys.all()
 
 
+def _instances(key: str, model, build, values: dict, **known) -> list:
+    """The `model` instances of the queryset `build()` (about the marks of `values`), read by
+    a statement compiled once (programmes.statements) in the request's tenant scope, each
+    with the related objects of `known` set, as a related manager sets its owner: what the
+    queryset gives, without building and compiling it on every page."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    found = statements.rows(
+        ("recruitment.instances", key), lambda: build().values_list(*names), values, scoped=True
+    )
+    db = model.objects.db
+    instances = [model.from_db(db, names, row) for row in found]
+    for instance in instances:
+        for name, value in known.items():
+            setattr(instance, name, value)
+    return instances
+
+
+def _one_survey():
+    return Survey.objects.filter(programme_id=id_mark(0), pk=id_mark(1)).order_by()[:1]
+
+
 def get_survey_for(*, programme: Programme, pk) -> Survey:
     """The survey `pk` of `programme`; 404 otherwise."""
-    found = programme.surveys.filter(pk=pk).first()
-    if found is None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:  # no such row; too large for the database's integer besides
         raise Http404
-    return found
+    found = _instances(
+        "survey",
+        Survey,
+        _one_survey,
+        {id_mark(0): programme.pk, id_mark(1): pk},
+        programme=programme,
+    )
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def get_public_survey(*, public_id) -> Survey:
@@ -568,6 +606,15 @@ def get_public_survey(*, public_id) -> Survey:
 def questions_of(*, survey: Survey) -> QuerySet[Question]:
     """The survey's questions in order."""
     return survey.questions.all()
+
+
+def _questions():
+    return Question.objects.filter(survey_id=id_mark(0))
+
+
+def _survey_questions(survey: Survey) -> list[Question]:
+    """`questions_of(survey=survey)` as a list, read by a statement compiled once."""
+    return _instances("questions", Question, _questions, {id_mark(0): survey.pk}, survey=survey)
 
 
 def find_question(*, survey: Survey, pk) -> Question | None:
@@ -703,7 +750,7 @@ def survey_counts(*, survey: Survey) -> dict:
     choices counted per option), the scale's average, the newest open answers; the responses
     by channel and the streets with the most responses (`streets_more`: how many streets
     more). Four queries and one per open question, whatever the number of responses."""
-    questions = list(survey.questions.all())
+    questions = _survey_questions(survey)
     open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     combos, answered = _answer_counts(questions)
     # The newest open answers, oldest of them first: one short query per open question, read
@@ -971,6 +1018,19 @@ def survey_rows(*, survey: Survey):
     return rows()
 
 
+def _survey_report():
+    return Document.objects.filter(
+        programme_id=id_mark(0), kind=SURVEY_REPORT, ref=text_mark(0)
+    ).order_by("-created_at", "-pk")[:1]
+
+
 def survey_report(*, survey: Survey) -> Document | None:
-    """The PDF report of `survey`, once asked for."""
-    return survey.programme.documents.filter(kind=SURVEY_REPORT, ref=str(survey.pk)).first()
+    """The PDF report of `survey`, once asked for (the newest)."""
+    found = _instances(
+        "survey_report",
+        Document,
+        _survey_report,
+        {id_mark(0): survey.programme_id, text_mark(0): str(survey.pk)},
+        programme=survey.programme,
+    )
+    return found[0] if found else None
