@@ -7,15 +7,18 @@ Every value from the database is escaped (`escape`, as the template's autoescape
 
 from html import escape
 
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_AP
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Channel
 
 
 def _date(value, fmt: str) -> str:
-    """A date as the template's date filter writes it ("19 sep. 2026")."""
-    return escape(date_format(value, fmt))
+    """A date as the template's date filter writes it with "j N Y" ("19 sep. 2026") or "j N"
+    ("19 sep."): the day, the month's short name (the filter's `N`) and the year, without
+    the filter's parsing of the format for every date."""
+    text = f"{value.day} {MONTHS_AP[value.month]}"
+    return escape(text if fmt == "j N" else f"{text} {value.year}")
 
 
 def channels_html(channels) -> SafeString:

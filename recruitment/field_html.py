@@ -32,10 +32,10 @@ def conditional_escape(value) -> str:
 
 
 def _attrs(attrs: dict) -> str:
-    """`django/forms/widgets/attrs.html`: each attribute not False, bare when True."""
+    """`django/forms/widgets/attrs.html`: each attribute not False, bare when True (its value
+    through `stringformat`, so escaped even when it was safe)."""
     return "".join(
-        f" {conditional_escape(name)}"
-        + ("" if value is True else f'="{conditional_escape(str(value))}"')
+        f" {escape(name)}" + ("" if value is True else f'="{escape(str(value))}"')
         for name, value in attrs.items()
         if value is not False
     )
