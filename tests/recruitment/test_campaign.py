@@ -150,3 +150,18 @@ def test_campaign_page_writes_channels_and_streets_as_text(client, world, team):
     assert f"1 sep. 2026 · <strong>Brieven</strong> · {escaped}</p>" in page
     assert f"<tr><td>{escaped}</td>" in page
     assert f"1 sep. 2026 · {escaped}</td>" in page  # among the channels used per way heard of
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_campaign_dates_are_the_date_filters(language):
+    """recruitment.campaign_rows writes "j N Y" and "j N" itself: the same as the filter."""
+    from django.utils import translation  # noqa: PLC0415
+    from django.utils.dateformat import format as date_format  # noqa: PLC0415
+
+    from recruitment.campaign_rows import _date  # noqa: PLC0415
+
+    with translation.override(language):
+        for month in range(1, 13):
+            day = dt.date(2026, month, month + 10)
+            for fmt in ("j N Y", "j N"):
+                assert _date(day, fmt) == date_format(day, fmt)
