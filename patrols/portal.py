@@ -107,7 +107,7 @@ def _day_formats():
 
     def moment(value) -> str:
         local = value.astimezone(zone)
-        return f"{local.day} {months[local.month]} {local:%H:%M}"
+        return f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
 
     def day(value) -> str:
         return f"{value.day} {months[value.month]}"
@@ -132,6 +132,7 @@ def list_rows(signals, *, base: str) -> tuple[list[Signal], str]:
     urgent = f' <span class="badge text-bg-danger">{escape(_("urgent"))}</span>'
     overdue = f" · <strong>{escape(_('overdue'))}</strong>"
     rows = selectors.with_places(signals)
+    link = escape(base)
     html = []
     for s in rows:
         late = s.status not in CLOSED and s.due_date < today  # as Signal.is_overdue
@@ -147,7 +148,7 @@ def list_rows(signals, *, base: str) -> tuple[list[Signal], str]:
         html.append(
             ('<tr class="table-danger">' if late else "<tr>")
             + f'<td class="text-nowrap d-none d-md-table-cell">{reported}</td>'
-            f'<td><a href="{escape(base)}{s.pk}/">{escape(category)}</a>'
+            f'<td><a href="{link}{s.pk}/">{escape(category)}</a>'
             f'<div class="small text-body-secondary">{escape(_short(s.description))}</div>'
             # On a phone the date and due columns are hidden: the same facts, in one line.
             f'<div class="small d-md-none">{reported}{late_mark}</div></td>'
