@@ -42,7 +42,7 @@ class RecruitmentConfig(AppConfig):
                 _("Recruitment"),
                 "recruitment:programme_selection",
                 order=100,
-                active=("recruitment:application_entry",),
+                active=("recruitment:application_entry", "recruitment:campaign_settings"),
             ),
             ProgrammeTab(_("Campaign"), "recruitment:programme_campaign", order=110),
             ProgrammeTab(

@@ -7,12 +7,15 @@ Every value from the database is escaped (`escape`, as the template's autoescape
 translated text is trusted as the template trusts it, with the values put in escaped, as
 {% blocktranslate %} does."""
 
+from collections.abc import Callable
 from html import escape
+from urllib.parse import urlencode
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_AP
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from .models import Application
@@ -27,15 +30,20 @@ def _short(text: str, length: int) -> str:
     return text if len(text) <= length else Truncator(text).chars(length)
 
 
-def _day(value, fmt: str = "j N") -> str:
-    """A moment as a short local date ("1 dec."), as the template's date filter writes it."""
-    return date_format(timezone.localtime(value), fmt)
+def _day(value, texts: "_Texts", tz, *, with_time: bool = False) -> str:
+    """A moment as a short local date ("1 dec.", or "1 dec. 14:05" `with_time`), as the
+    template's date filter writes it ("j N", "j N H:i"), with the month's name looked up once
+    per language instead of once per date."""
+    local = value.astimezone(tz)
+    day = f"{local.day} {texts.months[local.month]}"
+    return f"{day} {local.hour:02d}:{local.minute:02d}" if with_time else day
 
 
 class _Texts:
-    """The translated texts of a row, looked up once per page."""
+    """The translated texts of a row, looked up once per language (`_texts`)."""
 
     def __init__(self):
+        self.months = {m: str(name) for m, name in MONTHS_AP.items()}  # the "N" of a date
         self.sources = {value: str(label) for value, label in Application.Source.choices}
         self.stages = {value: str(label) for value, label in Stage.choices}
         self.options = {
@@ -65,15 +73,28 @@ class _Texts:
         self.advice_for = escape(_("Advice for the client"))
         self.advice_help = escape(_("Needed when you propose the applicant; the client reads it."))
         self.save = escape(_("Save"))
+        self.all_stages = escape(_("All stages"))
+        self.stages_label = escape(_("Stages"))
 
 
-def _merge_form(a, texts: _Texts, csrf: str) -> str:
+_by_language: dict[str, _Texts] = {}
+
+
+def _texts() -> _Texts:
+    """The row texts in the active language, translated once per process and language."""
+    language = get_language()
+    if language not in _by_language:
+        _by_language[language] = _Texts()
+    return _by_language[language]
+
+
+def _merge_form(a, texts: _Texts, csrf: str, tz) -> str:
     """The form that merges `a` with its possible duplicate, the older one chosen to keep."""
     twin = a.duplicate
     choices = []  # the older one first, checked: kept unless chosen otherwise
     for i, b in enumerate(sorted([a, twin], key=lambda x: (x.created_at, x.pk))):
         label = texts.the_one_of % {
-            "date": escape(_day(b.created_at, "j N H:i")),
+            "date": escape(_day(b.created_at, texts, tz, with_time=True)),
             "stage": escape(texts.stages.get(b.stage, b.stage)),
         }
         choices.append(
@@ -133,7 +154,8 @@ def _move_form(a, texts: _Texts, csrf: str, options: str) -> str:
 def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
     """Per stage, the HTML of its rows among `applications` (in their order), each with
     `duplicate` and `duplicate_by_email` set (SelectionView)."""
-    texts = _Texts()
+    texts = _texts()
+    tz = timezone.get_current_timezone()
     csrf = escape(str(csrf_token))
     rows: dict[str, list[str]] = {}
     for a in applications:
@@ -155,12 +177,13 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
             extra += (
                 f'\n            <div class="small mt-1" data-duplicate="{a.pk}">'
                 f'<span class="badge text-bg-warning">{texts.duplicate}</span>\n              '
-                + same % {"name": escape(twin.name), "date": escape(_day(twin.created_at))}
+                + same
+                % {"name": escape(twin.name), "date": escape(_day(twin.created_at, texts, tz))}
                 + "</div>"
             )
         forms = ""
         if twin and a.stage in MERGE_STAGES and twin.stage in MERGE_STAGES:
-            forms += _merge_form(a, texts, csrf)
+            forms += _merge_form(a, texts, csrf, tz)
         if options := texts.options.get(a.stage):
             forms += _move_form(a, texts, csrf, options)
         rows.setdefault(a.stage, []).append(
@@ -169,7 +192,7 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
             f"          <div><strong>{escape(a.name)}</strong> · {escape(a.street)} "
             f'{escape(a.house_number)} <span class="small text-body-secondary">· '
             f"{escape(a.email)}{phone} · {escape(texts.sources.get(a.source, a.source))} · "
-            f"{escape(_day(a.created_at))}</span>\n"
+            f"{escape(_day(a.created_at, texts, tz))}</span>\n"
             '            <div class="small prewrap">'
             f"{escape(_short(a.motivation, MOTIVATION_SHOWN))}</div>"
             f"{extra}\n"
@@ -179,6 +202,88 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
             "      </div>"
         )
     return {stage: mark_safe("".join(html)) for stage, html in rows.items()}  # noqa: S308 - every value escaped above
+
+
+def _tab(here: bool, href: str, label: str, count: int) -> str:
+    """A stage tab: `href` and `label` escaped already."""
+    if here:
+        return (
+            '<li class="nav-item"><a class="nav-link active" aria-current="page" '
+            f'href="{href}">{label} ({count})</a></li>'
+        )
+    return f'<li class="nav-item"><a class="nav-link" href="{href}">{label} ({count})</a></li>'
+
+
+def _stage_links(get) -> Callable[[str | None], str]:
+    """The link to a stage (None: to all stages), escaped: what {% querystring stage=...
+    page=None %} writes for the request's parameters `get`, with the other parameters encoded
+    once per page instead of once per link."""
+    encoding = get.encoding
+    entries: list[list[str] | None] = []  # per parameter kept, its encoded pairs; None: stage
+    for key, values in get.lists():
+        if key == "page":
+            continue
+        if key == "stage":
+            entries.append(None)
+            continue
+        k = key.encode(encoding)
+        entries.append([urlencode({k: str(v).encode(encoding)}) for v in values])
+    if None not in entries:
+        entries.append(None)  # a stage not asked for yet goes last
+
+    def href(value: str | None) -> str:
+        stage = [] if value is None else [urlencode({b"stage": value.encode(encoding)})]
+        pairs = [pair for entry in entries for pair in (stage if entry is None else entry)]
+        return escape(f"?{'&'.join(pairs)}")
+
+    return href
+
+
+def selection_stages(
+    request, *, stage: str, counts: dict[str, int], rows: dict[str, SafeString]
+) -> SafeString:
+    """The selection's stage tabs and, per stage shown (every stage, or the one of `stage`),
+    its card: its `rows` (from `selection_rows`), or a link to the stage's own list when its
+    rows are on another page, or a dash. Written as the template wrote them: each link keeps
+    the request's other parameters ({% querystring stage=... page=None %}), numbers plain
+    ({% localize off %})."""
+    href = _stage_links(request.GET)
+    texts = _texts()
+    total = sum(counts.values())
+    tabs = [_tab(not stage, href(None), texts.all_stages, total)]
+    sections = []
+    for value, label in texts.stages.items():
+        here = stage == value
+        tabs.append(_tab(here, href(value), escape(label), counts[value]))
+        if stage and not here:
+            continue
+        count = counts[value]
+        if found := rows.get(value):
+            body = f"{found}\n      "
+        elif count:
+            more = ngettext(
+                "Show the %(counter)s applicant at this stage",
+                "Show the %(counter)s applicants at this stage",
+                count,
+            ) % {"counter": count}
+            body = f'<p class="small mb-0"><a href="{href(value)}">{more}</a></p>'
+        else:
+            body = '<p class="text-body-secondary small mb-0">–</p>'
+        sections.append(
+            f'\n    <section class="card border-0 shadow-sm mb-3" aria-labelledby="stage-{value}">'
+            '<div class="card-body">\n'
+            f'      <h2 id="stage-{value}" class="h6 text-uppercase text-body-secondary">'
+            f"{escape(label)} ({count})</h2>\n      \n      {body}\n    </div></section>\n    "
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<nav aria-label="{texts.stages_label}" class="mb-3">\n'
+        '      <ul class="nav nav-pills flex-wrap small">\n        '
+        + tabs[0]
+        + "\n        "
+        + "".join(tabs[1:])
+        + "\n      </ul>\n    </nav>\n    "
+        + "".join(sections)
+    )
 
 
 def prospect_rows(prospects, *, csrf_token: str) -> SafeString:

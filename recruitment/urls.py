@@ -24,6 +24,11 @@ urlpatterns = [
         name="application_entry",
     ),
     path(
+        "workspace/clients/<slug:org>/programmes/<int:programme_pk>/selection/settings/",
+        views.CampaignSettingsView.as_view(),
+        name="campaign_settings",
+    ),
+    path(
         "portal/<slug:org>/programmes/<int:programme_pk>/candidates/",
         views.CandidatesView.as_view(),
         name="portal_candidates",

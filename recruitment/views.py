@@ -1,11 +1,14 @@
 """Recruitment pages: the public application page, the selection, the client's candidates."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -18,12 +21,14 @@ from programmes.permissions import Perm
 from programmes.ratelimits import form_limited, public_form_hit
 from programmes.selectors import get_meeting_for, may_manage_programme
 from programmes.selectors.bulk import bulk_job_latest
-from programmes.services.reads import record_read
+from programmes.services.reads import ReadSubject, record_read
 from programmes.views.common import form_errors_to, posted_id
+from programmes.views.rows import row_url
 
 from . import selectors, services
 from .forms import ApplicationEntryForm, ApplicationForm, CampaignForm, DecisionForm, MoveForm
-from .rows import selection_rows
+from .models import Application
+from .rows import selection_rows, selection_stages
 from .workflow import Stage
 
 APPLY_LIMIT = 5  # sends of the application form per visitor and programme per 10 minutes
@@ -205,7 +210,8 @@ def _mark_duplicates(applications: list, *, programme) -> None:
 
 class SelectionView(ProgrammeMixin, TemplateView):
     """The project leader's selection: every applicant by stage, with the next step; a
-    resident who applied twice is marked, and the two applications can be merged."""
+    resident who applied twice is marked, and the two applications can be merged. The
+    application page's settings have their own page (`CampaignSettingsView`)."""
 
     method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
 
@@ -216,47 +222,38 @@ class SelectionView(ProgrammeMixin, TemplateView):
         """The newest bulk invitation of applicants: its progress bar on the page."""
         return bulk_job_latest(programme=self.get_programme(), kind=services.APPLICANTS_INVITE)
 
-    def get_context_data(self, campaign_form=None, **kwargs):
+    def get_context_data(self, **kwargs):
         programme = self.get_programme()
         stage = self.request.GET.get("stage", "")
         stage = stage if stage in Stage.values else ""
         seconds = settings.DECISION_UNDO_SECONDS + 60
         counts, decided = selectors.selection_counts(programme=programme, seconds=seconds)
         total = sum(counts.values())
-        page = paginate(
+        # The stage counts already tell how many rows there are: no COUNT of its own.
+        page = selectors.selection_page(
             self.request,
-            # The stage counts already tell how many rows there are: no COUNT of its own.
-            selectors.Counted(
-                selectors.applications_for_selection(programme=programme, stage=stage),
-                count=counts[stage] if stage else total,
-            ),
+            programme=programme,
+            stage=stage,
+            count=counts[stage] if stage else total,
             per_page=self.paginate_by,
         )
-        applications = list(page.object_list)
+        applications = page.object_list
         _mark_duplicates(applications, programme=programme)
+        kind = Application._meta.label_lower  # the rows are values, not model instances
         record_read(
             user=self.request.user,
-            subjects=applications,
+            subjects=[ReadSubject(kind, a.pk, a.organisation_id, a.email) for a in applications],
             what=ReadEntry.What.APPLICATION,
             request=self.request,
         )
         rows = selection_rows(applications, csrf_token=get_token(self.request))
-        by_stage = [
-            (value, label, counts[value], rows.get(value, ""))
-            for value, label in Stage.choices
-            if not stage or value == stage
-        ]
         # The decisions that may still be undone: only asked for when there are any.
         recent = selectors.decisions_recent(programme=programme, seconds=seconds) if decided else []
         return super().get_context_data(
-            by_stage=by_stage,
+            stages=selection_stages(self.request, stage=stage, counts=counts, rows=rows),
             page=page,
-            stage=stage,
-            stage_tabs=[(value, label, counts[value]) for value, label in Stage.choices],
-            total=total,
-            undoable=_undoable(recent, by_client=False),
-            campaign_form=campaign_form
-            or CampaignForm(instance=services.campaign_for(programme=programme)),
+            undoable=_undoable(recent, by_client=False) if decided else [],
+            urls=_programme_urls(programme),
             meetings=selectors.information_meetings_ahead(programme=programme),
             **selectors.recruitment_material(programme=programme),
             **kwargs,
@@ -309,17 +306,6 @@ class SelectionView(ProgrammeMixin, TemplateView):
                     "%(name)s is back at “%(stage)s”."
                 ),
             )
-        if "campaign" in request.POST:
-            campaign = services.campaign_for(programme=programme)
-            form = CampaignForm(request.POST, request.FILES, instance=campaign)
-            if not form.is_valid():
-                return self.render_to_response(self.get_context_data(campaign_form=form))
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "photo" or v is not None}
-            if fields.get("photo") is False:  # "clear" ticked
-                fields["photo"] = ""
-            services.campaign_save(actor=request.user, programme=programme, **fields)
-            messages.success(request, _("The recruitment settings were saved."))
-            return redirect(request.get_full_path())
         application = selectors.get_application_for(
             programme=programme, pk=posted_id(request, "application")
         )
@@ -347,6 +333,56 @@ class SelectionView(ProgrammeMixin, TemplateView):
                 messages.success(request, done % {"name": application.name})
         else:
             messages.error(request, _("Choose the next step."))
+        return redirect(request.get_full_path())
+
+
+# (URL name, URL conf, script prefix) -> the URL as a function of (org, programme_pk).
+_url_builders: dict[tuple, Callable] = {}
+_SIDE_URLS = {
+    "apply": "recruitment:apply",
+    "settings": "recruitment:campaign_settings",
+    "entry": "recruitment:application_entry",
+}
+
+
+def _programme_urls(programme) -> dict[str, str]:
+    """The selection's side links (the application page, its settings, the paper entry) of
+    `programme`, each reversed once per process rather than by a {% url %} per request."""
+    urls = {}
+    for key, name in _SIDE_URLS.items():
+        cache_key = (name, get_urlconf(), get_script_prefix())
+        if cache_key not in _url_builders:
+            _url_builders[cache_key] = row_url(name, "org", "programme_pk")
+        urls[key] = _url_builders[cache_key](programme.organisation.slug, programme.pk)
+    return urls
+
+
+class CampaignSettingsView(ProgrammeMixin, TemplateView):
+    """The settings of the programme's application page (open or closed, its texts, its
+    photo, how long applications are kept): a page of their own, reached from the
+    selection, where the long form was a side panel of every list of applicants."""
+
+    method_permissions = {"POST": Perm.PROGRAMME_MANAGE}
+    template_name = "recruitment/campaign_settings.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        programme = self.get_programme()
+        return super().get_context_data(
+            form=form or CampaignForm(instance=services.campaign_for(programme=programme)),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        programme = self.get_programme()
+        campaign = services.campaign_for(programme=programme)
+        form = CampaignForm(request.POST, request.FILES, instance=campaign)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "photo" or v is not None}
+        if fields.get("photo") is False:  # "clear" ticked
+            fields["photo"] = ""
+        services.campaign_save(actor=request.user, programme=programme, **fields)
+        messages.success(request, _("The recruitment settings were saved."))
         return redirect(request.get_full_path())
 
 

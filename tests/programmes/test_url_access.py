@@ -185,6 +185,7 @@ ACCESS = {
     "recruitment:survey_answer": _rw(PUBLIC),
     "recruitment:programme_campaign": _rw(CONSULTANCY),
     "recruitment:application_entry": _rw(CONSULTANCY),
+    "recruitment:campaign_settings": _rw(CONSULTANCY),
     "trainings:programme_trainings": _rw(CONSULTANCY),
     # The team over time (the project leader's), and a member's own pause and stop request.
     "programme_team": {"GET": CONSULTANCY},

@@ -252,8 +252,14 @@ def test_selection_page(client, world, programme):
         url, {"application": application.pk, "stage": "proposed", "advice": ""}, follow=True
     )
     assert "Geef de opdrachtgever je advies" in refused.content.decode()
+    # The application page's settings have their own page, linked from the selection.
+    settings_url = reverse(
+        "recruitment:campaign_settings",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
+    )
+    assert settings_url in page
     client.post(
-        url,
+        settings_url,
         {
             "campaign": "1",
             "is_open": "",
