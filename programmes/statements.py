@@ -162,14 +162,31 @@ class CompiledRows:
 
     ordered = True
 
-    def __init__(self, key, build, values, *, names=(), using="default", scoped=False, flat=False):
+    def __init__(
+        self,
+        key,
+        build,
+        values,
+        *,
+        names=(),
+        using="default",
+        scoped=False,
+        flat=False,
+        counted=None,
+    ):
         self.key, self.build, self.values = key, build, values
         self.names, self.using, self.scoped, self.flat = names, using, scoped, flat
+        # What to count when `build()` joins or merges what the count does not need.
+        self.counted = counted
 
     def count(self) -> int:
-        build = self.build
+        build = self.counted or self.build
         return count(
-            self.key, lambda: build().order_by(), self.values, self.using, scoped=self.scoped
+            ("count", self.key) if self.counted else self.key,
+            lambda: build().order_by(),
+            self.values,
+            self.using,
+            scoped=self.scoped,
         )
 
     def __getitem__(self, item: slice) -> "CompiledSlice":
@@ -242,6 +259,21 @@ class CompiledSlice:
             source.using,
             scoped=source.scoped,
         )
+
+
+# Past this many organisations a list ordered by organisation stays one statement, sorted
+# whole: a union of so many parts costs more to plan than the sort it saves.
+MERGE_LIMIT = 40
+
+
+def per_organisation(build_one: Callable, marks: list, *order_by: str):
+    """One statement of `build_one(mark)` for each organisation's mark: their UNION ALL in
+    `order_by` (names of their values()). A list ordered by the organisation's name and then
+    its own columns, with an index on (organisation, those columns), is then read in order
+    from each organisation's part of the index and merged (SQLite's MERGE (UNION ALL)), where
+    one statement over all the organisations sorts every row to show its first page."""
+    first, *rest = [build_one(mark).order_by() for mark in marks]
+    return (first.union(*rest, all=True) if rest else first).order_by(*order_by)
 
 
 def dicts_of_ids(key: Hashable, rows_for: Callable, ids, using: str = "default") -> list[dict]:

@@ -158,6 +158,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["name", "email"]
+        indexes = [
+            # The users page: each organisation's accounts by name, merged across them
+            # (`selectors.user_list_for`), read in order rather than sorted.
+            models.Index(fields=["organisation", "name", "id"], name="user_org_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email

@@ -70,7 +70,15 @@ class OutboxMessage(TenantModel):
         verbose_name = _("message")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # A programme's mail page: its messages newest first, counted and cut into pages
+            # from the index alone (the tenant's filter included), no sort of every message.
+            models.Index(
+                fields=["organisation", "programme", "-created_at", "-id"],
+                name="outbox_programme_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"

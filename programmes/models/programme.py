@@ -47,6 +47,11 @@ class Programme(TenantModel):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["-start_date", "name"]
+        indexes = [
+            # The workspace: each client's programmes by name, merged across clients
+            # (`selectors.workspace_programmes_for`), read in order rather than sorted.
+            models.Index(fields=["organisation", "name", "id"], name="programme_org_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -46,6 +46,7 @@ from ..models import (
 from ..models.documents import PLAN_OF_APPROACH
 from ..permissions import Perm, Role, has_perm
 from ..statements import date_mark, datetime_mark, id_mark, text_mark
+from .accounts import organisation_ids_for
 
 
 def programmes_for(*, user) -> QuerySet[Programme]:
@@ -81,39 +82,62 @@ def workspace_programmes_for(*, user, q: str = "", client_slug: str = "", phase:
         return _workspace_queryset(user=user, q=q, client_slug=client_slug, phase=phase)
     role = user.role
     user_mark, organisation_mark, q_mark, client_mark = id_mark(0), id_mark(1), *_TEXT_MARKS
+    organisations = organisation_ids_for(user=user)
+    # Each organisation's programmes come in name order from the (organisation, name) index
+    # and are merged (`statements.per_organisation`), rather than every programme sorted for
+    # a page of them; past MERGE_LIMIT organisations, one statement.
+    merged = 0 < len(organisations) <= statements.MERGE_LIMIT
+    marks = [id_mark(100 + i) for i in range(len(organisations))] if merged else []
 
-    def build():
+    def filtered():
         stand_in = User(pk=user_mark, role=role, organisation_id=organisation_mark)
-        return _workspace_queryset(
+        return _workspace_filtered(
             user=stand_in, q=q_mark if q else "", client_slug=client_mark if client_slug else ""
         )
 
+    def build():
+        if not merged:
+            return filtered().order_by(*WORKSPACE_ORDER).values(*WORKSPACE_ROW_FIELDS)
+        return statements.per_organisation(
+            lambda mark: filtered().filter(organisation_id=mark).values(*WORKSPACE_ROW_FIELDS),
+            marks,
+            *WORKSPACE_ORDER,
+        )
+
     return statements.CompiledRows(
-        ("workspace", role, bool(q), bool(client_slug)),
+        ("workspace", role, bool(q), bool(client_slug), len(marks)),
         build,
         {
             user_mark: user.pk,
             organisation_mark: user.organisation_id,
             q_mark: q,
             client_mark: client_slug,
+            **(dict(zip(marks, organisations, strict=True)) if merged else {}),
         },
         names=WORKSPACE_ROW_FIELDS,
         using=Programme.objects.db,
         scoped=True,
+        counted=lambda: filtered().values("pk"),
     )
 
 
 _TEXT_MARKS = (text_mark(0), text_mark(1))
+WORKSPACE_ORDER = ("organisation__name", "name", "pk")
 
 
-def _workspace_queryset(*, user, q: str = "", client_slug: str = "", phase: str = ""):
-    qs = programmes_for(user=user).order_by("organisation__name", "name", "pk")
+def _workspace_filtered(*, user, q: str = "", client_slug: str = ""):
+    qs = programmes_for(user=user)
     if q:
         qs = qs.filter(
             Q(name__icontains=q) | Q(neighbourhood__icontains=q) | Q(municipality__icontains=q)
         )
     if client_slug:
         qs = qs.filter(organisation__slug=client_slug)
+    return qs
+
+
+def _workspace_queryset(*, user, q: str = "", client_slug: str = "", phase: str = ""):
+    qs = _workspace_filtered(user=user, q=q, client_slug=client_slug).order_by(*WORKSPACE_ORDER)
     if phase in Phase.values:
         qs = with_plan_status(qs).filter(plan_phase_rank=PHASE_ORDER[phase])
     return qs.values(*WORKSPACE_ROW_FIELDS)
