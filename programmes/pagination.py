@@ -11,7 +11,8 @@ from django.core.paginator import Page, Paginator
 PER_PAGE = 50
 
 
-def paginate(request, object_list, *, per_page: int = PER_PAGE) -> Page:
-    """The page of `object_list` the request asks for (`?page=`), `per_page` rows each; an
-    ordered queryset costs one COUNT and one sliced query."""
-    return Paginator(object_list, per_page).get_page(request.GET.get("page"))
+def paginate(request, object_list, *, per_page: int = PER_PAGE, param: str = "page") -> Page:
+    """The page of `object_list` the request asks for (`?page=`, or `param` for a second list
+    on the same page), `per_page` rows each; an ordered queryset costs one COUNT and one
+    sliced query."""
+    return Paginator(object_list, per_page).get_page(request.GET.get(param))

@@ -219,6 +219,44 @@ def _user_list(organisation_ids, q: str, role: str, organisation_slug: str) -> Q
     )
 
 
+# What the open invitations' table shows of each invitation.
+INVITATION_ROW_FIELDS = (
+    "id",
+    "organisation_id",
+    "email",
+    "name",
+    "role",
+    "created_at",
+    "expires_at",
+    "accepted_at",
+    "revoked_at",
+)
+
+
+def unaccepted_invitation_rows(*, organisation_id: int | None = None) -> statements.CompiledRows:
+    """`unaccepted_invitations_for` (only `organisation_id`'s when given) as rows of
+    `INVITATION_ROW_FIELDS` with `organisation__name`, newest first, to be cut into pages:
+    its count and pages are statements compiled once, in the request's tenant scope."""
+    mark = id_mark(0)
+
+    def build():
+        qs = Invitation.objects.filter(accepted_at__isnull=True)
+        if organisation_id is not None:
+            qs = qs.filter(organisation_id=mark)
+        return qs.order_by("-created_at", "-id").values(
+            *INVITATION_ROW_FIELDS, "organisation__name"
+        )
+
+    return statements.CompiledRows(
+        ("unaccepted_invitation_rows", organisation_id is not None),
+        build,
+        {mark: organisation_id} if organisation_id is not None else {},
+        names=(*INVITATION_ROW_FIELDS, "organisation__name"),
+        using=Invitation.objects.db,
+        scoped=True,
+    )
+
+
 def colleagues_for(*, user, organisation) -> QuerySet[User]:
     """The active client staff of `organisation` that `user` may see, for the portal."""
     return users_for(user=user, organisation=organisation).filter(

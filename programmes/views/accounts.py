@@ -26,7 +26,7 @@ from ..pagination import paginate
 from ..permissions import Perm, Role, has_perm
 from ..services.reads import ReadSubject, record_read
 from .common import form_errors_to, query_param
-from .mail import MailOutboxView, with_failed_mail
+from .mail import MailOutboxView, invitation_page
 from .rows import Row, row_url
 from .token_links import TokenLinkMixin
 
@@ -72,7 +72,7 @@ class UserListView(PermissionMixin, TemplateView):
             selected_org=org_slug,
             roles=Role.choices,
             organisations=selectors.organisation_choices_for(user=user),
-            invitations=with_failed_mail(selectors.unaccepted_invitations_for(user=user)),
+            invitations=invitation_page(self.request, selectors.unaccepted_invitation_rows()),
             may_mail=may_mail,
             failed_mail_count=selectors.outbox_count_for(user=user, status="failed")
             if may_mail

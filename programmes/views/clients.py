@@ -14,7 +14,7 @@ from ..mixins import ClientMixin, PermissionMixin, PublicMixin
 from ..models import Organisation
 from ..permissions import Perm
 from .common import client_admins_for, form_errors_to, query_param
-from .mail import with_failed_mail
+from .mail import invitation_page
 from .privacy import RetentionTermsView
 from .programmes import ProgrammeCreateView
 
@@ -71,8 +71,8 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
             can_create_programme=ProgrammeCreateView.allows(user),
             can_set_retention=RetentionTermsView.allows(user),
             people=selectors.users_for(user=user, organisation=client),
-            invitations=with_failed_mail(
-                selectors.unaccepted_invitations_for(user=user, organisation=client)
+            invitations=invitation_page(
+                self.request, selectors.unaccepted_invitation_rows(organisation_id=client.pk)
             ),
             **kwargs,
         )

@@ -5,6 +5,7 @@ resets) is only visible here; a failed one can be sent again."""
 from html import escape
 
 from django.contrib import messages
+from django.core.paginator import Page
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.backends.utils import csrf_input
@@ -18,9 +19,10 @@ from .. import selectors, services
 from ..dates import datetime_formatter
 from ..mail_errors import mail_error_text
 from ..mixins import PermissionMixin
-from ..models import OutboxMessage
+from ..models import Invitation, OutboxMessage
 from ..pagination import paginate
 from ..permissions import Perm
+from ..selectors.accounts import INVITATION_ROW_FIELDS
 from .common import query_param
 from .rows import row_url
 
@@ -142,6 +144,26 @@ class MailRetryView(PermissionMixin, View):
         ):
             return HttpResponseRedirect(target)
         return redirect("mail_outbox")
+
+
+# Open invitations shown at a time above a list of accounts.
+INVITATIONS_PER_PAGE = 10
+
+
+def invitation_page(request, rows) -> Page:
+    """The page (`?invitations=`) of open invitation rows (`unaccepted_invitation_rows`), each
+    an invitation with `organisation_name` and `failed_mail` (`with_failed_mail`)."""
+    page = paginate(request, rows, per_page=INVITATIONS_PER_PAGE, param="invitations")
+    using = Invitation.objects.db
+    invitations = []
+    for row in page.object_list:
+        invitation = Invitation.from_db(
+            using, INVITATION_ROW_FIELDS, [row[f] for f in INVITATION_ROW_FIELDS]
+        )
+        invitation.organisation_name = row["organisation__name"]
+        invitations.append(invitation)
+    page.object_list = with_failed_mail(invitations)
+    return page
 
 
 def with_failed_mail(invitations) -> list:

@@ -212,3 +212,47 @@ def test_mail_to_an_unknown_address_that_fails_never_breaks_the_page(client, wor
     assert response.status_code in (200, 302)
     with scopes_disabled():
         assert not OutboxMessage.objects.filter(to_email="niemand@example.org").exists()
+
+
+def test_open_invitations_come_a_page_at_a_time(client, world, other_world, failed_invitation):
+    """Hundreds of open invitations (a team invited at once) do not make the users page or
+    the client's page endless: ten at a time, newest first, each page reachable by its links,
+    the total in the heading, the failed one still marked on its page; nothing of another
+    consultancy."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    failed, _message = failed_invitation
+    now = timezone.now()
+    with scopes_disabled():
+        Invitation.objects.bulk_create(
+            Invitation(
+                organisation=org,
+                email=f"open{i}@example.org",
+                name=f"Open Uitnodiging {i:02d}",
+                role=Role.CLIENT_STAFF,
+                token_hash=f"{org.pk}-{i:060d}",
+                created_at=now + dt.timedelta(minutes=i),
+                expires_at=now + dt.timedelta(days=7),
+            )
+            for i in range(24)
+            for org in (world.client, other_world.client)
+        )
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    url = reverse("user_list")
+    first = client.get(url).content.decode()
+    assert "Openstaande uitnodigingen (25)" in first
+    assert "Open Uitnodiging 23" in first and "Open Uitnodiging 14" in first
+    assert "Open Uitnodiging 13" not in first and "Nieuw Lid" not in first
+    assert "?invitations=2" in first and "Pagina 1 van 3" in first
+    last = client.get(url + "?invitations=3").content.decode()
+    assert "Nieuw Lid" in last and "Uitnodiging niet verstuurd" in last
+    assert "Open Uitnodiging 03" in last and "Open Uitnodiging 04" not in last
+    assert "?invitations=2" in last
+    assert client.get(url + "?invitations=x").status_code == 200
+    shown = first + client.get(url + "?invitations=2").content.decode() + last
+    assert all(f"Open Uitnodiging {i:02d}" in shown for i in range(24))
+    assert "open3@example.org" in shown and shown.count("open3@example.org") == 1
+    detail = client.get(reverse("client_detail", kwargs={"org": world.client.slug}))
+    assert detail.status_code == 200 and "?invitations=2" in detail.content.decode()
