@@ -271,12 +271,12 @@ def test_project_leader_runs_a_programme(
 
     # Recruitment: open the application page, and read its address for the flyer.
     _tab(page, "Werving")
-    page.get_by_role("link", name="Wervingsinstellingen").click()
+    page.get_by_role("link", name="Instellingen aanmeldpagina").click()
     page.get_by_label("de aanmeldpagina is open").check()
     page.get_by_role("button", name="Opslaan").first.click()
     _tab(page, "Overzicht")
     _tab(page, "Werving")
-    page.get_by_role("link", name="Wervingsinstellingen").click()
+    page.get_by_role("link", name="Instellingen aanmeldpagina").click()
     expect(page.get_by_label("de aanmeldpagina is open")).to_be_checked()
     _tab(page, "Werving")
     apply_url = page.locator("#campaign-heading + p a").get_attribute("href")
