@@ -219,6 +219,10 @@ def test_workspace_pages(live_server, browser, world, busy_programme, check, uns
             "aria-current", "page"
         )
         check(page, name)
+    # The application page's settings (the form the selection page had beside its lists).
+    tabs.get_by_role("link", name="Werving", exact=True).click()
+    page.get_by_role("link", name="Instellingen aanmeldpagina").click()
+    check(page, "campaign-settings")
     tabs.get_by_role("link", name="Overzicht", exact=True).click()
     page.get_by_role("link", name="Informatiebijeenkomst Team Noord").first.click()
     check(page, "meeting")
