@@ -88,17 +88,26 @@ class ProgrammeTab:
 
 
 _programme_tabs: dict[str, ProgrammeTab] = {}
+# Counts the changes to the tabs, so markup made from them can tell it is out of date.
+_programme_tabs_changes = [0]
 
 
 def register_programme_tab(tab: ProgrammeTab) -> ProgrammeTab:
     """Add a programme tab; a tab registered again under the same URL name replaces it."""
     _programme_tabs[tab.url_name] = tab
+    _programme_tabs_changes[0] += 1
     return tab
 
 
 def unregister_programme_tab(url_name: str) -> ProgrammeTab | None:
     """Take a tab away again (a test, or an app switched off); returns what was registered."""
+    _programme_tabs_changes[0] += 1
     return _programme_tabs.pop(url_name, None)
+
+
+def programme_tabs_version() -> int:
+    """A number that changes whenever a programme tab is registered or taken away."""
+    return _programme_tabs_changes[0]
 
 
 def programme_tabs() -> list[ProgrammeTab]:

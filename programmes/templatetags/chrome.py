@@ -15,9 +15,12 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import get_template
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from .. import registry
+from ..closure import is_closed
 
 register = template.Library()
 
@@ -64,10 +67,10 @@ class _User:
         self.organisation = _Organisation()
 
 
-def _cut(markup: str) -> list[str]:
+def _cut(markup: str, marks=_MARKS) -> list[str]:
     """`markup` cut at the marks: text and marks alternating, text first and last."""
     parts = [markup]
-    for mark in _MARKS:
+    for mark in marks:
         cut = []
         for i, part in enumerate(parts):
             if i % 2:  # an earlier mark
@@ -154,7 +157,77 @@ def main_navigation(context) -> str:
     )
 
 
+PROGRAMME_TEMPLATE = "programmes/includes/programme_header.html"
+# Stand-ins of the programme header: the client's short name and name, the programme's id
+# (digits, for the URLs' int converter) and name.
+_CLIENT_SLUG, _CLIENT_NAME = "zqxslug7zqx", "zqxclient7zqx"
+_PROGRAMME_PK, _PROGRAMME_NAME = "918273645", "zqxprogramme7zqx"
+_PROGRAMME_MARKS = (_CLIENT_SLUG, _CLIENT_NAME, _PROGRAMME_PK, _PROGRAMME_NAME)
+_programme_rendered: dict[tuple, list[str]] = {}
+
+
+class _Client:
+    slug, name = _CLIENT_SLUG, _CLIENT_NAME
+
+
+class _Programme:
+    def __init__(self, closed: bool):
+        self.pk, self.name, self._closed = int(_PROGRAMME_PK), _PROGRAMME_NAME, closed
+
+
+class _PageRequest:
+    def __init__(self, user, match):
+        self.user, self.resolver_match = user, match
+
+
+@register.simple_tag(takes_context=True)
+def programme_header(context) -> str:
+    """`{% programme_header %}` (programmes/includes/programme_nav.html): a programme page's
+    breadcrumb, heading and tabs, as programme_header.html renders them, from markup kept per
+    role, language, page and whether the programme was closed; each request fills in the
+    client's and the programme's names and the ids in the links. The tabs asked every
+    registered page whether the role may open it on every programme page."""
+    request, client, programme = (context.get(k) for k in ("request", "client", "programme"))
+    user = getattr(request, "user", None)
+    if user is None or client is None or programme is None or programme.pk is None:
+        return mark_safe(get_template(PROGRAMME_TEMPLATE).template.render(context))  # noqa: S308
+    closed = is_closed(programme)
+    match = getattr(request, "resolver_match", None)
+    key = (
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        getattr(user, "role", ""),
+        user.is_authenticated and user.is_active,
+        match.view_name if match is not None else None,
+        closed,
+        registry.programme_tabs_version(),
+    )
+    parts = _programme_rendered.get(key)
+    if parts is None:
+        markup = get_template(PROGRAMME_TEMPLATE).render(
+            {
+                "request": _PageRequest(user, match),
+                "client": _Client(),
+                "programme": _Programme(closed),
+            }
+        )
+        if len(_programme_rendered) >= _MAX_ENTRIES:
+            _programme_rendered.clear()
+        parts = _programme_rendered[key] = _cut(markup, _PROGRAMME_MARKS)
+    values = {
+        _CLIENT_SLUG: escape(client.slug),
+        _CLIENT_NAME: escape(client.name),
+        _PROGRAMME_PK: str(int(programme.pk)),
+        _PROGRAMME_NAME: escape(programme.name),
+    }
+    return mark_safe(  # noqa: S308 - the template's markup, each value escaped above
+        "".join([values[part] if i % 2 else part for i, part in enumerate(parts)])
+    )
+
+
 @receiver(setting_changed, dispatch_uid="programmes.chrome.settings")
 def _settings_changed(**kwargs) -> None:
     """Tests that change the languages or the URLs start afresh."""
     _rendered.clear()
+    _programme_rendered.clear()

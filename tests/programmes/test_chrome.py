@@ -15,6 +15,7 @@ from django.utils import translation
 from django_scopes import scopes_disabled
 
 from programmes.models import Notification
+from programmes.permissions import Role
 from programmes.selectors import (
     find_organisation_for,
     organisation_choices_for,
@@ -77,3 +78,75 @@ def test_the_organisations_read_once_are_those_the_selector_names(world, other_w
                 if found is not None:
                     assert found.name == org.name and found.kind == org.kind
             assert find_organisation_for(user=user, slug="nobody") is None
+
+
+PROGRAMME_PAGES = (
+    "programme_detail",
+    "recruitment:programme_selection",
+    "patrols:programme_rounds",
+    "patrols:programme_effort",
+    "programme_outbox",
+)
+
+
+def _programme_headers(user, path, client, programme):
+    request = RequestFactory().get(path)
+    request.user = user
+    request.resolver_match = resolve(path)
+    engine = engines["django"]
+    context = {"client": client, "programme": programme}
+    with scopes_disabled():
+        tag = engine.get_template("programmes/includes/programme_nav.html").render(context, request)
+        plain = engine.get_template("programmes/includes/programme_header.html").render(
+            context, request
+        )
+    return tag, plain
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_programme_header_is_the_templates_for_every_role_page_and_state(
+    world, programme, language
+):
+    """`{% programme_header %}` fills in markup kept per role, language, page and closed
+    state: the same markup as its template, with names that need escaping, for a closed
+    programme, and after a tab is taken away."""
+    from programmes import registry
+    from programmes.services.guidance import programme_close
+
+    with scopes_disabled():
+        programme.name = 'Team "Noord" <b>&</b>'
+        programme.save()
+        world.client.name = "Gemeente <Noord> & 'Zo'"
+        world.client.save()
+    with translation.override(language):
+        for closed in (False, True):
+            if closed:
+                with scopes_disabled():
+                    programme_close(
+                        actor=world.users[Role.CONSULTANCY_ADMIN], programme=programme
+                    )
+                programme._closed = None  # asked afresh
+            for user in world.users.values():
+                for name in PROGRAMME_PAGES:
+                    kwargs = {"org": world.client.slug, "programme_pk": programme.pk}
+                    tag, plain = _programme_headers(
+                        user, reverse(name, kwargs=kwargs), world.client, programme
+                    )
+                    assert tag == plain, (user.role, name, closed)
+                    assert "zqx" not in tag and "918273645" not in tag
+                    assert "&lt;b&gt;&amp;&lt;/b&gt;" in tag
+                    # From the kept markup: another programme's name in the same place.
+                    programme.name, before = "Wijk <2>", programme.name
+                    again, plain = _programme_headers(
+                        user, reverse(name, kwargs=kwargs), world.client, programme
+                    )
+                    programme.name = before
+                    assert again == plain and "Wijk &lt;2&gt;" in again
+        tab = registry.unregister_programme_tab("patrols:programme_effort")
+        try:
+            user = world.users[Role.PROJECT_LEADER]
+            path = reverse("patrols:programme_rounds", kwargs=kwargs)
+            tag, plain = _programme_headers(user, path, world.client, programme)
+            assert tag == plain and reverse("patrols:programme_effort", kwargs=kwargs) not in tag
+        finally:
+            registry.register_programme_tab(tab)
