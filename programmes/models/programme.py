@@ -165,6 +165,14 @@ class TeamMember(TenantModel):
                 fields=["programme", "user"], name="one_membership_per_programme"
             )
         ]
+        indexes = [
+            # The team's pages (effort, roster): a programme's active members, counted and
+            # found from the index alone (the tenant's filter included).
+            models.Index(
+                fields=["organisation", "programme", "is_active", "user"],
+                name="teammember_programme_active",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
