@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 
 from .models import Notification, User
 from .permissions import Perm, has_perm
-from .registry import nav_links, team_home
+from .registry import chrome_version, nav_links, team_home
 from .selectors.accounts import organisations_for
 from .selectors.notifications import UNREAD_CAP, unread_count
 
@@ -63,27 +63,40 @@ def _badge(user) -> dict:
     return {"count": count, "label": f"{UNREAD_CAP}+" if count > UNREAD_CAP else str(count)}
 
 
+# (role, active, what the apps registered) -> the main navigation's entries.
+_navs: dict[tuple, dict] = {}
+
+
 def navigation(request) -> dict:
-    """The main navigation's entries for the user's role (no queries: the role decides), and
-    the unread notifications: one capped COUNT, run only when a template shows the badge."""
+    """The main navigation's entries for the user's role (no queries: the role decides, so
+    they are worked out once per role), and the unread notifications: one capped COUNT, run
+    only when a template shows the badge."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"current_organisation": getattr(request, "organisation", None)}
+    key = (user.role, user.is_active, chrome_version())
+    nav = _navs.get(key)
+    if nav is None:
+        nav = _navs[key] = _nav(user)
     return {
-        "nav": {
-            "workspace": has_perm(user, Perm.WORKSPACE_VIEW),
-            "users": has_perm(user, Perm.USER_VIEW),
-            "audit": has_perm(user, Perm.AUDIT_VIEW),
-            "mail": has_perm(user, Perm.MAIL_MANAGE),
-            "manage": has_perm(user, Perm.ORGANISATION_MANAGE),
-            "portal": has_perm(user, Perm.PORTAL_VIEW) and not user.is_consultancy_staff,
-            "team": has_perm(user, Perm.TEAM_APP_VIEW),
-            # The "My team" link: the team member's home an app registered, if any.
-            "team_home": team_home() if has_perm(user, Perm.TEAM_APP_VIEW) else None,
-            "notifications": has_perm(user, Perm.OWN_NOTIFICATIONS),
-            # Entries the apps registered (the consultancy's overview), for the roles they name.
-            "links": [link for link in nav_links() if has_perm(user, link.permission)],
-        },
+        "nav": nav,
         "notifications_unread": SimpleLazyObject(lambda: _badge(user)),
         "current_organisation": getattr(request, "organisation", None),
+    }
+
+
+def _nav(user) -> dict:
+    return {
+        "workspace": has_perm(user, Perm.WORKSPACE_VIEW),
+        "users": has_perm(user, Perm.USER_VIEW),
+        "audit": has_perm(user, Perm.AUDIT_VIEW),
+        "mail": has_perm(user, Perm.MAIL_MANAGE),
+        "manage": has_perm(user, Perm.ORGANISATION_MANAGE),
+        "portal": has_perm(user, Perm.PORTAL_VIEW) and not user.is_consultancy_staff,
+        "team": has_perm(user, Perm.TEAM_APP_VIEW),
+        # The "My team" link: the team member's home an app registered, if any.
+        "team_home": team_home() if has_perm(user, Perm.TEAM_APP_VIEW) else None,
+        "notifications": has_perm(user, Perm.OWN_NOTIFICATIONS),
+        # Entries the apps registered (the consultancy's overview), for the roles they name.
+        "links": [link for link in nav_links() if has_perm(user, link.permission)],
     }

@@ -88,26 +88,28 @@ class ProgrammeTab:
 
 
 _programme_tabs: dict[str, ProgrammeTab] = {}
-# Counts the changes to the tabs, so markup made from them can tell it is out of date.
-_programme_tabs_changes = [0]
+# Counts the changes to what the page chrome shows (programme tabs, navigation entries, the
+# team home), so markup made from them can tell it is out of date.
+_chrome_changes = [0]
 
 
 def register_programme_tab(tab: ProgrammeTab) -> ProgrammeTab:
     """Add a programme tab; a tab registered again under the same URL name replaces it."""
     _programme_tabs[tab.url_name] = tab
-    _programme_tabs_changes[0] += 1
+    _chrome_changes[0] += 1
     return tab
 
 
 def unregister_programme_tab(url_name: str) -> ProgrammeTab | None:
     """Take a tab away again (a test, or an app switched off); returns what was registered."""
-    _programme_tabs_changes[0] += 1
+    _chrome_changes[0] += 1
     return _programme_tabs.pop(url_name, None)
 
 
-def programme_tabs_version() -> int:
-    """A number that changes whenever a programme tab is registered or taken away."""
-    return _programme_tabs_changes[0]
+def chrome_version() -> int:
+    """A number that changes whenever a programme tab, a navigation entry or the team home
+    is registered or taken away."""
+    return _chrome_changes[0]
 
 
 def programme_tabs() -> list[ProgrammeTab]:
@@ -181,11 +183,13 @@ _nav_links: dict[str, NavLink] = {}
 def register_nav_link(link: NavLink) -> NavLink:
     """Add a navigation entry; one registered again under the same URL name replaces it."""
     _nav_links[link.url_name] = link
+    _chrome_changes[0] += 1
     return link
 
 
 def unregister_nav_link(url_name: str) -> NavLink | None:
     """Take a navigation entry away again (a test); returns what was registered."""
+    _chrome_changes[0] += 1
     return _nav_links.pop(url_name, None)
 
 
@@ -215,11 +219,13 @@ def register_team_home(home: TeamHome) -> TeamHome:
     if _team_home and _team_home[0] != home:
         raise ValueError(f"the team home is already {_team_home[0].url_name!r}")
     _team_home[:] = [home]
+    _chrome_changes[0] += 1
     return home
 
 
 def unregister_team_home() -> TeamHome | None:
     """Take the team home away again (a test); returns what was registered."""
+    _chrome_changes[0] += 1
     return _team_home.pop() if _team_home else None
 
 

@@ -15,6 +15,7 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import get_template
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -122,13 +123,8 @@ def main_navigation(context) -> str:
         getattr(user, "is_consultancy_staff", False),
         (match.url_name, match.view_name) if match is not None else None,
         shows_badge,
-        # What the apps registered, in case it changes while the process runs.
-        tuple((link.url_name, str(link.label), link.permission) for link in nav["links"])
-        if nav
-        else (),
-        (nav["team_home"].url_name, str(nav["team_home"].label))
-        if nav and nav["team_home"]
-        else None,
+        # What the apps registered (entries, team home), in case it changes while running.
+        registry.chrome_version(),
         tuple(sorted((k, v) for k, v in nav.items() if type(v) is bool)) if nav else (),
     )
     parts = _rendered.get(key)
@@ -201,7 +197,7 @@ def programme_header(context) -> str:
         user.is_authenticated and user.is_active,
         match.view_name if match is not None else None,
         closed,
-        registry.programme_tabs_version(),
+        registry.chrome_version(),
     )
     parts = _programme_rendered.get(key)
     if parts is None:
@@ -226,8 +222,23 @@ def programme_header(context) -> str:
     )
 
 
+# A static file's path -> its URL (the storage's answer does not change while running).
+_assets: dict[str, str] = {}
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """`{% asset "css/app.css" %}`: what `{% static %}` gives, asked of the storage once per
+    file rather than on every page (base.html names seven)."""
+    url = _assets.get(path)
+    if url is None:
+        url = _assets[path] = static(path)
+    return url
+
+
 @receiver(setting_changed, dispatch_uid="programmes.chrome.settings")
 def _settings_changed(**kwargs) -> None:
-    """Tests that change the languages or the URLs start afresh."""
+    """Tests that change the languages, the URLs or the static files start afresh."""
     _rendered.clear()
     _programme_rendered.clear()
+    _assets.clear()

@@ -150,3 +150,13 @@ def test_the_programme_header_is_the_templates_for_every_role_page_and_state(
             assert tag == plain and reverse("patrols:programme_effort", kwargs=kwargs) not in tag
         finally:
             registry.register_programme_tab(tab)
+
+
+def test_an_asset_is_the_static_files_url(settings):
+    from django.templatetags.static import static
+
+    engine = engines["django"]
+    render = engine.from_string("{% load chrome %}{% asset 'css/app.css' %}").render
+    assert render({}) == static("css/app.css")
+    settings.STATIC_URL = "/elders/"  # asked afresh when the setting changes
+    assert render({}) == static("css/app.css") and render({}).startswith("/elders/")
