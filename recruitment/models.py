@@ -184,6 +184,11 @@ class ApplicationEvent(TenantModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # The selection's "decided in the last minutes": the tenant's recent events, a
+            # range of this index rather than every event of the organisation.
+            models.Index(fields=["organisation", "created_at"], name="appevent_org_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_stage} -> {self.to_stage}"
