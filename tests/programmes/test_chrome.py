@@ -122,9 +122,7 @@ def test_the_programme_header_is_the_templates_for_every_role_page_and_state(
         for closed in (False, True):
             if closed:
                 with scopes_disabled():
-                    programme_close(
-                        actor=world.users[Role.CONSULTANCY_ADMIN], programme=programme
-                    )
+                    programme_close(actor=world.users[Role.CONSULTANCY_ADMIN], programme=programme)
                 programme._closed = None  # asked afresh
             for user in world.users.values():
                 for name in PROGRAMME_PAGES:
