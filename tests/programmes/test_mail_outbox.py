@@ -232,7 +232,7 @@ def test_open_invitations_come_a_page_at_a_time(client, world, other_world, fail
                 email=f"open{i}@example.org",
                 name=f"Open Uitnodiging {i:02d}",
                 role=Role.CLIENT_STAFF,
-                token_hash=f"{org.pk}-{i:060d}",
+                token_hash=f"{org.pk:032d}{i:032d}",
                 created_at=now + dt.timedelta(minutes=i),
                 expires_at=now + dt.timedelta(days=7),
             )
