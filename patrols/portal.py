@@ -9,7 +9,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_AP
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -19,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from programmes.closure import refuse_if_closed
+from programmes.dates import datetime_formatter
 from programmes.mixins import ClientMixin, PermissionMixin
 from programmes.models import Programme
 from programmes.permissions import Perm
@@ -99,22 +99,6 @@ def _place(s: Signal) -> str:
     return _("Place not given")
 
 
-def _day_formats():
-    """Format a moment as "j N H:i" and a day as "j N" (the list's dates), with the month
-    abbreviations of the active language looked up once rather than per date."""
-    months = {m: str(MONTHS_AP[m]) for m in MONTHS_AP}
-    zone = timezone.get_current_timezone()
-
-    def moment(value) -> str:
-        local = value.astimezone(zone)
-        return f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
-
-    def day(value) -> str:
-        return f"{value.day} {months[value.month]}"
-
-    return moment, day
-
-
 def _short(text: str, length: int = 60) -> str:
     """`text` as the truncatechars filter shortens it (most descriptions fit as they are)."""
     return text if len(text) <= length else Truncator(text).chars(length)
@@ -127,7 +111,7 @@ def list_rows(signals, *, base: str) -> tuple[list[Signal], str]:
     time. Every value is escaped (`escape`, as the template's autoescape); `base` is the
     list's URL (a signal's page is `<base><pk>/`)."""
     today = timezone.localdate()
-    moment, day = _day_formats()
+    moment, day = datetime_formatter("j N H:i"), datetime_formatter("j N")
     statuses = {value: str(label) for value, label in Status.choices}
     urgent = f' <span class="badge text-bg-danger">{escape(_("urgent"))}</span>'
     overdue = f" · <strong>{escape(_('overdue'))}</strong>"

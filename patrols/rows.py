@@ -7,43 +7,17 @@ pages' time. The markup, ids and texts are the ones the templates had (the same 
 Every value from the database or the request is escaped (`escape`, as the template's
 autoescape); a translated text is escaped as the template escapes a variable."""
 
-import datetime as dt
 from html import escape
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.dates import MONTHS_AP, WEEKDAYS_ABBR
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from programmes.dates import datetime_formatter
+
 from .models import Conversation
-
-_NAMES: dict[str, tuple[dict, dict]] = {}
-
-
-def when_text():
-    """A function writing a moment in local time as the date filter writes "D j N H:i" ("di 8
-    dec. 19:30"), or "j N H:i" with `weekday=False`: the same text, without the filter's cost
-    on every row (the zone and the day and month names are looked up once)."""
-    language = get_language()
-    names = _NAMES.get(language)
-    if names is None:
-        names = _NAMES[language] = (
-            {k: str(v) for k, v in WEEKDAYS_ABBR.items()},
-            {k: str(v) for k, v in MONTHS_AP.items()},
-        )
-    days, months = names
-    zone = timezone.get_current_timezone()
-
-    def write(moment: dt.datetime, *, weekday: bool = True) -> str:
-        local = moment.astimezone(zone)
-        text = f"{local.day} {months[local.month]} {local.hour:02d}:{local.minute:02d}"
-        return f"{days[local.weekday()]} {text}" if weekday else text
-
-    return write
 
 
 def number_text():
@@ -84,7 +58,7 @@ def slot_rows_html(slots, fewer_than) -> SafeString:
     """The planned rounds' table rows: `slots` are (starts at, meeting point, area, minimum
     walkers, sign-ups) rows; `fewer_than(n)` the "too few walkers" badge's text."""
     number = number_text()
-    when = when_text()
+    when = datetime_formatter("D j N H:i")
     out = []
     for starts_at, meeting_point, area, min_walkers, n_signups in slots:
         few = fewer_than(min_walkers) if n_signups < min_walkers else ""
@@ -112,13 +86,13 @@ def conversation_rows_html(conversations) -> SafeString:
     topics = {value: str(label) for value, label in Conversation.Topic.choices}
     outcomes = {value: str(label) for value, label in Conversation.Outcome.choices}
     aggression = f' · <strong class="text-danger">{escape(_("aggression"))}</strong>'
-    when = when_text()
+    when = datetime_formatter("j N H:i")
     out = []
     for at, topic, outcome, aggressive, name, email in conversations:
         # `{{ c.reported_by|default:"–" }}`: the reporter as User.__str__ says it.
         by = (name or email) if (name is not None or email is not None) else ""
         out.append(
-            f'<p class="mb-1">{escape(when(at, weekday=False))} · '
+            f'<p class="mb-1">{escape(when(at))} · '
             f"{escape(topics.get(topic, topic))} · {escape(outcomes.get(outcome, outcome))}"
             f"{aggression if aggressive else ''} "
             f'<span class="text-body-secondary">({escape(by) if by else "–"})</span></p>'

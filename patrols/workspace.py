@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
+from programmes.dates import datetime_formatter
 from programmes.input import validate_date_range
 from programmes.mixins import ByAction, ProgrammeMixin
 from programmes.permissions import Perm
@@ -41,7 +42,7 @@ def _round_rows(rounds: list, labels: dict) -> list:
     tags in the table."""
     under_way = _("under way")
     took = _("%(n)s min")
-    when = rows.when_text()
+    when = datetime_formatter("D j N H:i")
     for round_ in rounds:
         round_.when = when(round_.started_at)
         round_.took = took % {"n": round_.minutes} if round_.ended_at else under_way

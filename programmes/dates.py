@@ -3,7 +3,8 @@ prepared once per page: the filter looks its format up and builds a formatter fo
 which on a page of 50 rows costs more than the rest of the row.
 
 `datetime_formatter("j N H:i")` answers a function that turns an aware datetime into text in the
-current time zone and language, like `{{ value|date:"j N H:i" }}`. Only the letters the list
+current time zone and language, like `{{ value|date:"j N H:i" }}`; a format without a time of
+day (`"j N Y"`) writes dates too. Only the letters the list
 pages use are prepared here; a format with any other letter goes through Django's own formatter.
 """
 
@@ -58,12 +59,16 @@ def datetime_formatter(fmt: str) -> Callable[[datetime | None], str]:
     tail = pieces[-1]
     months, days = _names_for_language()
     localtime, is_naive = timezone.localtime, timezone.is_naive
+    # A day (a date, not a moment) is written here too when the format names no time of day.
+    days_only = not {"H", "i"} & set(letters)
 
     def fast(value):
         if value is None:
             return ""
-        if not isinstance(value, datetime):  # a date: Django's formatter knows what fits
-            return formats.date_format(value, fmt)
+        if not isinstance(value, datetime):
+            if days_only:
+                return "".join([text + part(value, months, days) for text, part in parts]) + tail
+            return formats.date_format(value, fmt)  # a time of a date: Django's answer
         local = value if is_naive(value) else localtime(value)
         return "".join([text + part(local, months, days) for text, part in parts]) + tail
 

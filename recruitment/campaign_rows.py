@@ -7,26 +7,20 @@ Every value from the database is escaped (`escape`, as the template's autoescape
 
 from html import escape
 
-from django.utils.dates import MONTHS_AP
 from django.utils.safestring import SafeString, mark_safe
 
+from programmes.dates import datetime_formatter
+
 from .models import Channel
-
-
-def _date(value, fmt: str) -> str:
-    """A date as the template's date filter writes it with "j N Y" ("19 sep. 2026") or "j N"
-    ("19 sep."): the day, the month's short name (the filter's `N`) and the year, without
-    the filter's parsing of the format for every date."""
-    text = f"{value.day} {MONTHS_AP[value.month]}"
-    return escape(text if fmt == "j N" else f"{text} {value.year}")
 
 
 def channels_html(channels) -> SafeString:
     """One line per channel (`kind`, `date`, `reach`): date, kind and its reach; "" for none."""
     kinds = {value: escape(str(label)) for value, label in Channel.Kind.choices}
+    day = datetime_formatter("j N Y")
     return mark_safe(  # noqa: S308 - every value escaped
         "".join(
-            f'<p class="mb-1">{_date(c.date, "j N Y")} · <strong>'
+            f'<p class="mb-1">{escape(day(c.date))} · <strong>'
             f"{kinds.get(c.kind, escape(c.kind))}</strong>"
             f"{f' · {escape(c.reach)}' if c.reach else ''}</p>"
             for c in channels
@@ -49,6 +43,7 @@ def coverage_html(rows) -> SafeString:
 def figures_html(rows) -> SafeString:
     """The rows of `channel_figures_for`: per way heard of, the campaign's channels of that
     kind (dates only on a small screen) and the applications by how far they got."""
+    day, short_day = datetime_formatter("j N Y"), datetime_formatter("j N")
     html = []
     for row in rows:
         used = row["used"]
@@ -56,12 +51,12 @@ def figures_html(rows) -> SafeString:
         if used:
             short = (
                 '<span class="d-block d-md-none text-body-secondary">'
-                + ", ".join(_date(u["date"], "j N") for u in used)
+                + ", ".join(escape(short_day(u["date"])) for u in used)
                 + "</span>"
             )
         if used:
             long = "<br>".join(
-                _date(u["date"], "j N Y") + (f" · {escape(u['reach'])}" if u["reach"] else "")
+                escape(day(u["date"])) + (f" · {escape(u['reach'])}" if u["reach"] else "")
                 for u in used
             )
         else:

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from html import escape
 from urllib.parse import urlencode
 
-from django.utils import timezone
-from django.utils.dates import MONTHS_AP
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from programmes.dates import datetime_formatter
 
 from .models import Application
 from .workflow import Stage, next_moves
@@ -30,20 +30,10 @@ def _short(text: str, length: int) -> str:
     return text if len(text) <= length else Truncator(text).chars(length)
 
 
-def _day(value, texts: "_Texts", tz, *, with_time: bool = False) -> str:
-    """A moment as a short local date ("1 dec.", or "1 dec. 14:05" `with_time`), as the
-    template's date filter writes it ("j N", "j N H:i"), with the month's name looked up once
-    per language instead of once per date."""
-    local = value.astimezone(tz)
-    day = f"{local.day} {texts.months[local.month]}"
-    return f"{day} {local.hour:02d}:{local.minute:02d}" if with_time else day
-
-
 class _Texts:
     """The translated texts of a row, looked up once per language (`_texts`)."""
 
     def __init__(self):
-        self.months = {m: str(name) for m, name in MONTHS_AP.items()}  # the "N" of a date
         self.sources = {value: str(label) for value, label in Application.Source.choices}
         self.stages = {value: str(label) for value, label in Stage.choices}
         self.options = {
@@ -88,13 +78,13 @@ def _texts() -> _Texts:
     return _by_language[language]
 
 
-def _merge_form(a, texts: _Texts, csrf: str, tz) -> str:
+def _merge_form(a, texts: _Texts, csrf: str, day_time) -> str:
     """The form that merges `a` with its possible duplicate, the older one chosen to keep."""
     twin = a.duplicate
     choices = []  # the older one first, checked: kept unless chosen otherwise
     for i, b in enumerate(sorted([a, twin], key=lambda x: (x.created_at, x.pk))):
         label = texts.the_one_of % {
-            "date": escape(_day(b.created_at, texts, tz, with_time=True)),
+            "date": escape(day_time(b.created_at)),
             "stage": escape(texts.stages.get(b.stage, b.stage)),
         }
         choices.append(
@@ -155,7 +145,7 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
     """Per stage, the HTML of its rows among `applications` (in their order), each with
     `duplicate` and `duplicate_by_email` set (SelectionView)."""
     texts = _texts()
-    tz = timezone.get_current_timezone()
+    day, day_time = datetime_formatter("j N"), datetime_formatter("j N H:i")
     csrf = escape(str(csrf_token))
     rows: dict[str, list[str]] = {}
     for a in applications:
@@ -177,13 +167,12 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
             extra += (
                 f'\n            <div class="small mt-1" data-duplicate="{a.pk}">'
                 f'<span class="badge text-bg-warning">{texts.duplicate}</span>\n              '
-                + same
-                % {"name": escape(twin.name), "date": escape(_day(twin.created_at, texts, tz))}
+                + same % {"name": escape(twin.name), "date": escape(day(twin.created_at))}
                 + "</div>"
             )
         forms = ""
         if twin and a.stage in MERGE_STAGES and twin.stage in MERGE_STAGES:
-            forms += _merge_form(a, texts, csrf, tz)
+            forms += _merge_form(a, texts, csrf, day_time)
         if options := texts.options.get(a.stage):
             forms += _move_form(a, texts, csrf, options)
         rows.setdefault(a.stage, []).append(
@@ -192,7 +181,7 @@ def selection_rows(applications, *, csrf_token: str) -> dict[str, SafeString]:
             f"          <div><strong>{escape(a.name)}</strong> · {escape(a.street)} "
             f'{escape(a.house_number)} <span class="small text-body-secondary">· '
             f"{escape(a.email)}{phone} · {escape(texts.sources.get(a.source, a.source))} · "
-            f"{escape(_day(a.created_at, texts, tz))}</span>\n"
+            f"{escape(day(a.created_at))}</span>\n"
             '            <div class="small prewrap">'
             f"{escape(_short(a.motivation, MOTIVATION_SHOWN))}</div>"
             f"{extra}\n"

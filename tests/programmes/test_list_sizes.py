@@ -171,3 +171,15 @@ def test_row_url_equals_reverse():
     assert retry(5) == reverse(
         "outbox_retry", kwargs={"org": "x", "programme_pk": 3, "message_pk": 5}
     )
+
+
+@pytest.mark.parametrize("fmt", ["j N Y", "j N", "D j N", "d-m-Y", "l j F"])
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_row_days_equal_the_date_filter(fmt, language):
+    """A day (a date, not a moment) as the date filter writes it, every day of a year."""
+    template = engines["django"].from_string(f'{{{{ value|date:"{fmt}" }}}}')
+    with translation.override(language):
+        formatter = datetime_formatter(fmt)
+        for days in range(366):
+            value = dt.date(2026, 1, 1) + dt.timedelta(days=days)
+            assert formatter(value) == template.render({"value": value}), (fmt, value)

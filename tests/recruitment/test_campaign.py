@@ -154,14 +154,15 @@ def test_campaign_page_writes_channels_and_streets_as_text(client, world, team):
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_campaign_dates_are_the_date_filters(language):
-    """recruitment.campaign_rows writes "j N Y" and "j N" itself: the same as the filter."""
+    """recruitment.campaign_rows writes "j N Y" and "j N" with `datetime_formatter`: the same
+    as the filter."""
     from django.utils import translation  # noqa: PLC0415
     from django.utils.dateformat import format as date_format  # noqa: PLC0415
 
-    from recruitment.campaign_rows import _date  # noqa: PLC0415
+    from programmes.dates import datetime_formatter  # noqa: PLC0415
 
     with translation.override(language):
         for month in range(1, 13):
             day = dt.date(2026, month, month + 10)
             for fmt in ("j N Y", "j N"):
-                assert _date(day, fmt) == date_format(day, fmt)
+                assert datetime_formatter(fmt)(day) == date_format(day, fmt)
