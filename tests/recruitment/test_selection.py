@@ -273,3 +273,42 @@ def test_selection_page(client, world, programme):
 
     campaign = Campaign.objects.get(programme=programme)
     assert not campaign.is_open and campaign.retention_months == 6
+
+
+def test_the_settings_page_keeps_bad_input_and_shows_what_was_saved(
+    client, world, other_world, programme
+):
+    """The application page's settings: bad input is answered in Dutch on the same page with
+    what was typed kept and nothing saved; a save shows its values when the page is opened
+    again; another consultancy gets a 404."""
+    from recruitment.models import Campaign
+
+    url = reverse(
+        "recruitment:campaign_settings",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk},
+    )
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    typed = {
+        "campaign": "1",
+        "is_open": "on",
+        "intro": "Doe mee <b>met</b> ons!",
+        "headline": "",
+        "material_text": "Tekst voor de flyer",
+        "retention_months": "abc",
+    }
+    refused = client.post(url, typed)
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Dit veld is verplicht." in html and "Voer een geheel getal in." in html
+    assert "Doe mee &lt;b&gt;met&lt;/b&gt; ons!" in html and "Tekst voor de flyer" in html
+    assert not Campaign.objects.filter(programme=programme, intro=typed["intro"]).exists()
+    saved = client.post(url, {**typed, "headline": "Word buurtteamlid", "retention_months": "9"})
+    assert saved.status_code == 302
+    page = client.get(url).content.decode()
+    assert 'value="Word buurtteamlid"' in page and 'value="9"' in page
+    assert "Doe mee &lt;b&gt;met&lt;/b&gt; ons!" in page and "checked" in page
+    campaign = Campaign.objects.get(programme=programme)
+    assert campaign.is_open and campaign.retention_months == 9
+    client.force_login(other_world.users[Role.CONSULTANCY_ADMIN])
+    assert client.get(url).status_code == 404
+    assert client.post(url, typed).status_code == 404
