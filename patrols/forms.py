@@ -70,6 +70,14 @@ class SignalFilterForm(BoundedDatesMixin, forms.Form):
             (p.pk, f"{p.neighbourhood} ({p.name})") for p in programmes
         ]
 
+    def narrows(self) -> bool:
+        """Whether `filter` narrows the signals: every field is a filter, and a filter with
+        a valid value set (a status, a day, a ticked box) narrows them."""
+        if not self.is_bound:
+            return False
+        self.is_valid()
+        return any(self.cleaned_data.values())
+
     def filter(self, qs):
         if not self.is_bound:
             return qs

@@ -160,24 +160,6 @@ def _options(field) -> str:
     )
 
 
-class _Probe:
-    """Stands in for the signals in `SignalFilterForm.filter` to learn whether the form
-    filters them at all, without building the queryset it would filter."""
-
-    filtered = False
-
-    def filter(self, *args, **kwargs):
-        self.filtered = True
-        return self
-
-
-def _filters(form: SignalFilterForm) -> bool:
-    """Whether `form` (its valid values) narrows the signals."""
-    probe = _Probe()
-    form.filter(probe)
-    return probe.filtered
-
-
 class SignalListView(_SignalsMixin, TemplateView):
     template_name = "patrols/portal_signals.html"
 
@@ -189,7 +171,7 @@ class SignalListView(_SignalsMixin, TemplateView):
         form = self.filter_form()
         get = self.request.GET
         before, after = get.get("before", "")[:60], get.get("after", "")[:60]
-        if not before and not after and not _filters(form):
+        if not before and not after and not form.narrows():
             # No filter and no link past the numbered pages: how the list opens, by
             # statements compiled once.
             page = selectors.unfiltered_signal_page(
