@@ -266,13 +266,17 @@ class CompiledSlice:
 MERGE_LIMIT = 40
 
 
-def per_organisation(build_one: Callable, marks: list, *order_by: str):
-    """One statement of `build_one(mark)` for each organisation's mark: their UNION ALL in
-    `order_by` (names of their values()). A list ordered by the organisation's name and then
-    its own columns, with an index on (organisation, those columns), is then read in order
-    from each organisation's part of the index and merged (SQLite's MERGE (UNION ALL)), where
-    one statement over all the organisations sorts every row to show its first page."""
-    first, *rest = [build_one(mark).order_by() for mark in marks]
+def per_organisation(rows_of: Callable, marks: list, fields, order_by):
+    """The values(*`fields`) of `rows_of(marks)` (a queryset of the rows of the organisations
+    with these marks) in `order_by`, as one statement. With at most MERGE_LIMIT organisations
+    it is the UNION ALL of `rows_of([mark])` for each: a list ordered by the organisation's
+    name and then its own columns, with an index on (organisation, those columns), is then
+    read in order from each organisation's part of the index and merged (SQLite's MERGE
+    (UNION ALL)), where one statement over all the organisations sorts every row to show its
+    first page. The statement's shape depends on the number of marks: key it by that."""
+    if not marks or len(marks) > MERGE_LIMIT:
+        return rows_of(marks).order_by(*order_by).values(*fields)
+    first, *rest = [rows_of([mark]).order_by().values(*fields) for mark in marks]
     return (first.union(*rest, all=True) if rest else first).order_by(*order_by)
 
 

@@ -156,7 +156,7 @@ def user_list_for(*, user, q: str = "", role: str = "", organisation_slug: str =
     # Its count and pages are statements compiled once per number of organisations and
     # filters used (`programmes.statements`). Each organisation's accounts come in name order
     # from the (organisation, name) index and are merged (`statements.per_organisation`),
-    # rather than every account sorted for a page of them; past MERGE_LIMIT, one statement.
+    # rather than every account sorted for a page of them.
     id_marks = [id_mark(i) for i in range(len(ids))]
     q_mark, role_mark, slug_mark = text_mark(0), text_mark(1), text_mark(2)
     role = role if role in Role.values else ""
@@ -167,19 +167,21 @@ def user_list_for(*, user, q: str = "", role: str = "", organisation_slug: str =
         role_mark if role else "",
         slug_mark if organisation_slug else "",
     )
-    merged = len(ids) <= statements.MERGE_LIMIT
 
     def build():
-        if not merged:
-            return _user_filtered(id_marks, *filters).order_by(*USER_ORDER).values(*USER_ROW_FIELDS)
         return statements.per_organisation(
-            lambda mark: _user_filtered([mark], *filters).values(*USER_ROW_FIELDS),
-            id_marks,
-            *USER_ORDER,
+            lambda marks: _user_filtered(marks, *filters), id_marks, USER_ROW_FIELDS, USER_ORDER
         )
 
     return statements.CompiledRows(
-        ("user_list_for", len(ids), bool(q), bool(role), bool(organisation_slug), merged),
+        (
+            "user_list_for",
+            len(ids),
+            bool(q),
+            bool(role),
+            bool(organisation_slug),
+            statements.MERGE_LIMIT,
+        ),
         build,
         values,
         names=USER_ROW_FIELDS,

@@ -78,16 +78,15 @@ def workspace_programmes_for(*, user, q: str = "", client_slug: str = "", phase:
     in SQL so the list can be paginated. Its count and pages are statements compiled once per
     role and filters used (`programmes.statements`); the phase filter, which depends on
     today's date in many places, is the ORM's own."""
-    if phase in Phase.values or user.organisation_id is None:
+    organisations = organisation_ids_for(user=user)
+    if phase in Phase.values or user.organisation_id is None or not organisations:
         return _workspace_queryset(user=user, q=q, client_slug=client_slug, phase=phase)
     role = user.role
     user_mark, organisation_mark, q_mark, client_mark = id_mark(0), id_mark(1), *_TEXT_MARKS
-    organisations = organisation_ids_for(user=user)
     # Each organisation's programmes come in name order from the (organisation, name) index
     # and are merged (`statements.per_organisation`), rather than every programme sorted for
-    # a page of them; past MERGE_LIMIT organisations, one statement.
-    merged = 0 < len(organisations) <= statements.MERGE_LIMIT
-    marks = [id_mark(100 + i) for i in range(len(organisations))] if merged else []
+    # a page of them.
+    marks = [id_mark(100 + i) for i in range(len(organisations))]
 
     def filtered():
         stand_in = User(pk=user_mark, role=role, organisation_id=organisation_mark)
@@ -96,23 +95,22 @@ def workspace_programmes_for(*, user, q: str = "", client_slug: str = "", phase:
         )
 
     def build():
-        if not merged:
-            return filtered().order_by(*WORKSPACE_ORDER).values(*WORKSPACE_ROW_FIELDS)
         return statements.per_organisation(
-            lambda mark: filtered().filter(organisation_id=mark).values(*WORKSPACE_ROW_FIELDS),
+            lambda ids: filtered().filter(organisation_id__in=ids),
             marks,
-            *WORKSPACE_ORDER,
+            WORKSPACE_ROW_FIELDS,
+            WORKSPACE_ORDER,
         )
 
     return statements.CompiledRows(
-        ("workspace", role, bool(q), bool(client_slug), len(marks)),
+        ("workspace", role, bool(q), bool(client_slug), len(marks), statements.MERGE_LIMIT),
         build,
         {
             user_mark: user.pk,
             organisation_mark: user.organisation_id,
             q_mark: q,
             client_mark: client_slug,
-            **(dict(zip(marks, organisations, strict=True)) if merged else {}),
+            **dict(zip(marks, organisations, strict=True)),
         },
         names=WORKSPACE_ROW_FIELDS,
         using=Programme.objects.db,
