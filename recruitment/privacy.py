@@ -20,6 +20,8 @@ NOT_PERSONAL = {
     "recruitment.Survey": ("title", "intro", "status", "conclusions"),
     "recruitment.Question": ("kind", "text", "options"),
     "recruitment.SurveyResponse": ("channel", "contact_consent_text"),
+    # Counts per option, channel and street: totals, no one's answer.
+    "recruitment.SurveyTally": ("dimension", "value", "key"),
     "recruitment.Channel": ("kind", "reach"),
     "recruitment.DoorVisit": ("street", "outcome"),
 }

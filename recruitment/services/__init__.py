@@ -38,6 +38,7 @@ from .survey import (
     survey_follow_up_create,
     survey_respond,
     survey_set_status,
+    survey_tallies_rebuild,
 )
 
 __all__ = [
@@ -73,4 +74,5 @@ __all__ = [
     "survey_follow_up_create",
     "survey_respond",
     "survey_set_status",
+    "survey_tallies_rebuild",
 ]

@@ -1,8 +1,12 @@
 """The neighbourhood survey: questionnaire, responses and the respondents who would join (the
-results are counted in SQL by `recruitment.selectors.survey_counts`)."""
+results are counted as the responses come in, in the survey's tallies, and read by
+`recruitment.selectors.survey_counts`)."""
+
+from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +14,8 @@ from programmes.audit import audit_log
 from programmes.models import Programme, User
 from programmes.services.common import apply_changes
 
-from ..models import Answer, Application, Question, Survey, SurveyResponse
+from .. import tallies
+from ..models import Answer, Application, Question, Survey, SurveyResponse, SurveyTally
 from .applications import _application_open
 
 # The standard questionnaire (seeds: what is good, what bothers you, safety, cleanliness,
@@ -209,6 +214,17 @@ def survey_respond(
         raise ValidationError(_("This survey has not been published yet."))
     contact = contact or {}
     consent = bool(contact.get("consent"))
+    given = {qid: value for qid, value in answers.items() if value not in (None, "", [])}
+    # The survey's own questions among those answered: their kind (what the tallies count)
+    # and whether one asks to join.
+    questions = {
+        pk: (kind, asks_to_join)
+        for pk, kind, asks_to_join in survey.questions.filter(pk__in=list(given)).values_list(
+            "pk", "kind", "asks_to_join"
+        )
+    }
+    given = {pk: value for pk, value in given.items() if pk in questions}
+    would_join = any(asks and given[pk] == "ja" for pk, (_kind, asks) in questions.items())
     response = SurveyResponse.objects.create(
         organisation=survey.organisation,
         survey=survey,
@@ -220,11 +236,16 @@ def survey_respond(
         contact_phone=contact.get("phone", "") if consent else "",
         contact_consent_text=join_consent_text(survey=survey) if consent else "",
         contact_consent_at=timezone.now() if consent else None,
+        would_join=would_join,
     )
     Answer.objects.bulk_create(
         Answer(organisation=survey.organisation, response=response, question_id=qid, value=value)
-        for qid, value in answers.items()
-        if value not in (None, "", [])
+        for qid, value in given.items()
+    )
+    kinds = {pk: kind for pk, (kind, _asks) in questions.items()}
+    _tallies_add(
+        survey,
+        tallies.of_response(answers=given, kinds=kinds, channel=channel, street=response.street),
     )
     audit_log(
         actor=entered_by,
@@ -234,6 +255,50 @@ def survey_respond(
         data={"response": response.pk, "channel": channel, "contact": consent},
     )
     return response
+
+
+def _tally_rows(survey, counts: Counter, *, n=None) -> list[SurveyTally]:
+    return [
+        SurveyTally(
+            organisation=survey.organisation,
+            survey=survey,
+            question_id=question_id,
+            dimension=dimension,
+            value=value,
+            key=tallies.key(dimension, question_id, value),
+            n=counts[(dimension, question_id, value)] if n is None else n,
+        )
+        for dimension, question_id, value in counts
+    ]
+
+
+def _tallies_add(survey, counts: Counter) -> None:
+    """Add `counts` to the survey's tallies in two statements whatever their number, safe
+    against a response arriving at the same moment: the missing rows are made at 0 (a row
+    another made first is left alone), then every row is raised in the database (n = n + 1),
+    never read and written back."""
+    SurveyTally.objects.bulk_create(_tally_rows(survey, counts, n=0), ignore_conflicts=True)
+    by_amount = defaultdict(list)  # one UPDATE per amount added: nearly always just 1
+    for tally, amount in counts.items():
+        by_amount[amount].append(tallies.key(*tally))
+    for amount, keys in by_amount.items():
+        SurveyTally.objects.filter(
+            organisation=survey.organisation, survey=survey, key__in=keys
+        ).update(n=F("n") + amount)
+
+
+@transaction.atomic
+def survey_tallies_rebuild(*, survey) -> int:
+    """Count the survey's tallies afresh from its answers and responses (for rows written in
+    bulk, past `survey_respond`); returns how many tallies it holds."""
+    counts = tallies.counted(
+        answers=Answer.objects.filter(organisation=survey.organisation, question__survey=survey),
+        responses=SurveyResponse.objects.filter(organisation=survey.organisation, survey=survey),
+        kinds=dict(survey.questions.values_list("pk", "kind")),
+    )
+    SurveyTally.objects.filter(organisation=survey.organisation, survey=survey).delete()
+    SurveyTally.objects.bulk_create(_tally_rows(survey, counts))
+    return len(counts)
 
 
 @transaction.atomic

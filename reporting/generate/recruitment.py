@@ -7,6 +7,7 @@ from programmes.models import (
 )
 from recruitment.models import Answer as SurveyAnswer
 from recruitment.models import Application, Channel, DoorVisit, Survey, SurveyResponse
+from recruitment.services import survey_tallies_rebuild
 from recruitment.workflow import Stage
 
 from .base import _batched, _weighted
@@ -86,9 +87,16 @@ class RecruitmentRows:
         channels = SurveyResponse.Channel.values
         made = 0
         for batch in _batched(range(n)):
-            responses = []
+            responses, given = [], []
             for i in batch:
                 consent = i % 10 == 0
+                joins = i % 20 == 0  # consented too: a prospect
+                values = [
+                    (q, "ja" if q.asks_to_join and joins else self._answer(q))
+                    for q in questions
+                    if q.kind != "text" or self.rng.random() < 0.5
+                ]
+                given.append(values)
                 responses.append(
                     SurveyResponse(
                         organisation=survey.organisation,
@@ -101,24 +109,20 @@ class RecruitmentRows:
                         else "",
                         contact_consent_text="Ik wil benaderd worden." if consent else "",
                         contact_consent_at=self.now if consent else None,
+                        # As survey_respond marks it: said yes to the joining question.
+                        would_join=any(q.asks_to_join and v == "ja" for q, v in values),
                         created_at=self.moment(),
                     )
                 )
             responses = SurveyResponse.objects.bulk_create(responses)
-            joining = [i % 20 == 0 for i in batch]  # consented too: a prospect
             answers = [
-                SurveyAnswer(
-                    organisation=survey.organisation,
-                    response=r,
-                    question=q,
-                    value="ja" if q.asks_to_join and joins else self._answer(q),
-                )
-                for r, joins in zip(responses, joining, strict=True)
-                for q in questions
-                if q.kind != "text" or self.rng.random() < 0.5
+                SurveyAnswer(organisation=survey.organisation, response=r, question=q, value=v)
+                for r, values in zip(responses, given, strict=True)
+                for q, v in values
             ]
             self._bulk(SurveyAnswer, answers)
             made += len(responses)
+        survey_tallies_rebuild(survey=survey)  # the rows went in past survey_respond
         self._count(SurveyResponse, made)
         return made
 
