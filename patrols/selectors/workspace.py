@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from django.db.models import (
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -15,7 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from programmes.models import Programme, User
+from programmes.models import Programme, TeamMember, User
 from programmes.selectors import roster
 
 from ..models import (
@@ -260,14 +261,27 @@ def effort_roster_page(*, request, programme: Programme):
     """The page (`?page=`) of the programme's active roster the effort page shows, by name:
     each row with its user's name, role and e-mail address (what a row shows), nothing else
     loaded; the count and the rows by statements compiled once."""
-    programme_mark = compiled.mark(0)
+    programme_mark, client_mark = compiled.mark(0), compiled.mark(1)
 
     def members_of_programme():
         return roster(programme=Programme(pk=programme_mark))
 
     def build():
-        return members_of_programme().values_list(
-            "pk", "user_id", "contact_shared_at", "user__name", "user__role", "user__email"
+        # Read from the users' side, along their index on (organisation, name), each checked
+        # for a place on the roster: sorting the roster by a joined name sorted every member
+        # (1 ms at 5,000) where this stops after a page. A member's account is always the
+        # programme client's (`team_member_add`); a user is on a roster once at most.
+        member = TeamMember.objects.filter(
+            user=OuterRef("pk"), programme_id=programme_mark, is_active=True
+        ).order_by()
+        return (
+            User.objects.filter(Exists(member), organisation_id=client_mark)
+            .annotate(
+                member_pk=Subquery(member.values("pk")[:1]),
+                shared_at=Subquery(member.values("contact_shared_at")[:1]),
+            )
+            .order_by("name", "pk")
+            .values_list("member_pk", "pk", "shared_at", "name", "role", "email")
         )
 
     def members(rows) -> list[RosterRow]:
@@ -285,7 +299,7 @@ def effort_roster_page(*, request, programme: Programme):
         request,
         ("effort_roster",),
         build,
-        {programme_mark: programme.pk},
+        {programme_mark: programme.pk, client_mark: programme.organisation_id},
         convert=members,
         counted=members_of_programme,
     )

@@ -176,6 +176,38 @@ def test_effort_page_queries_do_not_grow_and_it_is_paginated(client, world, team
     assert "page=2" in html
 
 
+def test_effort_pages_list_the_active_roster_by_name(client, world, team):
+    """The pages together hold every active member of this programme once, by name: not a
+    member who left, not a colleague of the same client on another programme's team."""
+    from programmes import services as programme_services
+
+    programme, _member, _ = team
+    members = _members(programme, 55)
+    other = programme_services.programme_create(
+        actor=world.users[Role.PROJECT_LEADER],
+        client=programme.organisation,
+        project_leaders=[world.users[Role.PROJECT_LEADER]],
+        name="Team Zuid",
+        neighbourhood="Zuid",
+        municipality="Stad",
+        start_date=dt.date(2026, 9, 7),
+    )
+    elsewhere = UserFactory(
+        role=Role.TEAM_MEMBER, organisation=programme.organisation, name="Lid 020b"
+    )
+    TeamMember.objects.create(organisation=programme.organisation, programme=other, user=elsewhere)
+    TeamMember.objects.filter(programme=programme, user=members[30]).update(is_active=False)
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    url = _url("patrols:programme_effort", world, programme)
+    shown = []
+    for number in (1, 2):
+        page = client.get(f"{url}?page={number}").context["page"]
+        shown += [m.user.name for m in page.object_list]
+    expected = sorted(roster(programme=programme).values_list("user__name", flat=True))
+    assert shown == expected
+    assert "Lid 030" not in shown and "Lid 020b" not in shown and "Lid 054" in shown
+
+
 def test_reward_from_page_two(client, world, team):
     """A member on the second page gets the reward marked and the page comes back to page 2."""
     programme, _member, _ = team
