@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from programmes import statements
 from programmes.closure import refuse_if_closed
 from programmes.exports import SafeWriter, csv_safe
 from programmes.links import reverse_absolute
@@ -30,7 +31,6 @@ from . import selectors, services, survey_rows
 from .documents import SURVEY_REPORT
 from .forms import QuestionForm, SurveyAnswerForm
 from .models import Survey, SurveyResponse
-from .paging import paginate_compiled
 from .rows import prospect_rows
 
 
@@ -133,18 +133,23 @@ class SurveyEditView(_SurveyMixin, TemplateView):
 _RESPONSE = SurveyResponse._meta.label_lower  # the read log's name of a respondent
 
 
+def _prospect_dicts(rows) -> list[dict]:
+    return [dict(zip(selectors.PROSPECT_COLUMNS, row, strict=True)) for row in rows]
+
+
 class SurveyResultsView(_SurveyMixin, TemplateView):
     template_name = "recruitment/survey_results.html"
 
     def get_context_data(self, **kwargs):
         survey = self.get_survey()
-        # One statement, compiled once, for the page of prospects and their number.
-        prospects = paginate_compiled(
+        # The page of prospects and their number, compiled once: the number counted along
+        # their index (one statement with the number on every row read all their rows).
+        prospects = statements.paginate(
             self.request,
             "recruitment.prospects",
             selectors.survey_prospect_rows,
             {id_mark(0): survey.pk},
-            names=selectors.PROSPECT_COLUMNS,
+            convert=_prospect_dicts,
         )
         record_read(  # the respondents whose contact details the page shows
             user=self.request.user,
