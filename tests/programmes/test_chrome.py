@@ -158,3 +158,43 @@ def test_an_asset_is_the_static_files_url(settings):
     assert render({}) == static("css/app.css")
     settings.STATIC_URL = "/elders/"  # asked afresh when the setting changes
     assert render({}) == static("css/app.css") and render({}).startswith("/elders/")
+
+
+# The page links as the template wrote them before `page_links` (includes/pagination.html).
+_PAGINATION_TEMPLATE = """{% load i18n %}{% if page.has_other_pages %}
+<nav aria-label="{{ label|default:_('Pages') }}" class="mt-3">
+  <ul class="pagination flex-wrap mb-0">
+    {% if page.has_previous %}
+    <li class="page-item"><a class="page-link" href="{% querystring page=1 %}" aria-label="{% translate 'First page' %}">&laquo;</a></li>
+    <li class="page-item"><a class="page-link" href="{% querystring page=page.previous_page_number %}" rel="prev">{% translate "Previous" %}</a></li>
+    {% endif %}
+    <li class="page-item disabled" aria-current="page"><span class="page-link">{% blocktranslate with n=page.number total=page.paginator.num_pages %}Page {{ n }} of {{ total }}{% endblocktranslate %}</span></li>
+    {% if page.has_next %}
+    <li class="page-item"><a class="page-link" href="{% querystring page=page.next_page_number %}" rel="next">{% translate "Next" %}</a></li>
+    <li class="page-item"><a class="page-link" href="{% querystring page=page.paginator.num_pages %}" aria-label="{% translate 'Last page' %}">&raquo;</a></li>
+    {% endif %}
+  </ul>
+</nav>
+{% endif %}"""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("number", [1, 2, 7, 40])
+@pytest.mark.parametrize("label", ["", 'Pagina\'s van "rondes" & meer'])
+def test_page_links_are_the_markup_the_template_gave(language, number, label):
+    from django.core.paginator import Paginator
+
+    items = range(2000 if number != 40 else 10)  # 40: a list of one page
+    page = Paginator(items, 50).get_page(number)
+    request = RequestFactory().get("/lijst/?status=open&q=a%22b&straat=<Tuin>&page=3&x=1&x=2")
+    engine = engines["django"]
+    context = {"page": page, "label": label}
+    with translation.override(language):
+        ours = engine.get_template("includes/pagination.html").render(context, request)
+        theirs = engine.from_string(_PAGINATION_TEMPLATE).render(context, request)
+    squeeze = re.compile(r"\s+")
+    assert squeeze.sub(" ", ours).strip() == squeeze.sub(" ", theirs).strip()
+    if number == 40:
+        assert ours.strip() == ""
+    else:
+        assert "status=open" in ours and "x=1&amp;x=2" in ours
