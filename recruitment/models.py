@@ -158,11 +158,19 @@ class Application(TenantModel):
                 fields=["organisation", "programme", "name_key"], name="application_name_key"
             ),
             # The campaign page counts the live applications per channel heard of and stage
-            # from this index alone: merged ones are not in it, so the count reads no row.
+            # from this index alone: merged ones are not in it, and the column its condition
+            # names is, so the count reads no row.
             models.Index(
-                fields=["organisation", "programme", "heard_via", "stage"],
+                fields=["organisation", "programme", "heard_via", "stage", "merged_into"],
                 condition=models.Q(merged_into__isnull=True),
-                name="application_heard_via",
+                name="application_live_heard_via",
+            ),
+            # The selection's counts per stage of the live applications, from the index alone
+            # (the column the condition names is in it, so no row is read to test it).
+            models.Index(
+                fields=["organisation", "programme", "stage", "merged_into"],
+                condition=models.Q(merged_into__isnull=True),
+                name="application_live_stage",
             ),
         ]
 
