@@ -248,20 +248,23 @@ def _settings_changed(**kwargs) -> None:
 
 
 @register.simple_tag(takes_context=True)
-def page_links(context, page, label="") -> str:
+def page_links(context, page, label="", param="") -> str:
     """The page links under a list (includes/pagination.html) for a `page` of
     `programmes.pagination.paginate` or `statements.paginate`: first, previous, "page n of m",
     next and last, each link keeping the request's other query parameters (filters, sorting)
-    as {% querystring %} does. Written here rather than as template tags: on every list page
-    the template's dozen tags cost a tenth of a trivial page. Nothing when there is one page."""
+    as {% querystring %} does; `param`: the page's parameter when a second list on the same
+    page has its own (`?people=`), "page" otherwise. Written here rather than as template
+    tags: on every list page the template's dozen tags cost a tenth of a trivial page.
+    Nothing when there is one page."""
     if not page.has_other_pages():
         return ""
 
     # {% querystring page=n %}: the request's parameters in their order, `page` set.
     params = context.request.GET.copy()
+    name = param or "page"
 
     def href(number) -> str:
-        params["page"] = str(number)
+        params[name] = str(number)
         return escape(f"?{params.urlencode()}")
 
     items = []

@@ -11,8 +11,10 @@ from django.views.generic import FormView, TemplateView
 from .. import selectors, services
 from ..forms import OrganisationForm
 from ..mixins import ClientMixin, PermissionMixin, PublicMixin
-from ..models import Organisation
-from ..permissions import Perm
+from ..models import Organisation, ReadEntry
+from ..pagination import paginate
+from ..permissions import Perm, Role
+from ..services.reads import record_read
 from .common import client_admins_for, form_errors_to, query_param
 from .mail import invitation_page
 from .privacy import RetentionTermsView
@@ -28,8 +30,10 @@ class ClientListView(PermissionMixin, TemplateView):
         kind = query_param(self.request, "kind")
         clients = selectors.client_list_for(user=self.request.user, q=q, kind=kind)
         kinds = [c for c in Organisation.Kind.choices if c[0] != Organisation.Kind.CONSULTANCY]
+        page = paginate(self.request, clients.order_by("name", "pk"))
         return super().get_context_data(
-            clients=clients,
+            clients=page,
+            page=page,
             q=q,
             kind=kind,
             kinds=kinds,
@@ -63,14 +67,32 @@ class ClientDetailView(ClientMixin, PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         client = self.get_client()
         user = self.request.user
-        programmes = selectors.client_programmes_for(user=user, client=client, order_by_name=True)
-        overview = selectors.programme_overview(programmes)
+        # Three lists, each with its own pages: a large corporation has dozens of programmes
+        # and thousands of accounts (every team member has one).
+        programmes = paginate(
+            self.request,
+            selectors.readable_programmes(user=user, organisation=client).order_by("name", "pk"),
+            param="programmes",
+        )
+        overview = selectors.programme_overview(programmes.object_list)
+        people = paginate(
+            self.request,
+            selectors.users_for(user=user, organisation=client).order_by("name", "pk"),
+            param="people",
+        )
+        record_read(  # the team members' e-mail addresses on this page, as the users page
+            user=user,
+            subjects=[p for p in people.object_list if p.role == Role.TEAM_MEMBER],
+            what=ReadEntry.What.MEMBER,
+            request=self.request,
+        )
         return super().get_context_data(
             client=client,
-            programme_rows=[(p, overview[p.pk]) for p in programmes],
+            programmes=programmes,
+            programme_rows=[(p, overview[p.pk]) for p in programmes.object_list],
             can_create_programme=ProgrammeCreateView.allows(user),
             can_set_retention=RetentionTermsView.allows(user),
-            people=selectors.users_for(user=user, organisation=client),
+            people=people,
             invitations=invitation_page(
                 self.request, selectors.unaccepted_invitation_rows(organisation_id=client.pk)
             ),

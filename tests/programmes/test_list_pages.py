@@ -181,3 +181,63 @@ def test_block_from_page_two_comes_back_there(client, world, unscoped):
         {"active": "1", "next": "https://elsewhere.example/"},
     )
     assert response["Location"] == reverse("user_list")
+
+
+def test_client_page_lists_programmes_and_accounts_page_by_page(client, world, unscoped):
+    """A corporation with dozens of programmes and thousands of accounts: the client's page
+    shows a page of each (their own `?programmes=` and `?people=`), the queries do not grow,
+    each page's team members are in the read log, and the links reach every row."""
+    from programmes.models import ReadEntry
+
+    url = reverse("client_detail", kwargs={"org": world.client.slug})
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    _bare_programmes(world, 2)
+    for i in range(3):
+        UserFactory(role=Role.TEAM_MEMBER, organisation=world.client, name=f"Bewoner {i:03d}")
+    client.get(url)
+    small, _ = _count(client, url)
+    _bare_programmes(world, 60, start=2)
+    for i in range(3, 70):
+        UserFactory(role=Role.TEAM_MEMBER, organisation=world.client, name=f"Bewoner {i:03d}")
+    large, response = _count(client, url)
+    assert large == small, f"{small} queries with a few rows, {large} with many"
+    html = response.content.decode()
+    assert "Wijkteam 049" in html and "Wijkteam 050" not in html  # 50 a page, by name
+    assert "?programmes=2" in html and "?people=2" in html
+    accounts = world.client.members.count()
+    assert f"{accounts} accounts" in html
+    # The second page of accounts keeps the programmes' page and shows the rest by name.
+    second = client.get(f"{url}?programmes=2&people=2").content.decode()
+    assert "Wijkteam 061" in second and "Wijkteam 010" not in second
+    assert "Bewoner 069" in second and "Bewoner 001" not in second
+    assert "programmes=2&amp;people=1" in second  # the way back keeps the other list's page
+    logged = set(
+        ReadEntry.objects.filter(
+            what=ReadEntry.What.MEMBER, reader=world.users[Role.CONSULTANCY_ADMIN]
+        ).values_list("subject_id", flat=True)
+    )
+    assert {
+        str(pk)
+        for pk in world.client.members.filter(role=Role.TEAM_MEMBER).values_list("pk", flat=True)
+    } <= logged
+    # Page numbers that are no page still answer with a page.
+    assert client.get(f"{url}?people=x&programmes=999").status_code == 200
+
+
+def test_clients_list_is_paginated(client, world, unscoped):
+    from programmes.models import Organisation
+
+    for i in range(55):
+        Organisation.objects.create(
+            name=f"Corporatie {i:03d}",
+            slug=f"corporatie-{i:03d}",
+            kind="housing_corporation",
+            consultancy=world.consultancy,
+        )
+    client.force_login(world.users[Role.CONSULTANCY_ADMIN])
+    url = reverse("client_list")
+    first = client.get(url).content.decode()
+    assert "?page=2" in first and "Pagina 1 van 2" in first
+    second = client.get(f"{url}?page=2&q=Corporatie").content.decode()
+    assert "Corporatie 054" in second and "Corporatie 000" not in second
+    assert "?page=1&amp;q=Corporatie" in second  # the search kept
