@@ -97,6 +97,13 @@ class Invitee(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "email"], name="one_invitation_per_email")
         ]
+        # The meeting's page lists its invitees a page at a time in this order.
+        indexes = [
+            models.Index(
+                fields=["organisation", "meeting", "status", "waitlisted_at", "name", "id"],
+                name="invitee_meeting_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

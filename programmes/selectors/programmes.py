@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     Max,
     Min,
@@ -490,7 +491,24 @@ def get_meeting_for(*, programme: Programme, pk: int) -> Meeting:
 
 def invitees_of(*, meeting: Meeting) -> list[Invitee]:
     """Everyone invited to `meeting`, by status, then place on the waiting list, then name."""
-    return list(meeting.invitees.order_by("status", "waitlisted_at", "name"))
+    return list(invitees_in_order(meeting=meeting))
+
+
+def invitees_in_order(*, meeting: Meeting) -> QuerySet[Invitee]:
+    """The invitees of `meeting` in the order of its page (status, place on the waiting list,
+    name), along their index: a meeting may have a thousand, shown a page at a time."""
+    return meeting.invitees.order_by("status", "waitlisted_at", "name", "pk")
+
+
+def invitee_counts(*, meeting: Meeting) -> dict:
+    """The seats taken (who come and their guests) and how many wait for a place, counted
+    by the database."""
+    accepted, waiting = Q(status=Invitee.Status.ACCEPTED), Q(status=Invitee.Status.WAITLISTED)
+    found = meeting.invitees.aggregate(
+        taken=Coalesce(Sum(F("guests") + 1, filter=accepted), 0),
+        waiting=Count("pk", filter=waiting),
+    )
+    return {"taken": found["taken"], "waiting": found["waiting"]}
 
 
 def get_invitee_for(*, meeting: Meeting, pk: int) -> Invitee:

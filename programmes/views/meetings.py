@@ -12,12 +12,19 @@ from .. import selectors, services
 from ..forms import InviteeForm, InviteManyForm, MeetingForm
 from ..meeting_forms import AgendaForm, AgreementForm, NotesForm
 from ..mixins import ProgrammeMixin
-from ..models import Invitee
+from ..pagination import paginate
 from ..permissions import Perm
 from ..selectors import meeting_series as series_selectors
 from ..selectors.bulk import bulk_job_latest_for_meeting
 from ..services.meeting_series import next_meeting
 from .common import form_errors_to
+
+
+class _Page:
+    """What the invitee row asks of the page it is on: its number (a row answered to htmx)."""
+
+    def __init__(self, number):
+        self.number = number or 1
 
 
 def _to_meeting(meeting):
@@ -93,7 +100,10 @@ class MeetingDetailView(MeetingMixin, TemplateView):
 
     def get_context_data(self, form=None, many_form=None, agreement_form=None, **kwargs):
         meeting = self.get_meeting()
-        invitees = selectors.invitees_of(meeting=meeting)
+        # A page of invitees (a meeting may have a thousand); the seats and the waiting list
+        # counted by the database.
+        invitees = paginate(self.request, selectors.invitees_in_order(meeting=meeting))
+        counts = selectors.invitee_counts(meeting=meeting)
         kwargs = {
             "agenda_form": AgendaForm(initial={"agenda": meeting.agenda}),
             "notes_form": NotesForm(initial={"notes": meeting.notes}),
@@ -103,12 +113,12 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             "next_meeting": next_meeting(meeting),
             **kwargs,
         }
-        taken = sum(i.seats for i in invitees if i.status == Invitee.Status.ACCEPTED)
         return super().get_context_data(
             meeting=meeting,
             invitees=invitees,
-            taken=taken,
-            waiting=[i for i in invitees if i.status == Invitee.Status.WAITLISTED],
+            page=invitees,
+            taken=counts["taken"],
+            waiting=counts["waiting"],
             form=form or InviteeForm(),
             many_form=many_form or InviteManyForm(),
             invite_job=bulk_job_latest_for_meeting(meeting=meeting),
@@ -196,6 +206,12 @@ class AttendanceView(MeetingMixin, View):
                     "programme": meeting.programme,
                     "client": meeting.organisation,
                     "can_manage": True,
+                    "page": _Page(request.POST.get("page")),
                 },
             )
-        return _to_meeting(meeting)
+        # Without JavaScript: back to the page of invitees the form was on.
+        response = _to_meeting(meeting)
+        page = request.POST.get("page", "")
+        if page.isascii() and page.isdigit() and len(page) < 7 and page != "1":
+            response["Location"] += f"?page={page}"
+        return response

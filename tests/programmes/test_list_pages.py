@@ -241,3 +241,79 @@ def test_clients_list_is_paginated(client, world, unscoped):
     second = client.get(f"{url}?page=2&q=Corporatie").content.decode()
     assert "Corporatie 054" in second and "Corporatie 000" not in second
     assert "?page=1&amp;q=Corporatie" in second  # the search kept
+
+
+def _invitees(meeting, n, *, start=0):
+    """`n` more invitees of `meeting`: every third coming with a guest, every fifth waiting."""
+    from programmes.models import Invitee
+
+    now = timezone.now()
+    Invitee.objects.bulk_create(
+        Invitee(
+            organisation=meeting.organisation,
+            meeting=meeting,
+            name=f"Genodigde {i:03d}",
+            email=f"genodigde{i}@example.org",
+            token_hash=f"{meeting.pk}-{i}",
+            status="accepted" if i % 3 == 0 else "waitlisted" if i % 5 == 0 else "invited",
+            guests=1 if i % 3 == 0 else 0,
+            waitlisted_at=now + dt.timedelta(minutes=i) if i % 3 and i % 5 == 0 else None,
+        )
+        for i in range(start, start + n)
+    )
+
+
+def test_meeting_page_lists_its_invitees_a_page_at_a_time(client, world, unscoped):
+    """A meeting a thousand were invited to: its page shows a page of them, the seats taken
+    and the waiting list counted by the database, and registering attendance on a later page
+    without JavaScript comes back to that page."""
+    from programmes.models import Invitee, Meeting
+
+    (programme,) = _bare_programmes(world, 1)
+    start = timezone.now() + dt.timedelta(days=3)
+    meeting = Meeting.objects.create(
+        organisation=world.client,
+        programme=programme,
+        kind="information",
+        title="Informatieavond",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        location="Buurthuis",
+    )
+    url = reverse(
+        "meeting_detail",
+        kwargs={"org": world.client.slug, "programme_pk": programme.pk, "meeting_pk": meeting.pk},
+    )
+    client.force_login(world.users[Role.PROJECT_LEADER])
+    _invitees(meeting, 4)
+    client.get(url)
+    small, _ = _count(client, url)
+    _invitees(meeting, 126, start=4)
+    large, response = _count(client, url)
+    assert large == small, f"{small} queries with 4 invitees, {large} with 130"
+    everyone = list(Invitee.objects.filter(meeting=meeting))
+    taken = sum(i.seats for i in everyone if i.status == "accepted")
+    waiting = sum(1 for i in everyone if i.status == "waitlisted")
+    assert response.context["taken"] == taken and response.context["waiting"] == waiting
+    assert f"{waiting} op de wachtlijst" in response.content.decode()
+    rows = response.context["invitees"].object_list
+    assert len(rows) == 50 and [i.status for i in rows] == sorted(i.status for i in rows)
+    third = client.get(f"{url}?page=3")
+    last = third.context["invitees"].object_list[-1]
+    assert 'name="page" value="3"' in third.content.decode()
+    attendance = reverse(
+        "invitee_attendance",
+        kwargs={
+            "org": world.client.slug,
+            "programme_pk": programme.pk,
+            "meeting_pk": meeting.pk,
+            "invitee_pk": last.pk,
+        },
+    )
+    answer = client.post(attendance, {"attended": "1", "page": "3"})
+    assert answer.status_code == 302 and answer["Location"] == f"{url}?page=3"
+    last.refresh_from_db()
+    assert last.attended is True
+    assert 'aria-pressed="true"' in client.get(answer["Location"]).content.decode()
+    # A page value that is no page number goes back to the first page.
+    assert client.post(attendance, {"attended": "0", "page": "3;x"})["Location"] == url
