@@ -72,3 +72,20 @@ def counted(*, answers, responses, kinds: dict) -> Counter:
         for value, n in grouped.values_list(column, "n"):
             counts[(dimension, None, value)] += n
     return counts
+
+
+def rows(model, *, organisation_id: int, survey_id: int, counts: Counter, n: int | None = None):
+    """`counts` as unsaved rows of `model` (SurveyTally, or its state in a migration), each
+    with its count or `n`."""
+    return [
+        model(
+            organisation_id=organisation_id,
+            survey_id=survey_id,
+            question_id=question_id,
+            dimension=dimension,
+            value=value,
+            key=key(dimension, question_id, value),
+            n=counts[(dimension, question_id, value)] if n is None else n,
+        )
+        for dimension, question_id, value in counts
+    ]

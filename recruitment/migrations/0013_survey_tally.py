@@ -20,16 +20,12 @@ def fill(apps, schema_editor):
             kinds=dict(Question.objects.filter(survey=survey).values_list("pk", "kind")),
         )
         SurveyTally.objects.bulk_create(
-            SurveyTally(
+            tallies.rows(
+                SurveyTally,
                 organisation_id=survey.organisation_id,
-                survey=survey,
-                question_id=question_id,
-                dimension=dimension,
-                value=value,
-                key=tallies.key(dimension, question_id, value),
-                n=n,
+                survey_id=survey.pk,
+                counts=counts,
             )
-            for (dimension, question_id, value), n in counts.items()
         )
 
 

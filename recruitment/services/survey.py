@@ -258,18 +258,9 @@ def survey_respond(
 
 
 def _tally_rows(survey, counts: Counter, *, n=None) -> list[SurveyTally]:
-    return [
-        SurveyTally(
-            organisation=survey.organisation,
-            survey=survey,
-            question_id=question_id,
-            dimension=dimension,
-            value=value,
-            key=tallies.key(dimension, question_id, value),
-            n=counts[(dimension, question_id, value)] if n is None else n,
-        )
-        for dimension, question_id, value in counts
-    ]
+    return tallies.rows(
+        SurveyTally, organisation_id=survey.organisation_id, survey_id=survey.pk, counts=counts, n=n
+    )
 
 
 def _tallies_add(survey, counts: Counter) -> None:
