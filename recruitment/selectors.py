@@ -535,7 +535,7 @@ def door_coverage(*, programme: Programme) -> QuerySet:
         DoorVisit.objects.filter(programme=programme)
         .values("street")
         .annotate(
-            doors=Count("id"),
+            doors=Count("*"),
             not_home=Count("id", filter=Q(outcome=DoorVisit.Outcome.NOT_HOME)),
             interested=Count(
                 "id",
