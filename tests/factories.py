@@ -55,3 +55,52 @@ class UserFactory(factory.django.DjangoModelFactory):
             Authenticator.objects.create(
                 user=obj, type=Authenticator.Type.TOTP, data={"secret": encrypt(TOTP_SECRET)}
             )
+
+
+def meeting_soon(programme, *, title="Informatieavond", days=3):
+    """An information meeting of `programme` in `days` days, two hours long."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from programmes.models import Meeting
+
+    start = timezone.now() + dt.timedelta(days=days)
+    return Meeting.objects.create(
+        organisation=programme.organisation,
+        programme=programme,
+        kind="information",
+        title=title,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        location="Buurthuis",
+    )
+
+
+def add_invitees(meeting, n, *, start=0, status=None):
+    """`n` more invitees of `meeting` ("Genodigde 000" on), made directly: each `status`, or
+    mixed: every third coming with a guest, every fifth of the others on the waiting list."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from programmes.models import Invitee
+
+    now = timezone.now()
+
+    def status_of(i):
+        return status or ("accepted" if i % 3 == 0 else "waitlisted" if i % 5 == 0 else "invited")
+
+    Invitee.objects.bulk_create(
+        Invitee(
+            organisation=meeting.organisation,
+            meeting=meeting,
+            name=f"Genodigde {i:03d}",
+            email=f"genodigde{i}@example.org",
+            token_hash=f"{meeting.pk}-{i}",
+            status=status_of(i),
+            guests=1 if status is None and i % 3 == 0 else 0,
+            waitlisted_at=now + dt.timedelta(minutes=i) if status_of(i) == "waitlisted" else None,
+        )
+        for i in range(start, start + n)
+    )

@@ -2,15 +2,12 @@
 page links work: the client's accounts, and a meeting a hundred people were invited to, where
 attendance registered on a later page stays there and is shown after a reload."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from programmes.models import Invitee, Meeting
+from programmes.models import Invitee
 from programmes.permissions import Role
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_invitees, meeting_soon
 
 from .helpers import login
 
@@ -23,27 +20,8 @@ def test_client_accounts_and_meeting_invitees_page_by_page_on_a_phone(
     programme, _member, _ = team
     for i in range(60):
         UserFactory(role=Role.TEAM_MEMBER, organisation=world.client, name=f"Bewoner {i:03d}")
-    start = timezone.now() + dt.timedelta(days=2)
-    meeting = Meeting.objects.create(
-        organisation=world.client,
-        programme=programme,
-        kind="information",
-        title="Informatieavond",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        location="Buurthuis",
-    )
-    Invitee.objects.bulk_create(
-        Invitee(
-            organisation=world.client,
-            meeting=meeting,
-            name=f"Genodigde {i:03d}",
-            email=f"genodigde{i}@example.org",
-            token_hash=f"browser-{i}",
-            status="accepted",
-        )
-        for i in range(70)
-    )
+    meeting = meeting_soon(programme, days=2)
+    add_invitees(meeting, 70, status="accepted")
 
     login(phone, live_server.url, world.users[Role.PROJECT_LEADER], totp=True)
     phone.get_by_role("button", name="Menu").click()

@@ -16,7 +16,7 @@ from programmes.models import Milestone, Phase, Programme, ProgressEvent
 from programmes.permissions import Role
 from programmes.selectors import programme_overview, programme_status, with_plan_status
 
-from ..factories import UserFactory
+from ..factories import UserFactory, add_invitees, meeting_soon
 
 
 def _count(client, url):
@@ -243,52 +243,23 @@ def test_clients_list_is_paginated(client, world, unscoped):
     assert "?page=1&amp;q=Corporatie" in second  # the search kept
 
 
-def _invitees(meeting, n, *, start=0):
-    """`n` more invitees of `meeting`: every third coming with a guest, every fifth waiting."""
-    from programmes.models import Invitee
-
-    now = timezone.now()
-    Invitee.objects.bulk_create(
-        Invitee(
-            organisation=meeting.organisation,
-            meeting=meeting,
-            name=f"Genodigde {i:03d}",
-            email=f"genodigde{i}@example.org",
-            token_hash=f"{meeting.pk}-{i}",
-            status="accepted" if i % 3 == 0 else "waitlisted" if i % 5 == 0 else "invited",
-            guests=1 if i % 3 == 0 else 0,
-            waitlisted_at=now + dt.timedelta(minutes=i) if i % 3 and i % 5 == 0 else None,
-        )
-        for i in range(start, start + n)
-    )
-
-
 def test_meeting_page_lists_its_invitees_a_page_at_a_time(client, world, unscoped):
     """A meeting a thousand were invited to: its page shows a page of them, the seats taken
     and the waiting list counted by the database, and registering attendance on a later page
     without JavaScript comes back to that page."""
-    from programmes.models import Invitee, Meeting
+    from programmes.models import Invitee
 
     (programme,) = _bare_programmes(world, 1)
-    start = timezone.now() + dt.timedelta(days=3)
-    meeting = Meeting.objects.create(
-        organisation=world.client,
-        programme=programme,
-        kind="information",
-        title="Informatieavond",
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        location="Buurthuis",
-    )
+    meeting = meeting_soon(programme)
     url = reverse(
         "meeting_detail",
         kwargs={"org": world.client.slug, "programme_pk": programme.pk, "meeting_pk": meeting.pk},
     )
     client.force_login(world.users[Role.PROJECT_LEADER])
-    _invitees(meeting, 4)
+    add_invitees(meeting, 4)
     client.get(url)
     small, _ = _count(client, url)
-    _invitees(meeting, 126, start=4)
+    add_invitees(meeting, 126, start=4)
     large, response = _count(client, url)
     assert large == small, f"{small} queries with 4 invitees, {large} with 130"
     everyone = list(Invitee.objects.filter(meeting=meeting))
