@@ -36,3 +36,34 @@ def login(page, base, user, *, totp=False, password=PASSWORD, secret=TOTP_SECRET
         page.get_by_role("button").filter(
             has_text=re.compile("Bevestig|Inloggen|Aanmelden")
         ).first.click()
+
+
+# Put a record in the phone's outbox as an older page of the app did (`item.photo == "jpeg"`:
+# a small picture as the photo). The app starts and opens (on a new phone: creates) its store
+# first; a record added before that found no store and the test waited for ever.
+QUEUE_JS = """async (item) => {
+  for (let i = 0; !window.BewonersTeamOutbox; i++) {  // the app's deferred script
+    if (i > 100) throw new Error("the team app did not start");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await window.BewonersTeamOutbox.all();
+  if (item.photo === "jpeg") {
+    const canvas = document.createElement("canvas");
+    canvas.width = 40; canvas.height = 30;
+    canvas.getContext("2d").fillRect(0, 0, 40, 30);
+    item.photo = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
+  }
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open("bewonersteam", 1);
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  await new Promise((resolve, reject) => {
+    const t = db.transaction("outbox", "readwrite");
+    t.objectStore("outbox").add(item);
+    t.oncomplete = () => resolve(true);
+    t.onerror = () => reject(t.error);
+  });
+  db.close();
+  return true;
+}"""

@@ -16,23 +16,11 @@ from programmes.models import TeamMember
 from programmes.permissions import Role
 
 from ..factories import PASSWORD
+from .helpers import QUEUE_JS
 
 pytestmark = pytest.mark.browser
 
 NOT_READY = "Je kunt nog geen rondes lopen: je hebt de workshop nog niet gehaald"
-
-# Put a record in the phone's outbox the way the round screen does (static/js/team-app.js).
-QUEUE_JS = """(item) => new Promise((resolve, reject) => {
-  const open = indexedDB.open("bewonersteam", 1);
-  open.onupgradeneeded = () =>
-    open.result.createObjectStore("outbox", {keyPath: "seq", autoIncrement: true});
-  open.onsuccess = () => {
-    const t = open.result.transaction("outbox", "readwrite");
-    t.objectStore("outbox").add(item);
-    t.oncomplete = () => resolve(true);
-    t.onerror = () => reject(t.error);
-  };
-})"""
 
 
 def test_member_logs_in_by_mail_link_waits_then_joins_and_leaves_a_round(

@@ -12,7 +12,7 @@ from patrols import services as patrols
 from patrols.models import Round, Signal, SignalCategory, SignalPhoto
 from programmes.permissions import Role
 
-from .helpers import login
+from .helpers import QUEUE_JS, login
 
 pytestmark = pytest.mark.browser
 
@@ -183,14 +183,7 @@ def test_logged_out_phone_keeps_its_records(live_server, phone, world, team, uns
     expect(phone.get_by_role("link", name="Ronde starten")).to_be_visible()
     phone.context.clear_cookies()
     phone.evaluate(
-        """(item) => new Promise((resolve) => {
-          const open = indexedDB.open("bewonersteam", 1);
-          open.onsuccess = () => {
-            const t = open.result.transaction("outbox", "readwrite");
-            t.objectStore("outbox").add(item);
-            t.oncomplete = () => resolve(true);
-          };
-        })""",
+        QUEUE_JS,
         {
             "id": "5f0c3d4e-0000-4000-8000-000000000001",
             "url": f"/team/{world.client.slug}/api/signals/",
@@ -224,21 +217,14 @@ def test_a_photo_queued_by_an_older_page_goes_out_as_the_body(
     photo_id = "5f0c3d4e-0000-4000-8000-0000000000f1"
     with phone.expect_response(lambda r: r.url.endswith(f"/photos/{photo_id}/")) as sent:
         phone.evaluate(
-            """(item) => new Promise((resolve) => {
-              const canvas = document.createElement("canvas");
-              canvas.width = 40; canvas.height = 30;
-              canvas.getContext("2d").fillRect(0, 0, 40, 30);
-              canvas.toBlob((blob) => {
-                const open = indexedDB.open("bewonersteam", 1);
-                open.onsuccess = () => {
-                  const t = open.result.transaction("outbox", "readwrite");
-                  t.objectStore("outbox").add(Object.assign({photo: blob}, item));
-                  t.oncomplete = () => resolve(window.BewonersTeamOutbox.flush());
-                };
-              }, "image/jpeg", 0.8);
-            })""",
-            {"id": photo_id, "url": f"/team/{world.client.slug}/api/signals/{signal.uuid}/photos/"},
+            QUEUE_JS,
+            {
+                "id": photo_id,
+                "url": f"/team/{world.client.slug}/api/signals/{signal.uuid}/photos/",
+                "photo": "jpeg",
+            },
         )
+        phone.evaluate("window.BewonersTeamOutbox.flush()")
     assert sent.value.status == 201, sent.value.text()
     assert sent.value.request.headers["content-type"] == "image/jpeg"
     expect(phone.locator("[data-outbox-banner]").first).to_be_hidden()
