@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, TenantModel
 
+from . import tallies
 from .workflow import Stage
 
 
@@ -345,11 +346,11 @@ class SurveyTally(TenantModel):
     results page reads these few rows instead of grouping every answer (30,000 at 5,000
     responses); `recruitment.tallies` counts them from the answers, to fill and to check."""
 
-    class Dimension(models.TextChoices):
-        OPTION = "o", _("option")
-        ANSWERED = "a", _("answered")
-        CHANNEL = "c", _("channel")
-        STREET = "s", _("street")
+    class Dimension(models.TextChoices):  # the codes `recruitment.tallies` counts under
+        OPTION = tallies.OPTION, _("option")
+        ANSWERED = tallies.ANSWERED, _("answered")
+        CHANNEL = tallies.CHANNEL, _("channel")
+        STREET = tallies.STREET, _("street")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tallies")
     # The question's tallies go with it.

@@ -744,10 +744,11 @@ def _by_street():
 
 
 def survey_counts(*, survey: Survey) -> dict:
-    """The survey's results counted in SQL: per question the answers per option (several
-    choices counted per option), the scale's average, the newest open answers; the responses
-    by channel and the streets with the most responses (`streets_more`: how many streets
-    more). Four queries and one per open question, whatever the number of responses."""
+    """The survey's results from the tallies its responses keep (SurveyTally): per question
+    the answers per option (several choices counted per option), the scale's average, the
+    newest open answers; the responses by channel and the streets with the most responses
+    (`streets_more`: how many streets more). Three queries (questions, tallies, streets) and
+    one per open question, whatever the number of responses."""
     questions = _survey_questions(survey)
     open_ = [q.pk for q in questions if q.kind == Question.Kind.TEXT]
     # The tallies the responses keep (SurveyTally): one query for the questions and channels.

@@ -171,10 +171,9 @@ def of_readable_programmes(qs: QuerySet, *, user, organisation, field: str = "pr
     )
 
 
-def client_programmes_for(*, user, client, order_by_name: bool = False) -> list[Programme]:
+def client_programmes_for(*, user, client) -> list[Programme]:
     """The programmes of `client` that `user` may see."""
-    qs = readable_programmes(user=user, organisation=client)
-    return list(qs.order_by("name") if order_by_name else qs)
+    return list(readable_programmes(user=user, organisation=client))
 
 
 def get_programme_for(*, user, pk: int, organisation=None) -> Programme:
@@ -487,11 +486,6 @@ def get_meeting_for(*, programme: Programme, pk: int) -> Meeting:
     if found is None:
         raise Http404
     return found
-
-
-def invitees_of(*, meeting: Meeting) -> list[Invitee]:
-    """Everyone invited to `meeting`, by status, then place on the waiting list, then name."""
-    return list(invitees_in_order(meeting=meeting))
 
 
 def invitees_in_order(*, meeting: Meeting) -> QuerySet[Invitee]:

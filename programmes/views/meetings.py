@@ -21,10 +21,13 @@ from .common import form_errors_to
 
 
 class _Page:
-    """What the invitee row asks of the page it is on: its number (a row answered to htmx)."""
+    """The page of invitees an attendance form was posted from, as the invitee row asks for it
+    (`number`): a page number of six digits at most, else the first page."""
 
-    def __init__(self, number):
-        self.number = number or 1
+    def __init__(self, request):
+        posted = request.POST.get("page", "")
+        ok = posted.isascii() and posted.isdigit() and len(posted) < 7 and int(posted) > 0
+        self.number = int(posted) if ok else 1
 
 
 def _to_meeting(meeting):
@@ -206,12 +209,12 @@ class AttendanceView(MeetingMixin, View):
                     "programme": meeting.programme,
                     "client": meeting.organisation,
                     "can_manage": True,
-                    "page": _Page(request.POST.get("page")),
+                    "page": _Page(request),
                 },
             )
         # Without JavaScript: back to the page of invitees the form was on.
         response = _to_meeting(meeting)
-        page = request.POST.get("page", "")
-        if page.isascii() and page.isdigit() and len(page) < 7 and page != "1":
+        page = _Page(request).number
+        if page > 1:
             response["Location"] += f"?page={page}"
         return response
